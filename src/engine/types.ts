@@ -1,0 +1,132 @@
+// The engine's public contract. Everything here is plain data so that results can cross
+// worker, webview and process boundaries (structured clone or JSON) unchanged.
+
+/** Hyper-parameters of a GPT-2-family checkpoint, normalised from Hugging Face's config.json. */
+export interface ModelConfig {
+  /** Display name, e.g. the checkpoint folder's name ("tiny-gpt2-software"). */
+  name: string;
+  vocabSize: number;
+  /** Context length: the most tokens one forward pass can see. */
+  nPositions: number;
+  nEmbd: number;
+  nLayer: number;
+  nHead: number;
+  /** Inner size of the MLP (n_inner, or 4 * n_embd when null). */
+  nInner: number;
+  layerNormEpsilon: number;
+  /** Id of <|endoftext|>. */
+  eosTokenId: number;
+}
+
+export type BackendName = 'webgpu' | 'wasm' | 'native';
+export type BackendPreference = 'auto' | 'webgpu' | 'wasm';
+
+/** Which execution provider ran and why: shown to users in footers and hovers. */
+export interface BackendInfo {
+  name: BackendName;
+  /** One sentence, e.g. "WebGPU adapter is a software fallback (SwiftShader); using WASM". */
+  reason: string;
+  /** WASM threads in use (1 where the page is not cross-origin isolated). */
+  threads?: number;
+  /** The adapter's description when WebGPU was probed. */
+  adapter?: string;
+}
+
+/** [token id, log-probability] */
+export type TokenLogprob = [number, number];
+
+export interface TargetScore {
+  /** The token that actually came next. */
+  id: number;
+  /** Natural-log probability the model gave it. */
+  logprob: number;
+  /** 1 for the most likely token; 1 + the number of tokens strictly more likely. */
+  rank: number;
+}
+
+/** The model's prediction after reading tokens 0..t, i.e. for token t+1. */
+export interface PositionPrediction {
+  top: TokenLogprob[];
+  /** null at the last position, where no next token exists in the input. */
+  target: TargetScore | null;
+  /** Entropy of the next-token distribution, in nats. */
+  entropy: number;
+}
+
+export interface Truncation {
+  /** Tokens in the whole input. */
+  totalTokens: number;
+  /** Tokens dropped from the start: the model saw ids[dropped ...]. */
+  droppedTokens: number;
+  /** The model's context length. */
+  keptTokens: number;
+}
+
+export interface AnalyzeOptions {
+  /** How many most likely next tokens to report per position (default 20). */
+  topK?: number;
+  /** Also return attention probabilities. */
+  attention?: boolean;
+  /** Also return the residual stream. */
+  hidden?: boolean;
+}
+
+export interface Analysis {
+  model: string;
+  backend: BackendInfo;
+  /** The ids the model saw (after truncation to the context). */
+  ids: number[];
+  /** positions[t] predicts ids[t + 1]. */
+  positions: PositionPrediction[];
+  /** Attention probabilities, flat [layers, heads, T, T] (query-major, then key). */
+  attention?: Float32Array;
+  /** Residual stream, flat [layers + 1, T, d]: after the embedding (0) and after each block (1..L), before ln_f. */
+  hidden?: Float32Array;
+  truncated?: Truncation;
+  timings: { totalMs: number; trunkMs: number; headMs: number };
+}
+
+/** The exact next-token distribution at one position at a temperature (softmax over the whole vocabulary). */
+export interface Distribution {
+  position: number;
+  temperature: number;
+  top: TokenLogprob[];
+  /** The actual next token's score under this temperature; null at the last position. */
+  target: TargetScore | null;
+  entropy: number;
+}
+
+/** Hover path: the scores of the last token and the distribution after it. */
+export interface LastPrediction {
+  /** How likely the last token was given what precedes it; null when it is the first token. */
+  lastToken: TargetScore | null;
+  /** The distribution over the token that would come next. */
+  next: Distribution;
+  timings: { totalMs: number };
+}
+
+/** Logit lens: the top tokens read from the residual stream of one layer at one position. */
+export interface LensCell {
+  layer: number;
+  position: number;
+  top: TokenLogprob[];
+}
+
+/** [token id, token text, cosine similarity] */
+export type Neighbour = [number, string, number];
+
+/** One token of a tokenization, with where it came from in the input. */
+export interface TokenSpan {
+  id: number;
+  /** The token's text; U+FFFD where its bytes are only part of a character. */
+  text: string;
+  /** UTF-16 offsets into the input (what VS Code positions use): input.slice(start, end). */
+  start: number;
+  end: number;
+  /** The token's UTF-8 bytes as lowercase hex, e.g. "e4bd". */
+  bytes: string;
+  /** True when the token's bytes start or end inside a character (CJK, emoji split across tokens). */
+  partial?: boolean;
+}
+
+export type EncodingName = 'r50k_base' | 'cl100k_base' | 'o200k_base';
