@@ -1,0 +1,76 @@
+// Finds the token under the pointer and the ids of up to N tokens before it, reading only a
+// window of the document around the position (a hover in a 50 MB log must not read it all).
+import type { TokenSpan } from '../engine/types';
+
+/** Random access to a document's text by UTF-16 offset. */
+export interface TextSource {
+  readonly length: number;
+  read(start: number, end: number): string;
+}
+
+export interface HoverContext {
+  /** The token under the pointer, with offsets into the whole document. */
+  token: TokenSpan;
+  /** Model input: the context tokens ending with the token under the pointer. */
+  ids: number[];
+  /** Document offset where the context's first token starts. */
+  contextStart: number;
+}
+
+/** Generous: GPT-2 tokens average 3–4 characters of code or English; whitespace runs and CJK vary. */
+const CHARS_PER_TOKEN_BOUND = 8;
+const CHARS_AFTER_POINTER = 256;
+
+export function hoverContext(
+  source: TextSource,
+  offset: number,
+  maxTokens: number,
+  tokenize: (text: string) => TokenSpan[],
+): HoverContext | undefined {
+  if (offset < 0 || offset > source.length || maxTokens < 1) return undefined;
+  const start = windowStart(source, offset, maxTokens * CHARS_PER_TOKEN_BOUND);
+  const end = windowEnd(source, offset);
+  const text = source.read(start, end);
+  const tokens = tokenize(text);
+  const index = tokenIndexAt(tokens, offset - start);
+  if (index < 0) return undefined;
+  const first = Math.max(0, index + 1 - maxTokens);
+  const hovered = tokens[index];
+  return {
+    token: { ...hovered, start: hovered.start + start, end: hovered.end + start },
+    ids: tokens.slice(first, index + 1).map((t) => t.id),
+    contextStart: tokens[first].start + start,
+  };
+}
+
+/** Starts the window at a line start so the first token is one the full text would have too. */
+function windowStart(source: TextSource, offset: number, maxChars: number): number {
+  if (offset <= maxChars) return 0;
+  const from = offset - maxChars;
+  const head = source.read(from, Math.min(offset, from + 4096));
+  const newline = head.indexOf('\n');
+  return newline >= 0 ? from + newline + 1 : from;
+}
+
+/** Ends the window at the end of the pointer's line so the hovered token is complete. */
+function windowEnd(source: TextSource, offset: number): number {
+  const limit = Math.min(source.length, offset + CHARS_AFTER_POINTER);
+  const tail = source.read(offset, limit);
+  const newline = tail.indexOf('\n');
+  return newline >= 0 ? offset + newline : limit;
+}
+
+/** The token covering `offset` (a character split across tokens belongs to the one holding its first byte); at the very end of the text, the last token. */
+export function tokenIndexAt(tokens: TokenSpan[], offset: number): number {
+  let lo = 0;
+  let hi = tokens.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const t = tokens[mid];
+    if (t.end <= offset) lo = mid + 1;
+    else if (t.start > offset) hi = mid - 1;
+    else return mid;
+  }
+  if (tokens.length > 0 && tokens[tokens.length - 1].end === offset) return tokens.length - 1;
+  return -1;
+}

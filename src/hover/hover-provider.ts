@@ -1,0 +1,135 @@
+// The next-token hover. The main thread only reads a window of text and tokenizes it (well
+// under a millisecond for 256 tokens); the forward pass runs in the model worker. Answers come
+// from, in order: an analysed region (Explain Tokens, or earlier hovers), the per-context
+// cache, or the worker.
+import * as vscode from 'vscode';
+import type { LastPrediction, Neighbour, TokenSpan } from '../engine/types';
+import { CancelledError, type ModelWorkerClient } from '../model-worker/client';
+import { hoverContext } from './hover-context';
+import { renderHover } from './hover-markdown';
+import { LruCache } from './lru-cache';
+import { RegionCache, type RegionHit } from './region-cache';
+
+export interface HoverSettings {
+  enabled: boolean;
+  /** Tokens of context before the hovered token (the model's context at most). */
+  contextTokens: number;
+  topK: number;
+  temperature: number;
+  /** Hovers are off in files larger than this, in characters. */
+  maxFileLength: number;
+  excludedLanguages: readonly string[];
+}
+
+export interface HoverDependencies {
+  client: ModelWorkerClient;
+  settings: () => HoverSettings;
+  tokenize: (text: string) => TokenSpan[];
+  tokenText: (id: number) => string;
+  /** Tokens the model can see at once. */
+  contextLimit: number;
+  log: (message: string) => void;
+  /** The command the hover's link runs to open the panel at a document offset. */
+  openPanelCommand: string;
+}
+
+const NEIGHBOURS = 6;
+
+export class NextTokenHoverProvider implements vscode.HoverProvider, vscode.Disposable {
+  private readonly predictions = new LruCache<string, LastPrediction>(512);
+  private readonly neighbours = new LruCache<number, Neighbour[]>(512);
+  private readonly regions = new Map<string, RegionCache>();
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(private readonly deps: HoverDependencies) {
+    this.subscriptions = [
+      vscode.workspace.onDidChangeTextDocument((e) => this.regions.get(e.document.uri.toString())?.edit(e.contentChanges)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.regions.delete(d.uri.toString())),
+    ];
+  }
+
+  /** Analysed regions per document: Explain Tokens adds its analysis here so hovers inside it are instant. */
+  regionsOf(uri: vscode.Uri): RegionCache {
+    const key = uri.toString();
+    let cache = this.regions.get(key);
+    if (!cache) this.regions.set(key, (cache = new RegionCache()));
+    return cache;
+  }
+
+  async provideHover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
+    const settings = this.deps.settings();
+    if (!settings.enabled || settings.excludedLanguages.includes(document.languageId)) return undefined;
+    const offset = document.offsetAt(position);
+    const length = document.offsetAt(document.lineAt(document.lineCount - 1).range.end);
+    if (length > settings.maxFileLength) return undefined;
+    const contextTokens = Math.max(1, Math.min(settings.contextTokens, this.deps.contextLimit));
+
+    const region = settings.temperature === 1 ? this.regions.get(document.uri.toString())?.lookup(offset, settings.topK, contextTokens) : undefined;
+    const context = region ? undefined : hoverContext(textSource(document), offset, contextTokens, this.deps.tokenize);
+    const hovered = region?.token ?? context?.token;
+    if (!hovered || hovered.start === hovered.end) return undefined;
+    const range = new vscode.Range(document.positionAt(hovered.start), document.positionAt(hovered.end));
+    const version = document.version;
+
+    let prediction: LastPrediction | undefined;
+    let unavailable: string | undefined;
+    try {
+      prediction = region ? predictionFromRegion(region, settings.topK) : await this.predict(context!.ids, settings, token);
+    } catch (error) {
+      if (error instanceof CancelledError || token.isCancellationRequested) return undefined;
+      unavailable = error instanceof Error ? error.message : String(error);
+      this.deps.log(`hover: no distribution at ${document.uri.fsPath}:${position.line + 1}:${position.character + 1}: ${unavailable}`);
+    }
+    const neighbours = prediction ? await this.neighboursOf(hovered.id, token).catch(() => undefined) : undefined;
+    // The document changed while the model ran: this answer describes text that is gone.
+    if (token.isCancellationRequested || document.version !== version) return undefined;
+
+    const args = encodeURIComponent(JSON.stringify([document.uri.toString(), hovered.start]));
+    const markdown = new vscode.MarkdownString(
+      renderHover({ token: hovered, prediction, neighbours, unavailable, tokenText: this.deps.tokenText, openPanelLink: `command:${this.deps.openPanelCommand}?${args}` }),
+    );
+    markdown.isTrusted = { enabledCommands: [this.deps.openPanelCommand] };
+    markdown.supportHtml = false;
+    return new vscode.Hover(markdown, range);
+  }
+
+  private async predict(ids: number[], settings: HoverSettings, token: vscode.CancellationToken): Promise<LastPrediction> {
+    const key = `${settings.topK}|${settings.temperature}|${ids.join(',')}`;
+    const cached = this.predictions.get(key);
+    if (cached) return cached;
+    const prediction = await this.deps.client.predictLast(ids, { topK: settings.topK, temperature: settings.temperature }, token);
+    this.predictions.set(key, prediction);
+    return prediction;
+  }
+
+  private async neighboursOf(id: number, token: vscode.CancellationToken): Promise<Neighbour[]> {
+    const cached = this.neighbours.get(id);
+    if (cached) return cached;
+    const result = await this.deps.client.neighbours(id, NEIGHBOURS, token);
+    this.neighbours.set(id, result);
+    return result;
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+    this.regions.clear();
+    this.predictions.clear();
+  }
+}
+
+function predictionFromRegion(hit: RegionHit, topK: number): LastPrediction {
+  const { top, target, entropy } = hit.next;
+  return {
+    lastToken: hit.lastToken,
+    next: { position: hit.contextTokens - 1, temperature: 1, top: top.slice(0, topK), target, entropy },
+    timings: { totalMs: 0 },
+  };
+}
+
+function textSource(document: vscode.TextDocument): { length: number; read(start: number, end: number): string } {
+  const lastLine = document.lineAt(document.lineCount - 1);
+  return {
+    length: document.offsetAt(lastLine.range.end),
+    read: (start, end) => document.getText(new vscode.Range(document.positionAt(start), document.positionAt(end))),
+  };
+}

@@ -1,0 +1,139 @@
+// Host side of the model worker: starts the worker thread on first use, matches responses to
+// requests, forwards VS Code cancellation, and restarts the worker after a crash.
+import { Worker } from 'node:worker_threads';
+import type { LastPrediction, Neighbour } from '../engine/types';
+import { isWorkerResponse, type LoadResult, type WorkerRequest, type WorkerResponse } from './messages';
+
+/** The part of vscode.CancellationToken the client needs (keeps this module free of `vscode`). */
+export interface Cancellation {
+  readonly isCancellationRequested: boolean;
+  onCancellationRequested(listener: () => void): { dispose(): void };
+}
+
+export class CancelledError extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'CancelledError';
+  }
+}
+
+export interface ModelWorkerOptions {
+  /** dist/model-worker.js */
+  workerPath: string;
+  /** Folder with config.json and model.safetensors. */
+  modelDir: string;
+  /** Folder with onnxruntime-web's ort-wasm-simd-threaded.{mjs,wasm}. */
+  wasmDir: string;
+  log?: (message: string) => void;
+}
+
+type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
+type RequestBody = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+
+export class ModelWorkerClient {
+  private worker: Worker | undefined;
+  private loading: Promise<LoadResult> | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private disposed = false;
+
+  constructor(private readonly options: ModelWorkerOptions) {}
+
+  /** Worker threads alive right now (0 or 1): the soak test counts them. */
+  get liveWorkers(): number {
+    return this.worker ? 1 : 0;
+  }
+
+  get pendingRequests(): number {
+    return this.pending.size;
+  }
+
+  /** Starts the worker and loads the model once; later calls share the same promise. */
+  load(): Promise<LoadResult> {
+    if (this.disposed) return Promise.reject(new Error('the model worker was shut down'));
+    if (!this.loading) {
+      const { modelDir, wasmDir } = this.options;
+      this.loading = this.request<LoadResult>({ kind: 'load', modelDir, wasmDir });
+      this.loading.catch(() => {
+        this.loading = undefined; // the next call tries again
+      });
+    }
+    return this.loading;
+  }
+
+  async predictLast(ids: number[], opts: { topK: number; temperature: number }, token?: Cancellation): Promise<LastPrediction> {
+    await this.load();
+    return this.request<LastPrediction>({ kind: 'predictLast', ids, topK: opts.topK, temperature: opts.temperature }, token);
+  }
+
+  async neighbours(tokenId: number, k: number, token?: Cancellation): Promise<Neighbour[]> {
+    await this.load();
+    return this.request<Neighbour[]>({ kind: 'neighbours', tokenId, k }, token);
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    const worker = this.worker;
+    this.worker = undefined;
+    this.loading = undefined;
+    this.rejectAll(new Error('the model worker was shut down'));
+    if (worker) await worker.terminate();
+  }
+
+  private request<T>(body: RequestBody, token?: Cancellation): Promise<T> {
+    if (token?.isCancellationRequested) return Promise.reject(new CancelledError());
+    const worker = this.ensureWorker();
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      const subscription = token?.onCancellationRequested(() => worker.postMessage({ kind: 'cancel', id } satisfies WorkerRequest));
+      this.pending.set(id, {
+        resolve: (value) => {
+          subscription?.dispose();
+          resolve(value as T);
+        },
+        reject: (error) => {
+          subscription?.dispose();
+          reject(error);
+        },
+      });
+      worker.postMessage({ ...body, id } as WorkerRequest);
+    });
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(this.options.workerPath);
+    worker.on('message', (message: unknown) => this.settle(message));
+    worker.on('error', (error) => this.crashed(worker, `the model worker failed: ${error.message}`));
+    worker.on('exit', (code) => this.crashed(worker, `the model worker exited (code ${code})`));
+    this.worker = worker;
+    return worker;
+  }
+
+  private settle(message: unknown): void {
+    if (!isWorkerResponse(message)) {
+      this.options.log?.(`model worker: ignored a malformed message`);
+      return;
+    }
+    const response: WorkerResponse = message;
+    const pending = this.pending.get(response.id);
+    if (!pending) return;
+    this.pending.delete(response.id);
+    if (response.ok) pending.resolve(response.result);
+    else pending.reject(response.cancelled ? new CancelledError() : new Error(response.error));
+  }
+
+  private crashed(worker: Worker, reason: string): void {
+    if (this.worker !== worker) return; // already replaced or disposed
+    this.worker = undefined;
+    this.loading = undefined;
+    this.options.log?.(reason);
+    this.rejectAll(new Error(reason));
+  }
+
+  private rejectAll(error: Error): void {
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of all) p.reject(error);
+  }
+}

@@ -1,0 +1,28 @@
+// Messages between the extension host and the model worker thread. The worker runs the
+// engine on WASM so that no forward pass ever runs on the extension host's main thread.
+import type { BackendInfo, LastPrediction, ModelConfig, Neighbour } from '../engine/types';
+
+export type WorkerRequest =
+  | { kind: 'load'; id: number; modelDir: string; wasmDir: string }
+  | { kind: 'predictLast'; id: number; ids: number[]; topK: number; temperature: number }
+  | { kind: 'neighbours'; id: number; tokenId: number; k: number }
+  /** Drops a queued request; a forward pass already running finishes but its result is discarded. */
+  | { kind: 'cancel'; id: number };
+
+export interface LoadResult {
+  config: ModelConfig;
+  backend: BackendInfo;
+}
+
+export type WorkerResult = LoadResult | LastPrediction | Neighbour[];
+
+export type WorkerResponse =
+  | { id: number; ok: true; result: WorkerResult }
+  | { id: number; ok: false; error: string; cancelled?: boolean };
+
+export function isWorkerResponse(value: unknown): value is WorkerResponse {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  if (typeof v.id !== 'number' || typeof v.ok !== 'boolean') return false;
+  return v.ok ? 'result' in v : typeof v.error === 'string';
+}

@@ -1,0 +1,82 @@
+// Entry point of the model worker thread (bundled to dist/model-worker.js). It owns one
+// engine on WASM and answers requests one at a time, so a queued hover that the editor no
+// longer wants can be dropped before it costs a forward pass.
+import { parentPort } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
+import * as ort from 'onnxruntime-web';
+import { LensEngine } from '../engine/engine';
+import { loadCheckpointFromDir } from '../node/load-model';
+import type { WorkerRequest, WorkerResponse, WorkerResult } from './messages';
+
+type Job = Exclude<WorkerRequest, { kind: 'cancel' }>;
+
+class ModelWorker {
+  private engine: LensEngine | undefined;
+  private readonly queue: Job[] = [];
+  private readonly cancelled = new Set<number>();
+  private running = false;
+
+  constructor(private readonly send: (response: WorkerResponse) => void) {}
+
+  receive(request: WorkerRequest): void {
+    if (request.kind === 'cancel') {
+      const index = this.queue.findIndex((job) => job.id === request.id);
+      if (index >= 0) {
+        this.queue.splice(index, 1);
+        this.send({ id: request.id, ok: false, error: 'cancelled', cancelled: true });
+      } else {
+        this.cancelled.add(request.id);
+      }
+      return;
+    }
+    this.queue.push(request);
+    void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      for (let job = this.queue.shift(); job; job = this.queue.shift()) {
+        let response: WorkerResponse;
+        try {
+          response = { id: job.id, ok: true, result: await this.run(job) };
+        } catch (error) {
+          response = { id: job.id, ok: false, error: error instanceof Error ? error.message : String(error) };
+        }
+        if (this.cancelled.delete(job.id)) response = { id: job.id, ok: false, error: 'cancelled', cancelled: true };
+        this.send(response);
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async run(job: Job): Promise<WorkerResult> {
+    switch (job.kind) {
+      case 'load': {
+        ort.env.wasm.numThreads = 1;
+        ort.env.wasm.wasmPaths = pathToFileURL(job.wasmDir).href.replace(/\/?$/, '/');
+        ort.env.logLevel = 'error';
+        await this.engine?.dispose();
+        this.engine = await LensEngine.create(await loadCheckpointFromDir(job.modelDir), { ort, backend: 'wasm' });
+        return { config: this.engine.config, backend: this.engine.backend };
+      }
+      case 'predictLast':
+        return this.requireEngine().predictLast(job.ids, { topK: job.topK, temperature: job.temperature });
+      case 'neighbours':
+        return this.requireEngine().neighboursOfToken(job.tokenId, job.k);
+    }
+  }
+
+  private requireEngine(): LensEngine {
+    if (!this.engine) throw new Error('the model is not loaded yet');
+    return this.engine;
+  }
+}
+
+if (parentPort) {
+  const port = parentPort;
+  const worker = new ModelWorker((response) => port.postMessage(response));
+  port.on('message', (message: WorkerRequest) => worker.receive(message));
+}

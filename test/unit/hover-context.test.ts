@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { hoverContext, tokenIndexAt, type TextSource } from '../../src/hover/hover-context';
+import { tokenize, encode } from '../../src/engine/tokenizer';
+
+const source = (text: string): TextSource & { reads: number } => {
+  const s = { length: text.length, reads: 0, read: (a: number, b: number) => { s.reads += b - a; return text.slice(a, b); } };
+  return s;
+};
+
+test('the hovered token and its context are what tokenizing the text up to it gives', () => {
+  const text = 'def fibonacci(n):\n    return n if n < 2 else fibonacci(n - 1) + fibonacci(n - 2)\n';
+  const offset = text.indexOf('else') + 2;
+  const ctx = hoverContext(source(text), offset, 256, tokenize)!;
+  assert.equal(ctx.token.text, ' else');
+  assert.equal(text.slice(ctx.token.start, ctx.token.end), ' else');
+  assert.deepEqual(ctx.ids, encode(text.slice(0, ctx.token.end)));
+  assert.equal(ctx.contextStart, 0);
+});
+
+test('context is capped at N tokens and reads only a window of a large document', () => {
+  const line = 'x = compute(value, other) + 1\n';
+  const text = line.repeat(50_000); // 1.5 MB
+  const src = source(text);
+  const offset = text.length - 10;
+  const ctx = hoverContext(src, offset, 64, tokenize)!;
+  assert.equal(ctx.ids.length, 64);
+  assert.ok(src.reads < 64 * 8 + 4096 + 300, `read ${src.reads} characters`);
+  assert.deepEqual(ctx.ids, encode(text.slice(ctx.contextStart, ctx.token.end)));
+});
+
+test('positions at the edges', () => {
+  const text = 'hello world';
+  assert.equal(hoverContext(source(text), 0, 10, tokenize)!.token.text, 'hello');
+  assert.equal(hoverContext(source(text), text.length, 10, tokenize)!.token.text, ' world');
+  assert.equal(hoverContext(source(''), 0, 10, tokenize), undefined);
+  assert.equal(hoverContext(source(text), 99, 10, tokenize), undefined);
+});
+
+test('a character split across tokens belongs to the token holding its first byte', () => {
+  const text = 'a 🤖 b';
+  const tokens = tokenize(text);
+  const i = tokenIndexAt(tokens, text.indexOf('🤖') + 1);
+  assert.ok(tokens[i].end > tokens[i].start);
+  assert.ok(tokens[i].start <= 2 && tokens[i].end >= 4);
+});
