@@ -1,0 +1,91 @@
+// Which execution provider runs the model, and why. The decision is a pure function of a
+// probe of the environment, so that it can be tested without a GPU.
+import type { BackendInfo, BackendPreference } from './types';
+
+/** What probing navigator.gpu found. */
+export interface WebGpuProbe {
+  available: boolean;
+  /** The adapter is a software rasteriser (e.g. SwiftShader). */
+  isFallbackAdapter?: boolean;
+  /** Vendor / architecture / description of the adapter, when there is one. */
+  adapter?: string;
+  /** Why WebGPU is unavailable, when it is. */
+  unavailableReason?: string;
+}
+
+export interface BackendEnvironment {
+  /** Cross-origin isolated pages may use several WASM threads (VS Code webviews are not). */
+  crossOriginIsolated: boolean;
+  /** Logical cores, for the WASM thread count where threads are allowed. */
+  hardwareConcurrency: number;
+  /** Accept a software WebGPU adapter (tests in headless Chromium). */
+  allowFallbackAdapter: boolean;
+}
+
+/** The WASM threads to request: 1 unless the page is cross-origin isolated (SharedArrayBuffer). */
+export function wasmThreads(env: Pick<BackendEnvironment, 'crossOriginIsolated' | 'hardwareConcurrency'>): number {
+  return env.crossOriginIsolated ? Math.max(1, Math.min(4, Math.ceil(env.hardwareConcurrency / 2))) : 1;
+}
+
+/** Picks WebGPU or WASM from a preference and a probe; the reason is one sentence for users. */
+export function chooseBackend(preference: BackendPreference, probe: WebGpuProbe, env: BackendEnvironment): BackendInfo {
+  const wasm = (reason: string): BackendInfo => ({ name: 'wasm', reason, threads: wasmThreads(env), adapter: probe.adapter });
+  if (preference === 'wasm') return wasm('WASM was requested.');
+  if (!probe.available) {
+    const why = probe.unavailableReason ?? 'WebGPU is not available here';
+    return wasm(preference === 'webgpu' ? `WebGPU was requested but ${lowerFirst(why)}; using WASM.` : `${why}; using WASM.`);
+  }
+  if (probe.isFallbackAdapter && !env.allowFallbackAdapter) {
+    const what = `the WebGPU adapter${probe.adapter ? ` (${probe.adapter})` : ''} is a software fallback`;
+    return wasm(preference === 'webgpu' ? `WebGPU was requested but ${what}, slower than WASM; using WASM.` : `${upperFirst(what)}, slower than WASM; using WASM.`);
+  }
+  const how = preference === 'webgpu' ? 'WebGPU was requested' : 'a WebGPU adapter is available';
+  const software = probe.isFallbackAdapter ? ' (software fallback allowed)' : '';
+  return { name: 'webgpu', reason: `Using WebGPU: ${how}${software}.`, adapter: probe.adapter };
+}
+
+interface GpuAdapterLike {
+  isFallbackAdapter?: boolean;
+  info?: { isFallbackAdapter?: boolean; vendor?: string; architecture?: string; description?: string };
+}
+interface NavigatorWithGpu {
+  gpu?: { requestAdapter(options?: unknown): Promise<GpuAdapterLike | null> };
+}
+
+/** Asks navigator.gpu for an adapter; never throws. */
+export async function probeWebGpu(nav: unknown = (globalThis as { navigator?: unknown }).navigator): Promise<WebGpuProbe> {
+  const gpu = (nav as NavigatorWithGpu | undefined)?.gpu;
+  if (!gpu || typeof gpu.requestAdapter !== 'function') {
+    return { available: false, unavailableReason: 'this runtime has no navigator.gpu' };
+  }
+  try {
+    const adapter = await gpu.requestAdapter();
+    if (!adapter) return { available: false, unavailableReason: 'navigator.gpu returned no adapter' };
+    const info = adapter.info;
+    const description = [info?.vendor, info?.architecture, info?.description].filter((s) => s).join(' ') || undefined;
+    return {
+      available: true,
+      isFallbackAdapter: Boolean(info?.isFallbackAdapter ?? adapter.isFallbackAdapter),
+      adapter: description,
+    };
+  } catch (error) {
+    return { available: false, unavailableReason: `requesting a WebGPU adapter failed (${(error as Error).message})` };
+  }
+}
+
+/** The environment as seen from this runtime (browser, worker or Node). */
+export function currentEnvironment(allowFallbackAdapter: boolean): BackendEnvironment {
+  const scope = globalThis as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } };
+  return {
+    crossOriginIsolated: scope.crossOriginIsolated === true,
+    hardwareConcurrency: scope.navigator?.hardwareConcurrency ?? 1,
+    allowFallbackAdapter,
+  };
+}
+
+function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
+}
+function upperFirst(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -1,0 +1,459 @@
+// LensEngine: runs a GPT-2-family checkpoint through onnxruntime and answers the questions
+// the extension asks (analysis, one distribution, the hover prediction, logit lens,
+// embedding neighbours). One instance owns its sessions, its cache and its run queue.
+import type {
+  Analysis,
+  AnalyzeOptions,
+  BackendInfo,
+  BackendPreference,
+  Distribution,
+  LastPrediction,
+  LensCell,
+  ModelConfig,
+  Neighbour,
+  PositionPrediction,
+  TargetScore,
+  TokenLogprob,
+  Truncation,
+} from './types';
+import type { Checkpoint } from './checkpoint';
+import { chooseBackend, currentEnvironment, probeWebGpu, wasmThreads } from './backend';
+import {
+  buildHeadGraph,
+  buildNeighboursGraph,
+  buildTrunkGraph,
+  HEAD_INPUTS,
+  HEAD_OUTPUTS,
+  NEIGHBOUR_INPUTS,
+  NEIGHBOUR_OUTPUTS,
+  TRUNK_INPUT,
+  TRUNK_OUTPUTS,
+  type TrunkVariant,
+} from './gpt2-graphs';
+import { SessionPool, type OrtLike, type OrtTensorLike, type ProviderKind } from './ort-sessions';
+import { tokenText as r50kTokenText } from './tokenizer';
+
+export type { OrtLike, OrtSessionLike, OrtTensorLike } from './ort-sessions';
+
+export interface EngineOptions {
+  /** The onnxruntime module: onnxruntime-web, onnxruntime-web/webgpu or onnxruntime-node. */
+  ort: OrtLike;
+  /** Default 'auto': WebGPU when a hardware adapter exists, else WASM. */
+  backend?: BackendPreference;
+  /** Accept a software WebGPU adapter such as SwiftShader (tests). */
+  allowFallbackAdapter?: boolean;
+  /** `ort` is onnxruntime-node: use its CPU provider with one intra-op thread. */
+  native?: boolean;
+  onProgress?: (stage: string, fraction: number) => void;
+  /** Display text of a token id, for neighbours (default: GPT-2's r50k_base). */
+  tokenText?: (id: number) => string;
+}
+
+export interface DistributionOptions {
+  /** Softmax temperature, > 0 and finite. Callers map "temperature 0" to greedy themselves. */
+  temperature: number;
+  /** Default 20, clamped to [1, vocabulary size]. */
+  topK?: number;
+}
+
+type GraphName = 'trunk-final' | 'trunk-hidden' | 'trunk-full' | 'head' | 'neighbours';
+
+const DEFAULT_TOP_K = 20;
+const DEFAULT_LENS_TOP_K = 10;
+const DEFAULT_NEIGHBOURS = 10;
+/** Rows per head run: bounds the [rows x vocab] logits held in the runtime's memory. */
+const HEAD_ROWS_PER_RUN = 64;
+
+/** Which trunk outputs each variant provides; a richer variant serves a poorer request. */
+const VARIANT_RICHNESS: Record<TrunkVariant, number> = { final: 0, hidden: 1, full: 2 };
+
+/** One trunk run's outputs, kept so that follow-up questions on the same text skip the trunk. */
+interface TrunkRun {
+  ids: number[];
+  variant: TrunkVariant;
+  /** [L+1, T, d] for 'hidden' and 'full'; absent for 'final'. */
+  hidden?: Float32Array;
+  /** [T, d], the residual after the last block. */
+  final: Float32Array;
+  attention?: Float32Array;
+}
+
+/** Per-row results of the head graph, flat. */
+interface HeadRows {
+  k: number;
+  topIds: number[];
+  topLogprobs: Float32Array;
+  targetLogprob: Float32Array;
+  targetRank: Float32Array;
+  entropy: Float32Array;
+}
+
+const now = (): number => performance.now();
+
+export class LensEngine {
+  readonly config: ModelConfig;
+  private backendInfo: BackendInfo;
+  private readonly sessions: SessionPool<GraphName>;
+  private readonly tokenText: (id: number) => string;
+  private lastTrunk: TrunkRun | undefined;
+  private queueTail: Promise<unknown> = Promise.resolve();
+  private disposed = false;
+
+  private constructor(
+    private readonly checkpoint: Checkpoint,
+    private readonly ort: OrtLike,
+    backend: BackendInfo,
+    options: EngineOptions,
+  ) {
+    this.config = checkpoint.config;
+    this.backendInfo = backend;
+    this.tokenText = options.tokenText ?? r50kTokenText;
+    const provider: ProviderKind = backend.name;
+    this.sessions = new SessionPool<GraphName>(
+      ort,
+      provider,
+      {
+        'trunk-final': () => buildTrunkGraph(checkpoint, 'final'),
+        'trunk-hidden': () => buildTrunkGraph(checkpoint, 'hidden'),
+        'trunk-full': () => buildTrunkGraph(checkpoint, 'full'),
+        head: () => buildHeadGraph(checkpoint),
+        neighbours: () => buildNeighboursGraph(checkpoint),
+      },
+      {
+        onProgress: options.onProgress,
+        onFallback: (reason) => {
+          this.backendInfo = { name: 'wasm', reason, threads: wasmThreads(currentEnvironment(false)), adapter: this.backendInfo.adapter };
+        },
+      },
+    );
+  }
+
+  /** Picks the backend and prepares the engine; sessions are created on first use. */
+  static async create(checkpoint: Checkpoint, options: EngineOptions): Promise<LensEngine> {
+    if (!options?.ort?.InferenceSession || !options.ort.Tensor) {
+      throw new Error('LensEngine.create needs options.ort: the onnxruntime module (onnxruntime-web or onnxruntime-node)');
+    }
+    let backend: BackendInfo;
+    if (options.native) {
+      backend = { name: 'native', reason: 'onnxruntime-node CPU execution provider, one intra-op thread.', threads: 1 };
+    } else {
+      const env = currentEnvironment(options.allowFallbackAdapter ?? false);
+      const preference = options.backend ?? 'auto';
+      const probe = preference === 'wasm' ? { available: false } : await probeWebGpu();
+      backend = chooseBackend(preference, probe, env);
+      // WASM runs single-threaded unless SharedArrayBuffer is allowed (cross-origin isolation).
+      if (options.ort.env.wasm) options.ort.env.wasm.numThreads = wasmThreads(env);
+    }
+    return new LensEngine(checkpoint, options.ort, backend, options);
+  }
+
+  /** Which execution provider runs the model and why (changes if WebGPU fails and WASM takes over). */
+  get backend(): BackendInfo {
+    return this.backendInfo;
+  }
+
+  /** Next-token predictions at every position, optionally with attention and the residual stream. */
+  async analyze(ids: number[], options: AnalyzeOptions = {}): Promise<Analysis> {
+    const topK = this.topK(options.topK, DEFAULT_TOP_K);
+    const { kept, truncated } = this.prepareIds(ids);
+    const variant: TrunkVariant = options.attention ? 'full' : options.hidden ? 'hidden' : 'final';
+    return this.serialize(async () => {
+      const start = now();
+      const trunk = await this.trunk(kept, variant);
+      const trunkDone = now();
+      const targets = [...kept.slice(1), 0]; // the last position has no next token; its target is ignored
+      const head = await this.runHead(trunk.final, targets, 1, topK);
+      const end = now();
+      const positions: PositionPrediction[] = kept.map((_, t) => ({
+        top: topOf(head, t),
+        target: t + 1 < kept.length ? targetOf(head, t, kept[t + 1]) : null,
+        entropy: head.entropy[t],
+      }));
+      const analysis: Analysis = {
+        model: this.config.name,
+        backend: this.backendInfo,
+        ids: kept,
+        positions,
+        timings: { totalMs: end - start, trunkMs: trunkDone - start, headMs: end - trunkDone },
+      };
+      // Copies: the cache keeps its arrays, the caller may modify or transfer these.
+      if (options.attention) analysis.attention = trunk.attention!.slice();
+      if (options.hidden) analysis.hidden = trunk.hidden!.slice();
+      if (truncated) analysis.truncated = truncated;
+      return analysis;
+    });
+  }
+
+  /**
+   * The exact next-token distribution after ids[0..position] at a temperature. `ids` are
+   * truncated as in analyze (the last nPositions kept) and `position` indexes the kept ids.
+   */
+  async distributionAt(ids: number[], position: number, options: DistributionOptions): Promise<Distribution> {
+    const temperature = checkTemperature(options?.temperature);
+    const topK = this.topK(options?.topK, DEFAULT_TOP_K);
+    const { kept } = this.prepareIds(ids);
+    checkIndex('position', position, kept.length);
+    return this.serialize(async () => {
+      const trunk = await this.trunk(kept, 'final');
+      const row = rowsOf(trunk.final, [position], this.config.nEmbd);
+      const hasNext = position + 1 < kept.length;
+      const head = await this.runHead(row, [hasNext ? kept[position + 1] : 0], temperature, topK);
+      return distributionOf(head, 0, position, temperature, hasNext ? kept[position + 1] : null);
+    });
+  }
+
+  /** Hover path: how likely the last token was, and the distribution after it. */
+  async predictLast(ids: number[], options: { temperature?: number; topK?: number } = {}): Promise<LastPrediction> {
+    const temperature = checkTemperature(options.temperature ?? 1);
+    const topK = this.topK(options.topK, DEFAULT_TOP_K);
+    const { kept } = this.prepareIds(ids);
+    return this.serialize(async () => {
+      const start = now();
+      const trunk = await this.trunk(kept, 'final');
+      const T = kept.length;
+      const positions = T > 1 ? [T - 2, T - 1] : [T - 1];
+      const targets = T > 1 ? [kept[T - 1], 0] : [0];
+      const head = await this.runHead(rowsOf(trunk.final, positions, this.config.nEmbd), targets, temperature, topK);
+      const nextRow = positions.length - 1;
+      return {
+        lastToken: T > 1 ? targetOf(head, 0, kept[T - 1]) : null,
+        next: distributionOf(head, nextRow, T - 1, temperature, null),
+        timings: { totalMs: now() - start },
+      };
+    });
+  }
+
+  /** Logit lens: the top tokens read from the residual stream at (layer, position); layer 0 is the embedding. */
+  async logitLens(ids: number[], cells: { layer: number; position: number }[], topK = DEFAULT_LENS_TOP_K): Promise<LensCell[]> {
+    const k = this.topK(topK, DEFAULT_LENS_TOP_K);
+    const { kept } = this.prepareIds(ids);
+    if (!Array.isArray(cells)) throw new Error('logitLens: cells must be a list of { layer, position }');
+    const { nLayer: L, nEmbd: d } = this.config;
+    for (const cell of cells) {
+      checkIndex('layer', cell?.layer, L + 1);
+      checkIndex('position', cell?.position, kept.length);
+    }
+    if (cells.length === 0) return [];
+    return this.serialize(async () => {
+      const trunk = await this.trunk(kept, 'hidden');
+      const T = kept.length;
+      const rows = rowsOf(trunk.hidden!, cells.map((c) => c.layer * T + c.position), d);
+      const head = await this.runHead(rows, cells.map(() => 0), 1, k);
+      return cells.map((cell, i) => ({ layer: cell.layer, position: cell.position, top: topOf(head, i) }));
+    });
+  }
+
+  /** The k nearest tokens to `id` in the input embedding by cosine, preceded by the token itself. */
+  async neighboursOfToken(id: number, k = DEFAULT_NEIGHBOURS): Promise<Neighbour[]> {
+    checkTokenId(id, this.config.vocabSize, 'token id');
+    const count = this.neighbourCount(k, 1);
+    return this.serialize(async () => {
+      const found = await this.runNeighbours(this.checkpoint.embeddingRow(id), count + 1);
+      const self = found.find(([other]) => other === id);
+      const others = found.filter(([other]) => other !== id).slice(0, count);
+      return [[id, this.textOf(id), self ? self[2] : 1] as Neighbour, ...others];
+    });
+  }
+
+  /** The k tokens whose input embeddings are nearest to `vector` by cosine. */
+  async neighboursOfVector(vector: Float32Array | number[], k = DEFAULT_NEIGHBOURS): Promise<Neighbour[]> {
+    const d = this.config.nEmbd;
+    if (!vector || vector.length !== d) throw new Error(`neighboursOfVector: the vector must have ${d} components, got ${vector?.length}`);
+    const values = Float32Array.from(vector);
+    if (!values.every(Number.isFinite)) throw new Error('neighboursOfVector: the vector has a non-finite component');
+    const count = this.neighbourCount(k, 0);
+    return this.serialize(() => this.runNeighbours(values, count));
+  }
+
+  /** Releases every session; later calls fail with a clear error. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.lastTrunk = undefined;
+    await this.queueTail; // let queued jobs finish before their sessions go
+    await this.sessions.releaseAll();
+  }
+
+  // ------------------------------------------------------------ running graphs
+
+  /** Runs one job at a time: ORT sessions on WASM do not allow concurrent runs. */
+  private serialize<R>(job: () => Promise<R>): Promise<R> {
+    if (this.disposed) return Promise.reject(new Error('the engine has been disposed'));
+    const result = this.queueTail.then(job);
+    this.queueTail = result.catch(() => undefined);
+    return result;
+  }
+
+  private async trunk(ids: number[], variant: TrunkVariant): Promise<TrunkRun> {
+    const cached = this.lastTrunk && reuseTrunk(this.lastTrunk, ids, variant, this.config);
+    if (cached) return cached;
+    const session = await this.sessions.get(`trunk-${variant}`);
+    const feeds = { [TRUNK_INPUT]: this.int64(ids) };
+    const out = await session.run(feeds);
+    const { nLayer: L, nEmbd: d } = this.config;
+    const T = ids.length;
+    const hidden = variant === 'final' ? undefined : floats(out[TRUNK_OUTPUTS.hidden]);
+    const run: TrunkRun = {
+      ids: ids.slice(),
+      variant,
+      hidden,
+      final: hidden ? hidden.subarray(L * T * d) : floats(out[TRUNK_OUTPUTS.final]),
+      attention: variant === 'full' ? floats(out[TRUNK_OUTPUTS.attention]) : undefined,
+    };
+    this.lastTrunk = run;
+    return run;
+  }
+
+  /** ln_f and the unembedding on `rows` [P, d], in chunks that bound the logits' memory. */
+  private async runHead(rows: Float32Array, targets: number[], temperature: number, k: number): Promise<HeadRows> {
+    const d = this.config.nEmbd;
+    const P = targets.length;
+    const session = await this.sessions.get('head');
+    const result: HeadRows = {
+      k,
+      topIds: new Array<number>(P * k),
+      topLogprobs: new Float32Array(P * k),
+      targetLogprob: new Float32Array(P),
+      targetRank: new Float32Array(P),
+      entropy: new Float32Array(P),
+    };
+    for (let start = 0; start < P; start += HEAD_ROWS_PER_RUN) {
+      const end = Math.min(P, start + HEAD_ROWS_PER_RUN);
+      const out = await session.run({
+        [HEAD_INPUTS.hidden]: new this.ort.Tensor('float32', rows.slice(start * d, end * d), [end - start, d]),
+        [HEAD_INPUTS.targets]: this.int64(targets.slice(start, end)),
+        [HEAD_INPUTS.temperature]: new this.ort.Tensor('float32', Float32Array.of(temperature), [1]),
+        [HEAD_INPUTS.k]: this.int64([k]),
+      });
+      const ids = out[HEAD_OUTPUTS.topIds].data as BigInt64Array;
+      for (let i = 0; i < ids.length; i++) result.topIds[start * k + i] = Number(ids[i]);
+      result.topLogprobs.set(floats(out[HEAD_OUTPUTS.topLogprobs]), start * k);
+      result.targetLogprob.set(floats(out[HEAD_OUTPUTS.targetLogprob]), start);
+      result.targetRank.set(floats(out[HEAD_OUTPUTS.targetRank]), start);
+      result.entropy.set(floats(out[HEAD_OUTPUTS.entropy]), start);
+    }
+    return result;
+  }
+
+  private async runNeighbours(vector: Float32Array, k: number): Promise<Neighbour[]> {
+    const session = await this.sessions.get('neighbours');
+    const out = await session.run({
+      [NEIGHBOUR_INPUTS.vectors]: new this.ort.Tensor('float32', vector, [1, this.config.nEmbd]),
+      [NEIGHBOUR_INPUTS.k]: this.int64([k]),
+    });
+    const ids = out[NEIGHBOUR_OUTPUTS.ids].data as BigInt64Array;
+    const cosines = floats(out[NEIGHBOUR_OUTPUTS.cosines]);
+    return Array.from(ids, (id, i) => [Number(id), this.textOf(Number(id)), cosines[i]] as Neighbour);
+  }
+
+  // ------------------------------------------------------------ inputs
+
+  /** Validates ids and keeps the last nPositions of them. */
+  private prepareIds(ids: number[]): { kept: number[]; truncated?: Truncation } {
+    if (!Array.isArray(ids)) throw new Error('ids must be a list of token ids');
+    if (ids.length === 0) throw new Error('nothing to analyse: the text has no tokens');
+    ids.forEach((id, i) => checkTokenId(id, this.config.vocabSize, `token id at index ${i}`));
+    const n = this.config.nPositions;
+    if (ids.length <= n) return { kept: ids.slice() };
+    return {
+      kept: ids.slice(ids.length - n),
+      truncated: { totalTokens: ids.length, droppedTokens: ids.length - n, keptTokens: n },
+    };
+  }
+
+  private topK(requested: number | undefined, fallback: number): number {
+    const k = requested === undefined || !Number.isFinite(requested) ? fallback : Math.floor(requested);
+    return Math.min(this.config.vocabSize, Math.max(1, k));
+  }
+
+  private neighbourCount(requested: number, reserved: number): number {
+    const k = Number.isFinite(requested) ? Math.floor(requested) : DEFAULT_NEIGHBOURS;
+    return Math.min(this.config.vocabSize - reserved, Math.max(1, k));
+  }
+
+  private int64(values: number[]): OrtTensorLike {
+    return new this.ort.Tensor('int64', BigInt64Array.from(values, BigInt), [values.length]);
+  }
+
+  private textOf(id: number): string {
+    try {
+      return this.tokenText(id);
+    } catch {
+      return `<${id}>`;
+    }
+  }
+}
+
+// ------------------------------------------------------------ helpers (pure)
+
+function floats(tensor: OrtTensorLike | undefined): Float32Array {
+  if (!tensor || !(tensor.data instanceof Float32Array)) throw new Error('the runtime returned no float32 tensor where one was expected');
+  return tensor.data;
+}
+
+function checkTokenId(id: unknown, vocabSize: number, what: string): asserts id is number {
+  if (!Number.isInteger(id) || (id as number) < 0 || (id as number) >= vocabSize) {
+    throw new Error(`${what} is ${JSON.stringify(id)}, outside the vocabulary (0..${vocabSize - 1})`);
+  }
+}
+
+function checkIndex(what: string, value: unknown, length: number): asserts value is number {
+  if (!Number.isInteger(value) || (value as number) < 0 || (value as number) >= length) {
+    throw new Error(`${what} ${JSON.stringify(value)} is out of range (0..${length - 1})`);
+  }
+}
+
+function checkTemperature(temperature: unknown): number {
+  if (typeof temperature !== 'number' || !Number.isFinite(temperature) || temperature <= 0) {
+    throw new Error(`temperature must be a finite number > 0 (use greedy decoding for 0), got ${JSON.stringify(temperature)}`);
+  }
+  return temperature;
+}
+
+/** Rows `indices` of a row-major [*, d] matrix, packed. */
+function rowsOf(matrix: Float32Array, indices: number[], d: number): Float32Array {
+  const out = new Float32Array(indices.length * d);
+  indices.forEach((row, i) => out.set(matrix.subarray(row * d, (row + 1) * d), i * d));
+  return out;
+}
+
+function topOf(head: HeadRows, row: number): TokenLogprob[] {
+  const out: TokenLogprob[] = [];
+  for (let j = 0; j < head.k; j++) out.push([head.topIds[row * head.k + j], head.topLogprobs[row * head.k + j]]);
+  return out;
+}
+
+function targetOf(head: HeadRows, row: number, id: number): TargetScore {
+  return { id, logprob: head.targetLogprob[row], rank: head.targetRank[row] };
+}
+
+function distributionOf(head: HeadRows, row: number, position: number, temperature: number, target: number | null): Distribution {
+  return {
+    position,
+    temperature,
+    top: topOf(head, row),
+    target: target === null ? null : targetOf(head, row, target),
+    entropy: head.entropy[row],
+  };
+}
+
+/**
+ * A cached run answers a request when it covers the variant and its ids equal the request's
+ * or extend them: the model is causal, so rows 0..T-1 do not depend on later tokens.
+ */
+function reuseTrunk(run: TrunkRun, ids: number[], variant: TrunkVariant, config: ModelConfig): TrunkRun | undefined {
+  if (VARIANT_RICHNESS[run.variant] < VARIANT_RICHNESS[variant]) return undefined;
+  if (ids.length > run.ids.length || ids.some((id, i) => id !== run.ids[i])) return undefined;
+  if (ids.length === run.ids.length) return run;
+  if (variant === 'full') return undefined; // attention [L, H, T, T] would need re-striding; recompute instead
+  const T = ids.length;
+  const d = config.nEmbd;
+  const prefixRows = (matrix: Float32Array, blocks: number, stride: number) => {
+    const out = new Float32Array(blocks * T * d);
+    for (let b = 0; b < blocks; b++) out.set(matrix.subarray(b * stride * d, (b * stride + T) * d), b * T * d);
+    return out;
+  };
+  const final = prefixRows(run.final, 1, run.ids.length);
+  const hidden = run.hidden && variant === 'hidden' ? prefixRows(run.hidden, config.nLayer + 1, run.ids.length) : undefined;
+  return { ids, variant, final, hidden };
+}

@@ -1,0 +1,243 @@
+// GPT-2 as three ONNX graphs, built from a checkpoint's weights. Batch size is 1, so every
+// activation is 2-D [T, d] (or [H, T, ...] inside attention). No [T x vocab] tensor ever
+// leaves a graph: the head reduces logits to top-k, target scores and entropy in place.
+//
+//   trunk       ids [T]            -> residual stream (and attention probabilities)
+//   head        hidden rows [P, d] -> ln_f -> logits / temperature -> top-k, target score, rank, entropy
+//   neighbours  vectors [N, d]     -> cosine against every input-embedding row -> top-k
+import type { Checkpoint } from './checkpoint';
+import { blockTensorNames } from './checkpoint';
+import { GraphBuilder, tensorProto, float } from './onnx-graph';
+
+/** What a trunk graph returns; each variant pays only for its own outputs. */
+export type TrunkVariant =
+  /** `final` [T, d]: the residual after the last block (hover path, distributions). */
+  | 'final'
+  /** `hidden` [L+1, T, d]: the residual after the embedding and after every block (logit lens). */
+  | 'hidden'
+  /** `hidden` plus `attention` [L, H, T, T] softmax probabilities (full analysis). */
+  | 'full';
+
+export const TRUNK_INPUT = 'ids';
+export const TRUNK_OUTPUTS = { final: 'final', hidden: 'hidden', attention: 'attention' } as const;
+export const HEAD_INPUTS = { hidden: 'hidden', targets: 'targets', temperature: 'temperature', k: 'k' } as const;
+export const HEAD_OUTPUTS = {
+  topIds: 'top_ids',
+  topLogprobs: 'top_logprobs',
+  targetLogprob: 'target_logprob',
+  targetRank: 'target_rank',
+  entropy: 'entropy',
+} as const;
+export const NEIGHBOUR_INPUTS = { vectors: 'vectors', k: 'k' } as const;
+export const NEIGHBOUR_OUTPUTS = { ids: 'ids', cosines: 'cosines' } as const;
+
+/** Hugging Face fills masked attention scores with the most negative float32 (torch.finfo.min). */
+const MASKED_SCORE = -3.4028234663852886e38;
+
+// ---------------------------------------------------------------- shared parts
+
+function layerNorm(g: GraphBuilder, x: string, ckpt: Checkpoint, weight: string, bias: string): string {
+  const d = ckpt.config.nEmbd;
+  const gamma = g.initializer(weight, 'float32', [d], ckpt.tensor(weight));
+  const beta = g.initializer(bias, 'float32', [d], ckpt.tensor(bias));
+  return g.op('LayerNormalization', [x, gamma, beta], { axis: -1, epsilon: float(ckpt.config.layerNormEpsilon) });
+}
+
+/** Conv1D as GPT-2 stores it: y = x @ W + b with W [in, out]. */
+function linear(g: GraphBuilder, x: string, name: string, weight: Float32Array, bias: Float32Array, dims: [number, number]): string {
+  const w = g.initializer(`${name}.weight`, 'float32', dims, weight);
+  const b = g.initializer(`${name}.bias`, 'float32', [dims[1]], bias);
+  return g.op('Add', [g.op('MatMul', [x, w]), b]);
+}
+
+// ---------------------------------------------------------------- trunk
+
+/** wte[ids] + wpe[0..T). */
+function embed(g: GraphBuilder, ckpt: Checkpoint, ids: string): string {
+  const { vocabSize: V, nPositions: P, nEmbd: d } = ckpt.config;
+  const wte = g.initializer('wte', 'float32', [V, d], ckpt.tensor('wte.weight'));
+  const wpe = g.initializer('wpe', 'float32', [P, d], ckpt.tensor('wpe.weight'));
+  const tokens = g.op('Gather', [wte, ids], { axis: 0 });
+  const length = g.op('Shape', [ids]);
+  const positions = g.op('Slice', [wpe, g.int64s('zero', [0]), length, g.int64s('axis0', [0])]);
+  return g.op('Add', [tokens, positions]);
+}
+
+/** bool [T, T], true where the key position is not after the query position. */
+function causalMask(g: GraphBuilder, ids: string): string {
+  const length = g.op('Shape', [ids]);
+  const square = g.op('Concat', [length, length], { axis: 0 });
+  const ones = g.op('ConstantOfShape', [square], { value: tensorProto('one', 'float32', [1], Float32Array.of(1)) });
+  const lower = g.op('Trilu', [ones], { upper: 0 });
+  return g.op('Cast', [lower], { to: 9 /* BOOL */ });
+}
+
+/** 1 / sqrt(head size) (and 1 / (layer + 1) where configured), folded into the query weights. */
+function queryScale(ckpt: Checkpoint, layer: number): number {
+  const { nEmbd, nHead } = ckpt.config;
+  const { scaleAttnWeights, scaleAttnByInverseLayerIdx } = ckpt.architecture;
+  return (scaleAttnWeights ? 1 / Math.sqrt(nEmbd / nHead) : 1) * (scaleAttnByInverseLayerIdx ? 1 / (layer + 1) : 1);
+}
+
+/** Causal self-attention; returns the block's attention output and the [H, T, T] probabilities. */
+function attention(g: GraphBuilder, ckpt: Checkpoint, x: string, layer: number, mask: string) {
+  const { nEmbd: d, nHead: H } = ckpt.config;
+  const headSize = d / H;
+  const names = blockTensorNames(layer);
+
+  // Scaling q by 1/sqrt(hd) before q.k^T is the same as scaling the scores after, at no cost.
+  const weight = ckpt.tensor(names.attnWeight);
+  const bias = ckpt.tensor(names.attnBias);
+  const scale = queryScale(ckpt, layer);
+  if (scale !== 1) {
+    for (let row = 0; row < d; row++) for (let col = 0; col < d; col++) weight[row * 3 * d + col] *= scale;
+    for (let col = 0; col < d; col++) bias[col] *= scale;
+  }
+  const qkv = linear(g, x, 'c_attn', weight, bias, [d, 3 * d]);
+  const [q, k, v] = g.opMulti('Split', [qkv, g.int64s('qkv_sizes', [d, d, d])], 3, { axis: 1 });
+
+  const headShape = g.int64s('head_shape', [-1, H, headSize]);
+  const qHeads = g.op('Transpose', [g.op('Reshape', [q, headShape])], { perm: [1, 0, 2] }); // [H, T, hd]
+  const kHeadsT = g.op('Transpose', [g.op('Reshape', [k, headShape])], { perm: [1, 2, 0] }); // [H, hd, T]
+  const vHeads = g.op('Transpose', [g.op('Reshape', [v, headShape])], { perm: [1, 0, 2] }); // [H, T, hd]
+
+  const scores = g.op('MatMul', [qHeads, kHeadsT]); // [H, T, T]
+  const masked = g.op('Where', [mask, scores, g.scalar('masked_score', MASKED_SCORE)]);
+  const probs = g.op('Softmax', [masked], { axis: -1 });
+  const mixed = g.op('MatMul', [probs, vHeads]); // [H, T, hd]
+  const merged = g.op('Reshape', [g.op('Transpose', [mixed], { perm: [1, 0, 2] }), g.int64s('merged_shape', [-1, d])]);
+  const out = linear(g, merged, 'c_proj', ckpt.tensor(names.attnProjWeight), ckpt.tensor(names.attnProjBias), [d, d]);
+  return { out, probs };
+}
+
+/** GELU: the tanh approximation (gelu_new) or the exact erf form (gelu). */
+function gelu(g: GraphBuilder, x: string, kind: Checkpoint['architecture']['activation']): string {
+  const half = g.op('Mul', [x, g.scalar('half', 0.5)]);
+  let inner: string;
+  if (kind === 'gelu_tanh') {
+    // 0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x^3))), as Hugging Face's NewGELUActivation.
+    const cube = g.op('Pow', [x, g.scalar('three', 3)]);
+    const poly = g.op('Add', [x, g.op('Mul', [cube, g.scalar('c', 0.044715)])]);
+    inner = g.op('Tanh', [g.op('Mul', [poly, g.scalar('sqrt_2_over_pi', Math.sqrt(2 / Math.PI))])]);
+  } else {
+    inner = g.op('Erf', [g.op('Div', [x, g.scalar('sqrt2', Math.SQRT2)])]);
+  }
+  return g.op('Mul', [half, g.op('Add', [inner, g.scalar('one', 1)])]);
+}
+
+function mlp(g: GraphBuilder, ckpt: Checkpoint, x: string, layer: number): string {
+  const { nEmbd: d, nInner: inner } = ckpt.config;
+  const names = blockTensorNames(layer);
+  const h = linear(g, x, 'c_fc', ckpt.tensor(names.fcWeight), ckpt.tensor(names.fcBias), [d, inner]);
+  return linear(g, gelu(g, h, ckpt.architecture.activation), 'c_proj', ckpt.tensor(names.mlpProjWeight), ckpt.tensor(names.mlpProjBias), [inner, d]);
+}
+
+/** One pre-LayerNorm transformer block: x + attn(ln_1(x)), then + mlp(ln_2(.)). */
+function block(g: GraphBuilder, ckpt: Checkpoint, x: string, layer: number, mask: string) {
+  const names = blockTensorNames(layer);
+  const attn = g.scoped('attn', () => attention(g, ckpt, layerNorm(g, x, ckpt, names.ln1Weight, names.ln1Bias), layer, mask));
+  const afterAttn = g.op('Add', [x, attn.out]);
+  const mlpOut = g.scoped('mlp', () => mlp(g, ckpt, layerNorm(g, afterAttn, ckpt, names.ln2Weight, names.ln2Bias), layer));
+  return { out: g.op('Add', [afterAttn, mlpOut]), probs: attn.probs };
+}
+
+/** Stacks same-shaped tensors along a new leading axis. */
+function stack(g: GraphBuilder, parts: string[]): string {
+  const axis0 = g.int64s(`stack_axis_${parts.length}`, [0]);
+  return g.op('Concat', parts.map((p) => g.op('Unsqueeze', [p, axis0])), { axis: 0 });
+}
+
+export function buildTrunkGraph(ckpt: Checkpoint, variant: TrunkVariant): Uint8Array {
+  const { nLayer: L, nHead: H, nEmbd: d } = ckpt.config;
+  const g = new GraphBuilder(`${ckpt.name}-trunk-${variant}`);
+  const ids = g.input(TRUNK_INPUT, 'int64', ['T']);
+  const mask = causalMask(g, ids);
+  const residuals = [embed(g, ckpt, ids)];
+  const probs: string[] = [];
+  for (let layer = 0; layer < L; layer++) {
+    const b = g.scoped(`h${layer}`, () => block(g, ckpt, residuals[layer], layer, mask));
+    residuals.push(b.out);
+    probs.push(b.probs);
+  }
+  if (variant === 'final') {
+    g.output(residuals[L], TRUNK_OUTPUTS.final, 'float32', ['T', d]);
+  } else {
+    g.output(stack(g, residuals), TRUNK_OUTPUTS.hidden, 'float32', [L + 1, 'T', d]);
+  }
+  if (variant === 'full') g.output(stack(g, probs), TRUNK_OUTPUTS.attention, 'float32', [L, H, 'T', 'T']);
+  return g.toBytes();
+}
+
+// ---------------------------------------------------------------- head
+
+/** [rows, cols] row-major -> [cols, rows], so that MatMul reads a prepackable [d, V] weight. */
+function transpose(matrix: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(matrix.length);
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let c = 0; c < cols; c++) out[c * rows + r] = matrix[base + c];
+  }
+  return out;
+}
+
+export function buildHeadGraph(ckpt: Checkpoint): Uint8Array {
+  const { vocabSize: V, nEmbd: d } = ckpt.config;
+  const g = new GraphBuilder(`${ckpt.name}-head`);
+  const hidden = g.input(HEAD_INPUTS.hidden, 'float32', ['P', d]);
+  const targets = g.input(HEAD_INPUTS.targets, 'int64', ['P']);
+  const temperature = g.input(HEAD_INPUTS.temperature, 'float32', [1]);
+  const k = g.input(HEAD_INPUTS.k, 'int64', [1]);
+
+  // Dividing the [P, d] input by T divides the [P, V] logits by T, one pass cheaper.
+  const normed = layerNorm(g, hidden, ckpt, 'ln_f.weight', 'ln_f.bias');
+  const scaled = g.op('Div', [normed, temperature]);
+  const unembedding = g.initializer('unembedding_t', 'float32', [d, V], transpose(ckpt.unembedding(), V, d));
+  const logits = g.op('MatMul', [scaled, unembedding]); // [P, V]
+  const logZ = g.op('ReduceLogSumExp', [logits], { axes: [1], keepdims: 1 }); // [P, 1]
+
+  const [topValues, topIds] = g.opMulti('TopK', [logits, k], 2, { axis: -1, largest: 1, sorted: 1 });
+  g.output(topIds, HEAD_OUTPUTS.topIds, 'int64', ['P', 'K']);
+  g.output(g.op('Sub', [topValues, logZ]), HEAD_OUTPUTS.topLogprobs, 'float32', ['P', 'K']);
+
+  const axis1 = g.int64s('axis1', [1]);
+  const targetLogit = g.op('GatherElements', [logits, g.op('Unsqueeze', [targets, axis1])], { axis: 1 }); // [P, 1]
+  g.output(g.op('Squeeze', [g.op('Sub', [targetLogit, logZ]), axis1]), HEAD_OUTPUTS.targetLogprob, 'float32', ['P']);
+  const larger = g.op('Cast', [g.op('Greater', [logits, targetLogit])], { to: 1 /* FLOAT */ });
+  const rank = g.op('Add', [g.op('ReduceSum', [larger, axis1], { keepdims: 0 }), g.scalar('one', 1)]);
+  g.output(rank, HEAD_OUTPUTS.targetRank, 'float32', ['P']);
+
+  // H = -sum p (z - logZ) = logZ - sum p z
+  const probs = g.op('Exp', [g.op('Sub', [logits, logZ])]);
+  const expected = g.op('ReduceSum', [g.op('Mul', [probs, logits]), axis1], { keepdims: 0 });
+  g.output(g.op('Sub', [g.op('Squeeze', [logZ, axis1]), expected]), HEAD_OUTPUTS.entropy, 'float32', ['P']);
+  return g.toBytes();
+}
+
+// ---------------------------------------------------------------- neighbours
+
+/** Input-embedding rows scaled to unit length, transposed to [d, V]. */
+function normalisedEmbeddingT(wte: Float32Array, V: number, d: number): Float32Array {
+  const out = new Float32Array(V * d);
+  for (let row = 0; row < V; row++) {
+    let sumSq = 0;
+    for (let c = 0; c < d; c++) sumSq += wte[row * d + c] ** 2;
+    const inv = sumSq > 0 ? 1 / Math.sqrt(sumSq) : 0;
+    for (let c = 0; c < d; c++) out[c * V + row] = wte[row * d + c] * inv;
+  }
+  return out;
+}
+
+export function buildNeighboursGraph(ckpt: Checkpoint): Uint8Array {
+  const { vocabSize: V, nEmbd: d } = ckpt.config;
+  const g = new GraphBuilder(`${ckpt.name}-neighbours`);
+  const vectors = g.input(NEIGHBOUR_INPUTS.vectors, 'float32', ['N', d]);
+  const k = g.input(NEIGHBOUR_INPUTS.k, 'int64', [1]);
+  const norms = g.op('ReduceL2', [vectors], { axes: [1], keepdims: 1 });
+  const unit = g.op('Div', [vectors, g.op('Max', [norms, g.scalar('tiny', 1e-30)])]);
+  const table = g.initializer('wte_unit_t', 'float32', [d, V], normalisedEmbeddingT(ckpt.tensor('wte.weight'), V, d));
+  const cosines = g.op('MatMul', [unit, table]); // [N, V]
+  const [topCos, topIds] = g.opMulti('TopK', [cosines, k], 2, { axis: -1, largest: 1, sorted: 1 });
+  g.output(topIds, NEIGHBOUR_OUTPUTS.ids, 'int64', ['N', 'K']);
+  g.output(topCos, NEIGHBOUR_OUTPUTS.cosines, 'float32', ['N', 'K']);
+  return g.toBytes();
+}

@@ -1,0 +1,128 @@
+// The part of onnxruntime's API the engine uses, and a pool that builds each graph and its
+// session only when first needed. Callers pass their own runtime module: onnxruntime-web
+// (WASM in Node or a worker), onnxruntime-web/webgpu (browser) or onnxruntime-node (native).
+
+export interface OrtTensorLike {
+  readonly data: unknown;
+  readonly dims: readonly number[];
+  readonly type: string;
+}
+
+export interface OrtSessionLike {
+  run(feeds: Record<string, OrtTensorLike>): Promise<Record<string, OrtTensorLike>>;
+  release(): Promise<void>;
+}
+
+/** The subset of onnxruntime-common that the engine calls. */
+export interface OrtLike {
+  InferenceSession: { create(model: Uint8Array, options?: Record<string, unknown>): Promise<OrtSessionLike> };
+  Tensor: {
+    new (type: 'float32', data: Float32Array, dims: readonly number[]): OrtTensorLike;
+    new (type: 'int64', data: BigInt64Array, dims: readonly number[]): OrtTensorLike;
+  };
+  env: { wasm?: { numThreads?: number } };
+}
+
+/** How a pool creates sessions: the provider list and thread settings. */
+export type ProviderKind = 'webgpu' | 'wasm' | 'native';
+
+export function sessionOptions(kind: ProviderKind): Record<string, unknown> {
+  const common = { graphOptimizationLevel: 'all', enableCpuMemArena: true };
+  switch (kind) {
+    case 'webgpu':
+      return { ...common, executionProviders: ['webgpu'] };
+    case 'wasm':
+      return { ...common, executionProviders: ['wasm'] };
+    case 'native':
+      // One intra-op thread: the benchmark compares single-threaded native code with one WASM thread.
+      return { ...common, executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' };
+  }
+}
+
+export interface SessionPoolEvents {
+  onProgress?: (stage: string, fraction: number) => void;
+  /** Called once when the preferred provider failed and the pool switched to WASM. */
+  onFallback?: (reason: string) => void;
+}
+
+/**
+ * One lazily created session per graph name. A WebGPU session that fails to create makes
+ * the pool fall back to WASM for that graph and every later one.
+ */
+export class SessionPool<Name extends string> {
+  private readonly sessions = new Map<Name, Promise<OrtSessionLike>>();
+  private kind: ProviderKind;
+  private disposed = false;
+
+  constructor(
+    private readonly ort: OrtLike,
+    kind: ProviderKind,
+    private readonly builders: Record<Name, () => Uint8Array>,
+    private readonly events: SessionPoolEvents = {},
+  ) {
+    this.kind = kind;
+  }
+
+  get provider(): ProviderKind {
+    return this.kind;
+  }
+
+  /** The session for `name`, building its graph first if needed. */
+  get(name: Name): Promise<OrtSessionLike> {
+    if (this.disposed) return Promise.reject(new Error('the engine has been disposed'));
+    let session = this.sessions.get(name);
+    if (!session) {
+      session = this.create(name);
+      this.sessions.set(name, session);
+      // A failed creation is not cached: a later call tries again.
+      session.catch(() => this.sessions.delete(name));
+    }
+    return session;
+  }
+
+  /** Creates every named session now (to pay the start-up cost up front). */
+  async warm(names: Name[]): Promise<void> {
+    for (const name of names) await this.get(name);
+  }
+
+  async releaseAll(): Promise<void> {
+    this.disposed = true;
+    const pending = [...this.sessions.values()];
+    this.sessions.clear();
+    for (const p of pending) {
+      try {
+        await (await p).release();
+      } catch {
+        // A session that never came up has nothing to release.
+      }
+    }
+  }
+
+  /** After a fallback, drops sessions made for the old provider so that all graphs run on one. */
+  private async releaseOthers(keep: Name): Promise<void> {
+    for (const [name, pending] of [...this.sessions]) {
+      if (name === keep) continue;
+      this.sessions.delete(name);
+      await pending.then((s) => s.release()).catch(() => undefined);
+    }
+  }
+
+  private async create(name: Name): Promise<OrtSessionLike> {
+    const report = this.events.onProgress ?? (() => undefined);
+    report(`building the ${name} graph`, 0);
+    const bytes = this.builders[name]();
+    report(`creating the ${name} session`, 0.5);
+    let session: OrtSessionLike;
+    try {
+      session = await this.ort.InferenceSession.create(bytes, sessionOptions(this.kind));
+    } catch (error) {
+      if (this.kind !== 'webgpu') throw new Error(`could not create the ${name} session: ${(error as Error).message}`);
+      this.kind = 'wasm';
+      this.events.onFallback?.(`WebGPU could not run the model (${(error as Error).message}); using WASM.`);
+      await this.releaseOthers(name);
+      session = await this.ort.InferenceSession.create(bytes, sessionOptions(this.kind));
+    }
+    report(`created the ${name} session`, 1);
+    return session;
+  }
+}

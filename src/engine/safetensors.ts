@@ -1,0 +1,175 @@
+// Reader for the safetensors format: an 8-byte little-endian header length, a JSON header
+// {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__"?: {...}}, then raw
+// little-endian tensor data. Tensors are converted to float32 one at a time, on demand, so
+// that only the file's bytes and the tensors in use are ever held.
+
+/** Element types this reader converts to float32. */
+export const SUPPORTED_DTYPES = ['F32', 'F16', 'BF16'] as const;
+export type SafetensorsDtype = (typeof SUPPORTED_DTYPES)[number];
+
+const DTYPE_BYTES: Record<SafetensorsDtype, number> = { F32: 4, F16: 2, BF16: 2 };
+
+export interface TensorEntry {
+  name: string;
+  dtype: SafetensorsDtype;
+  shape: number[];
+  /** Byte range of the data, relative to the whole file. */
+  begin: number;
+  end: number;
+}
+
+export interface SafetensorsFile {
+  fileName: string;
+  metadata: Record<string, string>;
+  tensors: Map<string, TensorEntry>;
+  /** The raw bytes of one tensor (a view into the file, not a copy). */
+  rawBytes(name: string): Uint8Array;
+  /** One tensor converted to a fresh Float32Array. */
+  readFloat32(name: string): Float32Array;
+  /** Elements [start, start + count) of one tensor (flat, row-major), converted without reading the rest. */
+  readFloat32Range(name: string, start: number, count: number): Float32Array;
+}
+
+const HEADER_LENGTH_BYTES = 8;
+
+/** Parses the header of `bytes` and validates every tensor's byte range against the file. */
+export function parseSafetensors(bytes: Uint8Array, fileName: string): SafetensorsFile {
+  const fail = (problem: string): never => {
+    throw new Error(`${fileName}: ${problem}`);
+  };
+  if (bytes.byteLength < HEADER_LENGTH_BYTES) {
+    fail(`file is too short to be safetensors (${bytes.byteLength} bytes; the header length alone takes 8)`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = Number(view.getBigUint64(0, true));
+  const dataStart = HEADER_LENGTH_BYTES + headerLength;
+  if (dataStart > bytes.byteLength) {
+    fail(`header length ${headerLength} exceeds the file (${bytes.byteLength} bytes); the file is truncated or not safetensors`);
+  }
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(HEADER_LENGTH_BYTES, dataStart)));
+  } catch (error) {
+    fail(`header is not valid JSON (${(error as Error).message})`);
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('header is not a JSON object');
+
+  const dataLength = bytes.byteLength - dataStart;
+  const tensors = new Map<string, TensorEntry>();
+  let metadata: Record<string, string> = {};
+  for (const [name, value] of Object.entries(header as Record<string, unknown>)) {
+    if (name === '__metadata__') {
+      metadata = (value ?? {}) as Record<string, string>;
+      continue;
+    }
+    const entry = parseEntry(name, value, dataLength, (problem) => fail(`tensor ${name}: ${problem}`));
+    tensors.set(name, { ...entry, begin: entry.begin + dataStart, end: entry.end + dataStart });
+  }
+
+  const rawBytes = (name: string): Uint8Array => {
+    const entry = tensors.get(name) ?? fail(`no tensor named ${name}`);
+    return bytes.subarray(entry.begin, entry.end);
+  };
+  const readFloat32 = (name: string): Float32Array => {
+    const entry = tensors.get(name) ?? fail(`no tensor named ${name}`);
+    return toFloat32(entry.dtype, bytes.subarray(entry.begin, entry.end));
+  };
+  const readFloat32Range = (name: string, start: number, count: number): Float32Array => {
+    const entry = tensors.get(name) ?? fail(`no tensor named ${name}`);
+    const size = DTYPE_BYTES[entry.dtype];
+    const total = (entry.end - entry.begin) / size;
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(count) || start < 0 || count < 0 || start + count > total) {
+      fail(`tensor ${name}: elements [${start}, ${start + count}) are outside its ${total} elements`);
+    }
+    const from = entry.begin + start * size;
+    return toFloat32(entry.dtype, bytes.subarray(from, from + count * size));
+  };
+  return { fileName, metadata, tensors, rawBytes, readFloat32, readFloat32Range };
+}
+
+function parseEntry(
+  name: string,
+  value: unknown,
+  dataLength: number,
+  fail: (problem: string) => never,
+): Omit<TensorEntry, 'name'> & { name: string } {
+  if (typeof value !== 'object' || value === null) fail('header entry is not an object');
+  const { dtype, shape, data_offsets: offsets } = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+  if (typeof dtype !== 'string') fail('missing dtype');
+  if (!(SUPPORTED_DTYPES as readonly string[]).includes(dtype as string)) {
+    fail(`unsupported dtype ${String(dtype)} (supported: ${SUPPORTED_DTYPES.join(', ')})`);
+  }
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    fail(`shape ${JSON.stringify(shape)} is not a list of non-negative integers`);
+  }
+  if (
+    !Array.isArray(offsets) ||
+    offsets.length !== 2 ||
+    !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) ||
+    offsets[0] > offsets[1]
+  ) {
+    fail(`data_offsets ${JSON.stringify(offsets)} are not [begin, end] with 0 <= begin <= end`);
+  }
+  const [begin, end] = offsets as [number, number];
+  if (end > dataLength) {
+    fail(`data_offsets [${begin}, ${end}] exceed the file's data section (${dataLength} bytes); the file is truncated or lying`);
+  }
+  const typed = dtype as SafetensorsDtype;
+  const dims = shape as number[];
+  const expectedBytes = dims.reduce((a, b) => a * b, 1) * DTYPE_BYTES[typed];
+  if (end - begin !== expectedBytes) {
+    fail(
+      `data_offsets [${begin}, ${end}] hold ${end - begin} bytes but shape [${dims.join(', ')}] of ${typed} needs ${expectedBytes}`,
+    );
+  }
+  return { name, dtype: typed, shape: dims, begin, end };
+}
+
+/** Converts little-endian tensor bytes to float32 (this assumes a little-endian host, as every WASM and x86/ARM one is). */
+export function toFloat32(dtype: SafetensorsDtype, raw: Uint8Array): Float32Array {
+  switch (dtype) {
+    case 'F32':
+      // slice() copies into a fresh, aligned buffer: the file's offsets need not be 4-byte aligned.
+      return new Float32Array(raw.slice().buffer);
+    case 'F16':
+      return float16ToFloat32(asUint16(raw));
+    case 'BF16':
+      return bfloat16ToFloat32(asUint16(raw));
+  }
+}
+
+function asUint16(raw: Uint8Array): Uint16Array {
+  const aligned = raw.byteOffset % 2 === 0 ? raw : raw.slice();
+  return new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 2);
+}
+
+/** bfloat16 is the top half of a float32: shift the bits into place. */
+export function bfloat16ToFloat32(halves: Uint16Array): Float32Array {
+  const out = new Float32Array(halves.length);
+  const bits = new Uint32Array(out.buffer);
+  for (let i = 0; i < halves.length; i++) bits[i] = halves[i] << 16;
+  return out;
+}
+
+const SUBNORMAL_F16_UNIT = 2 ** -24;
+
+/** IEEE half to single precision by bit manipulation (exact: every half is a float32). */
+export function float16ToFloat32(halves: Uint16Array): Float32Array {
+  const out = new Float32Array(halves.length);
+  const bits = new Uint32Array(out.buffer);
+  for (let i = 0; i < halves.length; i++) {
+    const h = halves[i];
+    const sign = (h & 0x8000) << 16;
+    const exponent = (h >>> 10) & 0x1f;
+    const mantissa = h & 0x3ff;
+    if (exponent === 0) {
+      // Zero or subnormal: value = mantissa * 2^-24, exactly representable in float32.
+      out[i] = (sign ? -1 : 1) * mantissa * SUBNORMAL_F16_UNIT;
+    } else if (exponent === 0x1f) {
+      bits[i] = sign | 0x7f800000 | (mantissa << 13); // infinity or NaN
+    } else {
+      bits[i] = sign | ((exponent + 112) << 23) | (mantissa << 13); // rebias 15 -> 127
+    }
+  }
+  return out;
+}
