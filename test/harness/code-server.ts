@@ -1,0 +1,300 @@
+// A real VS Code (code-server 4.100.3: VS Code 1.100.3's server and web workbench) for tests,
+// with fresh user data, extensions, XDG and temp folders per start, so no state leaks between runs.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { format } from 'node:util';
+import { launchChromium } from './chromium';
+import { codeServerBinary } from './paths';
+
+export interface CodeServerOptions {
+  /** Folder opened by url() when it is given no argument. */
+  workspace: string;
+  /** An extension folder loaded as a development extension (through the workbench URL's payload). */
+  extensionDevelopmentPath?: string;
+  /** Use this extensions folder instead of a fresh empty one. */
+  extensionsDir?: string;
+  /** A .vsix installed into the extensions folder before the server starts. */
+  installVsix?: string;
+  /** Display language, e.g. "en" (other languages need their language pack installed). */
+  locale?: string;
+  /** User settings, merged over the quiet defaults below. */
+  settings?: Record<string, unknown>;
+  /** Extra environment for the server and the extension host it starts. */
+  env?: Record<string, string>;
+  /** Milliseconds to wait for the server to answer (default 60 s). */
+  startTimeoutMs?: number;
+}
+
+export interface CodeServer {
+  /**
+   * Workbench URL. No argument: the workspace. A folder: that folder. A file: the workspace with that file
+   * opened. Relative paths are resolved against the workspace.
+   */
+  url(folderOrFile?: string): string;
+  /** Workbench URL with extra payload entries, e.g. [['extensionTestsPath', remoteUri(...)]] */
+  urlWithPayload(folder: string, payload: Array<[string, string]>): string;
+  /** vscode-remote:// URI of a path on this machine, as the workbench names server files. */
+  remoteUri(absolutePath: string): string;
+  port: number;
+  /** The remote authority the server hands the workbench (host:port). */
+  authority: string;
+  /** Server output so far (stdout and stderr, last 256 KiB). */
+  log(): string;
+  /** Stops the server and its child processes and deletes its temporary folders. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Settings that keep the workbench from opening anything or asking anything on startup. */
+const QUIET_SETTINGS: Record<string, unknown> = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  'workbench.enableExperiments': false,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'extensions.ignoreRecommendations': true,
+  'security.workspace.trust.enabled': false,
+  'git.enabled': false,
+  'chat.commandCenter.enabled': false,
+  'window.commandCenter': false,
+};
+
+const LOG_LIMIT = 256 * 1024;
+
+/**
+ * Workbench start-up messages that reach codeAutomationLog along with the extension host's console
+ * (both arrive as "info"); dropped so that the suite's output reads as the suite's.
+ */
+const WORKBENCH_CHATTER =
+  /^(Resolving connection token|Resolved connection token|Creating a socket|Ignoring fetching additional builtin|Updating additional builtin|\[Service Worker\]|ChatSessionStore)/;
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Kills a detached child's whole process group (code-server forks the extension host, pty host, file watcher). */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Runs `cleanup` when this process exits or gets SIGINT/SIGTERM (then re-raises the signal so the
+ * process still ends as it would have). Returns a function that unregisters it.
+ */
+function onProcessEnd(cleanup: () => void): () => void {
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+  const forget = () => {
+    process.removeListener('exit', cleanup);
+    for (const signal of signals) process.removeListener(signal, onSignal);
+  };
+  function onSignal(signal: NodeJS.Signals) {
+    forget();
+    cleanup();
+    process.kill(process.pid, signal);
+  }
+  process.once('exit', cleanup);
+  for (const signal of signals) process.once(signal, onSignal);
+  return forget;
+}
+
+function assertInstalled(): void {
+  if (!fs.existsSync(codeServerBinary)) {
+    throw new Error(`code-server not found at ${codeServerBinary}: run scripts/setup-test-host.sh first`);
+  }
+}
+
+/** Reads the remote authority from the workbench page's configuration meta tag. */
+async function fetchRemoteAuthority(origin: string, folder: string): Promise<string> {
+  const html = await (await fetch(`${origin}/?folder=${encodeURIComponent(folder)}`)).text();
+  const match = html.match(/id="vscode-workbench-web-configuration" data-settings="([^"]*)"/);
+  if (!match) throw new Error('code-server workbench page has no vscode-workbench-web-configuration meta tag');
+  const config = JSON.parse(match[1].replace(/&quot;/g, '"').replace(/&amp;/g, '&')) as { remoteAuthority?: string };
+  if (!config.remoteAuthority) throw new Error('code-server workbench configuration has no remoteAuthority');
+  return config.remoteAuthority;
+}
+
+function prepareFolders(options: CodeServerOptions) {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-lens-code-server-'));
+  const dirs = {
+    tmp,
+    userData: path.join(tmp, 'user-data'),
+    extensions: options.extensionsDir ?? path.join(tmp, 'extensions'),
+    config: path.join(tmp, 'config.yaml'),
+  };
+  fs.mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
+  fs.mkdirSync(dirs.extensions, { recursive: true });
+  fs.writeFileSync(path.join(dirs.userData, 'User/settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...options.settings }, null, 2));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    XDG_CONFIG_HOME: path.join(tmp, 'xdg-config'),
+    XDG_DATA_HOME: path.join(tmp, 'xdg-data'),
+    XDG_CACHE_HOME: path.join(tmp, 'xdg-cache'),
+    TMPDIR: tmp,
+    // An empty gallery turns the marketplace off: the tests are offline, and no lookups leave the machine.
+    EXTENSIONS_GALLERY: '{}',
+    ...options.env,
+  };
+  return { dirs, env };
+}
+
+export async function startCodeServer(options: CodeServerOptions): Promise<CodeServer> {
+  assertInstalled();
+  const workspace = path.resolve(options.workspace);
+  if (!fs.statSync(workspace, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`workspace folder not found: ${workspace}`);
+  const { dirs, env } = prepareFolders(options);
+  const common = ['--config', dirs.config, '--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions];
+  const removeFolders = () => fs.rmSync(dirs.tmp, { recursive: true, force: true });
+
+  if (options.installVsix) {
+    const installed = spawnSync(codeServerBinary, [...common, '--install-extension', path.resolve(options.installVsix)], {
+      env, encoding: 'utf8', timeout: 120_000,
+    });
+    if (installed.status !== 0) {
+      removeFolders();
+      throw new Error(`installing ${options.installVsix} failed (exit ${installed.status}):\n${installed.stdout}${installed.stderr}`);
+    }
+  }
+
+  const port = await freePort();
+  const args = [...common, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
+    '--disable-workspace-trust', ...(options.locale ? ['--locale', options.locale] : [])];
+  // detached: its own process group, so stop() also ends the extension host and the other helpers it forks
+  const child = spawn(codeServerBinary, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let output = '';
+  const append = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-LOG_LIMIT);
+  };
+  child.stdout!.on('data', append);
+  child.stderr!.on('data', append);
+  let exited = false;
+  child.once('exit', () => { exited = true; });
+  // A test runner that dies or is interrupted must not leave a server behind.
+  const forgetCleanup = onProcessEnd(() => killGroup(child, 'SIGKILL'));
+
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      forgetCleanup();
+      killGroup(child, 'SIGTERM');
+      for (let waited = 0; !exited && waited < 5000; waited += 100) await sleep(100);
+      killGroup(child, 'SIGKILL'); // stragglers in the group (pty host, watchers)
+      removeFolders();
+    })());
+
+  const origin = `http://127.0.0.1:${port}`;
+  let authority: string;
+  try {
+    const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
+    for (;;) {
+      if (exited) throw new Error(`code-server exited while starting:\n${output}`);
+      try {
+        if ((await fetch(`${origin}/healthz`)).ok) break;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error(`code-server did not answer on ${origin} within ${options.startTimeoutMs ?? 60_000} ms:\n${output}`);
+      await sleep(100);
+    }
+    authority = await fetchRemoteAuthority(origin, workspace);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  const remoteUri = (absolutePath: string) => `vscode-remote://${authority}${path.resolve(absolutePath)}`;
+  const devPayload: Array<[string, string]> = options.extensionDevelopmentPath
+    ? [['extensionDevelopmentPath', remoteUri(options.extensionDevelopmentPath)]]
+    : [];
+  const urlWithPayload = (folder: string, payload: Array<[string, string]>) => {
+    const all = [...devPayload, ...payload];
+    const query = `?folder=${encodeURIComponent(path.resolve(workspace, folder))}`;
+    return `${origin}/${query}${all.length ? `&payload=${encodeURIComponent(JSON.stringify(all))}` : ''}`;
+  };
+  const url = (folderOrFile?: string) => {
+    const target = path.resolve(workspace, folderOrFile ?? '.');
+    if (fs.statSync(target, { throwIfNoEntry: false })?.isFile()) return urlWithPayload(workspace, [['openFile', remoteUri(target)]]);
+    return urlWithPayload(target, []);
+  };
+
+  return { url, urlWithPayload, remoteUri, port, authority, log: () => output, stop };
+}
+
+export interface ExtensionSuiteOptions {
+  extensionDevelopmentPath: string;
+  /** The bundled suite: a module exporting run(): Promise<void> (VS Code's extensionTestsPath convention). */
+  testsPath: string;
+  workspace: string;
+  /** Whole-suite limit in milliseconds (default 180 s). */
+  timeoutMs?: number;
+  /** Extra environment for the extension host. */
+  env?: Record<string, string>;
+}
+
+/**
+ * Runs a test suite inside the extension host of a fresh code-server, the way VS Code's own test
+ * runner does: the workbench loads the development extension and the tests from the URL payload,
+ * forwards the extension host's console through codeAutomationLog and reports the suite's result
+ * through codeAutomationExit. Prints the suite's output; resolves to its exit code (non-zero on failure).
+ */
+export async function runExtensionSuite(options: ExtensionSuiteOptions): Promise<number> {
+  const timeoutMs = options.timeoutMs ?? 180_000;
+  const testsPath = path.resolve(options.testsPath);
+  if (!fs.existsSync(testsPath)) throw new Error(`extension tests not built: ${testsPath} (run node scripts/build-tests.mjs)`);
+  const started = Date.now();
+  const lap = (message: string) => console.error(`[extension-suite ${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
+
+  const server = await startCodeServer({
+    workspace: options.workspace,
+    extensionDevelopmentPath: options.extensionDevelopmentPath,
+    env: options.env,
+  });
+  lap(`code-server on port ${server.port}`);
+  const browser = await launchChromium().catch(async (error) => {
+    await server.stop();
+    throw error;
+  });
+  try {
+    const page = await browser.newPage();
+    let reportExit!: (code: number) => void;
+    const exited = new Promise<number>((resolve) => { reportExit = resolve; });
+    await page.exposeFunction('codeAutomationLog', (_type: string, args: unknown) => {
+      const message = Array.isArray(args) ? format(...args) : String(args);
+      if (!WORKBENCH_CHATTER.test(message)) console.log(message.replace(/^\[Extension Host\]\s*/, ''));
+    });
+    await page.exposeFunction('codeAutomationExit', (code: number) => reportExit(code));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), timeoutMs); });
+    await page.goto(server.urlWithPayload(options.workspace, [['extensionTestsPath', server.remoteUri(testsPath)]]));
+    lap('workbench opened, suite running');
+    const result = await Promise.race([exited, timedOut]);
+    clearTimeout(timer);
+    if (result === 'timeout') {
+      console.error(`extension suite did not finish within ${timeoutMs} ms; code-server log:\n${server.log()}`);
+      return 1;
+    }
+    lap(`suite exited with code ${result}`);
+    return result;
+  } finally {
+    await browser.close().catch(() => undefined);
+    await server.stop();
+  }
+}
