@@ -1,0 +1,85 @@
+// Builds the message that asks the panel to explain a text. Pure (no vscode) so that the labels,
+// the render cap and the remarks are testable alone.
+import type { TokenSpan } from '../engine/types';
+import { LIMITS, type EncodingCounts, type ExplainMessage, type ExplainSource, type SourceKind, type ViewSettings } from '../protocol';
+
+/** Longest text Explain Tokens accepts: a 1 MB file works (tokenizing it takes about a second). */
+export const MAX_EXPLAIN_CHARS = 2_000_000;
+
+export interface ExplainInput {
+  runId: number;
+  kind: SourceKind;
+  fileName: string;
+  /** Zero-based lines where the explained text starts and ends. */
+  firstLine: number;
+  lastLine: number;
+  text: string;
+  /** The whole text's r50k_base tokens (offsets relative to the text). */
+  tokens: TokenSpan[];
+  counts: EncodingCounts;
+  settings: ViewSettings;
+  /** The model's context length. */
+  contextTokens: number;
+}
+
+export function sourceLabel(kind: SourceKind, fileName: string, firstLine: number, lastLine: number): string {
+  const lines = firstLine === lastLine ? `line ${firstLine + 1}` : `lines ${firstLine + 1}–${lastLine + 1}`;
+  switch (kind) {
+    case 'selection':
+      return `Selection in ${fileName}, ${lines}`;
+    case 'paragraph':
+      return `Paragraph at the cursor in ${fileName}, ${lines} (nothing was selected)`;
+    case 'document':
+      return `All of ${fileName} (nothing was selected)`;
+  }
+}
+
+/** Share of characters that are control characters other than tab, line breaks and form feed. */
+export function controlCharShare(text: string): number {
+  if (text.length === 0) return 0;
+  let control = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if ((code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d && code !== 0x0c) || code === 0x7f) control++;
+  }
+  return control / text.length;
+}
+
+/** Text that holds NULs or many control characters is probably not text. */
+export function looksBinary(text: string): boolean {
+  return text.includes('\u0000') || controlCharShare(text) > 0.01;
+}
+
+export function explainNotes(input: Pick<ExplainInput, 'text' | 'tokens' | 'contextTokens'>): string[] {
+  const notes: string[] = [];
+  const total = input.tokens.length;
+  if (looksBinary(input.text)) {
+    const share = (controlCharShare(input.text) * 100).toFixed(1);
+    notes.push(`This text looks binary (${share}% control characters). Its tokens are shown byte by byte; the model was trained on text, so its numbers mean little here.`);
+  }
+  if (total > LIMITS.tokensPerMessage) {
+    notes.push(`The text has ${total.toLocaleString('en-US')} tokens: the panel shows the last ${LIMITS.tokensPerMessage.toLocaleString('en-US')}.`);
+  }
+  if (total > input.contextTokens) {
+    notes.push(`The model reads at most ${input.contextTokens} tokens, so it sees only the last ${input.contextTokens}; earlier tokens are shown without numbers.`);
+  }
+  return notes;
+}
+
+export function buildExplainMessage(input: ExplainInput): ExplainMessage {
+  const shown = input.tokens.slice(-LIMITS.tokensPerMessage);
+  const firstTokenIndex = input.tokens.length - shown.length;
+  const source: ExplainSource = { kind: input.kind, label: sourceLabel(input.kind, input.fileName, input.firstLine, input.lastLine) };
+  return {
+    type: 'explain',
+    runId: input.runId,
+    source,
+    tokens: shown,
+    firstTokenIndex,
+    totalTokens: input.tokens.length,
+    totalChars: input.text.length,
+    counts: input.counts,
+    notes: explainNotes(input),
+    settings: input.settings,
+  };
+}

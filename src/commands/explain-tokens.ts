@@ -1,0 +1,184 @@
+// LLM Lens: Explain Tokens. Takes the selection (or the paragraph / short document), tokenizes it
+// here for an immediate view, paints token boundaries, and asks the panel's model for the
+// numbers; when they arrive it paints the heat map. Resolves with what happened, which is also
+// what the test API reports.
+import * as vscode from 'vscode';
+import { countTokens, loadEncoding, tokenize } from '../engine/tokenizer';
+import type { DecorationSnapshot, TokenDecorations } from '../decorations/token-decorations';
+import type { TokenScoreValue } from '../decorations/token-tracking';
+import { effectiveHeatMode, readSettings, viewSettings } from '../config';
+import { errorText, type Reporter } from '../log';
+import { MODEL_FOLDER } from '../panel/explain-panel';
+import type { PanelHost } from '../panel/panel-host';
+import { ENCODINGS, type EncodingCounts, type ExplainSource } from '../protocol';
+import { pickText } from '../text-range';
+import { MAX_EXPLAIN_CHARS, buildExplainMessage } from './explain-request';
+
+/** The bundled model's context length (config.json n_positions); the webview's engine enforces it. */
+const CONTEXT_TOKENS = 512;
+
+export type ExplainStatus = 'done' | 'failed' | 'nothing' | 'superseded' | 'closed';
+
+/** The result of one Explain Tokens run. */
+export interface ExplainOutcome {
+  status: ExplainStatus;
+  /** What the user was told, for every status but 'done' and 'superseded'. */
+  message?: string;
+  runId?: number;
+  source?: ExplainSource;
+  uri?: string;
+  /** Document offsets of the explained text. */
+  start?: number;
+  end?: number;
+  totalTokens?: number;
+  /** Tokens sent to the panel (capped for very long texts). */
+  shownTokens?: number;
+  /** Tokens the model scored (all it read but the first). */
+  scoredTokens?: number;
+  counts?: EncodingCounts;
+  backend?: string;
+}
+
+export interface ExplainDependencies {
+  extensionUri: vscode.Uri;
+  reporter: Reporter;
+  decorations: TokenDecorations;
+  panels: PanelHost;
+}
+
+async function countAll(text: string): Promise<EncodingCounts> {
+  await Promise.all(ENCODINGS.map((name) => loadEncoding(name)));
+  const counts = {} as EncodingCounts;
+  for (const name of ENCODINGS) counts[name] = countTokens(text, name);
+  return counts;
+}
+
+async function modelIsPresent(extensionUri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(vscode.Uri.joinPath(extensionUri, ...MODEL_FOLDER, 'model.safetensors'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class ExplainTokensCommand {
+  private runCounter = 0;
+  private last: ExplainOutcome | undefined;
+
+  constructor(private readonly deps: ExplainDependencies) {}
+
+  lastOutcome(): ExplainOutcome | undefined {
+    return this.last;
+  }
+
+  decorationSnapshot(uri: vscode.Uri): DecorationSnapshot | undefined {
+    return this.deps.decorations.snapshot(uri);
+  }
+
+  async run(): Promise<ExplainOutcome> {
+    let outcome: ExplainOutcome;
+    try {
+      outcome = await this.explain();
+    } catch (error) {
+      outcome = this.fail(`Explain Tokens failed: ${errorText(error)}`);
+    }
+    if (outcome.status !== 'superseded') this.last = outcome;
+    return outcome;
+  }
+
+  private nothing(message: string): ExplainOutcome {
+    this.deps.reporter.notice(message);
+    return { status: 'nothing', message };
+  }
+
+  private fail(message: string, partial: ExplainOutcome = { status: 'failed' }): ExplainOutcome {
+    this.deps.reporter.error(message);
+    return { ...partial, status: 'failed', message };
+  }
+
+  private async explain(): Promise<ExplainOutcome> {
+    const { reporter, decorations, panels, extensionUri } = this.deps;
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) return this.nothing('Nothing to explain: open a file and select some text first.');
+    const document = editor.document;
+    const documentText = document.getText();
+    const selection = editor.selection;
+    const picked = pickText(
+      documentText,
+      { start: document.offsetAt(selection.start), end: document.offsetAt(selection.end) },
+      document.offsetAt(selection.active),
+    );
+    if (!picked.ok) return this.nothing(`Nothing to explain: ${picked.reason}.`);
+    const { kind, start, end } = picked.pick;
+    const text = documentText.slice(start, end);
+    if (text.length > MAX_EXPLAIN_CHARS) {
+      return this.fail(
+        `The text is too long to explain: ${text.length.toLocaleString('en-US')} characters; Explain Tokens takes at most ${MAX_EXPLAIN_CHARS.toLocaleString('en-US')}. Select a part of it.`,
+      );
+    }
+    if (!(await modelIsPresent(extensionUri))) {
+      return this.fail(`The bundled model is missing from ${vscode.Uri.joinPath(extensionUri, ...MODEL_FOLDER).fsPath}. Reinstall the extension.`);
+    }
+
+    const runId = ++this.runCounter;
+    const settings = readSettings();
+    const fileName = document.uri.path.split('/').pop() || document.uri.toString();
+    const [tokens, counts] = await Promise.all([Promise.resolve().then(() => tokenize(text)), countAll(text)]);
+    const message = buildExplainMessage({
+      runId,
+      kind,
+      fileName,
+      firstLine: document.positionAt(start).line,
+      lastLine: document.positionAt(end).line,
+      text,
+      tokens,
+      counts,
+      settings: viewSettings(settings),
+      contextTokens: CONTEXT_TOKENS,
+    });
+    const base: ExplainOutcome = {
+      status: 'done',
+      runId,
+      source: message.source,
+      uri: document.uri.toString(),
+      start,
+      end,
+      totalTokens: tokens.length,
+      shownTokens: message.tokens.length,
+      counts,
+    };
+    reporter.info(`run ${runId}: ${message.source.label}: ${text.length} characters, ${tokens.length} tokens (showing ${message.tokens.length})`);
+    vscode.window.setStatusBarMessage(`LLM Lens: explaining ${message.source.label.charAt(0).toLowerCase()}${message.source.label.slice(1)}`, 5000);
+
+    decorations.setHeatMode(effectiveHeatMode(settings));
+    decorations.show(
+      document,
+      runId,
+      message.tokens.map((token, index) => ({ start: start + token.start, end: start + token.end, index })),
+    );
+
+    const result = await panels.open(settings.backend, viewSettings(settings)).explain(message);
+    switch (result.kind) {
+      case 'superseded':
+        return { ...base, status: 'superseded' };
+      case 'closed': {
+        const closed = 'The LLM Lens panel was closed before the model finished; the editor shows token boundaries only.';
+        reporter.notice(closed);
+        return { ...base, status: 'closed', message: closed };
+      }
+      case 'failed':
+        return this.fail(`The model could not analyse the text: ${result.message}`, base);
+      case 'analysis': {
+        const { analysis } = result;
+        const scores = new Map<number, TokenScoreValue>(analysis.scores.map((s) => [s.index, { logprob: s.logprob, rank: s.rank }]));
+        decorations.setScores(document.uri, runId, scores);
+        reporter.info(
+          `run ${runId}: ${analysis.model} on ${analysis.backend.name} (${analysis.backend.reason}) scored ${analysis.scores.length} tokens` +
+            ` in ${analysis.timings.analyzeMs.toFixed(0)} ms (model load ${analysis.timings.loadMs.toFixed(0)} ms)`,
+        );
+        return { ...base, scoredTokens: analysis.scores.length, backend: analysis.backend.name };
+      }
+    }
+  }
+}

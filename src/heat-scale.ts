@@ -1,0 +1,65 @@
+// How a token's score maps to a heat-map colour, shared by the editor decorations (host) and
+// the panel's chips (webview) so both always agree. Pure: no vscode, no DOM.
+//
+// Two scales:
+//  - rank, as GLTR does (Gehrmann et al., 2019): was the token among the model's 10, 100 or
+//    1000 most likely guesses, or further down;
+//  - surprisal, −log2 p in bits: how much information the token carried for the model.
+// Each bucket has a theme colour contributed in package.json (`llmLens.heat.*`); a webview
+// sees the same colour as the CSS variable `--vscode-llmLens-heat-*`.
+
+export type RankBucket = 'top10' | 'top100' | 'top1000' | 'rest';
+export type SurprisalBucket = 's0' | 's1' | 's2' | 's3' | 's4';
+export type HeatBucket = RankBucket | SurprisalBucket;
+
+export const RANK_BUCKETS: readonly RankBucket[] = ['top10', 'top100', 'top1000', 'rest'];
+export const SURPRISAL_BUCKETS: readonly SurprisalBucket[] = ['s0', 's1', 's2', 's3', 's4'];
+
+/** Upper bounds (bits) of s0..s3; s4 is everything above the last. */
+export const SURPRISAL_BOUNDS_BITS: readonly number[] = [1, 3, 6, 10];
+
+export function rankBucket(rank: number): RankBucket {
+  if (rank <= 10) return 'top10';
+  if (rank <= 100) return 'top100';
+  if (rank <= 1000) return 'top1000';
+  return 'rest';
+}
+
+/** Natural-log probability → bits of surprisal (≥ 0). */
+export function surprisalBits(logprob: number): number {
+  // -0 would print as "-0.00"
+  return logprob >= 0 ? 0 : -logprob / Math.LN2;
+}
+
+export function surprisalBucket(logprob: number): SurprisalBucket {
+  const bits = surprisalBits(logprob);
+  const index = SURPRISAL_BOUNDS_BITS.findIndex((bound) => bits < bound);
+  return SURPRISAL_BUCKETS[index === -1 ? SURPRISAL_BUCKETS.length - 1 : index]!;
+}
+
+export function heatBucket(mode: 'rank' | 'surprisal', score: { logprob: number; rank: number }): HeatBucket {
+  return mode === 'rank' ? rankBucket(score.rank) : surprisalBucket(score.logprob);
+}
+
+/** Legend text of each bucket. */
+export const BUCKET_LABELS: Readonly<Record<HeatBucket, string>> = {
+  top10: 'top 10',
+  top100: 'top 100',
+  top1000: 'top 1000',
+  rest: 'rank > 1000',
+  s0: '< 1 bit',
+  s1: '1–3 bits',
+  s2: '3–6 bits',
+  s3: '6–10 bits',
+  s4: '≥ 10 bits',
+};
+
+/** Theme colour id of a bucket's background (see package.json `contributes.colors`). */
+export function bucketColorId(bucket: HeatBucket): string {
+  return `llmLens.heat.${bucket}Background`;
+}
+
+/** The CSS variable VS Code defines in webviews for a theme colour id. */
+export function themeColorCssVariable(colorId: string): string {
+  return `--vscode-${colorId.replace(/\./g, '-')}`;
+}

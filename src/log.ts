@@ -1,0 +1,46 @@
+// The "LLM Lens" output channel and the one way errors reach the user: every error is a line in
+// the channel and, when the user should see it, a notification with the same text.
+import * as vscode from 'vscode';
+
+export class Reporter implements vscode.Disposable {
+  readonly channel: vscode.LogOutputChannel;
+
+  constructor(name = 'LLM Lens') {
+    this.channel = vscode.window.createOutputChannel(name, { log: true });
+  }
+
+  info(message: string): void {
+    this.channel.info(message);
+  }
+
+  warn(message: string): void {
+    this.channel.warn(message);
+  }
+
+  /** Logs and shows an error notification; resolves when shown (the user may never dismiss it). */
+  error(message: string): void {
+    this.channel.error(message);
+    void vscode.window.showErrorMessage(`LLM Lens: ${message}`, 'Show Log').then((choice) => {
+      if (choice === 'Show Log') this.channel.show(true);
+    });
+  }
+
+  /** A problem with what the user asked for (e.g. nothing to explain): logged, shown as a warning. */
+  notice(message: string): void {
+    this.channel.warn(message);
+    void vscode.window.showWarningMessage(`LLM Lens: ${message}`);
+  }
+
+  show(): void {
+    this.channel.show(true);
+  }
+
+  dispose(): void {
+    this.channel.dispose();
+  }
+}
+
+export function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return typeof error === 'string' ? error : JSON.stringify(error);
+}

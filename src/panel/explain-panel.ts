@@ -1,0 +1,207 @@
+// The Explain Tokens webview panel: creates it with a strict CSP, hands it the model's URIs,
+// sends it runs and resolves each run with the analysis the webview sends back. Every message
+// from the webview is validated (protocol.ts) and checked against the run it claims to answer.
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { BackendPreference } from '../engine/types';
+import type { Reporter } from '../log';
+import {
+  parseWebviewMessage,
+  type AnalysisMessage,
+  type ExplainMessage,
+  type HostMessage,
+  type ViewSettings,
+} from '../protocol';
+import { webviewHtml } from './webview-html';
+
+export const MODEL_FOLDER = ['media', 'models', 'tiny-gpt2-software'] as const;
+export const MODEL_NAME = 'tiny-gpt2-software';
+export const WASM_FILE = ['dist', 'ort', 'ort-wasm-simd-threaded.asyncify.wasm'] as const;
+
+/** Longest a run may take before the host gives up on the webview (model load included). */
+const RUN_TIMEOUT_MS = 180_000;
+
+export type RunResult =
+  | { kind: 'analysis'; analysis: AnalysisMessage }
+  | { kind: 'failed'; message: string }
+  /** A newer run replaced it before it finished. */
+  | { kind: 'superseded' }
+  /** The user closed the panel before it finished. */
+  | { kind: 'closed' };
+
+interface PendingRun {
+  message: ExplainMessage;
+  settle: (result: RunResult) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+export interface PanelOptions {
+  extensionUri: vscode.Uri;
+  reporter: Reporter;
+  backend: BackendPreference;
+  settings: ViewSettings;
+}
+
+export class ExplainPanel implements vscode.Disposable {
+  private readonly panel: vscode.WebviewPanel;
+  private readonly disposables: vscode.Disposable[] = [];
+  private ready = false;
+  private pending: PendingRun | undefined;
+  private readonly disposeEmitter = new vscode.EventEmitter<void>();
+  /** Fires once when the panel closes. */
+  readonly onDidDispose = this.disposeEmitter.event;
+
+  constructor(private readonly options: PanelOptions) {
+    const { extensionUri } = options;
+    this.panel = vscode.window.createWebviewPanel(
+      'llmLens.explainTokens',
+      'LLM Lens: Tokens',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      {
+        enableScripts: true,
+        // The model takes seconds to load into the webview; keeping the page alive while the
+        // panel is hidden avoids loading it again each time the user switches tabs.
+        retainContextWhenHidden: true,
+        localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+      },
+    );
+    this.panel.iconPath = {
+      light: vscode.Uri.joinPath(extensionUri, 'media', 'icons', 'lens-light.svg'),
+      dark: vscode.Uri.joinPath(extensionUri, 'media', 'icons', 'lens-dark.svg'),
+    };
+    const webview = this.panel.webview;
+    webview.html = webviewHtml({
+      cspSource: webview.cspSource,
+      nonce: randomBytes(18).toString('base64'),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'lens.css')).toString(),
+    });
+    this.disposables.push(
+      webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+      this.panel.onDidDispose(() => this.onClosed()),
+    );
+  }
+
+  get visible(): boolean {
+    return this.panel.visible;
+  }
+
+  reveal(): void {
+    this.panel.reveal(vscode.ViewColumn.Beside, true);
+  }
+
+  /** Shows a run; resolves when the webview has analysed it, failed, or the run was replaced or closed. */
+  explain(message: ExplainMessage): Promise<RunResult> {
+    this.settle({ kind: 'superseded' });
+    return new Promise<RunResult>((resolve) => {
+      const timer = setTimeout(() => {
+        this.settle({ kind: 'failed', message: `the panel did not finish the analysis within ${RUN_TIMEOUT_MS / 1000} s` });
+      }, RUN_TIMEOUT_MS);
+      this.pending = { message, settle: resolve, timer };
+      if (this.ready) void this.post(message);
+    });
+  }
+
+  /** A new backend preference: the webview builds its engine again before the next run. */
+  updateBackend(backend: BackendPreference): void {
+    if (backend === this.options.backend) return;
+    this.options.backend = backend;
+    if (this.ready) this.onReady();
+  }
+
+  updateSettings(settings: ViewSettings): void {
+    this.options.settings = settings;
+    if (this.ready) void this.post({ type: 'settings', settings });
+  }
+
+  private settle(result: RunResult): void {
+    const pending = this.pending;
+    if (!pending) return;
+    this.pending = undefined;
+    clearTimeout(pending.timer);
+    pending.settle(result);
+  }
+
+  private post(message: HostMessage): Thenable<boolean> {
+    return this.panel.webview.postMessage(message);
+  }
+
+  private receive(raw: unknown): void {
+    const message = parseWebviewMessage(raw, this.pending?.message.totalChars ?? 0);
+    if (!message) {
+      this.options.reporter.warn(`dropped an invalid message from the panel: ${describe(raw)}`);
+      return;
+    }
+    switch (message.type) {
+      case 'ready':
+        this.onReady();
+        break;
+      case 'log':
+        this.options.reporter.channel[message.level](`[panel] ${message.message}`);
+        break;
+      case 'runFailed':
+        if (message.runId === this.pending?.message.runId) this.settle({ kind: 'failed', message: message.message });
+        break;
+      case 'analysis': {
+        const pending = this.pending;
+        if (!pending || message.runId !== pending.message.runId) break;
+        const mismatch = scoresMismatch(message, pending.message);
+        if (mismatch) {
+          this.options.reporter.warn(`dropped an analysis that does not match run ${pending.message.runId}: ${mismatch}`);
+          break;
+        }
+        this.settle({ kind: 'analysis', analysis: message });
+        break;
+      }
+    }
+  }
+
+  /** The page (re)loaded, or the backend changed: give it the model and, if a run is waiting, the run. */
+  private onReady(): void {
+    this.ready = true;
+    const webview = this.panel.webview;
+    const uri = (...parts: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.options.extensionUri, ...parts)).toString();
+    void this.post({
+      type: 'init',
+      modelName: MODEL_NAME,
+      configUri: uri(...MODEL_FOLDER, 'config.json'),
+      weightsUri: uri(...MODEL_FOLDER, 'model.safetensors'),
+      wasmUri: uri(...WASM_FILE),
+      backend: this.options.backend,
+      settings: this.options.settings,
+    });
+    if (this.pending) void this.post(this.pending.message);
+  }
+
+  private onClosed(): void {
+    this.settle({ kind: 'closed' });
+    for (const disposable of this.disposables) disposable.dispose();
+    this.disposeEmitter.fire();
+    this.disposeEmitter.dispose();
+  }
+
+  dispose(): void {
+    this.panel.dispose();
+  }
+}
+
+/** Why an analysis's scores do not fit the run's tokens, or undefined when they do. */
+export function scoresMismatch(analysis: AnalysisMessage, run: ExplainMessage): string | undefined {
+  for (const score of analysis.scores) {
+    const token = run.tokens[score.index];
+    if (!token) return `score for token ${score.index} of ${run.tokens.length}`;
+    if (token.start !== score.start || token.end !== score.end) {
+      return `token ${score.index} spans ${token.start}–${token.end}, the score says ${score.start}–${score.end}`;
+    }
+  }
+  return undefined;
+}
+
+function describe(raw: unknown): string {
+  try {
+    const text = JSON.stringify(raw) ?? String(raw);
+    return text.length > 200 ? text.slice(0, 200) + '…' : text;
+  } catch {
+    return String(raw);
+  }
+}

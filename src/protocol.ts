@@ -1,0 +1,281 @@
+// The one contract between the extension host and the Explain Tokens webview: every message
+// type in both directions, and a validator per direction. Both sides treat what they receive
+// as untrusted (a webview is a web page; the host could be a newer or older build), so each
+// validator checks every field's type and range and returns undefined for anything else.
+// This module is pure: it is bundled into both dist/extension.js and dist/webview.js.
+import type { BackendInfo, BackendPreference, EncodingName, TokenSpan } from './engine/types';
+
+export type HeatMapMode = 'rank' | 'surprisal' | 'off';
+export type SourceKind = 'selection' | 'paragraph' | 'document';
+
+export const ENCODINGS: readonly EncodingName[] = ['r50k_base', 'cl100k_base', 'o200k_base'];
+export const HEAT_MAP_MODES: readonly HeatMapMode[] = ['rank', 'surprisal', 'off'];
+export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'webgpu', 'wasm'];
+
+/** Bounds shared by settings, the slider and the validators. */
+export const LIMITS = {
+  topKMin: 1,
+  topKMax: 100,
+  temperatureMin: 0.1,
+  temperatureMax: 2,
+  /** Longest message text accepted from the other side (chars): errors and logs are truncated before sending. */
+  messageChars: 4000,
+  notes: 5,
+  noteChars: 500,
+  /** Most tokens one explain message carries; the host caps what the panel renders to this. */
+  tokensPerMessage: 5000,
+} as const;
+
+export type EncodingCounts = Record<EncodingName, number>;
+
+/** What was explained, for the panel header. */
+export interface ExplainSource {
+  kind: SourceKind;
+  /** E.g. "Selection in sample.py, lines 3–7". */
+  label: string;
+}
+
+export interface ViewSettings {
+  topK: number;
+  temperature: number;
+  heatMapMode: HeatMapMode;
+}
+
+// ---- host → webview ----
+
+/** Sent once after the webview says it is ready: where the model and runtime live. */
+export interface InitMessage {
+  type: 'init';
+  modelName: string;
+  /** Webview URIs (asWebviewUri) of the checkpoint's files and of onnxruntime-web's wasm binary. */
+  configUri: string;
+  weightsUri: string;
+  wasmUri: string;
+  backend: BackendPreference;
+  settings: ViewSettings;
+}
+
+export interface ExplainMessage {
+  type: 'explain';
+  runId: number;
+  source: ExplainSource;
+  /**
+   * The tokens the panel shows, offsets relative to the start of the explained text. When the
+   * text has more than LIMITS.tokensPerMessage tokens these are its last ones (the ones the
+   * model reads), and firstTokenIndex says how many came before.
+   */
+  tokens: TokenSpan[];
+  firstTokenIndex: number;
+  totalTokens: number;
+  totalChars: number;
+  /** The explained text's token count under each encoding. */
+  counts: EncodingCounts;
+  /** Short remarks the panel shows above the tokens (e.g. that the text looks binary). */
+  notes: string[];
+  settings: ViewSettings;
+}
+
+export interface SettingsMessage {
+  type: 'settings';
+  settings: ViewSettings;
+}
+
+export type HostMessage = InitMessage | ExplainMessage | SettingsMessage;
+
+// ---- webview → host ----
+
+export interface ReadyMessage {
+  type: 'ready';
+}
+
+/** How likely the model found one token given what precedes it. */
+export interface TokenScore {
+  /** Index into ExplainMessage.tokens. */
+  index: number;
+  /** That token's offsets, relative to the start of the explained text (a cross-check). */
+  start: number;
+  end: number;
+  logprob: number;
+  rank: number;
+}
+
+export interface AnalysisMessage {
+  type: 'analysis';
+  runId: number;
+  model: string;
+  backend: BackendInfo;
+  /** One per token the model scored (every token it saw but the first). */
+  scores: TokenScore[];
+  /** Tokens the model read (the last ones, up to its context length). */
+  keptTokens: number;
+  /** Tokens of the text the model did not see (dropped from the start). */
+  droppedTokens: number;
+  timings: { loadMs: number; analyzeMs: number };
+}
+
+/** A run could not finish; the panel shows `message` and the host reports it. */
+export interface RunFailedMessage {
+  type: 'runFailed';
+  runId: number;
+  message: string;
+}
+
+export type LogLevel = 'info' | 'warn' | 'error';
+
+export interface LogMessage {
+  type: 'log';
+  level: LogLevel;
+  message: string;
+}
+
+export type WebviewMessage = ReadyMessage | AnalysisMessage | RunFailedMessage | LogMessage;
+
+// ---- validation helpers ----
+
+type Fields = Record<string, unknown>;
+
+function isObject(value: unknown): value is Fields {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isInt(value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+}
+
+function isNumberIn(value: unknown, min: number, max: number): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max;
+}
+
+function isText(value: unknown, maxChars: number): value is string {
+  return typeof value === 'string' && value.length <= maxChars;
+}
+
+function isOneOf<T extends string>(value: unknown, options: readonly T[]): value is T {
+  return typeof value === 'string' && (options as readonly string[]).includes(value);
+}
+
+const HEX = /^(?:[0-9a-f]{2})*$/;
+
+function isTokenSpan(value: unknown, textLength: number): value is TokenSpan {
+  if (!isObject(value)) return false;
+  const { id, text, start, end, bytes, partial } = value;
+  return (
+    isInt(id, 0) &&
+    typeof text === 'string' &&
+    isInt(start, 0, textLength) &&
+    isInt(end, start as number, textLength) &&
+    typeof bytes === 'string' &&
+    HEX.test(bytes) &&
+    (partial === undefined || typeof partial === 'boolean')
+  );
+}
+
+function isViewSettings(value: unknown): value is ViewSettings {
+  return (
+    isObject(value) &&
+    isInt(value.topK, LIMITS.topKMin, LIMITS.topKMax) &&
+    isNumberIn(value.temperature, LIMITS.temperatureMin, LIMITS.temperatureMax) &&
+    isOneOf(value.heatMapMode, HEAT_MAP_MODES)
+  );
+}
+
+function isCounts(value: unknown): value is EncodingCounts {
+  return isObject(value) && ENCODINGS.every((name) => isInt(value[name], 0));
+}
+
+function isBackendInfo(value: unknown): value is BackendInfo {
+  return (
+    isObject(value) &&
+    isOneOf(value.name, ['webgpu', 'wasm', 'native'] as const) &&
+    isText(value.reason, LIMITS.messageChars) &&
+    (value.threads === undefined || isInt(value.threads, 1, 1024)) &&
+    (value.adapter === undefined || isText(value.adapter, LIMITS.messageChars))
+  );
+}
+
+function isTokenScore(value: unknown, textLimit: number): value is TokenScore {
+  return (
+    isObject(value) &&
+    isInt(value.index, 0, LIMITS.tokensPerMessage - 1) &&
+    isInt(value.start, 0, textLimit) &&
+    isInt(value.end, value.start as number, textLimit) &&
+    // A log-probability is ≤ 0; -Infinity cannot cross JSON, so it must be finite.
+    isNumberIn(value.logprob, -1e6, 0) &&
+    isInt(value.rank, 1)
+  );
+}
+
+// Webview URIs are https://*.vscode-cdn.net/... in desktop VS Code and served by the
+// workbench's own origin in code-server; either way http(s) and nothing else.
+function isResourceUri(value: unknown): value is string {
+  return isText(value, 8192) && /^https?:\/\//.test(value);
+}
+
+// ---- validators ----
+
+/** The webview's check of what the host sends. */
+export function parseHostMessage(value: unknown): HostMessage | undefined {
+  if (!isObject(value)) return undefined;
+  switch (value.type) {
+    case 'init':
+      return isText(value.modelName, 200) &&
+        isResourceUri(value.configUri) &&
+        isResourceUri(value.weightsUri) &&
+        isResourceUri(value.wasmUri) &&
+        isOneOf(value.backend, BACKEND_PREFERENCES) &&
+        isViewSettings(value.settings)
+        ? (value as unknown as InitMessage)
+        : undefined;
+    case 'explain': {
+      const { runId, source, tokens, firstTokenIndex, totalTokens, totalChars, counts, notes, settings } = value;
+      if (!isInt(runId, 1) || !isInt(totalChars, 0) || !isInt(totalTokens, 0) || !isInt(firstTokenIndex, 0)) return undefined;
+      if (!isObject(source) || !isOneOf(source.kind, ['selection', 'paragraph', 'document'] as const)) return undefined;
+      if (!isText(source.label, 1000) || !isCounts(counts) || !isViewSettings(settings)) return undefined;
+      if (!Array.isArray(notes) || notes.length > LIMITS.notes || !notes.every((note) => isText(note, LIMITS.noteChars))) return undefined;
+      if (!Array.isArray(tokens) || tokens.length > LIMITS.tokensPerMessage) return undefined;
+      if (firstTokenIndex + tokens.length !== totalTokens) return undefined;
+      if (!tokens.every((token) => isTokenSpan(token, totalChars))) return undefined;
+      return value as unknown as ExplainMessage;
+    }
+    case 'settings':
+      return isViewSettings(value.settings) ? (value as unknown as SettingsMessage) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The host's check of what the webview sends. `textLength` is the length of the text of the
+ * run in progress: scores must lie inside it.
+ */
+export function parseWebviewMessage(value: unknown, textLength: number): WebviewMessage | undefined {
+  if (!isObject(value)) return undefined;
+  switch (value.type) {
+    case 'ready':
+      return { type: 'ready' };
+    case 'analysis': {
+      const { runId, model, backend, scores, keptTokens, droppedTokens, timings } = value;
+      if (!isInt(runId, 1) || !isText(model, 200) || !isBackendInfo(backend)) return undefined;
+      if (!isInt(keptTokens, 0) || !isInt(droppedTokens, 0)) return undefined;
+      if (!isObject(timings) || !isNumberIn(timings.loadMs, 0, 1e9) || !isNumberIn(timings.analyzeMs, 0, 1e9)) return undefined;
+      if (!Array.isArray(scores) || scores.length > keptTokens) return undefined;
+      if (!scores.every((score) => isTokenScore(score, textLength))) return undefined;
+      return value as unknown as AnalysisMessage;
+    }
+    case 'runFailed':
+      return isInt(value.runId, 1) && isText(value.message, LIMITS.messageChars)
+        ? { type: 'runFailed', runId: value.runId, message: value.message }
+        : undefined;
+    case 'log':
+      return isOneOf(value.level, ['info', 'warn', 'error'] as const) && isText(value.message, LIMITS.messageChars)
+        ? { type: 'log', level: value.level, message: value.message }
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Shortens text for a message so that the other side's validator accepts it. */
+export function clipMessage(text: string): string {
+  return text.length <= LIMITS.messageChars ? text : text.slice(0, LIMITS.messageChars - 1) + '…';
+}

@@ -1,0 +1,122 @@
+// Status bar item: the token count of the selection (or the whole document) in the encoding the
+// user chose; clicking it runs Explain Tokens. Counting is debounced and cached per document
+// version so that typing and moving the cursor never wait on the tokenizer.
+import * as vscode from 'vscode';
+import type { EncodingName } from './engine/types';
+import { countTokens, ENCODING_LABELS, loadEncoding } from './engine/tokenizer';
+
+const DEBOUNCE_MS = 250;
+/** Above this size the document is not counted on every change (a count of 5 MB takes about a second). */
+export const MAX_COUNTED_CHARS = 5_000_000;
+
+export interface CountTarget {
+  /** 'selection' or 'document'. */
+  scope: 'selection' | 'document';
+  text: string;
+}
+
+/** What the item counts: the primary selection when it is not empty, else the document. */
+export function countTarget(editor: vscode.TextEditor): CountTarget {
+  const selection = editor.selection;
+  if (!selection.isEmpty) return { scope: 'selection', text: editor.document.getText(selection) };
+  return { scope: 'document', text: editor.document.getText() };
+}
+
+export class TokenCountStatus implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('llmLens.tokenCount', vscode.StatusBarAlignment.Right, 100);
+  private readonly subscriptions: vscode.Disposable[];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Key of the last count (document, version, selection, encoding) and its result. */
+  private cache: { key: string; count: number } | undefined;
+  private lastCount: { count: number; scope: CountTarget['scope']; encoding: EncodingName } | undefined;
+
+  constructor(
+    private encoding: EncodingName,
+    private readonly onError: (message: string) => void,
+  ) {
+    this.item.name = 'LLM Lens token count';
+    this.item.command = 'llmLens.explainTokens';
+    this.subscriptions = [
+      vscode.window.onDidChangeActiveTextEditor(() => this.schedule()),
+      vscode.window.onDidChangeTextEditorSelection((event) => {
+        if (event.textEditor === vscode.window.activeTextEditor) this.schedule();
+      }),
+      vscode.workspace.onDidChangeTextDocument((event) => {
+        if (event.document === vscode.window.activeTextEditor?.document) this.schedule();
+      }),
+    ];
+    this.schedule(0);
+  }
+
+  setEncoding(encoding: EncodingName): void {
+    this.encoding = encoding;
+    this.schedule(0);
+  }
+
+  /** The count on display (for tests and the Explain command's message). */
+  current(): { count: number; scope: CountTarget['scope']; encoding: EncodingName } | undefined {
+    return this.lastCount;
+  }
+
+  /** Counts now instead of after the debounce; resolves when the item shows the new count. */
+  async refresh(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.update();
+  }
+
+  private schedule(delay = DEBOUNCE_MS): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.update();
+    }, delay);
+  }
+
+  private async update(): Promise<void> {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) {
+      this.item.hide();
+      this.lastCount = undefined;
+      return;
+    }
+    const encoding = this.encoding;
+    const document = editor.document;
+    if (document.getText().length > MAX_COUNTED_CHARS && editor.selection.isEmpty) {
+      this.show(`$(symbol-numeric) — tokens`, `The document is over ${MAX_COUNTED_CHARS.toLocaleString('en-US')} characters: select a part to count its tokens.`);
+      this.lastCount = undefined;
+      return;
+    }
+    try {
+      await loadEncoding(encoding);
+      // The editor may have changed while the encoding loaded.
+      if (editor !== vscode.window.activeTextEditor) return;
+      const target = countTarget(editor);
+      const selection = editor.selection;
+      const key = [document.uri.toString(), document.version, selection.start.line, selection.start.character, selection.end.line, selection.end.character, encoding].join('|');
+      const count = this.cache?.key === key ? this.cache.count : countTokens(target.text, encoding);
+      this.cache = { key, count };
+      this.lastCount = { count, scope: target.scope, encoding };
+      const noun = count === 1 ? 'token' : 'tokens';
+      this.show(
+        `$(symbol-numeric) ${count.toLocaleString('en-US')} ${noun}`,
+        `${count.toLocaleString('en-US')} ${noun} in the ${target.scope} (${ENCODING_LABELS[encoding]}).\nClick to explain the tokens with LLM Lens.`,
+      );
+    } catch (error) {
+      this.item.hide();
+      this.onError(`could not count tokens: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private show(text: string, tooltip: string): void {
+    this.item.text = text;
+    this.item.tooltip = tooltip;
+    this.item.show();
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    for (const subscription of this.subscriptions) subscription.dispose();
+    this.item.dispose();
+  }
+}

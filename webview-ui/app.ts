@@ -1,0 +1,323 @@
+// The Explain Tokens panel: shows a run's tokens at once, loads the model (once per panel) and
+// fills in its numbers, answers chip clicks with the next-token distribution, and reports the
+// analysis back to the host for the editor's heat map. A newer run makes older ones stale:
+// their late results are dropped, never shown.
+import type { Analysis, BackendInfo, BackendPreference, Distribution } from '../src/engine/types';
+import { tokenBytesHex, tokenText } from '../src/engine/tokenizer';
+import { clipMessage, type ExplainMessage, type HostMessage, type InitMessage, type TokenScore, type ViewSettings } from '../src/protocol';
+import { el } from './dom';
+import { loadEngine, type LoadedEngine, type ModelLocation } from './engine-loader';
+import type { HostBridge } from './host-bridge';
+import { ChipsView } from './view/chips-view';
+import { DistributionView, type DistributionRequest } from './view/distribution-view';
+import { FooterView, type FooterInfo } from './view/footer-view';
+import { formatCount } from './view/format';
+import { ProgressView } from './view/progress-view';
+import { runStats, tooltipLines, type ChipScore } from './view/stats';
+import { SummaryView } from './view/summary-view';
+import { Tooltip } from './view/tooltip';
+
+interface RunState {
+  run: ExplainMessage;
+  /** Index (in run.tokens) of the first token the model reads. */
+  keptFrom: number;
+  keptIds: number[];
+  /** Scores by index in run.tokens; filled when the model answers. */
+  scores: Map<number, TokenScore>;
+  analyzed: boolean;
+}
+
+interface EngineSlot {
+  backend: BackendPreference;
+  loading: Promise<LoadedEngine>;
+}
+
+export class App {
+  private readonly summary = new SummaryView();
+  private readonly progress = new ProgressView();
+  private readonly chips: ChipsView;
+  private readonly distribution: DistributionView;
+  private readonly footer = new FooterView();
+  private readonly tooltip = new Tooltip();
+  private readonly empty = el('p', { className: 'empty', text: 'Select text in an editor and run “LLM Lens: Explain Tokens”.' });
+
+  private location: ModelLocation | undefined;
+  private backend: BackendPreference = 'auto';
+  private settings: ViewSettings = { topK: 20, temperature: 1, heatMapMode: 'rank' };
+  private engineSlot: EngineSlot | undefined;
+  private state: RunState | undefined;
+  private footerInfo: FooterInfo = { model: '…' };
+  /** Set when WebGPU failed at run time and the panel moved to WASM. */
+  private backendOverride: BackendInfo | undefined;
+  private selected: number | undefined;
+  /** Distribution requests: only the latest one's answer is shown. */
+  private distributionSeq = 0;
+  private distributionBusy = false;
+  private distributionAgain = false;
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly host: HostBridge,
+  ) {
+    this.chips = new ChipsView({
+      onSelect: (index) => this.select(index),
+      onHover: (index, chip) => this.hover(index, chip),
+    });
+    this.distribution = new DistributionView(
+      (id) => ({ text: tokenText(id), bytes: tokenBytesHex(id), partial: tokenText(id).includes('\ufffd') }),
+      () => this.requestDistribution(),
+    );
+    root.replaceChildren(this.summary.element, this.progress.element, this.empty, this.chips.element, this.distribution.element, this.footer.element, this.tooltip.element);
+    this.summary.element.hidden = true;
+    window.addEventListener('error', (event) => this.fatal(`panel error: ${event.message}`));
+    window.addEventListener('unhandledrejection', (event) => this.fatal(`panel error: ${errorText(event.reason)}`));
+    window.addEventListener('scroll', () => this.tooltip.hide(), { passive: true });
+  }
+
+  start(): void {
+    this.host.listen((message) => this.receive(message));
+    this.host.post({ type: 'ready' });
+  }
+
+  private receive(message: HostMessage): void {
+    switch (message.type) {
+      case 'init':
+        this.init(message);
+        break;
+      case 'explain':
+        void this.explain(message);
+        break;
+      case 'settings':
+        this.applySettings(message.settings);
+        break;
+    }
+  }
+
+  private init(message: InitMessage): void {
+    const { modelName, configUri, weightsUri, wasmUri } = message;
+    const changed = this.engineSlot && (this.engineSlot.backend !== message.backend || this.location?.weightsUri !== weightsUri);
+    this.location = { modelName, configUri, weightsUri, wasmUri };
+    this.backend = message.backend;
+    this.footerInfo = { model: modelName };
+    this.footer.render(this.footerInfo);
+    this.applySettings(message.settings);
+    if (changed) void this.dropEngine();
+  }
+
+  private applySettings(settings: ViewSettings): void {
+    const modeChanged = settings.heatMapMode !== this.settings.heatMapMode;
+    const topKChanged = settings.topK !== this.settings.topK;
+    this.settings = settings;
+    this.distribution.setTemperature(settings.temperature);
+    if (this.state && modeChanged) {
+      this.chips.recolor((i) => this.scoreOf(i), settings.heatMapMode);
+      this.summary.renderLegend(settings.heatMapMode);
+    }
+    if (this.selected !== undefined && (topKChanged || modeChanged)) this.requestDistribution();
+  }
+
+  private async dropEngine(): Promise<void> {
+    const slot = this.engineSlot;
+    this.engineSlot = undefined;
+    this.backendOverride = undefined;
+    if (!slot) return;
+    try {
+      await (await slot.loading).engine.dispose();
+    } catch {
+      // It never loaded: nothing to release.
+    }
+  }
+
+  /** The engine for the current backend, loading it on first use. */
+  private engine(backend: BackendPreference = this.backend): Promise<LoadedEngine> {
+    if (this.engineSlot?.backend === backend) return this.engineSlot.loading;
+    const location = this.location;
+    if (!location) return Promise.reject(new Error('the panel has not been told where the model is'));
+    const loading = loadEngine(location, backend, (p) => {
+      if (this.engineSlot?.loading === loading) this.progress.working(p.label, p.fraction);
+    });
+    const slot: EngineSlot = { backend, loading };
+    this.engineSlot = slot;
+    loading.then(
+      (loaded) => this.host.log('info', `model ${location.modelName} ready on ${loaded.engine.backend.name} in ${loaded.loadMs.toFixed(0)} ms: ${loaded.engine.backend.reason}`),
+      // A failed load is not kept: the next run tries again.
+      () => {
+        if (this.engineSlot === slot) this.engineSlot = undefined;
+      },
+    );
+    return loading;
+  }
+
+  private scoreOf(index: number): ChipScore {
+    const state = this.state;
+    if (!state) return { kind: 'pending' };
+    const score = state.scores.get(index);
+    if (score) return { kind: 'scored', logprob: score.logprob, rank: score.rank };
+    if (index < state.keptFrom) return { kind: 'outside' };
+    if (index === state.keptFrom) return { kind: 'first' };
+    return state.analyzed ? { kind: 'outside' } : { kind: 'pending' };
+  }
+
+  private async explain(run: ExplainMessage): Promise<void> {
+    // The context length is known once the model is loaded; until then assume the whole run fits.
+    const state: RunState = { run, keptFrom: 0, keptIds: run.tokens.map((t) => t.id), scores: new Map(), analyzed: false };
+    this.state = state;
+    this.selected = undefined;
+    this.tooltip.hide();
+    this.distribution.hide();
+    this.empty.hidden = true;
+    this.summary.element.hidden = false;
+    this.summary.render(run, undefined, this.settings.heatMapMode);
+    this.chips.render(run.tokens, (i) => this.scoreOf(i), this.settings.heatMapMode);
+    this.chips.mark(undefined);
+    const stale = () => this.state !== state;
+    try {
+      let loaded = await this.engine();
+      if (stale()) return;
+      const context = loaded.engine.config.nPositions;
+      state.keptFrom = Math.max(0, run.tokens.length - context);
+      state.keptIds = state.keptIds.slice(state.keptFrom);
+      this.progress.working(`Analysing ${formatCount(state.keptIds.length)} tokens on ${loaded.engine.backend.name === 'webgpu' ? 'WebGPU' : 'WASM'}…`);
+      const started = performance.now();
+      let analysis: Analysis;
+      try {
+        analysis = await loaded.engine.analyze(state.keptIds, { topK: this.settings.topK });
+      } catch (error) {
+        if (loaded.engine.backend.name !== 'webgpu' || stale()) throw error;
+        // WebGPU can fail mid-run (device lost, out of memory): run the same text on WASM.
+        const reason = `WebGPU failed (${errorText(error)}); switched to WASM.`;
+        this.host.log('warn', reason);
+        await this.dropEngine();
+        this.backend = 'wasm';
+        loaded = await this.engine('wasm');
+        this.backendOverride = { ...loaded.engine.backend, reason };
+        if (stale()) return;
+        analysis = await loaded.engine.analyze(state.keptIds, { topK: this.settings.topK });
+      }
+      if (stale()) return;
+      const analyzeMs = performance.now() - started;
+      this.finish(state, analysis, loaded, analyzeMs);
+    } catch (error) {
+      if (stale()) return;
+      const message = `The model could not run: ${errorText(error)}`;
+      this.progress.error(message);
+      this.host.post({ type: 'runFailed', runId: run.runId, message: clipMessage(errorText(error)) });
+    }
+  }
+
+  private finish(state: RunState, analysis: Analysis, loaded: LoadedEngine, analyzeMs: number): void {
+    const { run } = state;
+    analysis.positions.forEach((position, t) => {
+      if (!position.target) return;
+      const index = state.keptFrom + t + 1;
+      const token = run.tokens[index]!;
+      state.scores.set(index, { index, start: token.start, end: token.end, logprob: position.target.logprob, rank: position.target.rank });
+    });
+    state.analyzed = true;
+    const scores = [...state.scores.values()];
+    this.progress.done();
+    this.summary.render(run, runStats(scores), this.settings.heatMapMode);
+    this.chips.recolor((i) => this.scoreOf(i), this.settings.heatMapMode);
+    const backend = this.backendOverride ?? loaded.engine.backend;
+    this.footerInfo = { backend, model: analysis.model, loadMs: loaded.loadMs, analyzeMs };
+    this.footer.render(this.footerInfo);
+    this.host.post({
+      type: 'analysis',
+      runId: run.runId,
+      model: analysis.model,
+      backend: { ...backend, reason: clipMessage(backend.reason) },
+      scores,
+      keptTokens: state.keptIds.length,
+      droppedTokens: run.totalTokens - state.keptIds.length,
+      timings: { loadMs: loaded.loadMs, analyzeMs },
+    });
+    // A chip clicked while the model was loading gets its distribution now.
+    if (this.selected !== undefined) this.select(this.selected);
+  }
+
+  private hover(index: number | undefined, chip: HTMLElement | undefined): void {
+    const state = this.state;
+    if (index === undefined || !chip || !state) {
+      this.tooltip.hide();
+      return;
+    }
+    const token = state.run.tokens[index];
+    if (!token) return;
+    this.tooltip.show(tooltipLines(token, state.run.firstTokenIndex + index, state.run.totalTokens, this.scoreOf(index)), chip);
+  }
+
+  private select(index: number): void {
+    const state = this.state;
+    if (!state || !state.run.tokens[index]) return;
+    this.selected = index;
+    this.chips.mark(index);
+    this.tooltip.hide();
+    this.distribution.begin(this.distributionRequest(state, index));
+    if (index < state.keptFrom) {
+      this.distribution.showError("This token is outside the model's context window: the model did not read it.");
+      return;
+    }
+    if (!state.analyzed) {
+      this.distribution.showError('The model has not finished reading the text yet.');
+      return;
+    }
+    this.requestDistribution();
+  }
+
+  private distributionRequest(state: RunState, index: number): DistributionRequest {
+    return { index: state.run.firstTokenIndex + index, after: state.run.tokens[index]!, actual: state.run.tokens[index + 1] };
+  }
+
+  /** Computes the distribution for the selection at the slider's temperature; coalesces slider bursts. */
+  private requestDistribution(): void {
+    if (this.distributionBusy) {
+      this.distributionAgain = true;
+      return;
+    }
+    void this.computeDistribution();
+  }
+
+  private async computeDistribution(): Promise<void> {
+    const state = this.state;
+    const index = this.selected;
+    if (!state || index === undefined || !state.analyzed || index < state.keptFrom) return;
+    const seq = ++this.distributionSeq;
+    this.distributionBusy = true;
+    const temperature = this.distribution.temperature;
+    const request = this.distributionRequest(state, index);
+    this.distribution.setBusy(true);
+    try {
+      const loaded = await this.engine();
+      const started = performance.now();
+      const result: Distribution = await loaded.engine.distributionAt(state.keptIds, index - state.keptFrom, { temperature, topK: this.settings.topK });
+      const elapsed = performance.now() - started;
+      if (seq === this.distributionSeq && this.state === state && this.selected === index) {
+        this.distribution.show(request, result, elapsed, loaded.engine.config.vocabSize);
+        this.footerInfo = { ...this.footerInfo, distributionMs: elapsed };
+        this.footer.render(this.footerInfo);
+      }
+    } catch (error) {
+      this.distribution.showError(`Could not compute the distribution: ${errorText(error)}`);
+      this.host.log('error', `distribution failed: ${errorText(error)}`);
+    } finally {
+      this.distributionBusy = false;
+      if (this.distributionAgain) {
+        this.distributionAgain = false;
+        this.requestDistribution();
+      }
+    }
+  }
+
+  /** An error nothing else caught: say so in the panel (never a silent spinner) and in the log. */
+  private fatal(message: string): void {
+    this.progress.error(message);
+    this.host.log('error', message);
+    const state = this.state;
+    if (state && !state.analyzed) this.host.post({ type: 'runFailed', runId: state.run.runId, message: clipMessage(message) });
+  }
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return typeof error === 'string' ? error : String(error);
+}

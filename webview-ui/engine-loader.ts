@@ -1,0 +1,91 @@
+// Loads the bundled model inside the webview: fetches config.json and model.safetensors from the
+// extension's resource origin (with download progress), then builds the engine on
+// onnxruntime-web (WebGPU when it can, WASM otherwise).
+import * as ort from 'onnxruntime-web/webgpu';
+import { loadCheckpoint } from '../src/engine/checkpoint';
+import { LensEngine, type OrtLike } from '../src/engine/engine';
+import type { BackendPreference } from '../src/engine/types';
+
+export interface ModelLocation {
+  modelName: string;
+  configUri: string;
+  weightsUri: string;
+  wasmUri: string;
+}
+
+export interface LoadProgress {
+  /** A sentence for the user. */
+  label: string;
+  /** 0..1, or undefined when unknown. */
+  fraction?: number;
+}
+
+export interface LoadedEngine {
+  engine: LensEngine;
+  loadMs: number;
+}
+
+async function fetchOk(uri: string, what: string): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(uri);
+  } catch (error) {
+    throw new Error(`could not fetch the model's ${what} (${(error as Error).message})`);
+  }
+  if (!response.ok) throw new Error(`could not fetch the model's ${what}: HTTP ${response.status}`);
+  return response;
+}
+
+/** Reads a response body, reporting each chunk; falls back to arrayBuffer() without a stream. */
+async function readWithProgress(response: Response, onBytes: (received: number, total: number | undefined) => void): Promise<Uint8Array> {
+  const total = Number(response.headers.get('content-length')) || undefined;
+  if (!response.body) return new Uint8Array(await response.arrayBuffer());
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    received += value.length;
+    onBytes(received, total);
+  }
+  const bytes = new Uint8Array(received);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes;
+}
+
+export async function loadEngine(
+  location: ModelLocation,
+  backend: BackendPreference,
+  onProgress: (progress: LoadProgress) => void,
+): Promise<LoadedEngine> {
+  const started = performance.now();
+  // onnxruntime-web fetches its binary from here; the CSP's connect-src allows only this origin.
+  ort.env.wasm.wasmPaths = { wasm: location.wasmUri };
+  // Webviews are not cross-origin isolated: worker threads and the proxy worker are unavailable.
+  ort.env.wasm.proxy = false;
+  onProgress({ label: 'Loading the model…', fraction: 0 });
+  const configJson = await (await fetchOk(location.configUri, 'config.json')).text();
+  const weights = await readWithProgress(await fetchOk(location.weightsUri, 'weights (model.safetensors)'), (received, total) => {
+    const megabytes = (received / 1e6).toFixed(1);
+    onProgress({
+      label: total ? `Loading the model… ${megabytes} / ${(total / 1e6).toFixed(1)} MB` : `Loading the model… ${megabytes} MB`,
+      fraction: total ? (received / total) * 0.8 : undefined,
+    });
+  });
+  const checkpoint = loadCheckpoint({ name: location.modelName, configJson, weights, configFileName: 'config.json', weightsFileName: 'model.safetensors' });
+  onProgress({ label: 'Starting the runtime…', fraction: 0.8 });
+  const engine = await LensEngine.create(checkpoint, {
+    ort: ort as unknown as OrtLike,
+    backend,
+    // Asking for WebGPU explicitly means "even a software adapter": that is how it is tested.
+    allowFallbackAdapter: backend === 'webgpu',
+    onProgress: (stage, fraction) => onProgress({ label: `Preparing the model: ${stage}…`, fraction: 0.8 + 0.2 * fraction }),
+  });
+  return { engine, loadMs: performance.now() - started };
+}

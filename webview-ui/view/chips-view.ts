@@ -1,0 +1,105 @@
+// The text as token chips, wrapped like the text (a chip ending in a newline ends the row).
+// Chips are buttons: click or Enter shows the next-token distribution after that token.
+import type { TokenSpan } from '../../src/engine/types';
+import { heatBucket } from '../../src/heat-scale';
+import type { HeatMapMode } from '../../src/protocol';
+import { clear, el } from '../dom';
+import type { ChipScore } from './stats';
+import { displaySegments, endsLine } from './token-display';
+
+export interface ChipsCallbacks {
+  /** The user picked the chip at this index of the run's tokens. */
+  onSelect(index: number): void;
+  /** The pointer or focus is on a chip (undefined when it left). */
+  onHover(index: number | undefined, chip: HTMLElement | undefined): void;
+}
+
+/** CSS class of a chip's colour: heat bucket when scored and the heat map is on, else even/odd. */
+export function chipColorClass(index: number, score: ChipScore, mode: HeatMapMode): string {
+  if (score.kind === 'scored' && mode !== 'off') return `heat-${heatBucket(mode, score)}`;
+  return index % 2 === 0 ? 'tone-even' : 'tone-odd';
+}
+
+export class ChipsView {
+  readonly element = el('div', { className: 'chips', attrs: { role: 'list', 'aria-label': 'Tokens' } });
+  private chips: HTMLButtonElement[] = [];
+
+  constructor(private readonly callbacks: ChipsCallbacks) {
+    this.element.addEventListener('click', (event) => {
+      const index = this.indexOf(event.target);
+      if (index !== undefined) this.callbacks.onSelect(index);
+    });
+    this.element.addEventListener('keydown', (event) => this.onKey(event));
+    for (const type of ['pointerover', 'focusin'] as const) {
+      this.element.addEventListener(type, (event) => {
+        const index = this.indexOf(event.target);
+        this.callbacks.onHover(index, index === undefined ? undefined : this.chips[index]);
+      });
+    }
+    for (const type of ['pointerleave', 'focusout'] as const) {
+      this.element.addEventListener(type, () => this.callbacks.onHover(undefined, undefined));
+    }
+  }
+
+  render(tokens: readonly TokenSpan[], scoreOf: (index: number) => ChipScore, mode: HeatMapMode): void {
+    clear(this.element);
+    const fragment = document.createDocumentFragment();
+    this.chips = tokens.map((token, index) => {
+      const chip = el('button', {
+        className: `chip ${chipColorClass(index, scoreOf(index), mode)}${token.partial ? ' partial' : ''}`,
+        attrs: { type: 'button', role: 'listitem', 'data-index': String(index), 'data-id': String(token.id) },
+      });
+      for (const segment of displaySegments(token)) {
+        chip.appendChild(segment.kind === 'text' ? document.createTextNode(segment.text) : el('span', { className: `glyph ${segment.kind}`, text: segment.text }));
+      }
+      fragment.appendChild(chip);
+      if (endsLine(token)) fragment.appendChild(el('br'));
+      return chip;
+    });
+    this.element.appendChild(fragment);
+  }
+
+  /** Recolours every chip (after the model answered, or when the heat-map mode changed). */
+  recolor(scoreOf: (index: number) => ChipScore, mode: HeatMapMode): void {
+    this.chips.forEach((chip, index) => {
+      for (const name of [...chip.classList]) if (name.startsWith('heat-') || name.startsWith('tone-')) chip.classList.remove(name);
+      chip.classList.add(chipColorClass(index, scoreOf(index), mode));
+    });
+  }
+
+  /** Marks the selected chip and the token that actually followed it. */
+  mark(selected: number | undefined): void {
+    this.chips.forEach((chip, index) => {
+      chip.classList.toggle('selected', index === selected);
+      chip.classList.toggle('actual-next', selected !== undefined && index === selected + 1);
+      chip.setAttribute('aria-pressed', String(index === selected));
+    });
+  }
+
+  chip(index: number): HTMLButtonElement | undefined {
+    return this.chips[index];
+  }
+
+  get count(): number {
+    return this.chips.length;
+  }
+
+  private indexOf(target: EventTarget | null): number | undefined {
+    const chip = target instanceof Element ? target.closest('.chip') : null;
+    const index = chip ? Number(chip.getAttribute('data-index')) : Number.NaN;
+    return Number.isInteger(index) ? index : undefined;
+  }
+
+  /** Arrow keys move between chips, so the distribution can be stepped through by keyboard. */
+  private onKey(event: KeyboardEvent): void {
+    const index = this.indexOf(event.target);
+    if (index === undefined) return;
+    const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
+    if (step === 0) return;
+    const next = this.chips[index + step];
+    if (!next) return;
+    event.preventDefault();
+    next.focus();
+    this.callbacks.onSelect(index + step);
+  }
+}

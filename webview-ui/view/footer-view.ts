@@ -1,0 +1,42 @@
+// Footer: which backend ran the model and why, the model's name, and timings.
+import type { BackendInfo } from '../../src/engine/types';
+import { clear, el } from '../dom';
+import { formatMs } from './format';
+
+export interface FooterInfo {
+  backend?: BackendInfo;
+  model: string;
+  loadMs?: number;
+  analyzeMs?: number;
+  distributionMs?: number;
+}
+
+export function backendLabel(backend: BackendInfo): string {
+  const name = backend.name === 'webgpu' ? 'WebGPU' : backend.name === 'wasm' ? 'WASM' : 'native';
+  return backend.name === 'wasm' && backend.threads ? `${name} (${backend.threads} thread${backend.threads === 1 ? '' : 's'})` : name;
+}
+
+export class FooterView {
+  readonly element = el('footer', { className: 'footer' });
+
+  render(info: FooterInfo): void {
+    clear(this.element);
+    const parts: HTMLElement[] = [];
+    if (info.backend) {
+      parts.push(el('span', { className: 'backend', attrs: { 'data-backend': info.backend.name, title: info.backend.adapter ?? '' } }, [
+        el('strong', { text: backendLabel(info.backend) }),
+        document.createTextNode(` — ${info.backend.reason}`),
+      ]));
+    } else {
+      parts.push(el('span', { className: 'backend', text: 'Backend: not chosen yet' }));
+    }
+    parts.push(el('span', { text: `model ${info.model}` }));
+    if (info.loadMs !== undefined) parts.push(el('span', { text: `load ${formatMs(info.loadMs)}` }));
+    if (info.analyzeMs !== undefined) parts.push(el('span', { text: `analysis ${formatMs(info.analyzeMs)}` }));
+    if (info.distributionMs !== undefined) parts.push(el('span', { text: `distribution ${formatMs(info.distributionMs)}` }));
+    parts.forEach((part, i) => {
+      if (i > 0) this.element.appendChild(el('span', { className: 'sep', text: '·', attrs: { 'aria-hidden': 'true' } }));
+      this.element.appendChild(part);
+    });
+  }
+}
