@@ -206,10 +206,11 @@ export function buildHeadGraph(ckpt: Checkpoint): Uint8Array {
   const rank = g.op('Add', [g.op('ReduceSum', [larger, axis1], { keepdims: 0 }), g.scalar('one', 1)]);
   g.output(rank, HEAD_OUTPUTS.targetRank, 'float32', ['P']);
 
-  // H = -sum p (z - logZ) = logZ - sum p z
-  const probs = g.op('Exp', [g.op('Sub', [logits, logZ])]);
-  const expected = g.op('ReduceSum', [g.op('Mul', [probs, logits]), axis1], { keepdims: 0 });
-  g.output(g.op('Sub', [g.op('Squeeze', [logZ, axis1]), expected]), HEAD_OUTPUTS.entropy, 'float32', ['P']);
+  // H = -sum p log p, with log p = z - logZ. Summing p * log p term by term (every term <= 0)
+  // stays exact for confident rows, where logZ - sum p z would cancel to a tiny negative.
+  const logProbs = g.op('Sub', [logits, logZ]);
+  const plogp = g.op('ReduceSum', [g.op('Mul', [g.op('Exp', [logProbs]), logProbs]), axis1], { keepdims: 0 });
+  g.output(g.op('Neg', [plogp]), HEAD_OUTPUTS.entropy, 'float32', ['P']);
   return g.toBytes();
 }
 

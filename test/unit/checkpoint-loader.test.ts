@@ -1,0 +1,257 @@
+// Checkpoint loading from synthetic safetensors files built here: dtypes, name variants,
+// and every kind of broken file giving an error that names the file and the problem.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadCheckpoint, expectedShapes } from '../../src/engine/checkpoint';
+import { float16ToFloat32, bfloat16ToFloat32, SUPPORTED_DTYPES } from '../../src/engine/safetensors';
+import { defaultModelDir, loadCheckpointFromDir } from '../../src/node/load-model';
+
+const CONFIG = {
+  model_type: 'gpt2',
+  vocab_size: 11,
+  n_positions: 8,
+  n_embd: 4,
+  n_layer: 2,
+  n_head: 2,
+  n_inner: null,
+  activation_function: 'gelu_new',
+  layer_norm_epsilon: 1e-5,
+  eos_token_id: 10,
+};
+const configJson = (overrides: Record<string, unknown> = {}) => JSON.stringify({ ...CONFIG, ...overrides });
+
+type Dtype = 'F32' | 'F16' | 'BF16' | 'F64' | 'I4';
+interface TensorSpec {
+  dtype: Dtype;
+  shape: number[];
+  values: number[];
+}
+
+/** Values exactly representable in float16 and bfloat16: small multiples of 1/8. */
+function exactValues(count: number, seed: number): number[] {
+  return Array.from({ length: count }, (_, i) => (((i * 7 + seed * 13) % 33) - 16) / 8);
+}
+
+/** float32 -> IEEE half, for values that are normal halves (all test values are). */
+function toHalfBits(value: number): number {
+  const f = new Float32Array([value]);
+  const bits = new Uint32Array(f.buffer)[0];
+  const sign = (bits >>> 16) & 0x8000;
+  if (value === 0) return sign;
+  const exponent = ((bits >>> 23) & 0xff) - 127 + 15;
+  return sign | (exponent << 10) | ((bits >>> 13) & 0x3ff);
+}
+
+function encodeValues(dtype: Dtype, values: number[]): Uint8Array {
+  switch (dtype) {
+    case 'F32':
+      return new Uint8Array(Float32Array.from(values).buffer);
+    case 'F64':
+      return new Uint8Array(Float64Array.from(values).buffer);
+    case 'F16':
+      return new Uint8Array(Uint16Array.from(values, toHalfBits).buffer);
+    case 'BF16':
+      return new Uint8Array(Uint16Array.from(new Uint32Array(Float32Array.from(values).buffer), (b) => b >>> 16).buffer);
+    case 'I4':
+      return new Uint8Array(Math.ceil(values.length / 2));
+  }
+}
+
+/** A safetensors file; `pad` inserts bytes before the data so that offsets are unaligned. */
+function safetensors(tensors: Record<string, TensorSpec>, pad = 0): Uint8Array {
+  const header: Record<string, unknown> = { __metadata__: { format: 'pt' } };
+  const chunks: Uint8Array[] = [new Uint8Array(pad)];
+  let offset = pad;
+  for (const [name, spec] of Object.entries(tensors)) {
+    const data = encodeValues(spec.dtype, spec.values);
+    header[name] = { dtype: spec.dtype, shape: spec.shape, data_offsets: [offset, offset + data.byteLength] };
+    chunks.push(data);
+    offset += data.byteLength;
+  }
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const out = new Uint8Array(8 + json.byteLength + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(json.byteLength), true);
+  out.set(json, 8);
+  let at = 8 + json.byteLength;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
+/** Every tensor the synthetic config needs, in `dtype`, optionally renamed. */
+function modelTensors(dtype: Dtype, rename: (name: string) => string = (n) => n): Record<string, TensorSpec> {
+  const shapes = expectedShapes(loadConfigOnly());
+  const out: Record<string, TensorSpec> = {};
+  let seed = 0;
+  for (const [name, shape] of shapes) {
+    out[rename(name)] = { dtype, shape, values: exactValues(shape.reduce((a, b) => a * b, 1), seed++) };
+  }
+  return out;
+}
+
+function loadConfigOnly() {
+  return { name: 'x', vocabSize: 11, nPositions: 8, nEmbd: 4, nLayer: 2, nHead: 2, nInner: 16, layerNormEpsilon: 1e-5, eosTokenId: 10 };
+}
+
+const load = (weights: Uint8Array, config = configJson()) =>
+  loadCheckpoint({ name: 'synthetic', configJson: config, weights, weightsFileName: 'model.safetensors' });
+
+describe('checkpoint loader', () => {
+  test('supported dtypes are F32, F16 and BF16', () => {
+    assert.deepEqual([...SUPPORTED_DTYPES], ['F32', 'F16', 'BF16']);
+  });
+
+  test('F32, F16 and BF16 files give the same float32 values, aligned or not', () => {
+    const reference = load(safetensors(modelTensors('F32')));
+    for (const dtype of ['F16', 'BF16', 'F32'] as const) {
+      for (const pad of [0, 1]) {
+        const other = load(safetensors(modelTensors(dtype), pad));
+        for (const name of expectedShapes(reference.config).keys()) {
+          assert.deepEqual(other.tensor(name), reference.tensor(name), `${dtype} (pad ${pad}) ${name}`);
+        }
+        assert.deepEqual(other.embeddingRow(3), reference.tensor('wte.weight').slice(12, 16));
+      }
+    }
+  });
+
+  test('float16 conversion covers zeros, subnormals, infinities and NaN', () => {
+    const halves = Uint16Array.of(0x0000, 0x8000, 0x0001, 0x03ff, 0x3c00, 0xc000, 0x7bff, 0x7c00, 0xfc00, 0x7e00);
+    const f = float16ToFloat32(halves);
+    assert.ok(Object.is(f[0], 0) && Object.is(f[1], -0));
+    assert.equal(f[2], 2 ** -24);
+    assert.equal(f[3], 1023 * 2 ** -24);
+    assert.deepEqual(Array.from(f.slice(4, 9)), [1, -2, 65504, Infinity, -Infinity]);
+    assert.ok(Number.isNaN(f[9]));
+    assert.deepEqual(Array.from(bfloat16ToFloat32(Uint16Array.of(0x3f80, 0xc040, 0x0000))), [1, -3, 0]);
+  });
+
+  test('config.json is normalised into ModelConfig', () => {
+    const ckpt = load(safetensors(modelTensors('F32')));
+    assert.deepEqual(ckpt.config, { ...loadConfigOnly(), name: 'synthetic' });
+    assert.deepEqual(ckpt.architecture, { activation: 'gelu_tanh', scaleAttnWeights: true, scaleAttnByInverseLayerIdx: false });
+    const viaNCtx = load(safetensors(modelTensors('F32')), configJson({ n_positions: undefined, n_ctx: 8, activation_function: 'gelu' }));
+    assert.equal(viaNCtx.config.nPositions, 8);
+    assert.equal(viaNCtx.architecture.activation, 'gelu_erf');
+  });
+
+  test('a transformer. prefix, a tied lm_head.weight and attention buffers are accepted', () => {
+    const tensors = modelTensors('F16', (n) => `transformer.${n}`);
+    tensors['lm_head.weight'] = { ...tensors['transformer.wte.weight'] };
+    tensors['transformer.h.0.attn.bias'] = { dtype: 'F32', shape: [1, 1, 8, 8], values: new Array(64).fill(1) };
+    tensors['transformer.h.0.attn.masked_bias'] = { dtype: 'F32', shape: [], values: [-1e4] };
+    const ckpt = load(safetensors(tensors));
+    assert.equal(ckpt.tiedUnembedding, true);
+    assert.deepEqual(ckpt.unembedding(), ckpt.tensor('wte.weight'));
+    assert.deepEqual(ckpt.tensor('h.1.mlp.c_fc.weight'), load(safetensors(modelTensors('F16'))).tensor('h.1.mlp.c_fc.weight'));
+  });
+
+  test('a distinct lm_head.weight becomes the unembedding', () => {
+    const tensors = modelTensors('F32');
+    const values = exactValues(44, 5).map((v) => v + 0.25);
+    tensors['lm_head.weight'] = { dtype: 'F32', shape: [11, 4], values };
+    const ckpt = load(safetensors(tensors));
+    assert.equal(ckpt.tiedUnembedding, false);
+    assert.deepEqual(Array.from(ckpt.unembedding()), values);
+  });
+
+  describe('broken files name the file and the problem', () => {
+    const good = () => safetensors(modelTensors('F32'));
+
+    test('shorter than the header length', () => {
+      assert.throws(() => load(new Uint8Array(5)), /^Error: model\.safetensors: file is too short to be safetensors \(5 bytes/);
+    });
+
+    test('header length beyond the file', () => {
+      const bytes = good().slice(0, 40);
+      assert.throws(() => load(bytes), /^Error: model\.safetensors: header length \d+ exceeds the file \(40 bytes\)/);
+    });
+
+    test('header that is not JSON', () => {
+      const bytes = good();
+      bytes[8] = 0x7e; // '~' where '{' was
+      assert.throws(() => load(bytes), /^Error: model\.safetensors: header is not valid JSON/);
+    });
+
+    test('truncated data: data_offsets exceed the file', () => {
+      const bytes = good();
+      assert.throws(() => load(bytes.slice(0, bytes.byteLength - 10)), /^Error: model\.safetensors: tensor \S+: data_offsets \[\d+, \d+\] exceed the file's data section \(\d+ bytes\)/);
+    });
+
+    test('lying data_offsets: the range does not match the shape', () => {
+      const tensors = modelTensors('F32');
+      tensors['wpe.weight'] = { dtype: 'F32', shape: [8, 4], values: exactValues(30, 1) }; // 30 values for 32
+      assert.throws(() => load(safetensors(tensors)), /^Error: model\.safetensors: tensor wpe\.weight: data_offsets \[\d+, \d+\] hold 120 bytes but shape \[8, 4\] of F32 needs 128/);
+    });
+
+    test('unsupported dtypes (I4, F64)', () => {
+      for (const dtype of ['I4', 'F64'] as const) {
+        const tensors = modelTensors('F32');
+        tensors['ln_f.bias'] = { dtype, shape: [4], values: [1, 2, 3, 4] };
+        assert.throws(() => load(safetensors(tensors)), new RegExp(`^Error: model\\.safetensors: tensor ln_f\\.bias: unsupported dtype ${dtype} \\(supported: F32, F16, BF16\\)`));
+      }
+    });
+
+    test('a shape that disagrees with config.json names tensor, actual and expected shape', () => {
+      const tensors = modelTensors('F32');
+      tensors['h.1.attn.c_attn.weight'] = { dtype: 'F32', shape: [12, 4], values: exactValues(48, 3) };
+      assert.throws(() => load(safetensors(tensors)), /^Error: model\.safetensors: tensor h\.1\.attn\.c_attn\.weight has shape \[12, 4\] but config\.json implies \[4, 12\]/);
+    });
+
+    test('a missing tensor', () => {
+      const tensors = modelTensors('F32');
+      delete tensors['h.1.ln_2.bias'];
+      assert.throws(() => load(safetensors(tensors)), /^Error: model\.safetensors: missing tensor h\.1\.ln_2\.bias \(expected shape \[4\]/);
+    });
+  });
+
+  describe('config.json problems', () => {
+    const weights = safetensors(modelTensors('F32'));
+    const cases: [Record<string, unknown> | string, RegExp][] = [
+      ['{not json', /^Error: config\.json: not valid JSON/],
+      [{ model_type: 'llama' }, /config\.json: model_type is "llama"; only GPT-2-family checkpoints \("gpt2"\) are supported/],
+      [{ activation_function: 'relu' }, /config\.json: activation_function "relu" is not supported \(supported: gelu_new, gelu_pytorch_tanh, gelu\)/],
+      [{ n_embd: undefined }, /config\.json: missing n_embd/],
+      [{ n_layer: 0 }, /config\.json: n_layer must be a positive integer, got 0/],
+      [{ n_head: 3 }, /config\.json: n_embd 4 is not divisible by n_head 3/],
+      [{ eos_token_id: 11 }, /config\.json: eos_token_id 11 is outside the vocabulary/],
+      [{ n_inner: 8 }, /model\.safetensors: tensor h\.0\.mlp\.c_fc\.weight has shape \[4, 16\] but config\.json implies \[4, 8\]/],
+    ];
+    for (const [change, message] of cases) {
+      test(`${typeof change === 'string' ? change : JSON.stringify(change)} -> ${message.source.slice(0, 50)}`, () => {
+        const json = typeof change === 'string' ? change : configJson(change);
+        assert.throws(() => load(weights, json), message);
+      });
+    }
+  });
+
+  describe('loading from a folder (Node)', () => {
+    test('the bundled model loads from defaultModelDir()', async () => {
+      const dir = defaultModelDir();
+      assert.equal(path.basename(dir), 'tiny-gpt2-software');
+      const ckpt = await loadCheckpointFromDir(dir);
+      assert.equal(ckpt.config.name, 'tiny-gpt2-software');
+      assert.deepEqual([ckpt.config.nLayer, ckpt.config.nHead, ckpt.config.nEmbd, ckpt.config.vocabSize], [6, 6, 192, 50257]);
+      assert.equal(ckpt.tiedUnembedding, true);
+    });
+
+    test('missing folder and missing files are named with their paths', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-lens-ckpt-'));
+      try {
+        await assert.rejects(loadCheckpointFromDir(path.join(dir, 'nope')), /model folder .*nope does not exist/);
+        fs.writeFileSync(path.join(dir, 'config.json'), configJson());
+        await assert.rejects(loadCheckpointFromDir(dir), new RegExp(`missing ${dir}/model\\.safetensors`));
+        fs.writeFileSync(path.join(dir, 'model.safetensors'), safetensors(modelTensors('F32')).slice(0, 100));
+        await assert.rejects(loadCheckpointFromDir(dir), new RegExp(`^Error: ${dir}/model\\.safetensors: `));
+        fs.writeFileSync(path.join(dir, 'model.safetensors'), safetensors(modelTensors('BF16')));
+        assert.equal((await loadCheckpointFromDir(dir)).config.nLayer, 2);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+});

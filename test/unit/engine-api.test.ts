@@ -1,0 +1,196 @@
+// LensEngine's focused paths agree with the full analysis, temperature behaves as a softmax
+// temperature, and bad input gives clear errors (bundled model, WASM in Node).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as ort from 'onnxruntime-web';
+import { LensEngine } from '../../src/engine/engine';
+import type { Analysis, PositionPrediction } from '../../src/engine/types';
+import { defaultModelDir, loadCheckpointFromDir } from '../../src/node/load-model';
+
+const fixture: { refs: { name: string; ids: number[] }[] } = JSON.parse(
+  fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'reference.json'), 'utf8'),
+);
+const fib = fixture.refs.find((r) => r.name === 'fib')!.ids;
+const fox = fixture.refs.find((r) => r.name === 'fox')!.ids;
+
+const close = (a: number, b: number, tolerance: number, what: string) =>
+  assert.ok(Math.abs(a - b) <= tolerance, `${what}: ${a} vs ${b}`);
+
+function assertSamePrediction(actual: { top: [number, number][]; entropy: number }, expected: PositionPrediction, what: string) {
+  assert.deepEqual(actual.top.map(([id]) => id), expected.top.map(([id]) => id), `${what}: top ids`);
+  actual.top.forEach(([, lp], j) => close(lp, expected.top[j][1], 1e-5, `${what}: logprob ${j}`));
+  close(actual.entropy, expected.entropy, 1e-5, `${what}: entropy`);
+}
+
+describe('LensEngine focused paths and inputs (bundled model, WASM)', () => {
+  let engine: LensEngine;
+  let analysis: Analysis;
+  const V = 50257;
+
+  before(async () => {
+    engine = await LensEngine.create(await loadCheckpointFromDir(defaultModelDir()), { ort, backend: 'wasm' });
+    analysis = await engine.analyze(fib, { topK: 50, hidden: true });
+  });
+  after(() => engine?.dispose());
+
+  test('analyze returns only what was asked for, with timings', () => {
+    assert.equal(analysis.attention, undefined);
+    assert.ok(analysis.hidden instanceof Float32Array);
+    assert.equal(analysis.truncated, undefined);
+    assert.equal(analysis.model, 'tiny-gpt2-software');
+    assert.ok(analysis.timings.totalMs >= analysis.timings.headMs);
+  });
+
+  test('top log-probabilities are sorted, sum to at most 1, and bound the entropy', () => {
+    for (const [t, p] of analysis.positions.entries()) {
+      const probs = p.top.map(([, lp]) => Math.exp(lp));
+      p.top.slice(1).forEach(([, lp], j) => assert.ok(lp <= p.top[j][1], `sorted at ${t}`));
+      const mass = probs.reduce((a, b) => a + b, 0);
+      assert.ok(mass <= 1 + 1e-5, `mass ${mass} at ${t}`);
+      // The top tokens' share of the entropy is a lower bound; the rest can add at most r log((V - k) / r).
+      // float32 log-probabilities near 0 carry ~2e-5 absolute error, so the rest's mass r gets that slack.
+      const partial = probs.reduce((a, q) => a - (q > 0 ? q * Math.log(q) : 0), 0);
+      const rest = Math.max(0, 1 - mass) + 5e-5;
+      const upper = partial + rest * Math.log((V - probs.length) / rest);
+      assert.ok(p.entropy >= partial - 1e-4 && p.entropy <= upper + 1e-4, `entropy ${p.entropy} at ${t} outside [${partial}, ${upper}]`);
+    }
+  });
+
+  test('distributionAt at temperature 1 equals the analysis at that position', async () => {
+    for (const position of [0, 7, fib.length - 1]) {
+      const d = await engine.distributionAt(fib, position, { temperature: 1, topK: 50 });
+      assert.equal(d.position, position);
+      assertSamePrediction(d, analysis.positions[position], `position ${position}`);
+      const expectedTarget = analysis.positions[position].target;
+      if (expectedTarget === null) assert.equal(d.target, null);
+      else {
+        assert.equal(d.target!.id, expectedTarget.id);
+        assert.equal(d.target!.rank, expectedTarget.rank);
+        close(d.target!.logprob, expectedTarget.logprob, 1e-5, 'target');
+      }
+    }
+  });
+
+  test('temperature 0.5 divides log-probability differences by 0.5 and sharpens the distribution', async () => {
+    const position = 12;
+    const base = analysis.positions[position];
+    const hot = await engine.distributionAt(fib, position, { temperature: 0.5, topK: 10 });
+    const mass = hot.top.reduce((a, [, lp]) => a + Math.exp(lp), 0);
+    assert.ok(mass <= 1 + 1e-5);
+    hot.top.slice(1).forEach(([, lp], j) => assert.ok(lp <= hot.top[j][1]));
+    // Ordering is unchanged by a temperature, so the top ids are the same tokens.
+    assert.deepEqual(hot.top.map(([id]) => id), base.top.slice(0, 10).map(([id]) => id));
+    const [first, firstLp] = hot.top[0];
+    const baseFirstLp = base.top.find(([id]) => id === first)![1];
+    for (const [id, lp] of hot.top.slice(1)) {
+      const baseLp = base.top.find(([other]) => other === id)![1];
+      close(lp - firstLp, (baseLp - baseFirstLp) / 0.5, 2e-4, `difference for ${id}`);
+    }
+    assert.ok(hot.entropy < base.entropy, 'a lower temperature lowers the entropy');
+    assert.equal(hot.temperature, 0.5);
+  });
+
+  test('predictLast equals the analysis at the last two positions', async () => {
+    const last = await engine.predictLast(fib, { topK: 50 });
+    const T = fib.length;
+    const expectedLast = analysis.positions[T - 2].target!;
+    assert.equal(last.lastToken!.id, fib[T - 1]);
+    assert.equal(last.lastToken!.rank, expectedLast.rank);
+    close(last.lastToken!.logprob, expectedLast.logprob, 1e-5, 'last token logprob');
+    assertSamePrediction(last.next, analysis.positions[T - 1], 'next');
+    assert.equal(last.next.position, T - 1);
+    assert.equal(last.next.target, null);
+  });
+
+  test('predictLast on a prefix of the analysed text equals the analysis there; one token has no score', async () => {
+    const prefix = await engine.predictLast(fib.slice(0, 20), { topK: 50 });
+    assertSamePrediction(prefix.next, analysis.positions[19], 'prefix');
+    const single = await engine.predictLast([fib[0]], { topK: 5 });
+    assert.equal(single.lastToken, null);
+    assert.deepEqual(single.next.top.map(([id]) => id), analysis.positions[0].top.slice(0, 5).map(([id]) => id));
+  });
+
+  test('logit lens at the last layer equals the analysis; other layers give valid, different readings', async () => {
+    const L = engine.config.nLayer;
+    const cells = [
+      { layer: L, position: 3 },
+      { layer: L, position: fib.length - 1 },
+      { layer: 0, position: 3 },
+      { layer: 2, position: 3 },
+    ];
+    const lens = await engine.logitLens(fib, cells, 50);
+    assert.deepEqual(lens.map((c) => [c.layer, c.position]), cells.map((c) => [c.layer, c.position]));
+    assertSamePrediction({ top: lens[0].top, entropy: analysis.positions[3].entropy }, analysis.positions[3], 'lens at L, 3');
+    assertSamePrediction({ top: lens[1].top, entropy: analysis.positions.at(-1)!.entropy }, analysis.positions.at(-1)!, 'lens at L, last');
+    for (const cell of lens.slice(2)) {
+      assert.equal(cell.top.length, 50);
+      cell.top.forEach(([id, lp]) => assert.ok(id >= 0 && id < V && lp <= 0));
+    }
+    assert.notDeepEqual(lens[2].top.map(([id]) => id), lens[0].top.map(([id]) => id));
+    assert.deepEqual(await engine.logitLens(fib, []), []);
+  });
+
+  test('neighboursOfVector of a token embedding finds that token first, with cosine 1', async () => {
+    const id = fox[1];
+    const byToken = await engine.neighboursOfToken(id, 5);
+    assert.equal(byToken.length, 6);
+    assert.equal(byToken[0][0], id);
+    const row = (await loadCheckpointFromDir(defaultModelDir())).embeddingRow(id);
+    const byVector = await engine.neighboursOfVector(Array.from(row, (v) => v * 3), 6);
+    assert.deepEqual(byVector.map(([n]) => n), byToken.map(([n]) => n));
+    close(byVector[0][2], 1, 1e-5, 'self cosine');
+  });
+
+  test('concurrent calls are serialised and give the same answers as sequential ones', async () => {
+    const [a, b, c, d] = await Promise.all([
+      engine.predictLast(fox, { topK: 5 }),
+      engine.analyze(fib.slice(0, 30), { topK: 5 }),
+      engine.distributionAt(fox, 4, { temperature: 1, topK: 5 }),
+      engine.predictLast(fib, { topK: 5 }),
+    ]);
+    assert.deepEqual((await engine.predictLast(fox, { topK: 5 })).next.top, a.next.top);
+    assert.deepEqual((await engine.analyze(fib.slice(0, 30), { topK: 5 })).positions, b.positions);
+    assert.deepEqual((await engine.distributionAt(fox, 4, { temperature: 1, topK: 5 })).top, c.top);
+    assert.deepEqual(d.next.top, analysis.positions.at(-1)!.top.slice(0, 5));
+  });
+
+  test('a text longer than the context keeps its last nPositions tokens and says so', async () => {
+    const n = engine.config.nPositions;
+    const long = Array.from({ length: n + 88 }, (_, i) => fib[i % fib.length]);
+    const truncated = await engine.analyze(long, { topK: 3 });
+    assert.deepEqual(truncated.truncated, { totalTokens: n + 88, droppedTokens: 88, keptTokens: n });
+    assert.deepEqual(truncated.ids, long.slice(88));
+    assert.equal(truncated.positions.length, n);
+    const direct = await engine.analyze(long.slice(88), { topK: 3 });
+    assert.deepEqual(truncated.positions, direct.positions);
+    assert.equal(direct.truncated, undefined);
+  });
+
+  test('bad input gives clear errors, not crashes', async () => {
+    await assert.rejects(engine.analyze([]), /nothing to analyse: the text has no tokens/);
+    await assert.rejects(engine.analyze([1, V]), /token id at index 1 is 50257, outside the vocabulary \(0\.\.50256\)/);
+    await assert.rejects(engine.analyze([-1]), /outside the vocabulary/);
+    await assert.rejects(engine.analyze([1.5]), /outside the vocabulary/);
+    await assert.rejects(engine.analyze('hello' as unknown as number[]), /ids must be a list of token ids/);
+    await assert.rejects(engine.distributionAt(fox, fox.length, { temperature: 1 }), /position 10 is out of range \(0\.\.9\)/);
+    await assert.rejects(engine.distributionAt(fox, 0, { temperature: 0 }), /temperature must be a finite number > 0/);
+    await assert.rejects(engine.distributionAt(fox, 0, { temperature: Number.NaN }), /temperature/);
+    await assert.rejects(engine.predictLast(fox, { temperature: -1 }), /temperature/);
+    await assert.rejects(engine.logitLens(fox, [{ layer: 7, position: 0 }]), /layer 7 is out of range \(0\.\.6\)/);
+    await assert.rejects(engine.neighboursOfToken(V), /outside the vocabulary/);
+    await assert.rejects(engine.neighboursOfVector(new Float32Array(3)), /must have 192 components, got 3/);
+    // topK is clamped, not rejected
+    assert.equal((await engine.distributionAt(fox, 0, { temperature: 1, topK: 0 })).top.length, 1);
+    assert.equal((await engine.distributionAt(fox, 0, { temperature: 1, topK: 1e9 })).top.length, V);
+    // the engine still works after all that
+    assert.deepEqual((await engine.predictLast(fib, { topK: 5 })).next.top, analysis.positions.at(-1)!.top.slice(0, 5));
+  });
+
+  test('a disposed engine refuses further work', async () => {
+    const other = await LensEngine.create(await loadCheckpointFromDir(defaultModelDir()), { ort, backend: 'wasm' });
+    await other.dispose();
+    await assert.rejects(other.predictLast(fox), /the engine has been disposed/);
+  });
+});
