@@ -1,0 +1,92 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { clipMessage, LIMITS, parseHostMessage, parseWebviewMessage } from '../../src/protocol';
+import { tokenize } from '../../src/engine/tokenizer';
+
+const settings = { topK: 20, temperature: 1, heatMapMode: 'rank' };
+const tokens = tokenize('hello world');
+const explain = {
+  type: 'explain',
+  runId: 3,
+  source: { kind: 'selection', label: 'Selection in a.txt, line 1' },
+  tokens,
+  firstTokenIndex: 0,
+  totalTokens: tokens.length,
+  totalChars: 11,
+  counts: { r50k_base: 2, cl100k_base: 2, o200k_base: 2 },
+  notes: [],
+  settings,
+};
+const analysis = {
+  type: 'analysis',
+  runId: 3,
+  model: 'tiny-gpt2-software',
+  backend: { name: 'wasm', reason: 'WASM was requested.', threads: 1 },
+  scores: [{ index: 1, start: 5, end: 11, logprob: -2.5, rank: 4 }],
+  keptTokens: 2,
+  droppedTokens: 0,
+  timings: { loadMs: 1200, analyzeMs: 80 },
+};
+
+describe('host → webview messages', () => {
+  test('valid init, explain and settings pass', () => {
+    const init = { type: 'init', modelName: 'm', configUri: 'https://r/c.json', weightsUri: 'https://r/w', wasmUri: 'https://r/o.wasm', backend: 'auto', settings };
+    assert.deepEqual(parseHostMessage(init), init);
+    assert.deepEqual(parseHostMessage(explain), explain);
+    assert.deepEqual(parseHostMessage({ type: 'settings', settings }), { type: 'settings', settings });
+  });
+
+  test('every malformed field is refused', () => {
+    const bad: unknown[] = [
+      null,
+      'explain',
+      { type: 'nope' },
+      { type: 'init', modelName: 'm', configUri: 'javascript:alert(1)', weightsUri: 'https://r/w', wasmUri: 'https://r/o.wasm', backend: 'auto', settings },
+      { ...explain, runId: 0 },
+      { ...explain, runId: 1.5 },
+      { ...explain, totalTokens: 99 },
+      { ...explain, tokens: [{ ...tokens[0], end: 999 }, tokens[1]] },
+      { ...explain, tokens: [{ ...tokens[0], bytes: 'zz' }, tokens[1]] },
+      { ...explain, tokens: [{ ...tokens[0], start: 3, end: 2 }, tokens[1]] },
+      { ...explain, counts: { r50k_base: 2, cl100k_base: -1, o200k_base: 2 } },
+      { ...explain, source: { kind: 'file', label: 'x' } },
+      { ...explain, notes: ['x'.repeat(LIMITS.noteChars + 1)] },
+      { ...explain, settings: { ...settings, temperature: 0 } },
+      { ...explain, settings: { ...settings, topK: 101 } },
+      { ...explain, settings: { ...settings, heatMapMode: 'loud' } },
+      { type: 'settings', settings: { ...settings, temperature: Number.NaN } },
+    ];
+    for (const message of bad) assert.equal(parseHostMessage(message), undefined, JSON.stringify(message));
+  });
+});
+
+describe('webview → host messages', () => {
+  test('valid messages pass', () => {
+    assert.deepEqual(parseWebviewMessage({ type: 'ready' }, 0), { type: 'ready' });
+    assert.deepEqual(parseWebviewMessage(analysis, 11), analysis);
+    assert.deepEqual(parseWebviewMessage({ type: 'runFailed', runId: 3, message: 'x' }, 0), { type: 'runFailed', runId: 3, message: 'x' });
+    assert.deepEqual(parseWebviewMessage({ type: 'log', level: 'warn', message: 'x' }, 0), { type: 'log', level: 'warn', message: 'x' });
+  });
+
+  test('scores outside the run, positive log-probabilities, ranks below 1 and unknown levels are refused', () => {
+    const bad: unknown[] = [
+      { ...analysis, scores: [{ ...analysis.scores[0], end: 12 }] },
+      { ...analysis, scores: [{ ...analysis.scores[0], logprob: 0.1 }] },
+      { ...analysis, scores: [{ ...analysis.scores[0], rank: 0 }] },
+      { ...analysis, scores: [{ ...analysis.scores[0], index: -1 }] },
+      { ...analysis, backend: { name: 'cuda', reason: '' } },
+      { ...analysis, timings: { loadMs: -1, analyzeMs: 1 } },
+      { ...analysis, keptTokens: 0 },
+      { type: 'log', level: 'debug', message: 'x' },
+      { type: 'log', level: 'info', message: 'x'.repeat(LIMITS.messageChars + 1) },
+      { type: 'runFailed', runId: '3', message: 'x' },
+    ];
+    for (const message of bad) assert.equal(parseWebviewMessage(message, 11), undefined, JSON.stringify(message));
+  });
+
+  test('clipMessage keeps messages within the validator limit', () => {
+    const clipped = clipMessage('e'.repeat(LIMITS.messageChars * 2));
+    assert.equal(clipped.length, LIMITS.messageChars);
+    assert.ok(parseWebviewMessage({ type: 'log', level: 'error', message: clipped }, 0));
+  });
+});

@@ -1,0 +1,57 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { tokenize } from '../../src/engine/tokenizer';
+import { chipColorClass } from '../../webview-ui/view/chips-view';
+import { runStats, tooltipLines } from '../../webview-ui/view/stats';
+
+describe('summary numbers', () => {
+  test('mean surprisal in bits and perplexity 2^bits', () => {
+    const stats = runStats([{ logprob: Math.log(0.5) }, { logprob: Math.log(0.125) }]);
+    assert.ok(Math.abs(stats.meanBits! - 2) < 1e-12);
+    assert.ok(Math.abs(stats.perplexity! - 4) < 1e-12);
+  });
+
+  test('nothing scored: no numbers rather than NaN', () => {
+    assert.deepEqual(runStats([]), { meanBits: null, perplexity: null });
+  });
+});
+
+describe('chip colours', () => {
+  test('GLTR rank buckets', () => {
+    assert.equal(chipColorClass(0, { kind: 'scored', logprob: -0.1, rank: 1 }, 'rank'), 'heat-top10');
+    assert.equal(chipColorClass(0, { kind: 'scored', logprob: -3, rank: 11 }, 'rank'), 'heat-top100');
+    assert.equal(chipColorClass(0, { kind: 'scored', logprob: -6, rank: 1000 }, 'rank'), 'heat-top1000');
+    assert.equal(chipColorClass(0, { kind: 'scored', logprob: -9, rank: 1001 }, 'rank'), 'heat-rest');
+  });
+
+  test('surprisal buckets by bits', () => {
+    assert.equal(chipColorClass(0, { kind: 'scored', logprob: Math.log(0.9), rank: 1 }, 'surprisal'), 'heat-s0');
+    assert.equal(chipColorClass(0, { kind: 'scored', logprob: Math.log(2 ** -12), rank: 1 }, 'surprisal'), 'heat-s4');
+  });
+
+  test('unscored chips and heat map off alternate two tones', () => {
+    assert.equal(chipColorClass(0, { kind: 'first' }, 'rank'), 'tone-even');
+    assert.equal(chipColorClass(1, { kind: 'pending' }, 'rank'), 'tone-odd');
+    assert.equal(chipColorClass(3, { kind: 'scored', logprob: -1, rank: 1 }, 'off'), 'tone-odd');
+  });
+});
+
+describe('chip tooltip', () => {
+  const [token] = tokenize(' function');
+  test('id, text, bytes, probability and rank', () => {
+    const lines = tooltipLines(token!, 4, 10, { kind: 'scored', logprob: Math.log(0.25), rank: 3 });
+    assert.equal(lines[0], '" function" · token 5 of 10');
+    assert.equal(lines[1], `id ${token!.id} · UTF-8 bytes 20 66 75 6e 63 74 69 6f 6e`);
+    assert.equal(lines[2], 'p = 25.0% · rank 3 · 2.00 bits');
+  });
+
+  test('says why a token has no score', () => {
+    assert.match(tooltipLines(token!, 0, 1, { kind: 'first' }).join('\n'), /nothing before it/);
+    assert.match(tooltipLines(token!, 0, 1, { kind: 'outside' }).join('\n'), /context window/);
+  });
+
+  test('partial tokens say they hold part of a character', () => {
+    const [first] = tokenize('🦜');
+    assert.match(tooltipLines(first!, 0, 2, { kind: 'first' }).join('\n'), /^Part of a character[\s\S]*f0 9f/);
+  });
+});
