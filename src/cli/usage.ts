@@ -1,0 +1,41 @@
+// Help texts: the whole usage for --help, one line per command for error messages.
+
+export const COMMANDS = ['tokens', 'analyze', 'neighbours'] as const;
+export type CommandName = (typeof COMMANDS)[number];
+
+export function isCommandName(name: string): name is CommandName {
+  return (COMMANDS as readonly string[]).includes(name);
+}
+
+export const SYNOPSIS: Readonly<Record<CommandName, string>> = {
+  tokens: 'llm-lens tokens (--text T | --file F | < stdin) [--encoding r50k_base|cl100k_base|o200k_base]',
+  analyze: 'llm-lens analyze (--text T | --file F | < stdin) [--model DIR] [--top-k K] [--attention] [--hidden]',
+  neighbours: 'llm-lens neighbours (--token TEXT | --id N) [--k K] [--model DIR]',
+};
+
+export const USAGE = `llm-lens: look inside a GPT from the command line. Prints JSON on stdout.
+
+Usage:
+  ${SYNOPSIS.tokens}
+      How the text splits into tokens: id, text, UTF-16 offsets [start, end), UTF-8 bytes.
+      --encoding  r50k_base (GPT-2, default), cl100k_base (GPT-3.5/4), o200k_base (GPT-4o)
+
+  ${SYNOPSIS.analyze}
+      Runs the model: at each position the top-K next tokens, the score of the token that
+      came next, and the entropy, all in nats (natural-log probabilities).
+      --model DIR  a GPT-2-family checkpoint folder (config.json + model.safetensors);
+                   default: the bundled tiny-gpt2-software
+      --top-k K    next tokens per position (default 5)
+      --attention  add attention probabilities [layer][head][query][key]
+      --hidden     add the residual stream [layer 0..L][position][dimension]
+
+  ${SYNOPSIS.neighbours}
+      The K tokens nearest to one token in the model's input embedding (cosine
+      similarity), the token itself first. --token must be exactly one GPT-2 token.
+      --k K  neighbours to list (default 10)
+
+Text input: --text, --file (UTF-8), or stdin when neither is given and stdin is piped.
+Options: --pretty indents the JSON; --debug shows library logs and stack traces on stderr;
+--help prints this text.
+Exit codes: 0 success, 1 the input or model could not be processed, 2 bad command line.
+`;

@@ -1,0 +1,187 @@
+// The llm-lens command line, run as users run it: the bundled dist file in a child process.
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as esbuild from 'esbuild';
+
+const root = path.resolve(__dirname, '..', '..');
+// Built next to dist/cli.mjs (so onnxruntime-web and the bundled model resolve the same way)
+// but not over it, so that a build running beside the tests is never half-overwritten.
+const cli = path.join(root, 'dist', 'test', 'cli.mjs');
+
+interface Reference {
+  name: string;
+  text: string;
+  ids: number[];
+  top5: [number, number][][];
+  target_logprob: number[];
+}
+const fixture: { refs: Reference[] } = JSON.parse(fs.readFileSync(path.join(root, 'test', 'fixtures', 'reference.json'), 'utf8'));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], stdin = ''): Run {
+  const result = spawnSync(process.execPath, [cli, ...args], { input: stdin, encoding: 'utf8', timeout: 120_000, cwd: os.tmpdir() });
+  if (result.error) throw result.error;
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Runs a command that must succeed and returns its parsed JSON (stdout must be nothing but JSON). */
+function runJson<T = any>(args: string[], stdin = ''): T {
+  const r = run(args, stdin);
+  assert.equal(r.code, 0, `llm-lens ${args.join(' ')} failed: ${r.stderr}`);
+  assert.equal(r.stderr, '', 'nothing on stderr without --debug');
+  return JSON.parse(r.stdout) as T;
+}
+
+before(async () => {
+  // The same options as the dist/cli.mjs target in scripts/build.mjs.
+  await esbuild.build({
+    entryPoints: [path.join(root, 'src', 'cli', 'main.ts')],
+    outfile: cli,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['onnxruntime-web', 'onnxruntime-node'],
+    banner: { js: '#!/usr/bin/env node\nimport { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' },
+    logLevel: 'warning',
+  });
+});
+
+describe('llm-lens tokens', () => {
+  test('JSON shape, offsets and partial tokens', () => {
+    const text = 'Hi 你好 <|endoftext|>';
+    const out = runJson(['tokens', '--text', text]);
+    assert.equal(out.encoding, 'r50k_base');
+    assert.deepEqual(Object.keys(out), ['encoding', 'tokens']);
+    assert.deepEqual(Object.keys(out.tokens[0]), ['id', 'text', 'start', 'end', 'bytes']);
+    assert.deepEqual(out.tokens.map((t: { id: number }) => t.id), [17250, 220, 19526, 254, 25001, 121, 1279, 91, 437, 1659, 5239, 91, 29]);
+    let at = 0;
+    for (const t of out.tokens) {
+      assert.equal(t.start, at);
+      at = t.end;
+    }
+    assert.equal(at, text.length);
+    assert.deepEqual(out.tokens[2], { id: 19526, text: '\uFFFD', start: 3, end: 4, bytes: 'e4bd', partial: true });
+    assert.deepEqual(out.tokens[3], { id: 254, text: '\uFFFD', start: 4, end: 4, bytes: 'a0', partial: true });
+    assert.equal(out.tokens[0].partial, undefined);
+  });
+
+  test('other encodings, stdin and --file', () => {
+    const text = 'Hello world, 🙂\r\n\tdone';
+    const cl100k = runJson(['tokens', '--encoding', 'cl100k_base'], text);
+    assert.equal(cl100k.encoding, 'cl100k_base');
+    assert.equal(cl100k.tokens[0].id, 9906); // "Hello" in cl100k_base
+    assert.equal(cl100k.tokens.map((t: { text: string }) => t.text).join(''), text);
+
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'llm-lens-cli-')), 'input.txt');
+    fs.writeFileSync(file, '\uFEFF' + text); // the byte-order mark is not part of the text
+    const fromFile = runJson(['tokens', '--file', file, '--encoding=o200k_base']);
+    assert.equal(fromFile.encoding, 'o200k_base');
+    assert.equal(fromFile.tokens.at(-1).end, text.length);
+    assert.equal(fromFile.tokens.map((t: { text: string }) => t.text).join(''), text);
+  });
+
+  test('bad command lines exit 2 with the usage; runtime failures exit 1; one line, no stack', () => {
+    const unknown = run(['tokens', '--text', 'x', '--frobnicate']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /^llm-lens: unknown option --frobnicate for 'tokens' \(usage: llm-lens tokens .*--encoding.*\)\n$/);
+    assert.equal(unknown.stdout, '');
+
+    for (const args of [[], ['tokenz'], ['tokens', '--text'], ['tokens', '--text', 'a', '--file', 'b'], ['tokens', '--encoding', 'p50k', '--text', 'a'], ['analyze', '--top-k', 'ten', '--text', 'a'], ['neighbours']]) {
+      const r = run(args);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stderr.split('\n').length, 2, `one line: ${r.stderr}`);
+      assert.match(r.stderr, /usage: llm-lens/);
+    }
+
+    const missing = run(['tokens', '--file', path.join(os.tmpdir(), 'no-such-file-llm-lens.txt')]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /^llm-lens: cannot read .*no-such-file-llm-lens\.txt: no such file\n$/);
+
+    const help = run(['--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /llm-lens analyze/);
+  });
+});
+
+describe('llm-lens analyze', () => {
+  test('a reference prompt: ids, top-5 and target scores match Hugging Face', () => {
+    const ref = fixture.refs.find((r) => r.text === 'Returns the number of elements in the list.')!;
+    const out = runJson(['analyze', '--text', ref.text]);
+    assert.equal(out.model, 'tiny-gpt2-software');
+    assert.equal(out.backend.name, 'wasm');
+    assert.deepEqual(out.ids, ref.ids);
+    assert.deepEqual(out.tokens.map((t: { id: number }) => t.id), ref.ids);
+    assert.equal(out.positions.length, ref.ids.length);
+    out.positions.forEach((p: { top: [number, number][]; target: { id: number; logprob: number; rank: number } | null; entropy: number }, t: number) => {
+      assert.deepEqual(p.top.map(([id]) => id), ref.top5[t]!.map(([id]) => id), `top-5 ids at ${t}`);
+      p.top.forEach(([, lp], i) => assert.ok(Math.abs(lp - ref.top5[t]![i]![1]) < 2e-3, `logprob at ${t}`));
+      if (t === ref.ids.length - 1) {
+        assert.equal(p.target, null);
+      } else {
+        assert.equal(p.target!.id, ref.ids[t + 1]);
+        assert.ok(Math.abs(p.target!.logprob - ref.target_logprob[t]!) < 2e-3, `target logprob at ${t}`);
+        assert.ok(p.target!.rank >= 1);
+      }
+      assert.ok(p.entropy > 0);
+    });
+    assert.equal(out.attention, undefined);
+    assert.equal(out.truncated, undefined);
+  });
+
+  test('--attention and --hidden shapes; whitespace-only text is analysed', () => {
+    const out = runJson(['analyze', '--top-k', '2', '--attention', '--hidden'], '  \n');
+    const T = out.ids.length;
+    assert.ok(T >= 1);
+    assert.equal(out.positions[0].top.length, 2);
+    assert.equal(out.attention.length, 6); // layers
+    assert.equal(out.attention[0].length, 6); // heads
+    assert.equal(out.attention[0][0].length, T);
+    for (const row of out.attention[5][3]) assert.ok(Math.abs(row.reduce((a: number, b: number) => a + b, 0) - 1) < 1e-5);
+    assert.equal(out.hidden.length, 7); // embedding + 6 blocks
+    assert.equal(out.hidden[0].length, T);
+    assert.equal(out.hidden[0][0].length, 192);
+  });
+
+  test('text longer than the context: all tokens listed, the last 512 analysed', () => {
+    const text = 'x = 1\n'.repeat(200); // 800 tokens
+    const out = runJson(['analyze', '--text', text, '--top-k', '1']);
+    assert.equal(out.tokens.length, 800);
+    assert.equal(out.ids.length, 512);
+    assert.deepEqual(out.truncated, { totalTokens: 800, droppedTokens: 288, keptTokens: 512 });
+    assert.deepEqual(out.ids, out.tokens.slice(288).map((t: { id: number }) => t.id));
+  });
+
+  test('empty text is a clear error', () => {
+    const r = run(['analyze', '--text', '']);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, 'llm-lens: nothing to analyse: the text is empty\n');
+    assert.equal(r.stdout, '');
+  });
+});
+
+describe('llm-lens neighbours', () => {
+  test('" function": itself first, then the reference neighbours', () => {
+    const out = runJson(['neighbours', '--token', ' function', '--k', '5']);
+    assert.deepEqual(out.token, { id: 2163, text: ' function' });
+    assert.equal(out.neighbours.length, 6);
+    assert.deepEqual(out.neighbours.slice(0, 3).map(([id]: [number]) => id), [2163, 5499, 2446]);
+    assert.deepEqual(out.neighbours[1].slice(0, 2), [5499, ' functions']);
+    assert.ok(Math.abs(out.neighbours[1][2] - 0.70475) < 1e-3);
+  });
+
+  test('a --token of several tokens says how many', () => {
+    const r = run(['neighbours', '--token', ' functional programming']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^llm-lens: --token " functional programming" is 2 tokens in r50k_base \(10345, 8300\), not one/);
+  });
+});
