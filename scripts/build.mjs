@@ -2,7 +2,8 @@
 //   dist/extension.js  extension host (CommonJS, Node, `vscode` external)
 //   dist/cli.mjs       the llm-lens command line (ESM, Node; onnxruntime-web resolved from node_modules)
 //   dist/webview.js    webview UI + engine (ESM, browser; onnxruntime-web/webgpu bundled)
-//   dist/ort/*.wasm    the onnxruntime-web binary the webview fetches
+//   dist/model-worker.mjs  the hover's model worker thread (ESM, Node; onnxruntime-web bundled)
+//   dist/ort/*         the onnxruntime-web binaries the webview and the worker load
 // Usage: node scripts/build.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
@@ -19,6 +20,9 @@ const targets = [
   { entryPoints: [at('src/extension.ts')], outfile: at('dist/extension.js'), platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
   { entryPoints: [at('src/cli/main.ts')], outfile: at('dist/cli.mjs'), platform: 'node', format: 'esm', target: 'node20',
     external: ['onnxruntime-web', 'onnxruntime-node'], banner: { js: '#!/usr/bin/env node\nimport { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' } },
+  // The hover's model worker thread; ESM so onnxruntime-web's Node build keeps import.meta.
+  { entryPoints: [at('src/model-worker/worker.ts')], outfile: at('dist/model-worker.mjs'), platform: 'node', format: 'esm', target: 'node20',
+    banner: { js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' } },
   { entryPoints: [at('webview-ui/main.ts')], outfile: at('dist/webview.js'), platform: 'browser', format: 'esm', target: 'es2022',
     loader: { '.css': 'text' } },
 ].filter((t) => fs.existsSync(t.entryPoints[0]));
@@ -26,7 +30,8 @@ const targets = [
 function copyRuntimeFiles() {
   const ortDist = at('node_modules/onnxruntime-web/dist');
   fs.mkdirSync(at('dist/ort'), { recursive: true });
-  for (const f of ['ort-wasm-simd-threaded.asyncify.wasm']) fs.copyFileSync(path.join(ortDist, f), at('dist/ort/' + f));
+  // asyncify: the webview's WebGPU+WASM build; plain: the Node build the model worker uses.
+  for (const f of ['ort-wasm-simd-threaded.asyncify.wasm', 'ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.mjs']) fs.copyFileSync(path.join(ortDist, f), at('dist/ort/' + f));
   if (fs.existsSync(at('dist/cli.mjs'))) fs.chmodSync(at('dist/cli.mjs'), 0o755);
 }
 

@@ -59,8 +59,12 @@ class ModelWorker {
         ort.env.wasm.wasmPaths = pathToFileURL(job.wasmDir).href.replace(/\/?$/, '/');
         ort.env.logLevel = 'error';
         await this.engine?.dispose();
-        this.engine = await LensEngine.create(await loadCheckpointFromDir(job.modelDir), { ort, backend: 'wasm' });
-        return { config: this.engine.config, backend: this.engine.backend };
+        const engine = await LensEngine.create(await loadCheckpointFromDir(job.modelDir), { ort, backend: 'wasm' });
+        // Sessions are created on first use (seconds); pay that here, not in the first hover.
+        await engine.predictLast([engine.config.eosTokenId, engine.config.eosTokenId]);
+        await engine.neighboursOfToken(engine.config.eosTokenId, 1);
+        this.engine = engine;
+        return { config: engine.config, backend: engine.backend };
       }
       case 'predictLast':
         return this.requireEngine().predictLast(job.ids, { topK: job.topK, temperature: job.temperature });
