@@ -8,6 +8,8 @@ import { TokenDecorations, type DecorationSnapshot } from './decorations/token-d
 import { Reporter } from './log';
 import { PanelHost } from './panel/panel-host';
 import { TokenCountStatus } from './status-bar';
+import { explainAt } from './hover/explain-at';
+import { registerHover } from './hover/register-hover';
 
 /**
  * What `activate` returns (vscode.extensions.getExtension('llm-lens.llm-lens').exports). Small
@@ -30,13 +32,16 @@ export function activate(context: vscode.ExtensionContext): LensApi {
   const panels = new PanelHost(context.extensionUri, reporter);
   const status = new TokenCountStatus(settings.countEncoding, (message) => reporter.warn(message));
   const explain = new ExplainTokensCommand({ extensionUri: context.extensionUri, reporter, decorations, panels });
+  const hover = registerHover(context.extensionUri, (message) => reporter.info(message));
 
   context.subscriptions.push(
     reporter,
     decorations,
     panels,
     status,
+    hover,
     vscode.commands.registerCommand('llmLens.explainTokens', () => explain.run()),
+    vscode.commands.registerCommand('llmLens.explainAt', (uri: unknown, offset: unknown) => explainAt(uri, offset, () => explain.run(), (m) => reporter.warn(m))),
     vscode.commands.registerCommand('llmLens.toggleHeatMap', async () => {
       const enabled = !readSettings().heatMapEnabled;
       await setHeatMapEnabled(enabled);

@@ -26,8 +26,6 @@ export interface HoverDependencies {
   settings: () => HoverSettings;
   tokenize: (text: string) => TokenSpan[];
   tokenText: (id: number) => string;
-  /** Tokens the model can see at once. */
-  contextLimit: number;
   log: (message: string) => void;
   /** The command the hover's link runs to open the panel at a document offset. */
   openPanelCommand: string;
@@ -62,7 +60,7 @@ export class NextTokenHoverProvider implements vscode.HoverProvider, vscode.Disp
     const offset = document.offsetAt(position);
     const length = document.offsetAt(document.lineAt(document.lineCount - 1).range.end);
     if (length > settings.maxFileLength) return undefined;
-    const contextTokens = Math.max(1, Math.min(settings.contextTokens, this.deps.contextLimit));
+    const contextTokens = settings.contextTokens;
 
     const region = settings.temperature === 1 ? this.regions.get(document.uri.toString())?.lookup(offset, settings.topK, contextTokens) : undefined;
     const context = region ? undefined : hoverContext(textSource(document), offset, contextTokens, this.deps.tokenize);

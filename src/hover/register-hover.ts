@@ -1,0 +1,54 @@
+// Wires the next-token hover: one model worker for the extension's lifetime, the provider for
+// every file and untitled document, and the command its link runs.
+import * as vscode from 'vscode';
+import { tokenize, tokenText } from '../engine/tokenizer';
+import { ModelWorkerClient } from '../model-worker/client';
+import { NextTokenHoverProvider } from './hover-provider';
+import { readHoverSettings } from './hover-settings';
+
+/** The bundled model's context; the worker reports the real one once loaded. */
+const BUNDLED_CONTEXT = 512;
+
+export interface HoverFeature extends vscode.Disposable {
+  provider: NextTokenHoverProvider;
+  client: ModelWorkerClient;
+}
+
+export function registerHover(extensionUri: vscode.Uri, log: (message: string) => void): HoverFeature {
+  const at = (...parts: string[]) => vscode.Uri.joinPath(extensionUri, ...parts).fsPath;
+  const client = new ModelWorkerClient({
+    workerPath: at('dist', 'model-worker.mjs'),
+    modelDir: at('media', 'models', 'tiny-gpt2-software'),
+    wasmDir: at('dist', 'ort'),
+    log,
+  });
+  let contextLimit = BUNDLED_CONTEXT;
+  const provider = new NextTokenHoverProvider({
+    client,
+    settings: () => readHoverSettings(contextLimit),
+    tokenize: (text) => tokenize(text),
+    tokenText: (id) => tokenText(id),
+    log,
+    openPanelCommand: 'llmLens.explainAt',
+  });
+  // Load the model in the background once the hover is enabled, so the first hover is quick.
+  if (readHoverSettings(contextLimit).enabled) {
+    client.load().then(
+      ({ config, backend }) => {
+        contextLimit = config.nPositions;
+        log(`hover model ready: ${config.name}, ${backend.name} (${backend.reason})`);
+      },
+      (error: Error) => log(`hover model failed to load: ${error.message}`),
+    );
+  }
+  const registration = vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }], provider);
+  return {
+    provider,
+    client,
+    dispose: () => {
+      registration.dispose();
+      provider.dispose();
+      void client.dispose();
+    },
+  };
+}

@@ -1,0 +1,103 @@
+// The next-token hover, inside the real VS Code: numbers equal the engine's full analysis of
+// the same context, hostile token texts are escaped, and edits during a hover give no stale result.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as vscode from 'vscode';
+import { LensEngine, type OrtLike } from '../../src/engine/engine';
+import { loadCheckpointFromDir } from '../../src/node/load-model';
+import { tokenize, tokenText } from '../../src/engine/tokenizer';
+import { formatProbability, visibleToken } from '../../src/hover/hover-markdown';
+
+const repo = path.resolve(__dirname, '../../..');
+const CONTEXT = 256;
+/** llmLens.hover.topK's default. */
+const TOP_K = 10;
+
+/** A second engine, in this test's own process, on the same model: the independent reference. */
+async function referenceEngine(): Promise<LensEngine> {
+  // Loaded at run time from node_modules: onnxruntime-web's Node build finds its wasm next to itself.
+  const ort = (await import(pathToFileURL(path.join(repo, 'node_modules/onnxruntime-web/dist/ort.node.min.mjs')).href)) as OrtLike & { env: { wasm: { numThreads: number } } };
+  ort.env.wasm.numThreads = 1;
+  return LensEngine.create(await loadCheckpointFromDir(path.join(repo, 'media/models/tiny-gpt2-software')), { ort, backend: 'wasm' });
+}
+
+async function lensHover(uri: vscode.Uri, position: vscode.Position): Promise<string | undefined> {
+  const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, position)) ?? [];
+  for (const hover of hovers) {
+    for (const part of hover.contents) {
+      const value = typeof part === 'string' ? part : 'value' in part ? part.value : '';
+      if (value.includes('**LLM Lens**')) return value;
+    }
+  }
+  return undefined;
+}
+
+/** Rows of the hover's next-token table: [shown token text, shown probability]. */
+function tableRows(markdown: string): [string, string][] {
+  return [...markdown.matchAll(/^\| (\d+) \| (.*) \| ([\d.]+%) \| █* \|$/gm)].map((m) => [m[2], m[3]]);
+}
+
+describe('next-token hover', function () {
+  let engine: LensEngine;
+  let document: vscode.TextDocument;
+
+  before(async function () {
+    engine = await referenceEngine();
+    const [file] = await vscode.workspace.findFiles('sample.py');
+    document = await vscode.workspace.openTextDocument(file);
+    await vscode.window.showTextDocument(document);
+  });
+  after(async () => engine?.dispose());
+
+  for (const word of ['fibonacci(n - 1)', 'json.load', 'ValueError']) {
+    it(`at "${word}" shows the engine's distribution after that token`, async () => {
+      const text = document.getText();
+      const offset = text.indexOf(word) + 2;
+      const markdown = await lensHover(document.uri, document.positionAt(offset));
+      assert.ok(markdown, 'no LLM Lens hover');
+
+      const tokens = tokenize(text);
+      const index = tokens.findIndex((t) => t.start <= offset && offset < t.end);
+      const ids = tokens.slice(Math.max(0, index + 1 - CONTEXT), index + 1).map((t) => t.id);
+      const analysis = await engine.analyze(ids, { topK: TOP_K });
+      const last = analysis.positions[ids.length - 1];
+      const expected = last.top.map(([id, logprob]) => [visibleToken(tokenText(id)), formatProbability(Math.exp(logprob))]);
+      assert.deepEqual(tableRows(markdown), expected);
+      assert.ok(markdown.includes(`token **${visibleToken(tokens[index].text)}**`), markdown.split('\n')[0]);
+      // How likely the hovered token was, from the position before it.
+      const previous = analysis.positions[ids.length - 2].target!;
+      assert.ok(markdown.includes(`p = ${formatProbability(Math.exp(previous.logprob))} · rank ${previous.rank}`), markdown);
+    });
+  }
+
+  it('escapes hostile text: every token shows as text, never as a link or HTML', async () => {
+    const hostile = 'see ](command:workbench.action.quit) and <img src=x onerror=alert(1)> here';
+    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: hostile });
+    for (const t of tokenize(hostile)) {
+      const markdown = await lensHover(doc.uri, doc.positionAt(t.start));
+      assert.ok(markdown, `no hover at ${JSON.stringify(t.text)}`);
+      assert.ok(markdown.includes(`token **${visibleToken(t.text)}**`), `${JSON.stringify(t.text)} is not shown escaped: ${markdown.split('\n')[0]}`);
+      const unescaped = markdown.replace(/\\./g, '');
+      assert.equal(unescaped.match(/\]\(/g)?.length ?? 0, 1, `a link besides the panel link in ${markdown}`);
+      assert.ok(unescaped.includes('](command:llmLens.explainAt?'), 'the panel link');
+      assert.ok(!/[<>]/.test(markdown), `raw < or > in ${markdown}`);
+    }
+  });
+
+  it('gives no stale result when the text changes while the hover is pending', async () => {
+    const unique = `value_${Date.now().toString(36)} = compute_total(items, discount)\n`;
+    const doc = await vscode.workspace.openTextDocument({ language: 'python', content: unique.repeat(3) });
+    const editor = await vscode.window.showTextDocument(doc);
+    const position = doc.positionAt(unique.length * 2 + unique.indexOf('items') + 1);
+    const pending = lensHover(doc.uri, position);
+    await editor.edit((b) => b.insert(new vscode.Position(0, 0), 'import math\n'));
+    const markdown = await pending;
+    if (markdown) {
+      // Answered after the edit: it must describe the text as it is now.
+      const now = await lensHover(doc.uri, position);
+      assert.equal(markdown, now);
+    }
+    assert.equal(doc.getText(), 'import math\n' + unique.repeat(3), 'the user\'s text is unchanged');
+  });
+});
