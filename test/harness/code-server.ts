@@ -133,7 +133,9 @@ async function fetchRemoteAuthority(origin: string, folder: string): Promise<str
 }
 
 function prepareFolders(options: CodeServerOptions) {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-lens-code-server-'));
+  // scripts/test.sh sets the run id so that it can tell its own leftovers from other runs' servers.
+  const runTag = process.env.LLM_LENS_TEST_RUN_ID ? `${process.env.LLM_LENS_TEST_RUN_ID}-` : '';
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `llm-lens-code-server-${runTag}`));
   const dirs = {
     tmp,
     userData: path.join(tmp, 'user-data'),
