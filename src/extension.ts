@@ -9,7 +9,7 @@ import { Reporter } from './log';
 import { PanelHost } from './panel/panel-host';
 import { TokenCountStatus } from './status-bar';
 import { explainAt } from './hover/explain-at';
-import { registerHover } from './hover/register-hover';
+import { registerHover, type HoverStats } from './hover/register-hover';
 
 /**
  * What `activate` returns (vscode.extensions.getExtension('llm-lens.llm-lens').exports). Small
@@ -23,6 +23,8 @@ export interface LensApi {
   decorations(uri: vscode.Uri): DecorationSnapshot | undefined;
   /** The status bar's count once pending updates are done. */
   statusBarCount(): Promise<{ count: number; scope: 'selection' | 'document'; encoding: string } | undefined>;
+  /** What the hover holds: the soak test checks that nothing grows without bound. */
+  hoverStats(): HoverStats;
 }
 
 export function activate(context: vscode.ExtensionContext): LensApi {
@@ -63,6 +65,7 @@ export function activate(context: vscode.ExtensionContext): LensApi {
   return {
     lastExplainOutcome: () => explain.lastOutcome(),
     decorations: (uri) => explain.decorationSnapshot(uri),
+    hoverStats: () => hover.stats(),
     statusBarCount: async () => {
       await status.refresh();
       return status.current();

@@ -54,6 +54,12 @@ export class NextTokenHoverProvider implements vscode.HoverProvider, vscode.Disp
     return cache;
   }
 
+  cacheSizes(): { cachedPredictions: number; analysedRegions: number } {
+    let analysedRegions = 0;
+    for (const cache of this.regions.values()) analysedRegions += cache.regionCount;
+    return { cachedPredictions: this.predictions.size, analysedRegions };
+  }
+
   async provideHover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
     const settings = this.deps.settings();
     if (!settings.enabled || settings.excludedLanguages.includes(document.languageId)) return undefined;

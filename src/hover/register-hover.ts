@@ -9,9 +9,16 @@ import { readHoverSettings } from './hover-settings';
 /** The bundled model's context; the worker reports the real one once loaded. */
 const BUNDLED_CONTEXT = 512;
 
+export interface HoverStats {
+  liveWorkers: number;
+  pendingRequests: number;
+  cachedPredictions: number;
+  analysedRegions: number;
+}
+
 export interface HoverFeature extends vscode.Disposable {
   provider: NextTokenHoverProvider;
-  client: ModelWorkerClient;
+  stats(): HoverStats;
 }
 
 export function registerHover(extensionUri: vscode.Uri, log: (message: string) => void): HoverFeature {
@@ -44,7 +51,7 @@ export function registerHover(extensionUri: vscode.Uri, log: (message: string) =
   const registration = vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }], provider);
   return {
     provider,
-    client,
+    stats: () => ({ liveWorkers: client.liveWorkers, pendingRequests: client.pendingRequests, ...provider.cacheSizes() }),
     dispose: () => {
       registration.dispose();
       provider.dispose();
