@@ -32,12 +32,14 @@ export interface HoverDependencies {
 }
 
 const NEIGHBOURS = 6;
+const RECENT_DURATIONS = 256;
 
 export class NextTokenHoverProvider implements vscode.HoverProvider, vscode.Disposable {
   private readonly predictions = new LruCache<string, LastPrediction>(512);
   private readonly neighbours = new LruCache<number, Neighbour[]>(512);
   private readonly regions = new Map<string, RegionCache>();
   private readonly subscriptions: vscode.Disposable[];
+  private readonly durations: number[] = [];
 
   constructor(private readonly deps: HoverDependencies) {
     this.subscriptions = [
@@ -60,7 +62,22 @@ export class NextTokenHoverProvider implements vscode.HoverProvider, vscode.Disp
     return { cachedPredictions: this.predictions.size, analysedRegions };
   }
 
+  /** How long the last hovers took, provider call to hover object, in ms (newest last). */
+  recentDurations(): number[] {
+    return [...this.durations];
+  }
+
   async provideHover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
+    const start = performance.now();
+    const hover = await this.hoverAt(document, position, token);
+    if (hover) {
+      this.durations.push(performance.now() - start);
+      if (this.durations.length > RECENT_DURATIONS) this.durations.shift();
+    }
+    return hover;
+  }
+
+  private async hoverAt(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
     const settings = this.deps.settings();
     if (!settings.enabled || settings.excludedLanguages.includes(document.languageId)) return undefined;
     const offset = document.offsetAt(position);

@@ -14,6 +14,8 @@ export interface HoverStats {
   pendingRequests: number;
   cachedPredictions: number;
   analysedRegions: number;
+  /** Provider call to hover object, last hovers, ms. */
+  recentDurationsMs: number[];
 }
 
 export interface HoverFeature extends vscode.Disposable {
@@ -51,7 +53,7 @@ export function registerHover(extensionUri: vscode.Uri, log: (message: string) =
   const registration = vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }], provider);
   return {
     provider,
-    stats: () => ({ liveWorkers: client.liveWorkers, pendingRequests: client.pendingRequests, ...provider.cacheSizes() }),
+    stats: () => ({ liveWorkers: client.liveWorkers, pendingRequests: client.pendingRequests, ...provider.cacheSizes(), recentDurationsMs: provider.recentDurations() }),
     dispose: () => {
       registration.dispose();
       provider.dispose();
