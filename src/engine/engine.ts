@@ -176,8 +176,12 @@ export class LensEngine {
         positions,
         timings: { totalMs: end - start, trunkMs: trunkDone - start, headMs: end - trunkDone },
       };
-      // Copies: the cache keeps its arrays, the caller may modify or transfer these.
-      if (options.attention) analysis.attention = trunk.attention!.slice();
+      // The caller may modify or transfer what it gets: hidden is copied because the cache keeps
+      // it for logit lens; attention (the large one) is handed over and dropped from the cache.
+      if (options.attention) {
+        analysis.attention = trunk.attention!;
+        if (this.lastTrunk === trunk) this.lastTrunk = { ...trunk, variant: 'hidden', attention: undefined };
+      }
       if (options.hidden) analysis.hidden = trunk.hidden!.slice();
       if (truncated) analysis.truncated = truncated;
       return analysis;
@@ -288,17 +292,21 @@ export class LensEngine {
     const cached = this.lastTrunk && reuseTrunk(this.lastTrunk, ids, variant, this.config);
     if (cached) return cached;
     const session = await this.sessions.get(`trunk-${variant}`);
-    const feeds = { [TRUNK_INPUT]: this.int64(ids) };
-    const out = await session.run(feeds);
-    const { nLayer: L, nEmbd: d } = this.config;
+    const out = await session.run({ [TRUNK_INPUT]: this.int64(ids) });
+    const { nLayer: L, nHead: H, nEmbd: d } = this.config;
     const T = ids.length;
     const hidden = variant === 'final' ? undefined : floats(out[TRUNK_OUTPUTS.hidden]);
+    let attention: Float32Array | undefined;
+    if (variant === 'full') {
+      attention = new Float32Array(L * H * T * T);
+      for (let layer = 0; layer < L; layer++) attention.set(floats(out[TRUNK_OUTPUTS.attention(layer)]), layer * H * T * T);
+    }
     const run: TrunkRun = {
       ids: ids.slice(),
       variant,
       hidden,
       final: hidden ? hidden.subarray(L * T * d) : floats(out[TRUNK_OUTPUTS.final]),
-      attention: variant === 'full' ? floats(out[TRUNK_OUTPUTS.attention]) : undefined,
+      attention,
     };
     this.lastTrunk = run;
     return run;

@@ -15,7 +15,7 @@ export class FloatAttr {
 export const float = (value: number): FloatAttr => new FloatAttr(value);
 
 /** Attribute values: whole numbers are INT, others FLOAT; arrays of whole numbers are INTS. */
-export type AttrValue = number | FloatAttr | number[] | onnx.ITensorProto;
+export type AttrValue = number | FloatAttr | number[] | string | onnx.ITensorProto;
 
 export type TensorData = Float32Array | BigInt64Array | Uint8Array;
 
@@ -44,6 +44,7 @@ export function tensorProto(name: string, type: ElemType, dims: number[], data: 
 function attribute(name: string, value: AttrValue): onnx.IAttributeProto {
   const T = onnx.AttributeProto.AttributeType;
   if (value instanceof FloatAttr) return { name, type: T.FLOAT, f: value.value };
+  if (typeof value === 'string') return { name, type: T.STRING, s: new TextEncoder().encode(value) };
   if (typeof value === 'number') {
     return Number.isInteger(value) ? { name, type: T.INT, i: value } : { name, type: T.FLOAT, f: value };
   }
@@ -98,9 +99,24 @@ export class GraphBuilder {
     return name;
   }
 
-  /** Declares `value` (a node output) as a graph output called `name`. */
+  /**
+   * Declares `value` as a graph output called `name`. A node output is renamed in place
+   * (an Identity would copy it, which matters for [H, T, T] attention maps).
+   */
   output(value: string, name: string, type: ElemType, dims: Dim[]): void {
-    const exposed = value === name ? name : this.op('Identity', [value], {}, name);
+    let exposed = value;
+    if (value !== name) {
+      const producer = this.nodes.find((n) => n.output?.includes(value));
+      if (producer) {
+        this.claim(name);
+        const rename = (names: string[] | null | undefined) => names?.map((n) => (n === value ? name : n));
+        producer.output = rename(producer.output);
+        for (const node of this.nodes) node.input = rename(node.input);
+        exposed = name;
+      } else {
+        exposed = this.op('Identity', [value], {}, name);
+      }
+    }
     this.outputs.push(valueInfo(exposed, type, dims));
   }
 
