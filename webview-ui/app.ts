@@ -133,11 +133,13 @@ export class App {
     if (this.engineSlot?.backend === backend) return this.engineSlot.loading;
     const location = this.location;
     if (!location) return Promise.reject(new Error('the panel has not been told where the model is'));
-    const loading = loadEngine(location, backend, (p) => {
-      if (this.engineSlot?.loading === loading) this.progress.working(p.label, p.fraction);
-    });
-    const slot: EngineSlot = { backend, loading };
+    // The slot exists before loading starts: the loader reports progress synchronously at once.
+    const slot = { backend } as EngineSlot;
     this.engineSlot = slot;
+    const loading = loadEngine(location, backend, (p) => {
+      if (this.engineSlot === slot) this.progress.working(p.label, p.fraction);
+    });
+    slot.loading = loading;
     loading.then(
       (loaded) => this.host.log('info', `model ${location.modelName} ready on ${loaded.engine.backend.name} in ${loaded.loadMs.toFixed(0)} ms: ${loaded.engine.backend.reason}`),
       // A failed load is not kept: the next run tries again.

@@ -69,6 +69,8 @@ export async function loadEngine(
   ort.env.wasm.wasmPaths = { wasm: location.wasmUri };
   // Webviews are not cross-origin isolated: worker threads and the proxy worker are unavailable.
   ort.env.wasm.proxy = false;
+  // onnxruntime's warnings (e.g. shape ops placed on the CPU) mean nothing to users; errors still show.
+  ort.env.logLevel = 'error';
   onProgress({ label: 'Loading the model…', fraction: 0 });
   const configJson = await (await fetchOk(location.configUri, 'config.json')).text();
   const weights = await readWithProgress(await fetchOk(location.weightsUri, 'weights (model.safetensors)'), (received, total) => {
@@ -85,7 +87,11 @@ export async function loadEngine(
     backend,
     // Asking for WebGPU explicitly means "even a software adapter": that is how it is tested.
     allowFallbackAdapter: backend === 'webgpu',
-    onProgress: (stage, fraction) => onProgress({ label: `Preparing the model: ${stage}…`, fraction: 0.8 + 0.2 * fraction }),
+    // Stages repeat per graph (build, create session), so their fractions are not overall progress.
+    onProgress: (stage) => onProgress({ label: `Preparing the model: ${stage}…` }),
   });
+  // One token through the model builds the sessions now, so that load time is reported as load
+  // time and the first analysis is as fast as the next ones.
+  await engine.analyze([engine.config.eosTokenId], { topK: 1 });
   return { engine, loadMs: performance.now() - started };
 }

@@ -1,0 +1,248 @@
+// The real panel bundle (dist/webview.js + media/lens.css) in headless Chromium under the
+// product's CSP, driven with the host's messages; a stand-in for acquireVsCodeApi records what
+// the panel sends back. Runs the model on WASM and on WebGPU (SwiftShader, the only adapter
+// headless Chromium has here) and checks its numbers against Hugging Face's (reference.json).
+// Needs `npm run build` and Debian chromium (scripts/setup-test-host.sh).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { buildExplainMessage } from '../../src/commands/explain-request';
+import { countTokens, loadEncoding, tokenize } from '../../src/engine/tokenizer';
+import { contentSecurityPolicy } from '../../src/panel/webview-html';
+import { ENCODINGS, type AnalysisMessage, type EncodingCounts, type ExplainMessage, type HostMessage, type WebviewMessage } from '../../src/protocol';
+import { formatPercent, parsePercent, percentResolution } from '../../webview-ui/view/format';
+import { launchChromium, serveStatic, type StaticServer } from '../harness/chromium';
+import { repoRoot, testResultsDir } from '../harness/paths';
+
+interface Reference {
+  refs: { name: string; text: string; ids: number[]; top5: [number, number][][]; target_logprob: number[] }[];
+}
+const reference: Reference = JSON.parse(fs.readFileSync(path.join(repoRoot, 'test/fixtures/reference.json'), 'utf8'));
+const PAGE_DIR = 'out/test/webview';
+
+declare global {
+  interface Window {
+    __posted: WebviewMessage[];
+    __violations: string[];
+  }
+}
+
+/** The panel's HTML as the extension builds it (resources served by `origin`), plus a nonce'd stand-in for acquireVsCodeApi. */
+function writePage(origin: string): string {
+  const dir = path.join(repoRoot, PAGE_DIR);
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'panel.html');
+  const csp = contentSecurityPolicy(origin, '{{NONCE}}');
+  fs.writeFileSync(
+    file,
+    `<!DOCTYPE html><html><head><meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<link rel="stylesheet" href="/media/lens.css"></head>
+<body><main id="lens-root"></main>
+<script nonce="{{NONCE}}">
+window.__posted = []; window.__violations = [];
+document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.effectiveDirective + ' ' + (e.blockedURI || e.sample)));
+window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(JSON.parse(JSON.stringify(m))), getState: () => undefined, setState: () => undefined });
+</script>
+<script type="module" nonce="{{NONCE}}" src="/dist/webview.js"></script></body></html>`,
+  );
+  return `${PAGE_DIR}/panel.html`;
+}
+
+async function counts(text: string): Promise<EncodingCounts> {
+  await Promise.all(ENCODINGS.map((e) => loadEncoding(e)));
+  return Object.fromEntries(ENCODINGS.map((e) => [e, countTokens(text, e)])) as EncodingCounts;
+}
+
+async function explainMessage(runId: number, text: string, topK: number): Promise<ExplainMessage> {
+  return buildExplainMessage({
+    runId, kind: 'selection', fileName: 'sample.py', firstLine: 0, lastLine: 0, text, tokens: tokenize(text),
+    counts: await counts(text), settings: { topK, temperature: 1, heatMapMode: 'rank' }, contextTokens: 512,
+  });
+}
+
+async function send(page: Page, message: HostMessage): Promise<void> {
+  await page.evaluate((m) => window.postMessage(m, '*'), message);
+}
+
+async function waitForPosted<T extends WebviewMessage['type']>(page: Page, type: T, runId?: number, timeout = 120_000): Promise<Extract<WebviewMessage, { type: T }>> {
+  // A run that fails ends the wait at once, with the panel's reason.
+  const handle = await page.waitForFunction(
+    ([t, id]) =>
+      window.__posted.find(
+        (m) => (m.type === t || (m.type === 'runFailed' && t !== 'runFailed')) && (id === null || (m as { runId?: number }).runId === id),
+      ),
+    [type, runId ?? null] as const,
+    { timeout, polling: 100 },
+  );
+  const message = (await handle.jsonValue()) as WebviewMessage;
+  if (message.type !== type) throw new Error(`expected ${type} for run ${runId}, got ${JSON.stringify(message)}`);
+  return message as Extract<WebviewMessage, { type: T }>;
+}
+
+for (const backend of ['wasm', 'webgpu'] as const) {
+  describe(`Explain Tokens panel in headless Chromium (${backend})`, () => {
+    let browser: Browser;
+    let server: StaticServer;
+    let page: Page;
+    const consoleErrors: string[] = [];
+
+    before(async () => {
+      assert.ok(fs.existsSync(path.join(repoRoot, 'dist/webview.js')), 'run `npm run build` first');
+      server = await serveStatic(repoRoot);
+      const pagePath = writePage(server.origin);
+      browser = await launchChromium({ webgpu: backend === 'webgpu' });
+      page = await browser.newPage({ viewport: { width: 900, height: 900 } });
+      // Failed loads are checked by URL below (the console line does not say which).
+      page.on('console', (m) => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) consoleErrors.push(m.text()); });
+      page.on('response', (r) => { if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) consoleErrors.push(`HTTP ${r.status()} ${r.url()}`); });
+      page.on('pageerror', (e) => consoleErrors.push(e.message));
+      await page.goto(server.url(pagePath));
+      await waitForPosted(page, 'ready', undefined, 30_000);
+      await send(page, {
+        type: 'init',
+        modelName: 'tiny-gpt2-software',
+        configUri: server.url('media/models/tiny-gpt2-software/config.json'),
+        weightsUri: server.url('media/models/tiny-gpt2-software/model.safetensors'),
+        wasmUri: server.url('dist/ort/ort-wasm-simd-threaded.asyncify.wasm'),
+        backend,
+        settings: { topK: 5, temperature: 1, heatMapMode: 'rank' },
+      });
+    });
+
+    after(async () => {
+      await browser?.close();
+      await server?.close();
+    });
+
+    test('tokens appear at once, the model scores them as Hugging Face does, the summary adds up', async () => {
+      const ref = reference.refs[0]!;
+      const run = await explainMessage(1, ref.text, 5);
+      assert.deepEqual(run.tokens.map((t) => t.id), ref.ids, 'the host tokenizer gives the reference ids');
+      await send(page, run);
+      const chips = page.locator('.chip');
+      await page.waitForFunction((n) => document.querySelectorAll('.chip').length === n, ref.ids.length, { timeout: 10_000 });
+      assert.deepEqual(await chips.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-id')))), ref.ids);
+
+      const analysis: AnalysisMessage = await waitForPosted(page, 'analysis', 1);
+      assert.equal(analysis.backend.name, backend);
+      assert.equal(analysis.scores.length, ref.ids.length - 1);
+      analysis.scores.forEach((score, t) => {
+        assert.equal(score.index, t + 1);
+        assert.equal(score.start, run.tokens[t + 1]!.start);
+        assert.ok(Math.abs(score.logprob - ref.target_logprob[t]!) < 2e-3, `token ${t + 1}: ${score.logprob} vs ${ref.target_logprob[t]}`);
+      });
+      assert.equal(await page.locator('[data-metric="tokens"] .metric-value').textContent(), String(ref.ids.length));
+      const heat = await chips.evaluateAll((els) => els.filter((e) => [...e.classList].some((c) => c.startsWith('heat-'))).length);
+      assert.equal(heat, ref.ids.length - 1, 'every scored chip is coloured');
+      const footer = await page.locator('.footer').textContent();
+      assert.match(footer!, backend === 'webgpu' ? /WebGPU/ : /WASM/);
+    });
+
+    test('a chip click shows the top-k distribution with the reference numbers and the actual next token', async () => {
+      const ref = reference.refs[0]!;
+      const position = 2;
+      await page.locator(`.chip[data-index="${position}"]`).click();
+      const rows = page.locator('.distribution .bar-row');
+      await page.waitForFunction(() => !document.querySelector('.distribution')?.classList.contains('busy') && document.querySelectorAll('.distribution .bar-row').length > 0, null, { timeout: 60_000 });
+      const shown = await rows.evaluateAll((els) => els.map((e) => ({ id: Number(e.getAttribute('data-id')), value: e.querySelector('.bar-value')!.textContent!, actual: e.classList.contains('actual') })));
+      const expected = ref.top5[position]!;
+      assert.deepEqual(shown.slice(0, 5).map((r) => r.id), expected.map(([id]) => id));
+      shown.slice(0, 5).forEach((row, i) => {
+        const p = Math.exp(expected[i]![1]);
+        assert.ok(Math.abs(parsePercent(row.value) - p) <= percentResolution(p) + 2e-4, `${row.value} vs ${formatPercent(p)}`);
+      });
+      const actualRows = shown.filter((r) => r.actual);
+      assert.equal(actualRows.length, 1);
+      assert.equal(actualRows[0]!.id, ref.ids[position + 1]);
+      assert.ok(await page.locator(`.chip[data-index="${position + 1}"].actual-next`).count());
+      fs.mkdirSync(testResultsDir, { recursive: true });
+      await page.screenshot({ path: path.join(testResultsDir, `webview-panel-${backend}.png`), fullPage: true });
+    });
+
+    test('the temperature slider recomputes: low temperature sharpens, high flattens', async () => {
+      const topValue = async () => parsePercent((await page.locator('.distribution .bar-row .bar-value').first().textContent())!);
+      const atOne = await topValue();
+      const setTemperature = async (t: number) => {
+        await page.locator('#temperature').evaluate((input: HTMLInputElement, value) => {
+          input.value = String(value);
+          input.dispatchEvent(new Event('input', { bubbles: true }));
+        }, t);
+        await page.waitForFunction((v) => document.querySelector('.distribution-status')?.textContent?.includes(`temperature ${v}`), t.toFixed(2), { timeout: 60_000 });
+      };
+      await setTemperature(0.3);
+      assert.ok((await topValue()) > atOne, 'sharper at 0.3');
+      await setTemperature(2);
+      assert.ok((await topValue()) < atOne, 'flatter at 2');
+      await setTemperature(1);
+      assert.equal(await topValue(), atOne, 'back to the same numbers at 1');
+    });
+
+    test('emoji-only and CRLF text: byte chips, every character accounted for, a finished analysis', async () => {
+      const emoji = await explainMessage(2, '🦜🦜 🎉', 5);
+      await send(page, emoji);
+      const analysis = await waitForPosted(page, 'analysis', 2);
+      assert.equal(analysis.scores.length, emoji.tokens.length - 1);
+      const bytes = await page.locator('.chip.partial .glyph.bytes').allTextContents();
+      assert.ok(bytes.length >= 4, 'split emoji show their bytes');
+      assert.ok(bytes.every((b) => /^[0-9a-f]{2}( [0-9a-f]{2})*$/.test(b)));
+
+      const crlf = await explainMessage(3, 'line one\r\nline two\r\n', 5);
+      await send(page, crlf);
+      await waitForPosted(page, 'analysis', 3);
+      assert.ok((await page.locator('.chip .glyph.return').count()) >= 2, 'carriage returns are visible');
+      assert.equal(await page.locator('.progress').isVisible(), false, 'no spinner left');
+    });
+
+    // Truncation does not depend on the backend, and 512 tokens through SwiftShader's software
+    // WebGPU take minutes: this one runs on WASM only.
+    if (backend === 'wasm') test('a long text: the model reads its last 512 tokens and the panel says so', async () => {
+      const text = 'The quick brown fox jumps over the lazy dog. '.repeat(60);
+      const run = await explainMessage(4, text, 5);
+      assert.ok(run.totalTokens > 512);
+      await send(page, run);
+      const analysis = await waitForPosted(page, 'analysis', 4);
+      assert.equal(analysis.keptTokens, 512);
+      assert.equal(analysis.droppedTokens, run.totalTokens - 512);
+      assert.equal(analysis.scores.length, 511);
+      assert.equal(analysis.scores[0]!.index, run.totalTokens - 512 + 1);
+      assert.match((await page.locator('.notes').textContent())!, /sees only the last 512/);
+    });
+
+    test('no CSP violation and no page error', () => {
+      return page.evaluate(() => window.__violations).then((violations) => {
+        assert.deepEqual(violations, []);
+        // onnxruntime's native warnings (e.g. "[W:onnxruntime:...] Some nodes were not assigned to the
+        // preferred execution providers") reach the console through stderr: not errors.
+        assert.deepEqual(consoleErrors.filter((e) => !/\[W:onnxruntime:/.test(e)), []);
+      });
+    });
+  });
+}
+
+describe('Explain Tokens panel: a model that cannot load', () => {
+  test('a missing model is a clear message in the panel and a runFailed to the host, not a spinner', async () => {
+    const server = await serveStatic(repoRoot);
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(server.url(writePage(server.origin)));
+      await waitForPosted(page, 'ready', undefined, 30_000);
+      await send(page, {
+        type: 'init', modelName: 'missing', configUri: server.url('media/models/missing/config.json'),
+        weightsUri: server.url('media/models/missing/model.safetensors'), wasmUri: server.url('dist/ort/ort-wasm-simd-threaded.asyncify.wasm'),
+        backend: 'wasm', settings: { topK: 5, temperature: 1, heatMapMode: 'rank' },
+      });
+      await send(page, await explainMessage(7, 'hello world', 5));
+      const failed = await waitForPosted(page, 'runFailed', 7, 30_000);
+      assert.match(failed.message, /config\.json: HTTP 404/);
+      assert.match((await page.locator('.progress.failed').textContent())!, /The model could not run: could not fetch the model's config\.json: HTTP 404/);
+      assert.equal(await page.locator('.chip').count(), 2, 'the tokens are still shown');
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  });
+});
