@@ -64,7 +64,7 @@ export function activate(context: vscode.ExtensionContext): LensApi {
 
   return {
     lastExplainOutcome: () => explain.lastOutcome(),
-    decorations: (uri) => explain.decorationSnapshot(uri),
+    decorations: (uri) => decorations.snapshot(uri),
     hoverStats: () => hover.stats(),
     statusBarCount: async () => {
       await status.refresh();

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import type { EncodingName } from './engine/types';
 import { countTokens, ENCODING_LABELS, loadEncoding } from './engine/tokenizer';
+import { tooSlowToTokenize } from './tokenize-cost';
 
 const DEBOUNCE_MS = 250;
 /** Above this size the document is not counted on every change (a count of 5 MB takes about a second). */
@@ -94,6 +95,14 @@ export class TokenCountStatus implements vscode.Disposable {
       const target = countTarget(editor);
       const selection = editor.selection;
       const key = [document.uri.toString(), document.version, selection.start.line, selection.start.character, selection.end.line, selection.end.character, encoding].join('|');
+      if (this.cache?.key !== key) {
+        const slow = tooSlowToTokenize(target.text);
+        if (slow) {
+          this.show(`$(symbol-numeric) — tokens`, `Not counted: ${slow}.`);
+          this.lastCount = undefined;
+          return;
+        }
+      }
       const count = this.cache?.key === key ? this.cache.count : countTokens(target.text, encoding);
       this.cache = { key, count };
       this.lastCount = { count, scope: target.scope, encoding };

@@ -4,7 +4,7 @@
 // what the test API reports.
 import * as vscode from 'vscode';
 import { countTokens, loadEncoding, tokenize } from '../engine/tokenizer';
-import type { DecorationSnapshot, TokenDecorations } from '../decorations/token-decorations';
+import type { TokenDecorations } from '../decorations/token-decorations';
 import type { TokenScoreValue } from '../decorations/token-tracking';
 import { effectiveHeatMode, readSettings, viewSettings } from '../config';
 import { errorText, type Reporter } from '../log';
@@ -12,6 +12,7 @@ import { MODEL_FOLDER } from '../panel/explain-panel';
 import type { PanelHost } from '../panel/panel-host';
 import { ENCODINGS, type EncodingCounts, type ExplainSource } from '../protocol';
 import { pickText } from '../text-range';
+import { tooSlowToTokenize } from '../tokenize-cost';
 import { MAX_EXPLAIN_CHARS, buildExplainMessage } from './explain-request';
 
 /** The bundled model's context length (config.json n_positions); the webview's engine enforces it. */
@@ -36,6 +37,8 @@ export interface ExplainOutcome {
   /** Tokens the model scored (all it read but the first). */
   scoredTokens?: number;
   counts?: EncodingCounts;
+  /** The remarks the panel showed (binary-looking text, capped view, truncation). */
+  notes?: string[];
   backend?: string;
 }
 
@@ -70,10 +73,6 @@ export class ExplainTokensCommand {
 
   lastOutcome(): ExplainOutcome | undefined {
     return this.last;
-  }
-
-  decorationSnapshot(uri: vscode.Uri): DecorationSnapshot | undefined {
-    return this.deps.decorations.snapshot(uri);
   }
 
   async run(): Promise<ExplainOutcome> {
@@ -117,6 +116,8 @@ export class ExplainTokensCommand {
         `The text is too long to explain: ${text.length.toLocaleString('en-US')} characters; Explain Tokens takes at most ${MAX_EXPLAIN_CHARS.toLocaleString('en-US')}. Select a part of it.`,
       );
     }
+    const slow = tooSlowToTokenize(text);
+    if (slow) return this.fail(`Cannot explain this text: ${slow}.`);
     if (!(await modelIsPresent(extensionUri))) {
       return this.fail(`The bundled model is missing from ${vscode.Uri.joinPath(extensionUri, ...MODEL_FOLDER).fsPath}. Reinstall the extension.`);
     }
@@ -147,6 +148,7 @@ export class ExplainTokensCommand {
       totalTokens: tokens.length,
       shownTokens: message.tokens.length,
       counts,
+      notes: message.notes,
     };
     reporter.info(`run ${runId}: ${message.source.label}: ${text.length} characters, ${tokens.length} tokens (showing ${message.tokens.length})`);
     vscode.window.setStatusBarMessage(`LLM Lens: explaining ${message.source.label.charAt(0).toLowerCase()}${message.source.label.slice(1)}`, 5000);

@@ -1,0 +1,293 @@
+// Explain Tokens inside the real extension host (code-server): the model runs in the panel's
+// webview (WASM in the test browser), the host paints what it sends back. Every document the
+// tests edit is untitled: the workspace fixture is never changed.
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { ExplainOutcome } from '../../src/commands/explain-tokens';
+import { countTokens, loadEncoding, tokenize } from '../../src/engine/tokenizer';
+import type { LensApi } from '../../src/extension';
+
+const EXTENSION_ID = 'llm-lens.llm-lens';
+
+async function lensApi(): Promise<LensApi> {
+  const extension = vscode.extensions.getExtension<LensApi>(EXTENSION_ID);
+  assert.ok(extension, `${EXTENSION_ID} is not loaded`);
+  return extension.activate();
+}
+
+async function openUntitled(content: string, language = 'plaintext'): Promise<vscode.TextEditor> {
+  const document = await vscode.workspace.openTextDocument({ content, language });
+  return vscode.window.showTextDocument(document, vscode.ViewColumn.One);
+}
+
+function selectAll(editor: vscode.TextEditor): void {
+  const document = editor.document;
+  editor.selection = new vscode.Selection(new vscode.Position(0, 0), document.positionAt(document.getText().length));
+}
+
+async function explain(): Promise<ExplainOutcome> {
+  return (await vscode.commands.executeCommand('llmLens.explainTokens')) as ExplainOutcome;
+}
+
+/** Boundary ranges a tokenization of `text` at document offset `base` should paint (empty spans paint nothing). */
+function expectedBoundaries(text: string, base: number): Array<[number, number]> {
+  return tokenize(text)
+    .filter((t) => t.end > t.start)
+    .map((t) => [base + t.start, base + t.end]);
+}
+
+function heatRanges(api: LensApi, uri: vscode.Uri): Array<[number, number]> {
+  return Object.values(api.decorations(uri)?.heat ?? {}).flat();
+}
+
+function panelTabs(): vscode.Tab[] {
+  return vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.label.startsWith('LLM Lens'));
+}
+
+async function closeEditors(): Promise<void> {
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
+async function setSetting(key: string, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration('llmLens').update(key, value, vscode.ConfigurationTarget.Global);
+}
+
+describe('Explain Tokens', function () {
+  let api: LensApi;
+
+  before(async () => {
+    api = await lensApi();
+  });
+
+  afterEach(async () => {
+    await closeEditors();
+  });
+
+  it('explains a selection: panel, every token decorated, the model scores all but the first', async () => {
+    const [file] = await vscode.workspace.findFiles('sample.py');
+    const editor = await vscode.window.showTextDocument(file!);
+    const document = editor.document;
+    const start = document.lineAt(12).range.start; // def fibonacci(n):
+    const end = document.lineAt(16).range.end;
+    editor.selection = new vscode.Selection(start, end);
+    const selected = document.getText(editor.selection);
+
+    const outcome = await explain();
+    assert.equal(outcome.status, 'done', outcome.message);
+    const tokens = tokenize(selected);
+    assert.equal(outcome.totalTokens, tokens.length);
+    assert.equal(outcome.shownTokens, tokens.length);
+    assert.equal(outcome.scoredTokens, tokens.length - 1);
+    assert.equal(outcome.source?.kind, 'selection');
+    assert.equal(outcome.source?.label, 'Selection in sample.py, lines 13–17');
+    assert.equal(panelTabs().length, 1, 'one LLM Lens panel');
+
+    const base = document.offsetAt(start);
+    const painted = api.decorations(document.uri);
+    assert.ok(painted);
+    assert.deepEqual(painted.boundaries, expectedBoundaries(selected, base));
+    // Heat on every scored token with a visible span: all but the first.
+    assert.deepEqual(heatRanges(api, document.uri).sort((a, b) => a[0] - b[0]), expectedBoundaries(selected, base).slice(1));
+  });
+
+  it('decorations follow edits before the text and drop only the token an edit touches', async () => {
+    const editor = await openUntitled('# intro\nvalue = compute(alpha, beta)\n');
+    const document = editor.document;
+    const line = document.lineAt(1);
+    editor.selection = new vscode.Selection(line.range.start, line.range.end);
+    assert.equal((await explain()).status, 'done');
+    const before = api.decorations(document.uri)!.boundaries;
+
+    await editor.edit((edit) => edit.insert(new vscode.Position(0, 0), 'xyz'));
+    assert.deepEqual(api.decorations(document.uri)!.boundaries, before.map(([s, e]) => [s + 3, e + 3]), 'shifted by the insertion');
+
+    const computeAt = document.getText().indexOf('compute');
+    await editor.edit((edit) => edit.insert(document.positionAt(computeAt + 2), 'Q'));
+    const after = api.decorations(document.uri)!.boundaries;
+    assert.equal(after.length, before.length - 1, 'the edited token lost its decoration');
+    assert.ok(after.every(([s, e]) => !(s <= computeAt + 2 && computeAt + 2 < e)));
+
+    await editor.edit((edit) => edit.delete(new vscode.Range(new vscode.Position(0, 0), document.positionAt(document.getText().length))));
+    assert.equal(api.decorations(document.uri), undefined, 'cleared when the text is gone');
+  });
+
+  it('toggle heat map, clear decorations, and closing the editor clear what is painted', async () => {
+    const editor = await openUntitled('for item in items:\n    print(item)\n', 'python');
+    selectAll(editor);
+    assert.equal((await explain()).status, 'done');
+    const uri = editor.document.uri;
+    assert.ok(heatRanges(api, uri).length > 0);
+
+    await vscode.commands.executeCommand('llmLens.toggleHeatMap');
+    assert.equal(vscode.workspace.getConfiguration('llmLens').get('heatMap.enabled'), false);
+    assert.deepEqual(heatRanges(api, uri), [], 'heat map off');
+    assert.ok(api.decorations(uri)!.boundaries.length > 0, 'boundaries stay');
+    await vscode.commands.executeCommand('llmLens.toggleHeatMap');
+    assert.ok(heatRanges(api, uri).length > 0, 'heat map back on');
+
+    await setSetting('heatMap.mode', 'surprisal');
+    assert.ok(Object.keys(api.decorations(uri)!.heat).every((bucket) => /^s[0-4]$/.test(bucket)));
+    await setSetting('heatMap.mode', undefined);
+
+    await vscode.commands.executeCommand('llmLens.clearDecorations');
+    assert.equal(api.decorations(uri), undefined);
+
+    selectAll(editor);
+    assert.equal((await explain()).status, 'done');
+    assert.ok(api.decorations(uri));
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    assert.equal(api.decorations(uri), undefined, 'closing the tab clears its decorations');
+  });
+
+  it('CRLF text: offsets count the carriage returns and the decorations sit on the tokens', async () => {
+    const content = 'first line\r\nsecond line\r\n\r\nthird line\r\n';
+    const editor = await openUntitled(content);
+    assert.equal(editor.document.eol, vscode.EndOfLine.CRLF);
+    assert.equal(editor.document.getText(), content);
+    selectAll(editor);
+    const outcome = await explain();
+    assert.equal(outcome.status, 'done', outcome.message);
+    assert.equal(outcome.totalTokens, tokenize(content).length);
+    assert.deepEqual(api.decorations(editor.document.uri)!.boundaries, expectedBoundaries(content, 0));
+  });
+
+  it('a selection of only emoji: byte-level tokens, scored, with no decoration on empty spans', async () => {
+    const content = '🦜🎉🚀';
+    const editor = await openUntitled(content);
+    selectAll(editor);
+    const outcome = await explain();
+    assert.equal(outcome.status, 'done', outcome.message);
+    const tokens = tokenize(content);
+    assert.ok(tokens.some((t) => t.partial));
+    assert.equal(outcome.scoredTokens, tokens.length - 1);
+    const painted = api.decorations(editor.document.uri)!;
+    assert.deepEqual(painted.boundaries, expectedBoundaries(content, 0));
+    for (const [s, e] of painted.boundaries) assert.ok(/^\p{Extended_Pictographic}+$/u.test(content.slice(s, e)), 'a decoration covers whole emoji');
+  });
+
+  it('an empty document: a clear message, no run, no new panel', async () => {
+    await openUntitled('');
+    const panelsBefore = panelTabs().length;
+    const outcome = await explain();
+    assert.equal(outcome.status, 'nothing');
+    assert.equal(outcome.message, 'Nothing to explain: the document is empty.');
+    assert.equal(panelTabs().length, panelsBefore);
+    assert.deepEqual(api.lastExplainOutcome(), outcome);
+  });
+
+  it('no selection: a short document is taken whole, a long one by the paragraph at the cursor', async () => {
+    const short = await openUntitled('alpha beta\n\ngamma delta\n');
+    short.selection = new vscode.Selection(new vscode.Position(2, 1), new vscode.Position(2, 1));
+    const whole = await explain();
+    assert.equal(whole.status, 'done');
+    assert.equal(whole.source?.kind, 'document');
+    assert.deepEqual([whole.start, whole.end], [0, short.document.getText().length]);
+
+    const paragraph = 'The model reads this paragraph.\nIt has two lines.';
+    const long = await openUntitled(`${'filler text. '.repeat(200)}\n\n${paragraph}\n\n${'more filler. '.repeat(200)}\n`);
+    const at = long.document.getText().indexOf('two lines');
+    long.selection = new vscode.Selection(long.document.positionAt(at), long.document.positionAt(at));
+    const picked = await explain();
+    assert.equal(picked.status, 'done');
+    assert.equal(picked.source?.kind, 'paragraph');
+    assert.equal(long.document.getText().slice(picked.start, picked.end), paragraph);
+    assert.match(picked.source!.label, /^Paragraph at the cursor in Untitled-\d+, lines 3–4 \(nothing was selected\)$/);
+  });
+
+  it('a 1 MB document: capped view, the model reads the last 512 tokens, nothing hangs', async function () {
+    this.timeout(120_000);
+    const block = 'def handler(request, response):\n    """Handle one request."""\n    return response.send(request.body)\n\n';
+    const content = block.repeat(Math.ceil(1_000_000 / block.length));
+    const editor = await openUntitled(content, 'python');
+    selectAll(editor);
+    const started = Date.now();
+    const outcome = await explain();
+    assert.equal(outcome.status, 'done', outcome.message);
+    assert.equal(outcome.totalTokens, tokenize(content).length);
+    assert.equal(outcome.shownTokens, 5000);
+    assert.equal(outcome.scoredTokens, 511);
+    assert.match(outcome.notes!.join(' '), /panel shows the last 5,000/);
+    assert.ok(Date.now() - started < 60_000, `took ${Date.now() - started} ms`);
+    const painted = api.decorations(editor.document.uri)!;
+    assert.equal(painted.boundaries.length, 5000);
+    assert.equal(painted.boundaries.at(-1)![1], content.length, 'the decorated tokens are the last ones');
+  });
+
+  it('text over the limit, or that would take BPE minutes, is refused with a clear message', async () => {
+    const word = await openUntitled(`start ${'x'.repeat(50_000)} end`);
+    selectAll(word);
+    const slow = await explain();
+    assert.equal(slow.status, 'failed');
+    assert.match(slow.message!, /^Cannot explain this text: the text holds 50,000 characters in a row/);
+    assert.equal(await api.statusBarCount(), undefined, 'the status bar does not count it either');
+
+    const editor = await openUntitled('word '.repeat(400_001));
+    selectAll(editor);
+    const outcome = await explain();
+    assert.equal(outcome.status, 'failed');
+    assert.match(outcome.message!, /^The text is too long to explain: 2,000,005 characters; Explain Tokens takes at most 2,000,000\. Select a part of it\.$/);
+  });
+
+  it('a binary-looking file still works and the panel says why the numbers mean little', async () => {
+    const editor = await openUntitled('PNG\u0000\u0001\u0002\u0003IHDR\u0000\u0000\u0000\rIDATx\u009c\u00ed\u0000\u0010');
+    // VS Code turns the lone carriage return into a line break: compare with what the document holds.
+    const content = editor.document.getText();
+    selectAll(editor);
+    const outcome = await explain();
+    assert.equal(outcome.status, 'done', outcome.message);
+    assert.match(outcome.notes!.join(' '), /looks binary/);
+    assert.deepEqual(api.decorations(editor.document.uri)!.boundaries, expectedBoundaries(content, 0));
+  });
+
+  it('closing the panel mid-run: a clear message, never a hanging command', async () => {
+    for (const tab of panelTabs()) await vscode.window.tabGroups.close(tab);
+    // The host learns of the closed panel a moment after the tab goes.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const editor = await openUntitled('while True:\n    pass\n', 'python');
+    selectAll(editor);
+    // A new panel cannot have loaded the model yet: close it as soon as its tab opens.
+    const closing = new Promise<void>((resolve) => {
+      const listener = vscode.window.tabGroups.onDidChangeTabs((event) => {
+        const tab = event.opened.find((t) => t.input instanceof vscode.TabInputWebview && t.label.startsWith('LLM Lens'));
+        if (!tab) return;
+        listener.dispose();
+        void vscode.window.tabGroups.close(tab).then(() => resolve());
+      });
+    });
+    const outcome = await explain();
+    await closing;
+    assert.equal(outcome.status, 'closed');
+    assert.equal(outcome.message, 'The LLM Lens panel was closed before the model finished; the editor shows token boundaries only.');
+    assert.ok(api.decorations(editor.document.uri)!.boundaries.length > 0);
+  });
+});
+
+describe('token count in the status bar', () => {
+  let api: LensApi;
+
+  before(async () => {
+    api = await lensApi();
+    await Promise.all((['cl100k_base', 'o200k_base'] as const).map((e) => loadEncoding(e)));
+  });
+
+  after(async () => {
+    await setSetting('countEncoding', undefined);
+    await closeEditors();
+  });
+
+  it('counts the selection, or the document when nothing is selected, in the chosen encoding', async () => {
+    const content = 'import numpy as np\n\narray = np.zeros((3, 4))  # 三行四列 🚀\n';
+    const editor = await openUntitled(content, 'python');
+    editor.selection = new vscode.Selection(new vscode.Position(0, 0), new vscode.Position(0, 0));
+    assert.deepEqual(await api.statusBarCount(), { count: countTokens(content, 'r50k_base'), scope: 'document', encoding: 'r50k_base' });
+
+    const line = editor.document.lineAt(2);
+    editor.selection = new vscode.Selection(line.range.start, line.range.end);
+    assert.deepEqual(await api.statusBarCount(), { count: countTokens(line.text, 'r50k_base'), scope: 'selection', encoding: 'r50k_base' });
+
+    for (const encoding of ['cl100k_base', 'o200k_base'] as const) {
+      await setSetting('countEncoding', encoding);
+      assert.deepEqual(await api.statusBarCount(), { count: countTokens(line.text, encoding), scope: 'selection', encoding });
+    }
+  });
+});
