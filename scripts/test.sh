@@ -5,11 +5,12 @@
 #   2. scripts/setup-test-host.sh (Debian chromium, code-server; quick when present)   [not for unit alone]
 #   3. build: scripts/build.mjs (product) and scripts/build-tests.mjs (test bundles)    [not for unit alone]
 #   4. unit       node --test: test/*/*.test.ts outside browser/, extension/, ui/, except *.browser.test.ts
-#   5. browser    node --test: test/browser/*.test.ts and test/*/*.browser.test.ts (pages in headless Chromium)
+#   5. browser    node --test: test/browser/*.test.ts and test/*/*.browser.test.ts, one file at a time
 #   6. extension  mocha inside the real extension host (code-server): test/extension/*.test.ts
-#   7. ui         node --test: test/ui/*.test.ts (the workbench driven through Chromium), when there are any
+#   7. ui         node --test: test/ui/*.test.ts (the workbench driven through Chromium), one file at a time
 # Every stage runs even if an earlier test stage failed; a failed setup step stops the test stages.
-# Logs: test-results/logs/<stage>.log. Exit status: non-zero if any step failed.
+# Browser and UI files run one by one, each with its own time limit, so that one that hangs cannot
+# hide the others' results. Logs: test-results/logs/<stage>.log. Exit status: non-zero if anything failed.
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,65 +25,82 @@ SUMMARY=()
 FAILED=0
 TOTAL_PASSED=0
 TOTAL_FAILED=0
-TEST_STAGES_ALLOWED=1
+SETUP_OK=1
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 banner() { printf '\n==== %s ====\n' "$*"; }
 
-# Pass and fail counts from a stage log: node's spec reporter ("ℹ pass N"), TAP ("# pass N"),
-# or the extension suite's "extension: N passed, N failed" line.
-count_from_log() {
-  local log=$1 what=$2 n
-  n=$(grep -aE "^(ℹ|#) ${what} [0-9]+$" "$log" | tail -1 | grep -oE '[0-9]+$')
-  if [ -z "$n" ]; then
+# Sum of the pass or fail counts in a log: node's spec reporter ("ℹ pass N"), TAP ("# pass N"),
+# or the extension suite's "extension: N passed, N failed".
+count_in_log() {
+  local log=$1 what=$2
+  {
+    grep -aE "^(ℹ|#) ${what} [0-9]+$" "$log" | grep -oE '[0-9]+$'
     if [ "$what" = pass ]; then
-      n=$(grep -aoE '^extension: [0-9]+ passed' "$log" | tail -1 | grep -oE '[0-9]+')
+      grep -aoE '^extension: [0-9]+ passed' "$log" | grep -oE '[0-9]+'
     else
-      n=$(grep -aoE '^extension: [0-9]+ passed, [0-9]+ failed' "$log" | tail -1 | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')
+      grep -aoE '^extension: [0-9]+ passed, [0-9]+ failed' "$log" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+'
     fi
-  fi
-  echo "${n:-0}"
+  } | awk '{ n += $1 } END { print n + 0 }'
 }
 
-# run_stage NAME LIMIT_SECONDS COMMAND...: runs a stage with a time limit, logs it, records the outcome.
-run_stage() {
-  local name=$1 limit=$2; shift 2
-  local log="$LOGS/$name.log" start status passed failed result
-  banner "$name: $*"
-  start=$(now)
-  # --kill-after: a stage that ignores SIGTERM is killed 15 s later
-  timeout --kill-after=15 "$limit" "$@" 2>&1 | tee "$log"
-  status=${PIPESTATUS[0]}
-  passed=$(count_from_log "$log" pass)
-  failed=$(count_from_log "$log" fail)
-  TOTAL_PASSED=$((TOTAL_PASSED + passed))
-  TOTAL_FAILED=$((TOTAL_FAILED + failed))
-  if [ "$status" -eq 0 ]; then result=ok
-  elif [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then result="TIMED OUT after ${limit}s"; FAILED=1
-  else result="FAILED (exit $status)"; FAILED=1
-  fi
-  SUMMARY+=("$(printf '%-10s %-22s %5ss   tests passed %s, failed %s' "$name" "$result" "$(elapsed "$start")" "$passed" "$failed")")
-  return "$status"
+# A stage is one or more runs (stage_run) between stage_begin and stage_end.
+stage_begin() {
+  STAGE_NAME=$1 STAGE_START=$(now) STAGE_RESULT=ok STAGE_PASSED=0 STAGE_FAILED=0
+  STAGE_LOG="$LOGS/$1.log"
+  : > "$STAGE_LOG"
 }
+
+# stage_run LIMIT_SECONDS COMMAND...: one run with a time limit; its counts join the stage's.
+stage_run() {
+  local limit=$1; shift
+  local run_log status passed failed
+  run_log=$(mktemp)
+  banner "$STAGE_NAME: $*" | tee -a "$STAGE_LOG"
+  # --kill-after: a run that ignores SIGTERM is killed 15 s later
+  timeout --kill-after=15 "$limit" "$@" 2>&1 | tee "$run_log"
+  status=${PIPESTATUS[0]}
+  cat "$run_log" >> "$STAGE_LOG"
+  passed=$(count_in_log "$run_log" pass)
+  failed=$(count_in_log "$run_log" fail)
+  rm -f "$run_log"
+  if [ "$status" -ne 0 ]; then
+    # a run that crashed or timed out before reporting counts as one failure
+    [ "$failed" -eq 0 ] && failed=1
+    if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+      STAGE_RESULT="TIMED OUT (${limit}s)"
+      echo "[test.sh] $* did not finish within ${limit}s" | tee -a "$STAGE_LOG"
+    elif [ "$STAGE_RESULT" = ok ]; then
+      STAGE_RESULT="FAILED"
+    fi
+  fi
+  STAGE_PASSED=$((STAGE_PASSED + passed))
+  STAGE_FAILED=$((STAGE_FAILED + failed))
+}
+
+stage_end() {
+  [ "$STAGE_RESULT" = ok ] || FAILED=1
+  TOTAL_PASSED=$((TOTAL_PASSED + STAGE_PASSED))
+  TOTAL_FAILED=$((TOTAL_FAILED + STAGE_FAILED))
+  SUMMARY+=("$(printf '%-10s %-18s %7ss   tests passed %s, failed %s' "$STAGE_NAME" "$STAGE_RESULT" "$(elapsed "$STAGE_START")" "$STAGE_PASSED" "$STAGE_FAILED")")
+}
+
+skip_stage() { SUMMARY+=("$(printf '%-10s skipped: %s' "$1" "$2")"); }
 
 # run_setup NAME COMMAND...: a step that must succeed for the test stages to mean anything.
 run_setup() {
   local name=$1; shift
-  local start
+  local start result=ok
   banner "$name: $*"
   start=$(now)
-  if "$@" 2>&1 | tee "$LOGS/$name.log"; [ "${PIPESTATUS[0]}" -eq 0 ]; then
-    SUMMARY+=("$(printf '%-10s %-22s %5ss' "$name" ok "$(elapsed "$start")")")
-  else
-    SUMMARY+=("$(printf '%-10s %-22s %5ss' "$name" FAILED "$(elapsed "$start")")")
-    FAILED=1
-    TEST_STAGES_ALLOWED=0
-  fi
+  "$@" 2>&1 | tee "$LOGS/$name.log"
+  if [ "${PIPESTATUS[0]}" -ne 0 ]; then result=FAILED; FAILED=1; SETUP_OK=0; fi
+  SUMMARY+=("$(printf '%-10s %-18s %7ss' "$name" "$result" "$(elapsed "$start")")")
 }
 
 install_deps() {
-  if [ -d node_modules ] && [ -f node_modules/.package-lock.json ] && ! [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  if [ -f node_modules/.package-lock.json ] && ! [ package-lock.json -nt node_modules/.package-lock.json ]; then
     echo "node_modules is up to date"
   else
     npm ci --no-audit --no-fund
@@ -91,6 +109,18 @@ install_deps() {
 
 build() {
   node scripts/build.mjs && node scripts/build-tests.mjs
+}
+
+NODE_TEST=(node --import tsx --test --test-reporter=spec --test-concurrency=1)
+
+# run_test_files STAGE LIMIT_PER_FILE FILE...: each file in its own node --test run.
+run_test_files() {
+  local stage=$1 limit=$2; shift 2
+  if [ $# -eq 0 ]; then skip_stage "$stage" "no test files"; return; fi
+  stage_begin "$stage"
+  local file
+  for file in "$@"; do stage_run "$limit" "${NODE_TEST[@]}" "$file"; done
+  stage_end
 }
 
 ALL_STAGES=(unit browser extension ui)
@@ -114,28 +144,27 @@ done
 UI_TESTS=(test/ui/*.test.ts)
 shopt -u nullglob
 
-# run_node_tests STAGE LIMIT FILES...: node's test runner, one file at a time (two cores; browser stages are heavy).
-run_node_tests() {
-  local stage=$1 limit=$2; shift 2
-  if [ $# -eq 0 ]; then
-    SUMMARY+=("$(printf '%-10s skipped (no test files)' "$stage")")
-    return 0
-  fi
-  run_stage "$stage" "$limit" node --import tsx --test --test-reporter=spec --test-concurrency=1 "$@"
-}
-
 START=$(now)
 run_setup deps install_deps
-if [ "${STAGES[*]}" != unit ]; then
-  [ "$TEST_STAGES_ALLOWED" -eq 1 ] && run_setup host bash scripts/setup-test-host.sh
-  [ "$TEST_STAGES_ALLOWED" -eq 1 ] && run_setup build build
+if [ "$SETUP_OK" -eq 1 ] && [ "${STAGES[*]}" != unit ]; then
+  run_setup host bash scripts/setup-test-host.sh
+  [ "$SETUP_OK" -eq 1 ] && run_setup build build
 fi
 
-if [ "$TEST_STAGES_ALLOWED" -eq 1 ]; then
-  wants unit && run_node_tests unit 600 "${UNIT_TESTS[@]}"
-  wants browser && run_node_tests browser 900 "${BROWSER_TESTS[@]}"
-  wants extension && run_stage extension 600 node --import tsx test/harness/run-extension-suite.ts
-  wants ui && run_node_tests ui 1200 "${UI_TESTS[@]}"
+if [ "$SETUP_OK" -eq 1 ]; then
+  if wants unit; then
+    if [ ${#UNIT_TESTS[@]} -gt 0 ]; then
+      stage_begin unit; stage_run 600 "${NODE_TEST[@]}" "${UNIT_TESTS[@]}"; stage_end
+    else
+      skip_stage unit "no test files"
+    fi
+  fi
+  wants browser && run_test_files browser 600 "${BROWSER_TESTS[@]}"
+  if wants extension; then
+    # the runner stops the suite itself after LLM_LENS_SUITE_TIMEOUT_MS (540 s), before this limit
+    stage_begin extension; stage_run 600 node --import tsx test/harness/run-extension-suite.ts; stage_end
+  fi
+  wants ui && run_test_files ui 600 "${UI_TESTS[@]}"
 fi
 
 # code-server runs detached from this shell; the harness stops it, and this checks that it did.

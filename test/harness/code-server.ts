@@ -290,7 +290,8 @@ export async function runExtensionSuite(options: ExtensionSuiteOptions): Promise
     const result = await Promise.race([exited, timedOut]);
     clearTimeout(timer);
     if (result === 'timeout') {
-      console.error(`extension suite did not finish within ${timeoutMs} ms; code-server log:\n${server.log()}`);
+      const tail = server.log().split('\n').slice(-60).join('\n');
+      console.error(`extension suite did not finish within ${timeoutMs} ms; last lines of the code-server log:\n${tail}`);
       return 1;
     }
     lap(`suite exited with code ${result}`);
