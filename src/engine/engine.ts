@@ -42,7 +42,11 @@ export interface EngineOptions {
   backend?: BackendPreference;
   /** Accept a software WebGPU adapter such as SwiftShader (tests). */
   allowFallbackAdapter?: boolean;
-  /** `ort` is onnxruntime-node: use its CPU provider with one intra-op thread. */
+  /**
+   * `ort` is onnxruntime-node: use its CPU provider with one intra-op thread. Where a process
+   * also loads onnxruntime-web, import onnxruntime-node first: onnxruntime-common 1.30 keeps
+   * the first backend registered as "cpu", so the other order runs "native" on WASM.
+   */
   native?: boolean;
   onProgress?: (stage: string, fraction: number) => void;
   /** Display text of a token id, for neighbours (default: GPT-2's r50k_base). */

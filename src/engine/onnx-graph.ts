@@ -3,7 +3,7 @@
 import { onnx } from 'onnx-proto';
 
 /** Element types the engine's graphs use. */
-export type ElemType = 'float32' | 'int64' | 'bool';
+export type ElemType = 'float32' | 'int64' | 'int32' | 'uint8' | 'bool';
 
 /** A dimension: a fixed size or a symbolic name such as "T". */
 export type Dim = number | string;
@@ -17,11 +17,13 @@ export const float = (value: number): FloatAttr => new FloatAttr(value);
 /** Attribute values: whole numbers are INT, others FLOAT; arrays of whole numbers are INTS. */
 export type AttrValue = number | FloatAttr | number[] | string | onnx.ITensorProto;
 
-export type TensorData = Float32Array | BigInt64Array | Uint8Array;
+export type TensorData = Float32Array | BigInt64Array | Int32Array | Uint8Array;
 
 const ONNX_TYPE: Record<ElemType, onnx.TensorProto.DataType> = {
   float32: onnx.TensorProto.DataType.FLOAT,
   int64: onnx.TensorProto.DataType.INT64,
+  int32: onnx.TensorProto.DataType.INT32,
+  uint8: onnx.TensorProto.DataType.UINT8,
   bool: onnx.TensorProto.DataType.BOOL,
 };
 

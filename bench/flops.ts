@@ -1,0 +1,24 @@
+// FLOPs of one full analysis, counted from the model's shapes: 2·m·n·k per matrix product.
+// Only matrix products count (layer norms, softmax, GELU and the head's reductions are
+// O(T·d) or O(T·V) and are what the efficiency figure charges as overhead).
+import type { ModelConfig } from '../src/engine/types';
+
+export interface FlopBreakdown {
+  /** q, k, v, attention output and MLP projections of every layer. */
+  projections: number;
+  /** q·kᵀ and probabilities·v over the full T×T square (the graph computes the masked half too). */
+  attention: number;
+  /** The unembedding: [T, d] x [d, V]. */
+  unembedding: number;
+  total: number;
+}
+
+export function analysisFlops(config: ModelConfig, T: number): FlopBreakdown {
+  const { nEmbd: d, nInner: inner, nLayer: L, vocabSize: V } = config;
+  const perLayerProjections = 2 * T * d * (3 * d) + 2 * T * d * d + 2 * T * d * inner + 2 * T * inner * d;
+  const perLayerAttention = 2 * T * T * d /* scores, all heads */ + 2 * T * T * d /* mixing v */;
+  const projections = L * perLayerProjections;
+  const attention = L * perLayerAttention;
+  const unembedding = 2 * T * d * V;
+  return { projections, attention, unembedding, total: projections + attention + unembedding };
+}

@@ -1,0 +1,150 @@
+// npm run bench: times the engine on one WASM thread and on native onnxruntime-node (one
+// intra-op thread), against the runtime's own MatMul ceiling. Writes bench/results.json.
+// Method and figures: BENCHMARKS.md.
+
+// onnxruntime-node first: onnxruntime-common 1.30 keeps the FIRST backend registered under a
+// name, and both packages register "cpu"; imported the other way round, "native" sessions
+// would silently run on onnxruntime-web's WASM backend.
+import * as ortNode from 'onnxruntime-node';
+import * as ortWeb from 'onnxruntime-web';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import v8 from 'node:v8';
+import { LensEngine, type OrtLike } from '../src/engine/engine';
+import { buildHeadGraph, buildTrunkGraph } from '../src/engine/gpt2-graphs';
+import { sessionOptions } from '../src/engine/ort-sessions';
+import type { Checkpoint } from '../src/engine/checkpoint';
+import { defaultModelDir, loadCheckpointFromDir } from '../src/node/load-model';
+import { analysisFlops } from './flops';
+import { matmulGraph } from './matmul-ceiling';
+import { round, timeInterleaved } from './timing';
+
+const ROUNDS = Number(process.env.BENCH_RUNS ?? 5);
+/**
+ * V8 first runs WebAssembly in its baseline compiler (Liftoff) and tiers hot functions up to
+ * TurboFan in background threads; onnxruntime's kernels are about 2x slower until then, and
+ * on a busy 2-core machine the tier-up can take many seconds. The bench therefore compiles
+ * WebAssembly with TurboFan directly (BENCH_LIFTOFF=1 keeps V8's default) so that warm-up
+ * only has to cover lazy compilation and the allocator's growth.
+ */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
+const KEEP_LIFTOFF = process.env.BENCH_LIFTOFF === '1';
+const CEILING_ROWS = 512;
+
+/** Different ids for every call, so that the engine's trunk cache never answers. */
+function randomIds(T: number, seed: number, vocab: number): number[] {
+  let state = (seed * 2654435761) >>> 0 || 1;
+  return Array.from({ length: T }, () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) % (vocab - 1);
+  });
+}
+
+/**
+ * Graph building and session creation for what a first full analysis needs (trunk-full +
+ * head), in a runtime that is already started.
+ */
+async function sessionCreation(ort: OrtLike, checkpoint: Checkpoint) {
+  const buildStart = performance.now();
+  const graphs = [buildTrunkGraph(checkpoint, 'full'), buildHeadGraph(checkpoint)];
+  const buildMs = performance.now() - buildStart;
+  const createStart = performance.now();
+  const sessions = [];
+  for (const bytes of graphs) sessions.push(await ort.InferenceSession.create(bytes, sessionOptions('wasm')));
+  const createMs = performance.now() - createStart;
+  for (const s of sessions) await s.release();
+  return { buildMs, createMs, totalMs: buildMs + createMs, graphBytes: graphs.reduce((a, g) => a + g.byteLength, 0) };
+}
+
+async function main() {
+  // Must run before onnxruntime-web compiles its .wasm (on the first session creation).
+  if (!KEEP_LIFTOFF) v8.setFlagsFromString('--no-liftoff');
+  ortWeb.env.wasm.numThreads = 1;
+  const checkpoint = await loadCheckpointFromDir(defaultModelDir());
+  const config = checkpoint.config;
+  const { nEmbd: d, vocabSize: V } = config;
+  const loadBefore = os.loadavg()[0];
+  console.log(`model ${config.name}; ${ROUNDS} timed rounds after ${WARMUP} warm-up calls; load average ${loadBefore.toFixed(2)}`);
+
+  // The first session of a process also compiles and instantiates onnxruntime's .wasm.
+  const matmulBytes = matmulGraph(d, V);
+  const initStart = performance.now();
+  const matmul = await ortWeb.InferenceSession.create(matmulBytes, sessionOptions('wasm'));
+  const runtimeInitMs = performance.now() - initStart;
+  const creation = await sessionCreation(ortWeb, checkpoint);
+  console.log(
+    `runtime start + MatMul session ${runtimeInitMs.toFixed(0)} ms; ` +
+      `session creation (trunk-full + head): build ${creation.buildMs.toFixed(0)} ms, create ${creation.createMs.toFixed(0)} ms`,
+  );
+
+  const wasm = await LensEngine.create(checkpoint, { ort: ortWeb, backend: 'wasm' });
+  const native = await LensEngine.create(checkpoint, { ort: ortNode, native: true });
+  const matmulInput = new Float32Array(CEILING_ROWS * d).map((_, i) => Math.cos(i) * 0.5);
+  const full = { topK: 20, attention: true, hidden: true };
+
+  // T=512 first: its warm-up calls are the longest, so every kernel is compiled by the rest.
+  const t = await timeInterleaved(
+    {
+      wasm512: (i) => wasm.analyze(randomIds(512, 2000 + i, V), full),
+      matmul: () => matmul.run({ x: new ortWeb.Tensor('float32', matmulInput.slice(), [CEILING_ROWS, d]) }),
+      native512: (i) => native.analyze(randomIds(512, 2000 + i, V), full),
+      wasm128: (i) => wasm.analyze(randomIds(128, 1000 + i, V), full),
+      hover256: (i) => wasm.predictLast(randomIds(256, 3000 + i, V), { topK: 20 }),
+    },
+    ROUNDS,
+    WARMUP,
+  );
+  await Promise.all([wasm.dispose(), native.dispose(), matmul.release()]);
+
+  const matmulFlops = 2 * CEILING_ROWS * d * V;
+  const gflops = (flops: number, ms: number) => flops / (ms * 1e6);
+  const ceiling = gflops(matmulFlops, t.matmul.median);
+  const flops512 = analysisFlops(config, 512);
+  const results = {
+    date: new Date().toISOString().slice(0, 10),
+    machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version, loadAverageAtStart: round(loadBefore, 2) },
+    method:
+      `median wall-clock time of ${ROUNDS} interleaved rounds after ${WARMUP} warm-up calls each, fresh random ids per call; ` +
+      `WASM = onnxruntime-web ${ortWeb.env.versions.web}, 1 thread${KEEP_LIFTOFF ? '' : ', V8 --no-liftoff'}; native = onnxruntime-node CPU EP, intraOpNumThreads 1`,
+    analysis_wasm_t128_ms: round(t.wasm128.median),
+    analysis_wasm_t512_ms: round(t.wasm512.median),
+    wasm_matmul_gflops: round(ceiling, 2),
+    wasm_efficiency_t512: round(gflops(flops512.total, t.wasm512.median) / ceiling, 3),
+    analysis_native_t512_ms: round(t.native512.median),
+    wasm_vs_native_t512: round(t.wasm512.median / t.native512.median, 2),
+    hover_engine_t256_ms: round(t.hover256.median),
+    session_create_ms: round(creation.totalMs),
+    details: {
+      flops_t512: flops512,
+      ceiling_matmul: `[${CEILING_ROWS}x${d}] x [${d}x${V}], ${matmulFlops} FLOPs`,
+      analysis_wasm_t512_gflops: round(gflops(flops512.total, t.wasm512.median), 2),
+      // The same figures from process CPU time, which other processes on the cores inflate less.
+      by_cpu_time: {
+        wasm_efficiency_t512: round(gflops(flops512.total, t.wasm512.cpuMedian) / gflops(matmulFlops, t.matmul.cpuMedian), 3),
+        wasm_vs_native_t512: round(t.wasm512.cpuMedian / t.native512.cpuMedian, 2),
+        median_ms: Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.cpuMedian])),
+      },
+      session_create: {
+        build_graphs_ms: round(creation.buildMs),
+        create_sessions_ms: round(creation.createMs),
+        graph_bytes: creation.graphBytes,
+        first_session_of_process_ms: round(runtimeInitMs),
+      },
+      runs_ms: Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.runs])),
+      warmup_ms: Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.warmup])),
+    },
+  };
+  const out = path.join(__dirname, 'results.json');
+  fs.writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+  for (const [k, v] of Object.entries(results)) if (typeof v === 'number') console.log(`${k.padEnd(26)} ${v}`);
+  console.log(`by CPU time: efficiency ${results.details.by_cpu_time.wasm_efficiency_t512}, wasm/native ${results.details.by_cpu_time.wasm_vs_native_t512}`);
+  console.log(`wrote ${path.relative(process.cwd(), out)}`);
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.stack : error);
+  process.exit(1);
+});
