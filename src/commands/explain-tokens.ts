@@ -65,6 +65,12 @@ async function modelIsPresent(extensionUri: vscode.Uri): Promise<boolean> {
   }
 }
 
+/** The last line holding explained text: a selection that ends at a line's start does not include that line. */
+function lastLineOf(document: vscode.TextDocument, start: number, end: number): number {
+  const last = document.positionAt(end);
+  return last.character === 0 && end > start && last.line > document.positionAt(start).line ? last.line - 1 : last.line;
+}
+
 export class ExplainTokensCommand {
   private runCounter = 0;
   private last: ExplainOutcome | undefined;
@@ -131,7 +137,7 @@ export class ExplainTokensCommand {
       kind,
       fileName,
       firstLine: document.positionAt(start).line,
-      lastLine: document.positionAt(end).line,
+      lastLine: lastLineOf(document, start, end),
       text,
       tokens,
       counts,

@@ -22,10 +22,18 @@ export interface DecorationSnapshot {
 
 const BOUNDARY_COLORS = ['llmLens.token.evenBackground', 'llmLens.token.oddBackground'] as const;
 
+function heatKey(bucket: HeatBucket, parity: number): string {
+  return `${bucket}:${parity}`;
+}
+
+// A 1px border in the editor's own background colour cuts a small gap between adjacent tokens,
+// so boundaries stay visible where neighbours share a colour (the heat map's usual case).
+const GAP = { border: '1px solid', borderColor: new vscode.ThemeColor('editor.background'), borderRadius: '3px' };
+
 function createBoundaryType(colorId: string): vscode.TextEditorDecorationType {
   return vscode.window.createTextEditorDecorationType({
+    ...GAP,
     backgroundColor: new vscode.ThemeColor(colorId),
-    borderRadius: '2px',
     rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
   });
 }
@@ -33,8 +41,8 @@ function createBoundaryType(colorId: string): vscode.TextEditorDecorationType {
 function createHeatType(bucket: HeatBucket): vscode.TextEditorDecorationType {
   const color = new vscode.ThemeColor(bucketColorId(bucket));
   return vscode.window.createTextEditorDecorationType({
+    ...GAP,
     backgroundColor: color,
-    borderRadius: '2px',
     overviewRulerColor: bucket === 'rest' || bucket === 's4' ? color : undefined,
     overviewRulerLane: vscode.OverviewRulerLane.Center,
     rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
@@ -61,8 +69,12 @@ function hoverFor(text: string, score: TokenScoreValue): vscode.MarkdownString {
 export class TokenDecorations implements vscode.Disposable {
   private readonly documents = new Map<string, DocumentTokens>();
   private readonly boundaryTypes = BOUNDARY_COLORS.map(createBoundaryType);
-  private readonly heatTypes = new Map<HeatBucket, vscode.TextEditorDecorationType>(
-    [...RANK_BUCKETS, ...SURPRISAL_BUCKETS].map((bucket) => [bucket, createHeatType(bucket)]),
+  /**
+   * One type per bucket and parity: VS Code merges adjacent ranges of one type into one box, so
+   * neighbours of the same bucket need different types for their boundary to show.
+   */
+  private readonly heatTypes = new Map<string, vscode.TextEditorDecorationType>(
+    [...RANK_BUCKETS, ...SURPRISAL_BUCKETS].flatMap((bucket) => [0, 1].map((parity) => [heatKey(bucket, parity), createHeatType(bucket)] as const)),
   );
   private readonly subscriptions: vscode.Disposable[];
 
@@ -155,26 +167,29 @@ export class TokenDecorations implements vscode.Disposable {
     }
   }
 
+  /** Each token gets exactly one decoration: its heat colour when scored and the heat map is on, else its boundary tone. */
   private paint(editor: vscode.TextEditor): void {
     const state = this.documents.get(editor.document.uri.toString());
     const document = editor.document;
     const boundaries: vscode.DecorationOptions[][] = this.boundaryTypes.map(() => []);
-    const heat = new Map<HeatBucket, vscode.DecorationOptions[]>();
+    const heat = new Map<string, vscode.DecorationOptions[]>();
     const documentLength = document.getText().length;
     for (const token of state?.tokens ?? []) {
       if (token.end <= token.start || token.end > documentLength) continue;
       const range = new vscode.Range(document.positionAt(token.start), document.positionAt(token.end));
-      boundaries[token.index % 2]!.push({ range });
-      if (token.score && this.heatMode !== 'off') {
-        const bucket = heatBucket(this.heatMode, token.score);
-        const options = { range, hoverMessage: hoverFor(document.getText(range), token.score) };
-        const list = heat.get(bucket);
-        if (list) list.push(options);
-        else heat.set(bucket, [options]);
+      const parity = token.index % 2;
+      if (!token.score || this.heatMode === 'off') {
+        boundaries[parity]!.push({ range });
+        continue;
       }
+      const key = heatKey(heatBucket(this.heatMode, token.score), parity);
+      const options = { range, hoverMessage: hoverFor(document.getText(range), token.score) };
+      const list = heat.get(key);
+      if (list) list.push(options);
+      else heat.set(key, [options]);
     }
     this.boundaryTypes.forEach((type, i) => editor.setDecorations(type, boundaries[i]!));
-    for (const [bucket, type] of this.heatTypes) editor.setDecorations(type, heat.get(bucket) ?? []);
+    for (const [key, type] of this.heatTypes) editor.setDecorations(type, heat.get(key) ?? []);
   }
 
   dispose(): void {
