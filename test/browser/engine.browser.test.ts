@@ -10,10 +10,14 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium, serveStatic, type StaticServer } from '../harness/chromium';
 import { repoRoot } from '../harness/paths';
+import { contentSecurityPolicy } from '../../src/panel/webview-html';
 import type { EnginePageResult, PromptResult } from './engine-page';
 
-/** What the extension's webview allows (see the webview HTML): scripts by nonce, WASM compilation, fetches from its own origin. */
-const WEBVIEW_CSP = "default-src 'none'; script-src 'nonce-{{NONCE}}' 'wasm-unsafe-eval'; connect-src {{ORIGIN}}";
+/**
+ * The panel's own policy (placeholders filled per page by serveStatic): scripts by nonce, WASM
+ * compilation, fetches from the resource origin only.
+ */
+const WEBVIEW_CSP = contentSecurityPolicy('{{ORIGIN}}', '{{NONCE}}');
 /** SwiftShader is 20-60x slower than WASM: WebGPU runs only these short prompts (WASM runs all). */
 const WEBGPU_PROMPTS = ['hello', 'doc', 'unicode'];
 const PAGE_TIMEOUT_MS = 240_000;
@@ -99,6 +103,10 @@ describe('engine in Chromium under the webview CSP', { timeout: 2 * PAGE_TIMEOUT
   let wasm: Awaited<ReturnType<typeof runPage>> | undefined;
 
   before(async () => {
+    // The guarantees this test relies on; a looser webview policy would make it prove less.
+    for (const directive of ["default-src 'none'", "script-src 'nonce-{{NONCE}}' 'wasm-unsafe-eval'", 'connect-src {{ORIGIN}}']) {
+      assert.ok(WEBVIEW_CSP.split('; ').includes(directive), `webview CSP lacks "${directive}": ${WEBVIEW_CSP}`);
+    }
     requireBuilt('dist/ort/ort-wasm-simd-threaded.asyncify.wasm', 'node scripts/build.mjs');
     requireBuilt('out/test/browser/engine-page.js', 'node scripts/build-tests.mjs');
     server = await serveStatic(repoRoot, { csp: WEBVIEW_CSP });
