@@ -26,10 +26,12 @@ import {
   HEAD_OUTPUTS,
   NEIGHBOUR_INPUTS,
   NEIGHBOUR_OUTPUTS,
+  LAST_ROWS,
   TRUNK_INPUT,
   TRUNK_OUTPUTS,
   type TrunkVariant,
 } from './gpt2-graphs';
+import { ResidualCache, type ResidualCell, type StreamRun } from './residual-cache';
 import { SessionPool, type OrtLike, type OrtTensorLike, type ProviderKind } from './ort-sessions';
 import { tokenText as r50kTokenText } from './tokenizer';
 
@@ -60,27 +62,13 @@ export interface DistributionOptions {
   topK?: number;
 }
 
-type GraphName = 'trunk-final' | 'trunk-hidden' | 'trunk-full' | 'head' | 'neighbours';
+type GraphName = `trunk-${TrunkVariant}` | 'head' | 'neighbours';
 
 const DEFAULT_TOP_K = 20;
 const DEFAULT_LENS_TOP_K = 10;
 const DEFAULT_NEIGHBOURS = 10;
 /** Rows per head run: bounds the [rows x vocab] logits held in the runtime's memory. */
 const HEAD_ROWS_PER_RUN = 64;
-
-/** Which trunk outputs each variant provides; a richer variant serves a poorer request. */
-const VARIANT_RICHNESS: Record<TrunkVariant, number> = { final: 0, hidden: 1, full: 2 };
-
-/** One trunk run's outputs, kept so that follow-up questions on the same text skip the trunk. */
-interface TrunkRun {
-  ids: number[];
-  variant: TrunkVariant;
-  /** [L+1, T, d] for 'hidden' and 'full'; absent for 'final'. */
-  hidden?: Float32Array;
-  /** [T, d], the residual after the last block. */
-  final: Float32Array;
-  attention?: Float32Array;
-}
 
 /** Per-row results of the head graph, flat. */
 interface HeadRows {
@@ -99,7 +87,7 @@ export class LensEngine {
   private backendInfo: BackendInfo;
   private readonly sessions: SessionPool<GraphName>;
   private readonly tokenText: (id: number) => string;
-  private lastTrunk: TrunkRun | undefined;
+  private readonly cache: ResidualCache;
   private queueTail: Promise<unknown> = Promise.resolve();
   private disposed = false;
 
@@ -111,13 +99,14 @@ export class LensEngine {
   ) {
     this.config = checkpoint.config;
     this.backendInfo = backend;
+    this.cache = new ResidualCache(checkpoint.config.nLayer, checkpoint.config.nEmbd);
     this.tokenText = options.tokenText ?? r50kTokenText;
     const provider: ProviderKind = backend.name;
     this.sessions = new SessionPool<GraphName>(
       ort,
       provider,
       {
-        'trunk-final': () => buildTrunkGraph(checkpoint, 'final'),
+        'trunk-last': () => buildTrunkGraph(checkpoint, 'last'),
         'trunk-hidden': () => buildTrunkGraph(checkpoint, 'hidden'),
         'trunk-full': () => buildTrunkGraph(checkpoint, 'full'),
         head: () => buildHeadGraph(checkpoint),
@@ -160,13 +149,13 @@ export class LensEngine {
   async analyze(ids: number[], options: AnalyzeOptions = {}): Promise<Analysis> {
     const topK = this.topK(options.topK, DEFAULT_TOP_K);
     const { kept, truncated } = this.prepareIds(ids);
-    const variant: TrunkVariant = options.attention ? 'full' : options.hidden ? 'hidden' : 'final';
+    const withAttention = options.attention === true;
     return this.serialize(async () => {
       const start = now();
-      const trunk = await this.trunk(kept, variant);
+      const trunk = this.cache.fullRun(kept, withAttention) ?? (await this.runFullTrunk(kept, withAttention));
       const trunkDone = now();
       const targets = [...kept.slice(1), 0]; // the last position has no next token; its target is ignored
-      const head = await this.runHead(trunk.final, targets, 1, topK);
+      const head = await this.runHead(this.finalLayer(trunk), targets, 1, topK);
       const end = now();
       const positions: PositionPrediction[] = kept.map((_, t) => ({
         top: topOf(head, t),
@@ -182,11 +171,8 @@ export class LensEngine {
       };
       // The caller may modify or transfer what it gets: hidden is copied because the cache keeps
       // it for logit lens; attention (the large one) is handed over and dropped from the cache.
-      if (options.attention) {
-        analysis.attention = trunk.attention!;
-        if (this.lastTrunk === trunk) this.lastTrunk = { ...trunk, variant: 'hidden', attention: undefined };
-      }
-      if (options.hidden) analysis.hidden = trunk.hidden!.slice();
+      if (withAttention) analysis.attention = this.cache.takeAttention(trunk);
+      if (options.hidden) analysis.hidden = trunk.hidden.slice();
       if (truncated) analysis.truncated = truncated;
       return analysis;
     });
@@ -202,8 +188,7 @@ export class LensEngine {
     const { kept } = this.prepareIds(ids);
     checkIndex('position', position, kept.length);
     return this.serialize(async () => {
-      const trunk = await this.trunk(kept, 'final');
-      const row = rowsOf(trunk.final, [position], this.config.nEmbd);
+      const row = await this.finalRows(kept, [position]);
       const hasNext = position + 1 < kept.length;
       const head = await this.runHead(row, [hasNext ? kept[position + 1] : 0], temperature, topK);
       return distributionOf(head, 0, position, temperature, hasNext ? kept[position + 1] : null);
@@ -217,11 +202,10 @@ export class LensEngine {
     const { kept } = this.prepareIds(ids);
     return this.serialize(async () => {
       const start = now();
-      const trunk = await this.trunk(kept, 'final');
       const T = kept.length;
       const positions = T > 1 ? [T - 2, T - 1] : [T - 1];
       const targets = T > 1 ? [kept[T - 1], 0] : [0];
-      const head = await this.runHead(rowsOf(trunk.final, positions, this.config.nEmbd), targets, temperature, topK);
+      const head = await this.runHead(await this.finalRows(kept, positions), targets, temperature, topK);
       const nextRow = positions.length - 1;
       return {
         lastToken: T > 1 ? targetOf(head, 0, kept[T - 1]) : null,
@@ -236,16 +220,18 @@ export class LensEngine {
     const k = this.topK(topK, DEFAULT_LENS_TOP_K);
     const { kept } = this.prepareIds(ids);
     if (!Array.isArray(cells)) throw new Error('logitLens: cells must be a list of { layer, position }');
-    const { nLayer: L, nEmbd: d } = this.config;
+    const L = this.config.nLayer;
     for (const cell of cells) {
       checkIndex('layer', cell?.layer, L + 1);
       checkIndex('position', cell?.position, kept.length);
     }
     if (cells.length === 0) return [];
     return this.serialize(async () => {
-      const trunk = await this.trunk(kept, 'hidden');
-      const T = kept.length;
-      const rows = rowsOf(trunk.hidden!, cells.map((c) => c.layer * T + c.position), d);
+      let rows = this.cache.rows(kept, cells);
+      if (!rows) {
+        await this.runFullTrunk(kept, false);
+        rows = this.cache.rows(kept, cells)!;
+      }
       const head = await this.runHead(rows, cells.map(() => 0), 1, k);
       return cells.map((cell, i) => ({ layer: cell.layer, position: cell.position, top: topOf(head, i) }));
     });
@@ -277,7 +263,7 @@ export class LensEngine {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    this.lastTrunk = undefined;
+    this.cache.clear();
     await this.queueTail; // let queued jobs finish before their sessions go
     await this.sessions.releaseAll();
   }
@@ -292,28 +278,46 @@ export class LensEngine {
     return result;
   }
 
-  private async trunk(ids: number[], variant: TrunkVariant): Promise<TrunkRun> {
-    const cached = this.lastTrunk && reuseTrunk(this.lastTrunk, ids, variant, this.config);
-    if (cached) return cached;
-    const session = await this.sessions.get(`trunk-${variant}`);
-    const out = await session.run({ [TRUNK_INPUT]: this.int64(ids) });
-    const { nLayer: L, nHead: H, nEmbd: d } = this.config;
+  /** Every layer's residual (and the attention maps) of `ids`; remembered for follow-up questions. */
+  private async runFullTrunk(ids: number[], withAttention: boolean): Promise<StreamRun> {
+    const out = await this.runTrunk(withAttention ? 'full' : 'hidden', ids);
+    const { nLayer: L, nHead: H } = this.config;
     const T = ids.length;
-    const hidden = variant === 'final' ? undefined : floats(out[TRUNK_OUTPUTS.hidden]);
-    let attention: Float32Array | undefined;
-    if (variant === 'full') {
-      attention = new Float32Array(L * H * T * T);
+    const run: StreamRun = { ids: ids.slice(), hidden: floats(out[TRUNK_OUTPUTS.hidden]) };
+    if (withAttention) {
+      const attention = new Float32Array(L * H * T * T);
       for (let layer = 0; layer < L; layer++) attention.set(floats(out[TRUNK_OUTPUTS.attention(layer)]), layer * H * T * T);
+      run.attention = attention;
     }
-    const run: TrunkRun = {
-      ids: ids.slice(),
-      variant,
-      hidden,
-      final: hidden ? hidden.subarray(L * T * d) : floats(out[TRUNK_OUTPUTS.final]),
-      attention,
-    };
-    this.lastTrunk = run;
+    this.cache.rememberStream(run);
     return run;
+  }
+
+  /**
+   * The final residual at `positions` (at most LAST_ROWS apart, ending anywhere in `ids`): from
+   * the cache, or from the `last` trunk over ids[0..max position], which skips the other rows'
+   * work in the last block.
+   */
+  private async finalRows(ids: number[], positions: number[]): Promise<Float32Array> {
+    const cells: ResidualCell[] = positions.map((position) => ({ layer: this.config.nLayer, position }));
+    const cached = this.cache.rows(ids, cells);
+    if (cached) return cached;
+    const prefix = ids.slice(0, Math.max(...positions) + 1);
+    if (positions.some((p) => p < prefix.length - LAST_ROWS)) throw new Error(`internal: rows ${positions} are not among the last ${LAST_ROWS}`);
+    const out = await this.runTrunk('last', prefix);
+    this.cache.rememberLastRows({ ids: prefix, rows: floats(out[TRUNK_OUTPUTS.last]) });
+    return this.cache.rows(ids, cells)!;
+  }
+
+  private async runTrunk(variant: TrunkVariant, ids: number[]) {
+    const session = await this.sessions.get(`trunk-${variant}`);
+    return session.run({ [TRUNK_INPUT]: this.int64(ids) });
+  }
+
+  /** [T, d]: the residual after the last block, from a full run. */
+  private finalLayer(run: StreamRun): Float32Array {
+    const { nLayer: L, nEmbd: d } = this.config;
+    return run.hidden.subarray(L * run.ids.length * d);
   }
 
   /** ln_f and the unembedding on `rows` [P, d], in chunks that bound the logits' memory. */
@@ -422,13 +426,6 @@ function checkTemperature(temperature: unknown): number {
   return temperature;
 }
 
-/** Rows `indices` of a row-major [*, d] matrix, packed. */
-function rowsOf(matrix: Float32Array, indices: number[], d: number): Float32Array {
-  const out = new Float32Array(indices.length * d);
-  indices.forEach((row, i) => out.set(matrix.subarray(row * d, (row + 1) * d), i * d));
-  return out;
-}
-
 function topOf(head: HeadRows, row: number): TokenLogprob[] {
   const out: TokenLogprob[] = [];
   for (let j = 0; j < head.k; j++) out.push([head.topIds[row * head.k + j], head.topLogprobs[row * head.k + j]]);
@@ -447,25 +444,4 @@ function distributionOf(head: HeadRows, row: number, position: number, temperatu
     target: target === null ? null : targetOf(head, row, target),
     entropy: head.entropy[row],
   };
-}
-
-/**
- * A cached run answers a request when it covers the variant and its ids equal the request's
- * or extend them: the model is causal, so rows 0..T-1 do not depend on later tokens.
- */
-function reuseTrunk(run: TrunkRun, ids: number[], variant: TrunkVariant, config: ModelConfig): TrunkRun | undefined {
-  if (VARIANT_RICHNESS[run.variant] < VARIANT_RICHNESS[variant]) return undefined;
-  if (ids.length > run.ids.length || ids.some((id, i) => id !== run.ids[i])) return undefined;
-  if (ids.length === run.ids.length) return run;
-  if (variant === 'full') return undefined; // attention [L, H, T, T] would need re-striding; recompute instead
-  const T = ids.length;
-  const d = config.nEmbd;
-  const prefixRows = (matrix: Float32Array, blocks: number, stride: number) => {
-    const out = new Float32Array(blocks * T * d);
-    for (let b = 0; b < blocks; b++) out.set(matrix.subarray(b * stride * d, (b * stride + T) * d), b * T * d);
-    return out;
-  };
-  const final = prefixRows(run.final, 1, run.ids.length);
-  const hidden = run.hidden && variant === 'hidden' ? prefixRows(run.hidden, config.nLayer + 1, run.ids.length) : undefined;
-  return { ids, variant, final, hidden };
 }

@@ -11,16 +11,21 @@ import { GraphBuilder, tensorProto, float } from './onnx-graph';
 
 /** What a trunk graph returns; each variant pays only for its own outputs. */
 export type TrunkVariant =
-  /** `final` [T, d]: the residual after the last block (hover path, distributions). */
-  | 'final'
-  /** `hidden` [L+1, T, d]: the residual after the embedding and after every block (logit lens). */
+  /**
+   * `last` [min(T, LAST_ROWS), d]: the residual after the last block for the last rows only
+   * (hover path, one distribution); the last block skips the other rows' queries and MLP.
+   */
+  | 'last'
+  /** `hidden` [L+1, T, d]: the residual after the embedding and after every block (analysis, logit lens). */
   | 'hidden'
   /** `hidden` plus the softmax probabilities `attention.{layer}` [H, T, T] (full analysis). */
   | 'full';
 
 export const TRUNK_INPUT = 'ids';
+/** Rows the `last` variant returns: the hover path needs the last token's score and the next distribution. */
+export const LAST_ROWS = 2;
 export const TRUNK_OUTPUTS = {
-  final: 'final',
+  last: 'last_rows',
   hidden: 'hidden',
   /** One [H, T, T] output per layer: the caller joins them, which is cheaper than a Concat in the graph. */
   attention: (layer: number) => `attention.${layer}`,
@@ -64,7 +69,7 @@ function embed(g: GraphBuilder, ckpt: Checkpoint, ids: string): string {
   const wpe = g.initializer('wpe', 'float32', [P, d], ckpt.tensor('wpe.weight'));
   const tokens = g.op('Gather', [wte, ids], { axis: 0 });
   const length = g.op('Shape', [ids]);
-  const positions = g.op('Slice', [wpe, g.int64s('zero', [0]), length, g.int64s('axis0', [0])]);
+  const positions = g.op('Slice', [wpe, g.int64s('start0', [0]), length, g.int64s('axis0', [0])]);
   return g.op('Add', [tokens, positions]);
 }
 
@@ -93,8 +98,16 @@ function queryScale(ckpt: Checkpoint, layer: number): number {
   return (scaleAttnWeights ? 1 / Math.sqrt(nEmbd / nHead) : 1) * (scaleAttnByInverseLayerIdx ? 1 / (layer + 1) : 1);
 }
 
-/** Causal self-attention; returns the block's attention output and the [H, T, T] probabilities. */
-function attention(g: GraphBuilder, ckpt: Checkpoint, x: string, layer: number, mask: string) {
+/** The last `count` rows of a [T, ...] tensor (all rows when T < count). */
+function lastRows(g: GraphBuilder, x: string, count: number): string {
+  return g.op('Slice', [x, g.int64s(`last_${count}`, [-count]), g.int64s('to_end', [Number.MAX_SAFE_INTEGER]), g.int64s('axis0', [0])]);
+}
+
+/**
+ * Causal self-attention; returns the block's attention output and the [H, Q, T] probabilities.
+ * Queries are all T rows, or only the last `queryRows` (keys and values always cover all rows).
+ */
+function attention(g: GraphBuilder, ckpt: Checkpoint, x: string, layer: number, mask: string, queryRows?: number) {
   const { nEmbd: d, nHead: H } = ckpt.config;
   const headSize = d / H;
   const names = blockTensorNames(layer);
@@ -104,21 +117,22 @@ function attention(g: GraphBuilder, ckpt: Checkpoint, x: string, layer: number, 
   const weight = ckpt.tensor(names.attnWeight); // [d, 3d]: columns q | k | v
   const bias = ckpt.tensor(names.attnBias);
   const scale = queryScale(ckpt, layer);
-  const project = (part: number, name: string, factor: number) =>
-    linear(g, x, name, columnBlock(weight, d, 3 * d, part * d, d, factor), bias.slice(part * d, (part + 1) * d).map((b) => b * factor), [d, d]);
-  const q = project(0, 'c_attn_q', scale);
-  const k = project(1, 'c_attn_k', 1);
-  const v = project(2, 'c_attn_v', 1);
+  const project = (rows: string, part: number, name: string, factor: number) =>
+    linear(g, rows, name, columnBlock(weight, d, 3 * d, part * d, d, factor), bias.slice(part * d, (part + 1) * d).map((b) => b * factor), [d, d]);
+  const q = project(queryRows ? lastRows(g, x, queryRows) : x, 0, 'c_attn_q', scale);
+  const k = project(x, 1, 'c_attn_k', 1);
+  const v = project(x, 2, 'c_attn_v', 1);
 
   const headShape = g.int64s('head_shape', [-1, H, headSize]);
-  const qHeads = g.op('Transpose', [g.op('Reshape', [q, headShape])], { perm: [1, 0, 2] }); // [H, T, hd]
+  const qHeads = g.op('Transpose', [g.op('Reshape', [q, headShape])], { perm: [1, 0, 2] }); // [H, Q, hd]
   const kHeadsT = g.op('Transpose', [g.op('Reshape', [k, headShape])], { perm: [1, 2, 0] }); // [H, hd, T]
   const vHeads = g.op('Transpose', [g.op('Reshape', [v, headShape])], { perm: [1, 0, 2] }); // [H, T, hd]
 
-  const scores = g.op('MatMul', [qHeads, kHeadsT]); // [H, T, T]
-  const masked = g.op('Where', [mask, scores, g.scalar('masked_score', MASKED_SCORE)]);
+  const scores = g.op('MatMul', [qHeads, kHeadsT]); // [H, Q, T]
+  const queryMask = queryRows ? lastRows(g, mask, queryRows) : mask;
+  const masked = g.op('Where', [queryMask, scores, g.scalar('masked_score', MASKED_SCORE)]);
   const probs = g.op('Softmax', [masked], { axis: -1 });
-  const mixed = g.op('MatMul', [probs, vHeads]); // [H, T, hd]
+  const mixed = g.op('MatMul', [probs, vHeads]); // [H, Q, hd]
   const merged = g.op('Reshape', [g.op('Transpose', [mixed], { perm: [1, 0, 2] }), g.int64s('merged_shape', [-1, d])]);
   const out = linear(g, merged, 'c_proj', ckpt.tensor(names.attnProjWeight), ckpt.tensor(names.attnProjBias), [d, d]);
   return { out, probs };
@@ -146,18 +160,21 @@ function mlp(g: GraphBuilder, ckpt: Checkpoint, x: string, layer: number): strin
   return linear(g, gelu(g, h, ckpt.architecture.activation), 'c_proj', ckpt.tensor(names.mlpProjWeight), ckpt.tensor(names.mlpProjBias), [inner, d]);
 }
 
-/** One pre-LayerNorm transformer block: x + attn(ln_1(x)), then + mlp(ln_2(.)). */
-function block(g: GraphBuilder, ckpt: Checkpoint, x: string, layer: number, mask: string) {
+/**
+ * One pre-LayerNorm transformer block: x + attn(ln_1(x)), then + mlp(ln_2(.)); for all rows,
+ * or only the last `outputRows` (which still attend to every earlier row).
+ */
+function block(g: GraphBuilder, ckpt: Checkpoint, x: string, layer: number, mask: string, outputRows?: number) {
   const names = blockTensorNames(layer);
-  const attn = g.scoped('attn', () => attention(g, ckpt, layerNorm(g, x, ckpt, names.ln1Weight, names.ln1Bias), layer, mask));
-  const afterAttn = g.op('Add', [x, attn.out]);
+  const attn = g.scoped('attn', () => attention(g, ckpt, layerNorm(g, x, ckpt, names.ln1Weight, names.ln1Bias), layer, mask, outputRows));
+  const afterAttn = g.op('Add', [outputRows ? lastRows(g, x, outputRows) : x, attn.out]);
   const mlpOut = g.scoped('mlp', () => mlp(g, ckpt, layerNorm(g, afterAttn, ckpt, names.ln2Weight, names.ln2Bias), layer));
   return { out: g.op('Add', [afterAttn, mlpOut]), probs: attn.probs };
 }
 
 /** Stacks same-shaped tensors along a new leading axis. */
 function stack(g: GraphBuilder, parts: string[]): string {
-  const axis0 = g.int64s(`stack_axis_${parts.length}`, [0]);
+  const axis0 = g.int64s('axis0', [0]);
   return g.op('Concat', parts.map((p) => g.op('Unsqueeze', [p, axis0])), { axis: 0 });
 }
 
@@ -169,12 +186,13 @@ export function buildTrunkGraph(ckpt: Checkpoint, variant: TrunkVariant): Uint8A
   const residuals = [embed(g, ckpt, ids)];
   const probs: string[] = [];
   for (let layer = 0; layer < L; layer++) {
-    const b = g.scoped(`h${layer}`, () => block(g, ckpt, residuals[layer], layer, mask));
+    const onlyLastRows = variant === 'last' && layer === L - 1 ? LAST_ROWS : undefined;
+    const b = g.scoped(`h${layer}`, () => block(g, ckpt, residuals[layer], layer, mask, onlyLastRows));
     residuals.push(b.out);
     probs.push(b.probs);
   }
-  if (variant === 'final') {
-    g.output(residuals[L], TRUNK_OUTPUTS.final, 'float32', ['T', d]);
+  if (variant === 'last') {
+    g.output(residuals[L], TRUNK_OUTPUTS.last, 'float32', ['R', d]);
   } else {
     g.output(stack(g, residuals), TRUNK_OUTPUTS.hidden, 'float32', [L + 1, 'T', d]);
   }
@@ -213,7 +231,7 @@ export function buildHeadGraph(ckpt: Checkpoint): Uint8Array {
   const probs = g.op('Softmax', [logits], { axis: -1 });
   const [topLogits, topIds] = g.opMulti('TopK', [logits, k], 2, { axis: -1, largest: 1, sorted: 1 });
   const axis1 = g.int64s('axis1', [1]);
-  const firstColumn = (x: string) => g.op('Slice', [x, g.int64s(`zero_${x}`, [0]), g.int64s(`one_${x}`, [1]), axis1]);
+  const firstColumn = (x: string) => g.op('Slice', [x, g.int64s('column0_start', [0]), g.int64s('column0_end', [1]), axis1]);
   // log Z = z_max - log p_max: exact without another pass, since p_max >= 1/V never underflows.
   const maxLogit = firstColumn(topLogits); // [P, 1]
   const maxProb = g.op('GatherElements', [probs, firstColumn(topIds)], { axis: 1 });

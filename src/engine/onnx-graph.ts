@@ -129,14 +129,29 @@ export class GraphBuilder {
     return full;
   }
 
-  /** A small int64 constant (shapes, axes, indices), stored as an initializer. */
+  /** A small int64 constant (shapes, axes, indices); asking again for the same one reuses it. */
   int64s(name: string, values: number[]): string {
-    return this.initializer(name, 'int64', [values.length], BigInt64Array.from(values.map(BigInt)));
+    return this.constant(name, `int64:${values.join(',')}`, () =>
+      this.initializer(name, 'int64', [values.length], BigInt64Array.from(values.map(BigInt))),
+    );
   }
 
-  /** A float32 scalar constant of shape [] (broadcasts against anything). */
+  /** A float32 scalar constant of shape [] (broadcasts against anything); reused like int64s. */
   scalar(name: string, value: number): string {
-    return this.initializer(name, 'float32', [], Float32Array.of(value));
+    return this.constant(name, `float32:${value}`, () => this.initializer(name, 'float32', [], Float32Array.of(value)));
+  }
+
+  private readonly constants = new Map<string, string>();
+
+  private constant(name: string, value: string, create: () => string): string {
+    const full = this.qualified(name);
+    const known = this.constants.get(full);
+    if (known === undefined) {
+      this.constants.set(full, value);
+      return create();
+    }
+    if (known !== value) throw new Error(`graph ${this.graphName}: constant ${full} is defined twice with different values`);
+    return full;
   }
 
   /** Adds one node and returns its (first) output name. */
