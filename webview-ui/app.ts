@@ -15,6 +15,7 @@ import { formatCount } from './view/format';
 import { ProgressView } from './view/progress-view';
 import { runStats, tooltipLines, type ChipScore } from './view/stats';
 import { SummaryView } from './view/summary-view';
+import { Tabs } from './view/tabs';
 import { Tooltip } from './view/tooltip';
 
 interface RunState {
@@ -39,6 +40,7 @@ export class App {
   private readonly distribution: DistributionView;
   private readonly footer = new FooterView();
   private readonly tooltip = new Tooltip();
+  private readonly tabs = new Tabs();
   private readonly empty = el('p', { className: 'empty', text: 'Select text in an editor and run “LLM Lens: Explain Tokens”.' });
 
   private location: ModelLocation | undefined;
@@ -67,7 +69,8 @@ export class App {
       (id) => ({ text: tokenText(id), bytes: tokenBytesHex(id), partial: tokenText(id).includes('\ufffd') }),
       () => this.requestDistribution(),
     );
-    root.replaceChildren(this.summary.element, this.progress.element, this.empty, this.chips.element, this.distribution.element, this.footer.element, this.tooltip.element);
+    this.tabs.add('tokens', 'Tokens', { element: el('div', { className: 'tokens-tab' }, [this.empty, this.chips.element, this.distribution.element]) });
+    root.replaceChildren(this.summary.element, this.progress.element, this.tabs.element, this.footer.element, this.tooltip.element);
     this.summary.element.hidden = true;
     window.addEventListener('error', (event) => this.fatal(`panel error: ${event.message}`));
     window.addEventListener('unhandledrejection', (event) => this.fatal(`panel error: ${errorText(event.reason)}`));
