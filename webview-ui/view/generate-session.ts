@@ -1,0 +1,84 @@
+// One generation run: continues a prompt token by token, remembering every step's candidates
+// and choice so the user can step, run, stop, or pick a different token at a step and continue
+// from there. Pure apart from the injected engine, so Node tests drive it with the real model.
+import type { Distribution } from '../../src/engine/types';
+import { CANDIDATE_CAP, candidates, choose, seededRandom, type Candidate, type SamplingSettings } from '../../src/engine/sampling';
+
+/** The part of LensEngine a generation needs. */
+export interface NextTokenSource {
+  readonly config: { nPositions: number; eosTokenId: number; vocabSize: number };
+  distributionAt(ids: number[], position: number, options: { temperature: number; topK?: number }): Promise<Distribution>;
+}
+
+export interface GenerationStep {
+  /** Candidates at this step (probabilities at the step's temperature; greedy reads them at 1). */
+  candidates: Candidate[];
+  chosen: number;
+  /** True when the user picked this token instead of the sampler. */
+  picked: boolean;
+  /** Tokens dropped from the start of the context for this step (the window slid). */
+  slid: number;
+}
+
+export type StopReason = 'eos' | 'limit' | null;
+
+export class GenerationSession {
+  readonly steps: GenerationStep[] = [];
+  private random: () => number;
+
+  constructor(
+    private readonly source: NextTokenSource,
+    readonly prompt: number[],
+    readonly settings: SamplingSettings,
+    /** Most tokens to generate. */
+    readonly maxTokens: number,
+  ) {
+    if (prompt.length === 0) throw new Error('nothing to continue: the text has no tokens');
+    if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new Error(`the length limit must be a whole number above 0, got ${maxTokens}`);
+    this.random = seededRandom(settings.seed);
+  }
+
+  get generated(): number[] {
+    return this.steps.map((s) => s.chosen);
+  }
+
+  /** Why the run cannot go on, or null when another step is possible. */
+  get stopped(): StopReason {
+    const last = this.steps[this.steps.length - 1];
+    if (last && last.chosen === this.source.config.eosTokenId) return 'eos';
+    if (this.steps.length >= this.maxTokens) return 'limit';
+    return null;
+  }
+
+  /** Computes and appends one step; returns it, or null when the run has stopped. */
+  async step(): Promise<GenerationStep | null> {
+    if (this.stopped) return null;
+    const all = [...this.prompt, ...this.generated];
+    // Past the context the model cannot see everything: keep the last nPositions tokens.
+    const window = all.slice(Math.max(0, all.length - this.source.config.nPositions));
+    const greedy = this.settings.temperature === 0;
+    // The argmax does not depend on the temperature; greedy reads probabilities at 1.
+    const distribution = await this.source.distributionAt(window, window.length - 1, {
+      temperature: greedy ? 1 : this.settings.temperature,
+      topK: CANDIDATE_CAP,
+    });
+    const list = candidates(distribution.top, this.settings);
+    const step: GenerationStep = { candidates: list, chosen: choose(list, this.random), picked: false, slid: all.length - window.length };
+    this.steps.push(step);
+    return step;
+  }
+
+  /**
+   * Replaces the choice at `index` with `id` and forgets every later step; the PRNG restarts
+   * from the seed advanced past the kept steps, so the continuation is reproducible too.
+   */
+  pick(index: number, id: number): void {
+    if (!Number.isInteger(index) || index < 0 || index >= this.steps.length) {
+      throw new Error(`step ${index} does not exist (0..${this.steps.length - 1})`);
+    }
+    if (!Number.isInteger(id) || id < 0 || id >= this.source.config.vocabSize) throw new Error(`token id ${id} is outside the vocabulary`);
+    this.steps.length = index + 1;
+    this.steps[index] = { ...this.steps[index], chosen: id, picked: true };
+    this.random = seededRandom((this.settings.seed + index + 1) >>> 0);
+  }
+}
