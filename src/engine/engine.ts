@@ -107,7 +107,6 @@ export class LensEngine {
       provider,
       {
         'trunk-last': () => buildTrunkGraph(checkpoint, 'last'),
-        'trunk-hidden': () => buildTrunkGraph(checkpoint, 'hidden'),
         'trunk-full': () => buildTrunkGraph(checkpoint, 'full'),
         head: () => buildHeadGraph(checkpoint),
         neighbours: () => buildNeighboursGraph(checkpoint),
@@ -280,8 +279,9 @@ export class LensEngine {
 
   /** Every layer's residual (and the attention maps) of `ids`; remembered for follow-up questions. */
   private async runFullTrunk(ids: number[], withAttention: boolean): Promise<StreamRun> {
-    const out = await this.runTrunk(withAttention ? 'full' : 'hidden', ids);
     const { nLayer: L, nHead: H } = this.config;
+    const attentionOutputs = Array.from({ length: L }, (_, layer) => TRUNK_OUTPUTS.attention(layer));
+    const out = await this.runTrunk('full', ids, [TRUNK_OUTPUTS.hidden, ...(withAttention ? attentionOutputs : [])]);
     const T = ids.length;
     const run: StreamRun = { ids: ids.slice(), hidden: floats(out[TRUNK_OUTPUTS.hidden]) };
     if (withAttention) {
@@ -304,14 +304,14 @@ export class LensEngine {
     if (cached) return cached;
     const prefix = ids.slice(0, Math.max(...positions) + 1);
     if (positions.some((p) => p < prefix.length - LAST_ROWS)) throw new Error(`internal: rows ${positions} are not among the last ${LAST_ROWS}`);
-    const out = await this.runTrunk('last', prefix);
+    const out = await this.runTrunk('last', prefix, [TRUNK_OUTPUTS.last]);
     this.cache.rememberLastRows({ ids: prefix, rows: floats(out[TRUNK_OUTPUTS.last]) });
     return this.cache.rows(ids, cells)!;
   }
 
-  private async runTrunk(variant: TrunkVariant, ids: number[]) {
+  private async runTrunk(variant: TrunkVariant, ids: number[], fetches: string[]) {
     const session = await this.sessions.get(`trunk-${variant}`);
-    return session.run({ [TRUNK_INPUT]: this.int64(ids) });
+    return session.run({ [TRUNK_INPUT]: this.int64(ids) }, fetches);
   }
 
   /** [T, d]: the residual after the last block, from a full run. */

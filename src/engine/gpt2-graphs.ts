@@ -9,16 +9,21 @@ import type { Checkpoint } from './checkpoint';
 import { blockTensorNames } from './checkpoint';
 import { GraphBuilder, tensorProto, float } from './onnx-graph';
 
-/** What a trunk graph returns; each variant pays only for its own outputs. */
+/**
+ * The two trunk graphs. Each is a separate session holding its own copy of the weights, so
+ * there are only two: `full` serves every whole-text question (callers fetch only the outputs
+ * they need), `last` the hover path.
+ */
 export type TrunkVariant =
   /**
-   * `last` [min(T, LAST_ROWS), d]: the residual after the last block for the last rows only
-   * (hover path, one distribution); the last block skips the other rows' queries and MLP.
+   * `last_rows` [min(T, LAST_ROWS), d]: the residual after the last block for the last rows
+   * only; the last block skips the other rows' queries and MLP.
    */
   | 'last'
-  /** `hidden` [L+1, T, d]: the residual after the embedding and after every block (analysis, logit lens). */
-  | 'hidden'
-  /** `hidden` plus the softmax probabilities `attention.{layer}` [H, T, T] (full analysis). */
+  /**
+   * `hidden` [L+1, T, d], the residual after the embedding and after every block, and the
+   * softmax probabilities `attention.{layer}` [H, T, T].
+   */
   | 'full';
 
 export const TRUNK_INPUT = 'ids';
@@ -195,8 +200,8 @@ export function buildTrunkGraph(ckpt: Checkpoint, variant: TrunkVariant): Uint8A
     g.output(residuals[L], TRUNK_OUTPUTS.last, 'float32', ['R', d]);
   } else {
     g.output(stack(g, residuals), TRUNK_OUTPUTS.hidden, 'float32', [L + 1, 'T', d]);
+    probs.forEach((p, layer) => g.output(p, TRUNK_OUTPUTS.attention(layer), 'float32', [H, 'T', 'T']));
   }
-  if (variant === 'full') probs.forEach((p, layer) => g.output(p, TRUNK_OUTPUTS.attention(layer), 'float32', [H, 'T', 'T']));
   return g.toBytes();
 }
 

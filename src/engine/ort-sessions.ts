@@ -10,6 +10,8 @@ export interface OrtTensorLike {
 
 export interface OrtSessionLike {
   run(feeds: Record<string, OrtTensorLike>): Promise<Record<string, OrtTensorLike>>;
+  /** `fetches` names the outputs to copy back; the graph still runs whole. */
+  run(feeds: Record<string, OrtTensorLike>, fetches: readonly string[]): Promise<Record<string, OrtTensorLike>>;
   release(): Promise<void>;
 }
 
