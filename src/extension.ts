@@ -33,8 +33,14 @@ export function activate(context: vscode.ExtensionContext): LensApi {
   const decorations = new TokenDecorations(effectiveHeatMode(settings));
   const panels = new PanelHost(context.extensionUri, reporter);
   const status = new TokenCountStatus(settings.countEncoding, (message) => reporter.warn(message));
-  const explain = new ExplainTokensCommand({ extensionUri: context.extensionUri, reporter, decorations, panels });
   const hover = registerHover(context.extensionUri, (message) => reporter.info(message));
+  const explain = new ExplainTokensCommand({
+    extensionUri: context.extensionUri,
+    reporter,
+    decorations,
+    panels,
+    onAnalysed: (uri, region) => hover.provider.regionsOf(uri).add(region),
+  });
 
   context.subscriptions.push(
     reporter,

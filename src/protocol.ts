@@ -99,6 +99,16 @@ export interface TokenScore {
   rank: number;
 }
 
+/** The model's next-token distribution after one token (its top tokens and entropy). */
+export interface PositionSummary {
+  /** Index into ExplainMessage.tokens of the last token read. */
+  index: number;
+  /** [token id, log-probability], most likely first. */
+  top: [number, number][];
+  /** Entropy in nats. */
+  entropy: number;
+}
+
 export interface AnalysisMessage {
   type: 'analysis';
   runId: number;
@@ -106,6 +116,8 @@ export interface AnalysisMessage {
   backend: BackendInfo;
   /** One per token the model scored (every token it saw but the first). */
   scores: TokenScore[];
+  /** One per token the model read: what it expected next (hovers inside the explained text answer from these). */
+  predictions: PositionSummary[];
   /** Tokens the model read (the last ones, up to its context length). */
   keptTokens: number;
   /** Tokens of the text the model did not see (dropped from the start). */
@@ -205,6 +217,17 @@ function isTokenScore(value: unknown, textLimit: number): value is TokenScore {
   );
 }
 
+function isPositionSummary(value: unknown): value is PositionSummary {
+  return (
+    isObject(value) &&
+    isInt(value.index, 0, LIMITS.tokensPerMessage - 1) &&
+    isNumberIn(value.entropy, 0, 1e6) &&
+    Array.isArray(value.top) &&
+    value.top.length <= LIMITS.topKMax &&
+    value.top.every((pair) => Array.isArray(pair) && pair.length === 2 && isInt(pair[0], 0, 1e7) && isNumberIn(pair[1], -1e6, 0))
+  );
+}
+
 // Webview URIs are https://*.vscode-cdn.net/... in desktop VS Code and served by the
 // workbench's own origin in code-server; either way http(s) and nothing else.
 function isResourceUri(value: unknown): value is string {
@@ -260,6 +283,8 @@ export function parseWebviewMessage(value: unknown, textLength: number): Webview
       if (!isObject(timings) || !isNumberIn(timings.loadMs, 0, 1e9) || !isNumberIn(timings.analyzeMs, 0, 1e9)) return undefined;
       if (!Array.isArray(scores) || scores.length > keptTokens) return undefined;
       if (!scores.every((score) => isTokenScore(score, textLength))) return undefined;
+      const { predictions } = value;
+      if (!Array.isArray(predictions) || predictions.length > keptTokens || !predictions.every(isPositionSummary)) return undefined;
       return value as unknown as AnalysisMessage;
     }
     case 'runFailed':

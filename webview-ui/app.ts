@@ -232,6 +232,7 @@ export class App {
       model: analysis.model,
       backend: { ...backend, reason: clipMessage(backend.reason) },
       scores,
+      predictions: analysis.positions.map((position, t) => ({ index: state.keptFrom + t, top: position.top, entropy: position.entropy })),
       keptTokens: state.keptIds.length,
       droppedTokens: run.totalTokens - state.keptIds.length,
       timings: { loadMs: loaded.loadMs, analyzeMs },

@@ -10,7 +10,9 @@ import { effectiveHeatMode, readSettings, viewSettings } from '../config';
 import { errorText, type Reporter } from '../log';
 import { MODEL_FOLDER } from '../panel/explain-panel';
 import type { PanelHost } from '../panel/panel-host';
-import { ENCODINGS, type EncodingCounts, type ExplainSource } from '../protocol';
+import type { PositionPrediction, TokenSpan } from '../engine/types';
+import type { AnalysedRegion } from '../hover/region-cache';
+import { ENCODINGS, type AnalysisMessage, type EncodingCounts, type ExplainMessage, type ExplainSource } from '../protocol';
 import { pickText } from '../text-range';
 import { tooSlowToTokenize } from '../tokenize-cost';
 import { MAX_EXPLAIN_CHARS, buildExplainMessage } from './explain-request';
@@ -47,6 +49,26 @@ export interface ExplainDependencies {
   reporter: Reporter;
   decorations: TokenDecorations;
   panels: PanelHost;
+  /** Receives each finished analysis as a region of the document (the hover answers from it). */
+  onAnalysed?: (uri: vscode.Uri, region: AnalysedRegion) => void;
+}
+
+/** The analysed tokens with document offsets and what the model predicted after each. */
+function analysedRegion(message: ExplainMessage, analysis: AnalysisMessage, documentStart: number, topK: number): AnalysedRegion | undefined {
+  const byIndex = new Map(analysis.predictions.map((p) => [p.index, p]));
+  const scores = new Map(analysis.scores.map((s) => [s.index, s]));
+  const first = analysis.predictions[0]?.index;
+  if (first === undefined) return undefined;
+  const tokens: TokenSpan[] = [];
+  const predictions: PositionPrediction[] = [];
+  for (let index = first; byIndex.has(index) && index < message.tokens.length; index++) {
+    const token = message.tokens[index]!;
+    const next = scores.get(index + 1);
+    const { top, entropy } = byIndex.get(index)!;
+    tokens.push({ ...token, start: documentStart + token.start, end: documentStart + token.end });
+    predictions.push({ top, entropy, target: next ? { id: message.tokens[index + 1]!.id, logprob: next.logprob, rank: next.rank } : null });
+  }
+  return { tokens, predictions, topK };
 }
 
 async function countAll(text: string): Promise<EncodingCounts> {
@@ -129,6 +151,7 @@ export class ExplainTokensCommand {
     }
 
     const runId = ++this.runCounter;
+    const version = document.version;
     const settings = readSettings();
     const fileName = document.uri.path.split('/').pop() || document.uri.toString();
     const [tokens, counts] = await Promise.all([Promise.resolve().then(() => tokenize(text)), countAll(text)]);
@@ -181,6 +204,9 @@ export class ExplainTokensCommand {
         const { analysis } = result;
         const scores = new Map<number, TokenScoreValue>(analysis.scores.map((s) => [s.index, { logprob: s.logprob, rank: s.rank }]));
         decorations.setScores(document.uri, runId, scores);
+        // Offsets are only still right if nothing was typed while the model ran.
+        const region = document.version === version ? analysedRegion(message, analysis, start, settings.topK) : undefined;
+        if (region) this.deps.onAnalysed?.(document.uri, region);
         reporter.info(
           `run ${runId}: ${analysis.model} on ${analysis.backend.name} (${analysis.backend.reason}) scored ${analysis.scores.length} tokens` +
             ` in ${analysis.timings.analyzeMs.toFixed(0)} ms (model load ${analysis.timings.loadMs.toFixed(0)} ms)`,

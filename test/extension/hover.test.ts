@@ -8,6 +8,7 @@ import { LensEngine, type OrtLike } from '../../src/engine/engine';
 import { loadCheckpointFromDir } from '../../src/node/load-model';
 import { tokenize, tokenText } from '../../src/engine/tokenizer';
 import { formatProbability, visibleToken } from '../../src/hover/hover-markdown';
+import type { LensApi } from '../../src/extension';
 
 const repo = path.resolve(__dirname, '../../..');
 const CONTEXT = 256;
@@ -70,6 +71,37 @@ describe('next-token hover', function () {
       assert.ok(markdown.includes(`p = ${formatProbability(Math.exp(previous.logprob))} · rank ${previous.rank}`), markdown);
     });
   }
+
+  it('inside explained text answers from the panel\'s analysis of that text', async () => {
+    const editor = await vscode.window.showTextDocument(document);
+    const text = document.getText();
+    const selStart = text.indexOf('def fibonacci');
+    const selEnd = text.indexOf('\n\n\ndef mean');
+    editor.selection = new vscode.Selection(document.positionAt(selStart), document.positionAt(selEnd));
+    const outcome = (await vscode.commands.executeCommand('llmLens.explainTokens')) as { status: string };
+    assert.equal(outcome.status, 'done');
+    const api = vscode.extensions.getExtension<LensApi>('llm-lens.llm-lens')!.exports;
+    assert.ok(api.hoverStats().analysedRegions >= 1, 'the analysis reached the hover');
+
+    const offset = text.indexOf('fibonacci(n - 2)') + 2;
+    const markdown = await lensHover(document.uri, document.positionAt(offset));
+    assert.ok(markdown, 'no LLM Lens hover');
+    // The panel's model read only the selection: the hover's numbers are for that context.
+    const selection = text.slice(selStart, selEnd);
+    const tokens = tokenize(selection);
+    const index = tokens.findIndex((t) => t.start <= offset - selStart && offset - selStart < t.end);
+    const analysis = await engine.analyze(tokens.slice(0, index + 1).map((t) => t.id), { topK: TOP_K });
+    const shown = tableRows(markdown);
+    const expected = analysis.positions[index].top;
+    assert.deepEqual(shown.map(([t]) => t), expected.map(([id]) => visibleToken(tokenText(id))));
+    assert.deepEqual(shown.map(([, p]) => p), expected.map(([, logprob]) => formatProbability(Math.exp(logprob))));
+    // ...and not the numbers a hover computes itself from the whole file before the token.
+    const whole = tokenize(text);
+    const wi = whole.findIndex((t) => t.start <= offset && offset < t.end);
+    const cold = await engine.analyze(whole.slice(Math.max(0, wi + 1 - CONTEXT), wi + 1).map((t) => t.id), { topK: TOP_K });
+    assert.notDeepEqual(cold.positions[cold.positions.length - 1].top.map(([id, lp]) => formatProbability(Math.exp(lp)) + id), expected.map(([id, lp]) => formatProbability(Math.exp(lp)) + id));
+    await vscode.commands.executeCommand('llmLens.clearDecorations');
+  });
 
   it('escapes hostile text: every token shows as text, never as a link or HTML', async () => {
     const hostile = 'see ](command:workbench.action.quit) and <img src=x onerror=alert(1)> here';
