@@ -140,7 +140,27 @@ export interface LogMessage {
   message: string;
 }
 
-export type WebviewMessage = ReadyMessage | AnalysisMessage | RunFailedMessage | LogMessage;
+/** How much one token attends to those before it, for the editor's shading. */
+export interface AttentionMessage {
+  type: 'attention';
+  runId: number;
+  /** Index into ExplainMessage.tokens of the attending (query) token. */
+  index: number;
+  layer: number;
+  /** A head index, or the mean over the layer's heads. */
+  head: number | 'average';
+  /** Index into ExplainMessage.tokens of weights[0]; weights run up to and including `index`. */
+  firstIndex: number;
+  weights: number[];
+}
+
+/** Shape of the model, for checking layer and head indices in messages. */
+export interface AttentionShape {
+  layers: number;
+  heads: number;
+}
+
+export type WebviewMessage = AttentionMessage | ReadyMessage | AnalysisMessage | RunFailedMessage | LogMessage;
 
 // ---- validation helpers ----
 
@@ -287,6 +307,13 @@ export function parseWebviewMessage(value: unknown, textLength: number): Webview
       if (!Array.isArray(predictions) || predictions.length > keptTokens || !predictions.every(isPositionSummary)) return undefined;
       return value as unknown as AnalysisMessage;
     }
+    case 'attention':
+      // Shape checks need the model (attentionMessageProblem); here: the fields' types only.
+      return isInt(value.runId, 1) && isInt(value.index, 0, LIMITS.tokensPerMessage - 1) && isInt(value.layer, 0) &&
+        (value.head === 'average' || isInt(value.head, 0)) && isInt(value.firstIndex, 0) &&
+        Array.isArray(value.weights) && value.weights.length <= LIMITS.tokensPerMessage && value.weights.every((w) => isNumberIn(w, 0, 1.0001))
+        ? (value as unknown as AttentionMessage)
+        : undefined;
     case 'runFailed':
       return isInt(value.runId, 1) && isText(value.message, LIMITS.messageChars)
         ? { type: 'runFailed', runId: value.runId, message: value.message }
@@ -298,6 +325,24 @@ export function parseWebviewMessage(value: unknown, textLength: number): Webview
     default:
       return undefined;
   }
+}
+
+/**
+ * Checks an attention message against the model's shape and the run's token count; returns a
+ * sentence saying what is wrong (a stale layer or head index, weights that do not fit), or
+ * undefined when it is valid.
+ */
+export function attentionMessageProblem(value: unknown, shape: AttentionShape, tokenCount: number): string | undefined {
+  if (!isObject(value) || value.type !== 'attention') return 'not an attention message';
+  const { runId, index, layer, head, firstIndex, weights } = value;
+  if (!isInt(runId, 1)) return 'the run id is missing';
+  if (!isInt(layer, 0) || layer >= shape.layers) return `layer ${String(layer)} does not exist: the model has layers 0–${shape.layers - 1}`;
+  if (head !== 'average' && (!isInt(head, 0) || head >= shape.heads)) return `head ${String(head)} does not exist: each layer has heads 0–${shape.heads - 1}`;
+  if (!isInt(index, 0) || index >= tokenCount) return `token ${String(index)} is not in the explained text (${tokenCount} tokens)`;
+  if (!isInt(firstIndex, 0, index)) return 'the weights start after the query token';
+  if (!Array.isArray(weights) || weights.length !== index - firstIndex + 1) return 'there must be one weight per token up to the query token';
+  if (!weights.every((w) => isNumberIn(w, 0, 1.0001))) return 'attention weights must lie between 0 and 1';
+  return undefined;
 }
 
 /** Shortens text for a message so that the other side's validator accepts it. */

@@ -15,6 +15,11 @@ import { formatCount } from './view/format';
 import { ProgressView } from './view/progress-view';
 import { runStats, tooltipLines, type ChipScore } from './view/stats';
 import { SummaryView } from './view/summary-view';
+import { AttentionView, type AttentionSelection } from './view/attention-view';
+import { AttentionData } from './view/attention-data';
+import { EmbeddingView } from './view/embedding-view';
+import type { LensRun } from './view/lens-run';
+import { LogitLensView } from './view/logit-lens-view';
 import { Tabs } from './view/tabs';
 import { Tooltip } from './view/tooltip';
 
@@ -41,6 +46,9 @@ export class App {
   private readonly footer = new FooterView();
   private readonly tooltip = new Tooltip();
   private readonly tabs = new Tabs();
+  private readonly attention = new AttentionView((selection) => this.attentionSelected(selection));
+  private readonly embeddings = new EmbeddingView((index) => this.highlightKept(index));
+  private readonly logitLens = new LogitLensView((id) => tokenText(id));
   private readonly empty = el('p', { className: 'empty', text: 'Select text in an editor and run “LLM Lens: Explain Tokens”.' });
 
   private location: ModelLocation | undefined;
@@ -70,6 +78,9 @@ export class App {
       () => this.requestDistribution(),
     );
     this.tabs.add('tokens', 'Tokens', { element: el('div', { className: 'tokens-tab' }, [this.empty, this.chips.element, this.distribution.element]) });
+    this.tabs.add('attention', 'Attention', this.attention);
+    this.tabs.add('embeddings', 'Embeddings', this.embeddings);
+    this.tabs.add('logit-lens', 'Logit lens', this.logitLens);
     root.replaceChildren(this.summary.element, this.progress.element, this.tabs.element, this.footer.element, this.tooltip.element);
     this.summary.element.hidden = true;
     window.addEventListener('error', (event) => this.fatal(`panel error: ${event.message}`));
@@ -175,6 +186,7 @@ export class App {
     this.summary.render(run, undefined, this.settings.heatMapMode);
     this.chips.render(run.tokens, (i) => this.scoreOf(i), this.settings.heatMapMode);
     this.chips.mark(undefined);
+    this.setLensRun(undefined);
     const stale = () => this.state !== state;
     try {
       let loaded = await this.engine();
@@ -186,7 +198,7 @@ export class App {
       const started = performance.now();
       let analysis: Analysis;
       try {
-        analysis = await loaded.engine.analyze(state.keptIds, { topK: this.settings.topK });
+        analysis = await loaded.engine.analyze(state.keptIds, { topK: this.settings.topK, attention: true, hidden: true });
       } catch (error) {
         if (loaded.engine.backend.name !== 'webgpu' || stale()) throw error;
         // WebGPU can fail mid-run (device lost, out of memory): run the same text on WASM.
@@ -197,7 +209,7 @@ export class App {
         loaded = await this.engine('wasm');
         this.backendOverride = { ...loaded.engine.backend, reason };
         if (stale()) return;
-        analysis = await loaded.engine.analyze(state.keptIds, { topK: this.settings.topK });
+        analysis = await loaded.engine.analyze(state.keptIds, { topK: this.settings.topK, attention: true, hidden: true });
       }
       if (stale()) return;
       const analyzeMs = performance.now() - started;
@@ -219,6 +231,7 @@ export class App {
       state.scores.set(index, { index, start: token.start, end: token.end, logprob: position.target.logprob, rank: position.target.rank });
     });
     state.analyzed = true;
+    this.setLensRun(lensRun(state, analysis, loaded));
     const scores = [...state.scores.values()];
     this.progress.done();
     this.summary.render(run, runStats(scores), this.settings.heatMapMode);
@@ -239,6 +252,34 @@ export class App {
     });
     // A chip clicked while the model was loading gets its distribution now.
     if (this.selected !== undefined) this.select(this.selected);
+  }
+
+  private setLensRun(run: LensRun | undefined): void {
+    this.attention.setRun(run);
+    this.embeddings.setRun(run);
+    this.logitLens.setRun(run);
+  }
+
+  /** A query token was chosen in the Attention tab (or by a chip click): shade the editor. */
+  private attentionSelected(selection: AttentionSelection): void {
+    const state = this.state;
+    if (!state) return;
+    this.host.post({
+      type: 'attention',
+      runId: state.run.runId,
+      index: state.keptFrom + selection.query,
+      layer: selection.layer,
+      head: selection.head,
+      firstIndex: state.keptFrom,
+      weights: selection.weights,
+    });
+  }
+
+  /** Highlights the chip of token `index` of the kept tokens (PCA hover); undefined clears. */
+  private highlightKept(index: number | undefined): void {
+    for (const chip of Array.from(this.chips.element.querySelectorAll('.chip.pointed'))) chip.classList.remove('pointed');
+    if (index === undefined || !this.state) return;
+    this.chips.element.querySelector(`.chip[data-index="${this.state.keptFrom + index}"]`)?.classList.add('pointed');
   }
 
   private hover(index: number | undefined, chip: HTMLElement | undefined): void {
@@ -268,6 +309,8 @@ export class App {
       return;
     }
     this.requestDistribution();
+    this.attention.selectQuery(index - state.keptFrom);
+    this.embeddings.selectToken(index - state.keptFrom);
   }
 
   private distributionRequest(state: RunState, index: number): DistributionRequest {
@@ -321,6 +364,24 @@ export class App {
     const state = this.state;
     if (state && !state.analyzed) this.host.post({ type: 'runFailed', runId: state.run.runId, message: clipMessage(message) });
   }
+}
+
+function lensRun(state: RunState, analysis: Analysis, loaded: LoadedEngine): LensRun | undefined {
+  const { attention, hidden } = analysis;
+  if (!attention || !hidden) return undefined;
+  const config = loaded.engine.config;
+  const T = analysis.ids.length;
+  return {
+    runId: state.run.runId,
+    tokens: state.run.tokens.slice(state.keptFrom, state.keptFrom + T),
+    ids: analysis.ids,
+    keptFrom: state.run.firstTokenIndex + state.keptFrom,
+    totalTokens: state.run.totalTokens,
+    config,
+    attention: new AttentionData(attention, config.nLayer, config.nHead, T),
+    hidden,
+    engine: loaded.engine,
+  };
 }
 
 function errorText(error: unknown): string {

@@ -8,6 +8,8 @@ export interface TabView {
   readonly element: HTMLElement;
   /** Called every time the tab becomes the visible one (including the first time). */
   shown?(): void;
+  /** Called when another tab replaces it. */
+  hidden?(): void;
 }
 
 interface TabEntry {
@@ -65,6 +67,7 @@ export class Tabs {
     const entry = this.find(id);
     if (!entry) return;
     const changed = entry !== this.current;
+    if (changed) this.current?.view.hidden?.();
     for (const other of this.entries) {
       const on = other === entry;
       other.button.setAttribute('aria-selected', String(on));

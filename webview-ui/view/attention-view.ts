@@ -1,0 +1,210 @@
+// The Attention tab: layer and head pickers (or the mean of a layer's heads), and three ways
+// to look: heat map, head view, model view. Choosing a query token (a heat-map row, a
+// head-view token, a chip) lists what it attends to most and tells the app, which shades the
+// editor. Renders only while the tab is visible, and again only when something changed.
+import { clear, el } from '../dom';
+import { formatWeight, topAttended, type HeadChoice } from './attention-data';
+import { AttentionHeadView, HEAD_COLOURS } from './attention-headview';
+import { AttentionHeatmap } from './attention-heatmap';
+import { AttentionModelView } from './attention-modelview';
+import { coverageNote, visibleText, type LensRun } from './lens-run';
+
+const STRINGS = {
+  empty: 'Explain some text to see how its tokens attend to each other.',
+  oneToken: 'Only one token: there is no attention to show (a token can only attend to itself). Select more text.',
+  layer: 'Layer',
+  head: 'Head',
+  average: 'Average of heads',
+  heatmap: 'Heat map',
+  headview: 'Head view',
+  modelview: 'Model view',
+  heads: 'Heads',
+  topFor: (token: string) => `“${token}” attends most to:`,
+  headviewCap: (shown: number) => `The head view draws the last ${shown} tokens.`,
+};
+/** The head view draws up to T²·heads lines: past this many tokens it shows the last ones. */
+const HEADVIEW_TOKENS = 40;
+const TOP_ATTENDED = 5;
+
+export type AttentionMode = 'heatmap' | 'headview' | 'modelview';
+
+export interface AttentionSelection {
+  /** Index in run.tokens of the query token. */
+  query: number;
+  layer: number;
+  head: HeadChoice;
+  /** Its weights over run.tokens[0..query]. */
+  weights: number[];
+}
+
+export class AttentionView {
+  readonly element = el('div', { className: 'attention-view' });
+  private readonly controls = el('div', { className: 'lens-controls' });
+  private readonly layerPicker = el('select', { attrs: { 'aria-label': STRINGS.layer, 'data-control': 'layer' } });
+  private readonly headPicker = el('select', { attrs: { 'aria-label': STRINGS.head, 'data-control': 'head' } });
+  private readonly modes = el('div', { className: 'lens-modes', attrs: { role: 'group' } });
+  private readonly headChecks = el('div', { className: 'headview-heads' });
+  private readonly note = el('p', { className: 'muted lens-note' });
+  private readonly body = el('div', { className: 'attention-body' });
+  private readonly top = el('div', { className: 'attn-top' });
+  private readonly heatmap = new AttentionHeatmap((q) => this.selectQuery(q));
+  private readonly headview = new AttentionHeadView((q) => this.selectQuery(q));
+  private readonly modelview = new AttentionModelView((layer, head) => this.open(layer, head));
+
+  private run: LensRun | undefined;
+  private layer = 0;
+  private head: HeadChoice = 0;
+  private mode: AttentionMode = 'heatmap';
+  private query: number | undefined;
+  private headsShown = new Set<number>();
+  private visible = false;
+  private dirty = true;
+
+  constructor(private readonly onSelect: (selection: AttentionSelection) => void) {
+    this.layerPicker.addEventListener('change', () => this.setView(Number(this.layerPicker.value), this.head));
+    this.headPicker.addEventListener('change', () => this.setView(this.layer, this.headPicker.value === 'average' ? 'average' : Number(this.headPicker.value)));
+    for (const mode of ['heatmap', 'headview', 'modelview'] as const) {
+      const button = el('button', { className: 'lens-mode', text: STRINGS[mode], attrs: { type: 'button', 'data-mode': mode, 'aria-pressed': 'false' } });
+      button.addEventListener('click', () => this.setMode(mode));
+      this.modes.appendChild(button);
+    }
+    this.controls.append(
+      el('label', { text: `${STRINGS.layer} ` }, [this.layerPicker]),
+      el('label', { text: `${STRINGS.head} ` }, [this.headPicker]),
+      this.modes,
+    );
+    this.element.append(el('p', { className: 'empty', text: STRINGS.empty }));
+  }
+
+  setRun(run: LensRun | undefined): void {
+    this.run = run;
+    this.query = undefined;
+    if (run) {
+      this.layer = Math.min(this.layer, run.attention.layers - 1);
+      if (this.head !== 'average') this.head = Math.min(this.head, run.attention.heads - 1);
+      this.headsShown = new Set([...Array(run.attention.heads).keys()]);
+      this.fillPickers(run);
+    }
+    this.invalidate();
+  }
+
+  shown(): void {
+    this.visible = true;
+    if (this.dirty) this.render();
+  }
+
+  hidden(): void {
+    this.visible = false;
+  }
+
+  get current(): { layer: number; head: HeadChoice; mode: AttentionMode } {
+    return { layer: this.layer, head: this.head, mode: this.mode };
+  }
+
+  /** Picks the layer and head (from the UI or a message); a stale index throws a clear message. */
+  setView(layer: number, head: HeadChoice): void {
+    this.run?.attention.check(layer, head);
+    this.layer = layer;
+    this.head = head;
+    this.layerPicker.value = String(layer);
+    this.headPicker.value = String(head);
+    this.invalidate();
+    if (this.query !== undefined) this.selectQuery(this.query);
+  }
+
+  setMode(mode: AttentionMode): void {
+    this.mode = mode;
+    this.invalidate();
+  }
+
+  /** Makes token `q` (index in run.tokens) the query: lists its top keys and tells the app. */
+  selectQuery(q: number): AttentionSelection | undefined {
+    const run = this.run;
+    if (!run || q < 0 || q >= run.tokens.length) return undefined;
+    this.query = q;
+    const weights = Array.from(run.attention.row(this.layer, this.head, q).subarray(0, q + 1));
+    this.renderTop(run, q, weights);
+    this.invalidate();
+    const selection = { query: q, layer: this.layer, head: this.head, weights };
+    this.onSelect(selection);
+    return selection;
+  }
+
+  private open(layer: number, head: number): void {
+    this.setView(layer, head);
+    this.setMode('heatmap');
+  }
+
+  private invalidate(): void {
+    this.dirty = true;
+    if (this.visible) this.render();
+  }
+
+  private fillPickers(run: LensRun): void {
+    clear(this.layerPicker);
+    for (let l = 0; l < run.attention.layers; l++) this.layerPicker.appendChild(el('option', { text: String(l), attrs: { value: String(l) } }));
+    clear(this.headPicker);
+    for (let h = 0; h < run.attention.heads; h++) this.headPicker.appendChild(el('option', { text: String(h), attrs: { value: String(h) } }));
+    this.headPicker.appendChild(el('option', { text: STRINGS.average, attrs: { value: 'average' } }));
+    this.layerPicker.value = String(this.layer);
+    this.headPicker.value = String(this.head);
+    clear(this.headChecks);
+    this.headChecks.appendChild(el('span', { className: 'muted', text: `${STRINGS.heads}:` }));
+    for (let h = 0; h < run.attention.heads; h++) {
+      const box = el('input', { attrs: { type: 'checkbox', 'data-head': String(h) } });
+      box.checked = true;
+      box.addEventListener('change', () => {
+        if (box.checked) this.headsShown.add(h);
+        else this.headsShown.delete(h);
+        this.invalidate();
+      });
+      const swatch = el('span', { className: 'swatch' });
+      swatch.style.background = HEAD_COLOURS[h % HEAD_COLOURS.length]!;
+      this.headChecks.appendChild(el('label', { className: 'head-check' }, [box, swatch, document.createTextNode(String(h))]));
+    }
+  }
+
+  private render(): void {
+    this.dirty = false;
+    const run = this.run;
+    if (!run) {
+      this.element.replaceChildren(el('p', { className: 'empty', text: STRINGS.empty }));
+      return;
+    }
+    if (run.tokens.length < 2) {
+      this.element.replaceChildren(el('p', { className: 'empty attn-one-token', text: STRINGS.oneToken }));
+      return;
+    }
+    for (const button of Array.from(this.modes.children)) button.setAttribute('aria-pressed', String(button.getAttribute('data-mode') === this.mode));
+    this.headPicker.disabled = this.mode !== 'heatmap';
+    const labels = run.tokens.map((t) => t.text);
+    let note: string | undefined = coverageNote(run, 0);
+    if (this.mode === 'heatmap') {
+      this.heatmap.render({ matrix: run.attention.matrix(this.layer, this.head), labels, from: 0, selectedQuery: this.query });
+      this.body.replaceChildren(this.heatmap.element);
+    } else if (this.mode === 'headview') {
+      const from = Math.max(0, labels.length - HEADVIEW_TOKENS);
+      if (from > 0) note = [coverageNote(run, from), STRINGS.headviewCap(labels.length - from)].filter(Boolean).join(' ');
+      this.headview.render({ attention: run.attention, layer: this.layer, heads: [...this.headsShown].sort((a, b) => a - b), labels, from });
+      this.body.replaceChildren(this.headChecks, this.headview.element);
+    } else {
+      this.modelview.render(run.attention, 0);
+      this.body.replaceChildren(this.modelview.element);
+    }
+    this.note.textContent = note ?? '';
+    this.note.hidden = !note;
+    this.element.replaceChildren(this.controls, this.note, this.body, this.top);
+  }
+
+  private renderTop(run: LensRun, q: number, weights: number[]): void {
+    const list = el('ol', { className: 'attn-top-list' });
+    for (const k of topAttended(weights, q, TOP_ATTENDED)) {
+      list.appendChild(el('li', { attrs: { 'data-k': String(k) } }, [
+        el('span', { className: 'token-text', text: visibleText(run.tokens[k]!.text) }),
+        el('span', { className: 'muted', text: ` (${k}) ` }),
+        el('span', { className: 'attn-weight', text: formatWeight(weights[k]!) }),
+      ]));
+    }
+    this.top.replaceChildren(el('div', { className: 'attn-top-title', text: STRINGS.topFor(visibleText(run.tokens[q]!.text)) }), list);
+  }
+}

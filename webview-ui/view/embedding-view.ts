@@ -1,0 +1,160 @@
+// The Embeddings tab, for one token of the analysed text: its nearest vocabulary tokens by
+// cosine in the input embedding; the nearest vocabulary embeddings to its residual-stream
+// vector after each layer (how context moves its meaning); and a PCA scatter of all the
+// text's token vectors at the embedding or after a chosen layer.
+import { clear, el } from '../dom';
+import type { Neighbour } from '../../src/engine/types';
+import { coverageNote, hiddenRow, visibleText, type LensRun } from './lens-run';
+import { pca2 } from './pca';
+import { PcaScatter } from './pca-scatter';
+
+const STRINGS = {
+  empty: 'Explain some text to explore its token embeddings.',
+  token: 'Token',
+  neighbours: (token: string) => `Nearest tokens to “${token}” in the input embedding (cosine)`,
+  contextual: 'Nearest vocabulary embeddings to its residual-stream vector after each layer',
+  layerHead: 'after',
+  embedding: 'embedding',
+  layer: (l: number) => `layer ${l}`,
+  pca: 'PCA of the text’s token vectors',
+  pcaLayer: 'Vectors',
+  pcaTitle: (where: string, explained: number) => `${where}: first two principal components (${(explained * 100).toFixed(0)}% of the variance)`,
+  pcaOne: 'A projection needs at least two tokens.',
+  computing: 'Computing…',
+  failed: (why: string) => `Could not compute the neighbours: ${why}`,
+};
+const NEIGHBOURS = 10;
+const CONTEXTUAL = 5;
+
+export class EmbeddingView {
+  readonly element = el('div', { className: 'embedding-view' });
+  private readonly tokenPicker = el('select', { attrs: { 'aria-label': STRINGS.token, 'data-control': 'token' } });
+  private readonly pcaPicker = el('select', { attrs: { 'aria-label': STRINGS.pcaLayer, 'data-control': 'pca-layer' } });
+  private readonly note = el('p', { className: 'muted lens-note' });
+  private readonly neighbours = el('section', { className: 'neighbours' });
+  private readonly contextual = el('section', { className: 'contextual' });
+  private readonly scatter: PcaScatter;
+  private run: LensRun | undefined;
+  private token = 0;
+  private pcaLayer = 0;
+  private visible = false;
+  private dirty = true;
+  private seq = 0;
+
+  constructor(onHoverToken: (index: number | undefined) => void) {
+    this.scatter = new PcaScatter(onHoverToken);
+    this.tokenPicker.addEventListener('change', () => this.selectToken(Number(this.tokenPicker.value)));
+    this.pcaPicker.addEventListener('change', () => {
+      this.pcaLayer = Number(this.pcaPicker.value);
+      this.renderPca();
+    });
+    this.element.append(el('p', { className: 'empty', text: STRINGS.empty }));
+  }
+
+  setRun(run: LensRun | undefined): void {
+    this.run = run;
+    if (run) {
+      this.token = run.tokens.length - 1;
+      this.pcaLayer = Math.min(this.pcaLayer, run.config.nLayer);
+      clear(this.tokenPicker);
+      run.tokens.forEach((t, i) => this.tokenPicker.appendChild(el('option', { text: `${i}: ${visibleText(t.text)}`, attrs: { value: String(i) } })));
+      clear(this.pcaPicker);
+      for (let l = 0; l <= run.config.nLayer; l++) this.pcaPicker.appendChild(el('option', { text: l === 0 ? STRINGS.embedding : `after ${STRINGS.layer(l)}`, attrs: { value: String(l) } }));
+    }
+    this.dirty = true;
+    if (this.visible) this.render();
+  }
+
+  shown(): void {
+    this.visible = true;
+    if (this.dirty) this.render();
+  }
+
+  hidden(): void {
+    this.visible = false;
+  }
+
+  /** Shows token `index` (in run.tokens); the panel calls it when a chip is clicked. */
+  selectToken(index: number): void {
+    if (!this.run || index < 0 || index >= this.run.tokens.length) return;
+    this.token = index;
+    this.dirty = true;
+    if (this.visible) this.render();
+  }
+
+  private render(): void {
+    this.dirty = false;
+    const run = this.run;
+    if (!run) {
+      this.element.replaceChildren(el('p', { className: 'empty', text: STRINGS.empty }));
+      return;
+    }
+    this.tokenPicker.value = String(this.token);
+    this.pcaPicker.value = String(this.pcaLayer);
+    const note = coverageNote(run, 0);
+    this.note.textContent = note ?? '';
+    this.note.hidden = !note;
+    this.element.replaceChildren(
+      el('div', { className: 'lens-controls' }, [el('label', { text: `${STRINGS.token} ` }, [this.tokenPicker])]),
+      this.note,
+      el('div', { className: 'embedding-tables' }, [this.neighbours, this.contextual]),
+      el('section', { className: 'pca' }, [
+        el('h2', { className: 'lens-heading', text: STRINGS.pca }),
+        el('div', { className: 'lens-controls' }, [el('label', { text: `${STRINGS.pcaLayer} ` }, [this.pcaPicker])]),
+        this.scatter.element,
+      ]),
+    );
+    this.renderPca();
+    void this.renderNeighbours(run, this.token);
+  }
+
+  private async renderNeighbours(run: LensRun, index: number): Promise<void> {
+    const seq = ++this.seq;
+    const token = run.tokens[index]!;
+    this.neighbours.replaceChildren(el('p', { className: 'muted', text: STRINGS.computing }));
+    this.contextual.replaceChildren();
+    try {
+      const own = await run.engine.neighboursOfToken(token.id, NEIGHBOURS);
+      const perLayer: Neighbour[][] = [];
+      for (let l = 0; l <= run.config.nLayer; l++) perLayer.push(await run.engine.neighboursOfVector(hiddenRow(run, l, index), CONTEXTUAL));
+      if (seq !== this.seq) return;
+      this.neighbours.replaceChildren(el('h2', { className: 'lens-heading', text: STRINGS.neighbours(visibleText(token.text)) }), neighbourTable(own.slice(1)));
+      const rows = perLayer.map((found, l) =>
+        el('tr', { attrs: { 'data-layer': String(l) } }, [
+          el('th', { text: l === 0 ? STRINGS.embedding : STRINGS.layer(l) }),
+          ...found.map(([id, text, cos]) => el('td', { className: 'ctx-cell', attrs: { 'data-id': String(id), 'data-cos': cos.toFixed(4) } }, [
+            el('span', { className: 'token-text', text: visibleText(text) }),
+            el('span', { className: 'muted', text: ` ${cos.toFixed(3)}` }),
+          ])),
+        ]),
+      );
+      this.contextual.replaceChildren(el('h2', { className: 'lens-heading', text: STRINGS.contextual }), el('table', { className: 'contextual-table' }, [el('tbody', {}, rows)]));
+    } catch (error) {
+      if (seq === this.seq) this.neighbours.replaceChildren(el('p', { className: 'error-text', text: STRINGS.failed((error as Error).message) }));
+    }
+  }
+
+  private renderPca(): void {
+    const run = this.run;
+    if (!run) return;
+    if (run.tokens.length < 2) {
+      this.scatter.element.replaceChildren(el('p', { className: 'muted', text: STRINGS.pcaOne }));
+      return;
+    }
+    const vectors = run.tokens.map((_, t) => hiddenRow(run, this.pcaLayer, t));
+    const projection = pca2(vectors);
+    const where = this.pcaLayer === 0 ? STRINGS.embedding : `after ${STRINGS.layer(this.pcaLayer)}`;
+    this.scatter.render(projection.points, run.tokens.map((t) => visibleText(t.text)), STRINGS.pcaTitle(where, projection.explained));
+  }
+}
+
+function neighbourTable(neighbours: Neighbour[]): HTMLTableElement {
+  const rows = neighbours.map(([id, text, cos], i) =>
+    el('tr', { className: 'neighbour-row', attrs: { 'data-id': String(id) } }, [
+      el('td', { className: 'muted', text: String(i + 1) }),
+      el('td', { className: 'token-text', text: visibleText(text) }),
+      el('td', { className: 'neighbour-cos', text: cos.toFixed(4) }),
+    ]),
+  );
+  return el('table', { className: 'neighbour-table' }, [el('tbody', {}, rows)]);
+}

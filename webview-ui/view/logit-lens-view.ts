@@ -1,0 +1,116 @@
+// The Logit lens tab: for each layer (rows; 0 is the input embedding) and position (columns),
+// the token the model would predict if it stopped there (residual → ln_f → unembedding), with
+// its probability. The cell where a position's final prediction first becomes top-1 is marked.
+import { el } from '../dom';
+import { formatPercent } from './format';
+import { coverageNote, visibleText, type LensRun } from './lens-run';
+
+const STRINGS = {
+  empty: 'Explain some text to see the model’s prediction after every layer.',
+  computing: 'Reading every layer through the unembedding…',
+  failed: (why: string) => `The logit lens could not run: ${why}`,
+  corner: 'layer \\ after',
+  embedding: 'embed',
+  layer: (l: number) => `${l}`,
+  legend: 'Each cell: the top next-token prediction read from that layer, and its probability. Outlined: the first layer where the final prediction is already top-1.',
+  capped: (shown: number, total: number) => `Showing the last ${shown} of the ${total} positions the model read.`,
+};
+/** Most position columns drawn: the table stays readable and the lens call stays quick. */
+export const LENS_MAX_POSITIONS = 64;
+
+export interface LensTable {
+  layers: number;
+  /** Index in run.tokens of the first column. */
+  from: number;
+  /** top[layer][column] = [id, logprob]. */
+  top: [number, number][][];
+}
+
+/** For each column, the first layer whose top-1 equals the last layer's top-1. */
+export function firstFinalLayer(table: LensTable): number[] {
+  const last = table.top[table.layers - 1]!;
+  return last.map(([finalId], column) => {
+    for (let l = 0; l < table.layers; l++) if (table.top[l]![column]![0] === finalId) return l;
+    return table.layers - 1;
+  });
+}
+
+export class LogitLensView {
+  readonly element = el('div', { className: 'logit-lens-view' });
+  private run: LensRun | undefined;
+  private visible = false;
+  private rendered: LensRun | undefined;
+  private seq = 0;
+
+  constructor(private readonly textOf: (id: number) => string) {
+    this.element.append(el('p', { className: 'empty', text: STRINGS.empty }));
+  }
+
+  setRun(run: LensRun | undefined): void {
+    this.run = run;
+    if (this.visible) void this.render();
+  }
+
+  shown(): void {
+    this.visible = true;
+    if (this.rendered !== this.run) void this.render();
+  }
+
+  hidden(): void {
+    this.visible = false;
+  }
+
+  private async render(): Promise<void> {
+    const run = this.run;
+    this.rendered = run;
+    const seq = ++this.seq;
+    if (!run) {
+      this.element.replaceChildren(el('p', { className: 'empty', text: STRINGS.empty }));
+      return;
+    }
+    this.element.replaceChildren(el('p', { className: 'muted', text: STRINGS.computing }));
+    const layers = run.config.nLayer + 1;
+    const from = Math.max(0, run.tokens.length - LENS_MAX_POSITIONS);
+    const cells: { layer: number; position: number }[] = [];
+    for (let l = 0; l < layers; l++) for (let p = from; p < run.tokens.length; p++) cells.push({ layer: l, position: p });
+    try {
+      const answer = await run.engine.logitLens(run.ids, cells, 1);
+      if (seq !== this.seq) return;
+      const columns = run.tokens.length - from;
+      const top = Array.from({ length: layers }, (_, l) => answer.slice(l * columns, (l + 1) * columns).map((cell) => cell.top[0]!));
+      this.draw(run, { layers, from, top });
+    } catch (error) {
+      if (seq !== this.seq) return;
+      this.element.replaceChildren(el('p', { className: 'error-text', text: STRINGS.failed((error as Error).message) }));
+    }
+  }
+
+  private draw(run: LensRun, table: LensTable): void {
+    const first = firstFinalLayer(table);
+    const head = el('tr', {}, [el('th', { className: 'lens-corner', text: STRINGS.corner })]);
+    for (let p = table.from; p < run.tokens.length; p++) {
+      head.appendChild(el('th', { className: 'lens-position', text: visibleText(run.tokens[p]!.text), attrs: { 'data-position': String(p), title: `position ${p}` } }));
+    }
+    const body = el('tbody');
+    for (let l = table.layers - 1; l >= 0; l--) {
+      const row = el('tr', {}, [el('th', { className: 'lens-layer', text: l === 0 ? STRINGS.embedding : STRINGS.layer(l) })]);
+      table.top[l]!.forEach(([id, logprob], column) => {
+        const p = table.from + column;
+        const cell = el('td', { className: 'lens-cell', attrs: { 'data-layer': String(l), 'data-position': String(p), 'data-id': String(id) } }, [
+          el('span', { className: 'lens-token', text: visibleText(this.textOf(id)) }),
+          el('span', { className: 'lens-prob', text: formatPercent(Math.exp(logprob)) }),
+        ]);
+        cell.classList.toggle('first-final', first[column] === l);
+        cell.classList.toggle('final', id === table.top[table.layers - 1]![column]![0]);
+        row.appendChild(cell);
+      });
+      body.appendChild(row);
+    }
+    const notes = [coverageNote(run, table.from), table.from > 0 ? STRINGS.capped(run.tokens.length - table.from, run.tokens.length) : undefined].filter((n): n is string => !!n);
+    this.element.replaceChildren(
+      ...notes.map((text) => el('p', { className: 'muted lens-note', text })),
+      el('div', { className: 'lens-scroll' }, [el('table', { className: 'lens-table' }, [el('thead', {}, [head]), body])]),
+      el('p', { className: 'muted', text: STRINGS.legend }),
+    );
+  }
+}

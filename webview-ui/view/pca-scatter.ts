@@ -1,0 +1,53 @@
+// Labelled SVG scatter plot of 2D points (the PCA of token vectors), built with DOM APIs only.
+// Hovering a dot reports its index so the panel can highlight that token.
+import { el } from '../dom';
+
+const SVG = 'http://www.w3.org/2000/svg';
+const WIDTH = 480;
+const HEIGHT = 340;
+const PAD = 28;
+
+function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>): SVGElementTagNameMap[K] {
+  const node = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
+  return node;
+}
+
+export class PcaScatter {
+  readonly element = el('div', { className: 'pca-scatter' });
+
+  constructor(private readonly onHover: (index: number | undefined) => void) {}
+
+  render(points: [number, number][], labels: string[], title: string): void {
+    const xs = points.map((p) => p[0]);
+    const ys = points.map((p) => p[1]);
+    const span = (values: number[]) => {
+      const lo = Math.min(...values);
+      const hi = Math.max(...values);
+      return { lo, size: hi - lo || 1 };
+    };
+    const sx = span(xs);
+    const sy = span(ys);
+    const root = svg('svg', { width: WIDTH, height: HEIGHT, viewBox: `0 0 ${WIDTH} ${HEIGHT}`, class: 'pca-svg', role: 'img', 'aria-label': title });
+    root.appendChild(svg('rect', { x: 0.5, y: 0.5, width: WIDTH - 1, height: HEIGHT - 1, class: 'pca-frame' }));
+    points.forEach(([x, y], i) => {
+      const cx = PAD + ((x - sx.lo) / sx.size) * (WIDTH - 2 * PAD);
+      const cy = HEIGHT - PAD - ((y - sy.lo) / sy.size) * (HEIGHT - 2 * PAD);
+      const group = svg('g', { class: 'pca-point', 'data-index': i });
+      group.appendChild(svg('circle', { cx: cx.toFixed(1), cy: cy.toFixed(1), r: 4 }));
+      const label = svg('text', { x: (cx + 6).toFixed(1), y: (cy + 4).toFixed(1) });
+      label.textContent = labels[i]!;
+      group.appendChild(label);
+      group.addEventListener('pointerenter', () => {
+        group.classList.add('hot');
+        this.onHover(i);
+      });
+      group.addEventListener('pointerleave', () => {
+        group.classList.remove('hot');
+        this.onHover(undefined);
+      });
+      root.appendChild(group);
+    });
+    this.element.replaceChildren(el('div', { className: 'pca-title', text: title }), root);
+  }
+}
