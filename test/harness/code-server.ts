@@ -190,7 +190,10 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   let exited = false;
   child.once('exit', () => { exited = true; });
   // A test runner that dies or is interrupted must not leave a server behind.
-  const forgetCleanup = onProcessEnd(() => killGroup(child, 'SIGKILL'));
+  const forgetCleanup = onProcessEnd(() => {
+    killGroup(child, 'SIGKILL');
+    removeFolders();
+  });
 
   let stopped: Promise<void> | undefined;
   const stop = () =>
