@@ -1,0 +1,199 @@
+// The Attention, Embeddings and Logit lens tabs of the real panel bundle in headless Chromium
+// (WASM): each view renders for a fixed text and the numbers it shows equal the engine's for
+// the same text, run here in Node. Leaves screenshots in test-results/.
+// Needs `npm run build` and Debian chromium (scripts/setup-test-host.sh).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as ort from 'onnxruntime-web';
+import type { Browser, Page } from 'playwright-core';
+import { buildExplainMessage } from '../../src/commands/explain-request';
+import { LensEngine } from '../../src/engine/engine';
+import { countTokens, loadEncoding, tokenize } from '../../src/engine/tokenizer';
+import type { Analysis } from '../../src/engine/types';
+import { defaultModelDir, loadCheckpointFromDir } from '../../src/node/load-model';
+import { contentSecurityPolicy } from '../../src/panel/webview-html';
+import { ENCODINGS, type EncodingCounts, type HostMessage, type WebviewMessage } from '../../src/protocol';
+import { formatPercent } from '../../webview-ui/view/format';
+import { launchChromium, serveStatic, type StaticServer } from '../harness/chromium';
+import { repoRoot, testResultsDir } from '../harness/paths';
+
+const TEXT = 'Returns the number of elements in the list.';
+const reference: { neighbours: Record<string, [number, string, number][]> } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'test/fixtures/reference.json'), 'utf8'));
+
+declare global {
+  interface Window {
+    __posted: WebviewMessage[];
+  }
+}
+
+function writePage(origin: string): string {
+  const dir = path.join(repoRoot, 'out/test/webview');
+  fs.mkdirSync(dir, { recursive: true });
+  const csp = contentSecurityPolicy(origin, 'N0NCE');
+  fs.writeFileSync(
+    path.join(dir, 'lens.html'),
+    `<!DOCTYPE html><html><head><meta charset="UTF-8"><meta http-equiv="Content-Security-Policy" content="${csp}">
+<link rel="stylesheet" href="/media/lens.css"></head><body><main id="lens-root"></main>
+<script nonce="N0NCE">window.__posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(JSON.parse(JSON.stringify(m))), getState: () => undefined, setState: () => undefined });</script>
+<script type="module" nonce="N0NCE" src="/dist/webview.js"></script></body></html>`,
+  );
+  return 'out/test/webview/lens.html';
+}
+
+async function explain(runId: number, text: string): Promise<HostMessage> {
+  await Promise.all(ENCODINGS.map((e) => loadEncoding(e)));
+  const counts = Object.fromEntries(ENCODINGS.map((e) => [e, countTokens(text, e)])) as EncodingCounts;
+  return buildExplainMessage({
+    runId, kind: 'selection', fileName: 'sample.txt', firstLine: 0, lastLine: 0, text, tokens: tokenize(text),
+    counts, settings: { topK: 5, temperature: 1, heatMapMode: 'rank' }, contextTokens: 512,
+  });
+}
+
+describe('Attention, Embeddings and Logit lens tabs in headless Chromium (WASM)', () => {
+  let browser: Browser;
+  let server: StaticServer;
+  let page: Page;
+  let engine: LensEngine;
+  let analysis: Analysis;
+  const ids = tokenize(TEXT).map((t) => t.id);
+  const T = ids.length;
+  const send = (m: HostMessage) => page.evaluate((message) => window.postMessage(message, '*'), m);
+  const shot = (name: string, selector: string) => page.locator(selector).screenshot({ path: path.join(testResultsDir, name) });
+
+  before(async () => {
+    assert.ok(fs.existsSync(path.join(repoRoot, 'dist/webview.js')), 'run `npm run build` first');
+    engine = await LensEngine.create(await loadCheckpointFromDir(defaultModelDir()), { ort, backend: 'wasm' });
+    analysis = await engine.analyze(ids, { attention: true, hidden: true });
+    fs.mkdirSync(testResultsDir, { recursive: true });
+    server = await serveStatic(repoRoot);
+    browser = await launchChromium({ webgpu: false });
+    page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
+    await page.goto(server.url(writePage(server.origin)));
+    await page.waitForFunction(() => window.__posted.some((m) => m.type === 'ready'), null, { timeout: 30_000 });
+    await send({
+      type: 'init', modelName: 'tiny-gpt2-software',
+      configUri: server.url('media/models/tiny-gpt2-software/config.json'),
+      weightsUri: server.url('media/models/tiny-gpt2-software/model.safetensors'),
+      wasmUri: server.url('dist/ort/ort-wasm-simd-threaded.asyncify.wasm'),
+      backend: 'wasm', settings: { topK: 5, temperature: 1, heatMapMode: 'rank' },
+    });
+    await send(await explain(1, TEXT));
+    await page.waitForFunction(() => window.__posted.some((m) => m.type === 'analysis' || m.type === 'runFailed'), null, { timeout: 120_000 });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await engine?.dispose();
+  });
+
+  test('the tab strip is an ARIA tablist that arrow keys move through', async () => {
+    const tabs = await page.locator('[role="tab"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-tab')));
+    assert.deepEqual(tabs.slice(0, 4), ['tokens', 'attention', 'embeddings', 'logit-lens']);
+    await page.locator('[data-tab="tokens"]').focus();
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await page.locator('[data-tab="attention"]').getAttribute('aria-selected'), 'true');
+    assert.equal(await page.locator('#tabpanel-tokens').isHidden(), true);
+  });
+
+  test('heat map: the weight under the pointer equals the engine’s; a row click posts that token’s weights', async () => {
+    await page.locator('[data-tab="attention"]').click();
+    await page.selectOption('[data-control="layer"]', '2');
+    await page.selectOption('[data-control="head"]', '3');
+    const [q, k] = [6, 2];
+    const box = (await page.locator('.attn-canvas').boundingBox())!;
+    await page.mouse.move(box.x + ((k + 0.5) / T) * box.width, box.y + ((q + 0.5) / T) * box.height);
+    const readout = page.locator('.attn-readout');
+    assert.equal(await readout.getAttribute('data-q'), String(q));
+    assert.equal(await readout.getAttribute('data-k'), String(k));
+    const expected = analysis.attention![((2 * 6 + 3) * T + q) * T + k]!;
+    assert.ok(Math.abs(Number(await readout.getAttribute('data-value')) - expected) < 1e-4 + 5e-5, `${await readout.textContent()} vs ${expected}`);
+    assert.equal(await page.locator('.attn-row-label').count(), T, 'token labels on the rows');
+    assert.equal(await page.locator('.attn-col-label').count(), T, 'token labels on the columns');
+    await shot('attention-heatmap.png', '.attention-view');
+
+    await page.locator(`.attn-row-label[data-q="${q}"]`).click();
+    const posted = await page.waitForFunction(() => window.__posted.find((m) => m.type === 'attention'), null, { timeout: 5000 });
+    const message = (await posted.jsonValue()) as Extract<WebviewMessage, { type: 'attention' }>;
+    assert.equal(message.index, q);
+    assert.equal(message.layer, 2);
+    assert.equal(message.head, 3);
+    assert.equal(message.weights.length, q + 1);
+    message.weights.forEach((w, key) => assert.ok(Math.abs(w - analysis.attention![((2 * 6 + 3) * T + q) * T + key]!) < 1e-4));
+    assert.equal(await page.locator('.attn-top-list li').count(), 5);
+  });
+
+  test('average of heads, head view and model view render; a thumbnail opens its head in the heat map', async () => {
+    await page.selectOption('[data-control="head"]', 'average');
+    await page.locator('.attn-row-label[data-q="4"]').click();
+    const avg = (await page.evaluate(() => window.__posted.filter((m) => m.type === 'attention').at(-1))) as Extract<WebviewMessage, { type: 'attention' }>;
+    assert.equal(avg.head, 'average');
+    const mean = (key: number) => [0, 1, 2, 3, 4, 5].reduce((s, h) => s + analysis.attention![((2 * 6 + h) * T + 4) * T + key]!, 0) / 6;
+    avg.weights.forEach((w, key) => assert.ok(Math.abs(w - mean(key)) < 1e-4));
+
+    await page.locator('[data-mode="headview"]').click();
+    assert.equal(await page.locator('.headview-token.left').count(), T);
+    assert.ok((await page.locator('.headview-lines line').count()) > T);
+    await page.locator('.headview-token.left[data-index="5"]').hover();
+    const visible = await page.locator('.headview-lines line:not(.dimmed)').evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute('data-q')))]);
+    assert.deepEqual(visible, ['5'], 'hovering a token shows only its lines');
+    await shot('attention-headview.png', '.attention-view');
+
+    await page.locator('[data-mode="modelview"]').click();
+    assert.equal(await page.locator('.modelview-thumb').count(), 36);
+    await shot('attention-modelview.png', '.attention-view');
+    await page.locator('.modelview-thumb[data-layer="1"][data-head="4"]').click();
+    assert.equal(await page.locator('[data-mode="heatmap"]').getAttribute('aria-pressed'), 'true');
+    assert.equal(await page.inputValue('[data-control="layer"]'), '1');
+    assert.equal(await page.inputValue('[data-control="head"]'), '4');
+  });
+
+  test('embeddings: the neighbours of “ list” equal the engine’s and reference.json’s; contextual rows per layer; PCA dots per token', async () => {
+    await page.locator('[data-tab="embeddings"]').click();
+    const index = ids.indexOf(reference.neighbours[' list']![0]![0]);
+    assert.ok(index > 0, 'the text contains “ list”');
+    await page.selectOption('[data-control="token"]', String(index));
+    await page.waitForSelector('.neighbour-row', { timeout: 30_000 });
+    await page.waitForSelector('.contextual-table', { timeout: 30_000 });
+    const shown = await page.locator('.neighbour-row').evaluateAll((rows) => rows.map((r) => [Number(r.getAttribute('data-id')), Number(r.querySelector('.neighbour-cos')!.textContent)]));
+    const expected = reference.neighbours[' list']!.slice(1);
+    assert.deepEqual(shown.map(([id]) => id), expected.map(([id]) => id));
+    shown.forEach(([, cos], i) => assert.ok(Math.abs(cos! - expected[i]![2]) < 1e-3, `${cos} vs ${expected[i]![2]}`));
+    const fromEngine = await engine.neighboursOfToken(ids[index]!, 10);
+    shown.forEach(([, cos], i) => assert.ok(Math.abs(cos! - fromEngine[i + 1]![2]) < 6e-5));
+    assert.equal(await page.locator('.contextual-table tr').count(), 7, 'embedding and after each of 6 layers');
+    await shot('neighbours.png', '.embedding-tables');
+
+    assert.equal(await page.locator('.pca-point').count(), T);
+    await page.selectOption('[data-control="pca-layer"]', '6');
+    assert.match((await page.locator('.pca-title').textContent())!, /after layer 6/);
+    await page.locator('.pca-point[data-index="3"] circle').hover();
+    assert.equal(await page.locator('.chip.pointed').getAttribute('data-index'), '3', 'hovering a dot highlights its token');
+    await shot('pca.png', '.pca');
+  });
+
+  test('logit lens: a cell shows the engine’s top token and probability; layers × positions', async () => {
+    await page.locator('[data-tab="logit-lens"]').click();
+    await page.waitForSelector('.lens-cell', { timeout: 60_000 });
+    assert.equal(await page.locator('.lens-cell').count(), 7 * T);
+    const [layer, position] = [3, 5];
+    const [cell] = await engine.logitLens(ids, [{ layer, position }], 1);
+    const shown = page.locator(`.lens-cell[data-layer="${layer}"][data-position="${position}"]`);
+    assert.equal(await shown.getAttribute('data-id'), String(cell!.top[0]![0]));
+    assert.equal(await shown.locator('.lens-prob').textContent(), formatPercent(Math.exp(cell!.top[0]![1])));
+    // The last layer's top-1 is the model's prediction: the final analysis agrees.
+    const final = await page.locator(`.lens-cell[data-layer="6"][data-position="${position}"]`).getAttribute('data-id');
+    assert.equal(final, String(analysis.positions[position]!.top[0]![0]));
+    assert.equal(await page.locator('.lens-cell.first-final').count(), T, 'one first-final mark per position');
+    await shot('logit-lens.png', '.logit-lens-view');
+  });
+
+  test('a one-token text says there is no attention to show', async () => {
+    await send(await explain(2, 'Hello'));
+    await page.waitForFunction(() => window.__posted.some((m) => m.type === 'analysis' && m.runId === 2), null, { timeout: 60_000 });
+    await page.locator('[data-tab="attention"]').click();
+    assert.match((await page.locator('.attn-one-token').textContent())!, /no attention to show/);
+  });
+});
