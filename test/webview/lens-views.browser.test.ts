@@ -139,6 +139,8 @@ describe('Attention, Embeddings and Logit lens tabs in headless Chromium (WASM)'
     await page.locator('.headview-token.left[data-index="5"]').hover();
     const visible = await page.locator('.headview-lines line:not(.dimmed)').evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute('data-q')))]);
     assert.deepEqual(visible, ['5'], 'hovering a token shows only its lines');
+    await page.mouse.move(0, 0);
+    assert.equal(await page.locator('.headview-lines line.dimmed').count(), 0, 'leaving the token shows every line again');
     await shot('attention-headview.png', '.attention-view');
 
     await page.locator('[data-mode="modelview"]').click();
