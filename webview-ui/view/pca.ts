@@ -48,7 +48,7 @@ export function pca2(vectors: ArrayLike<number>[]): Projection {
 
 function powerIteration(covTimes: (x: Float64Array) => Float64Array, d: number, found: Float64Array[]): { vector: Float64Array; value: number } {
   // A fixed, non-symmetric start so it is unlikely to be orthogonal to the top component.
-  let x = Float64Array.from({ length: d }, (_, j) => 1 + ((j * 7919) % 13) / 13);
+  let x: Float64Array = Float64Array.from({ length: d }, (_, j) => 1 + ((j * 7919) % 13) / 13);
   orthogonalise(x, found);
   if (!normalise(x)) return { vector: new Float64Array(d), value: 0 };
   let value = 0;
