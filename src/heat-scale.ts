@@ -5,8 +5,8 @@
 //  - rank, as GLTR does (Gehrmann et al., 2019): was the token among the model's 10, 100 or
 //    1000 most likely guesses, or further down;
 //  - surprisal, −log2 p in bits: how much information the token carried for the model.
-// Each bucket has a theme colour contributed in package.json (`llmLens.heat.*`); a webview
-// sees the same colour as the CSS variable `--vscode-llmLens-heat-*`.
+// Each bucket has a theme colour contributed in package.json (`llmLens.heat*`, `llmLens.surprisal*`);
+// a webview sees the same colour as the CSS variable `--vscode-llmLens-heat*`.
 
 export type RankBucket = 'top10' | 'top100' | 'top1000' | 'rest';
 export type SurprisalBucket = 's0' | 's1' | 's2' | 's3' | 's4';
@@ -54,12 +54,27 @@ export const BUCKET_LABELS: Readonly<Record<HeatBucket, string>> = {
   s4: '≥ 10 bits',
 };
 
+const COLOR_IDS: Readonly<Record<HeatBucket, string>> = {
+  top10: 'llmLens.heatTop10Background',
+  top100: 'llmLens.heatTop100Background',
+  top1000: 'llmLens.heatTop1000Background',
+  rest: 'llmLens.heatRestBackground',
+  s0: 'llmLens.surprisal0Background',
+  s1: 'llmLens.surprisal1Background',
+  s2: 'llmLens.surprisal2Background',
+  s3: 'llmLens.surprisal3Background',
+  s4: 'llmLens.surprisal4Background',
+};
+
 /** Theme colour id of a bucket's background (see package.json `contributes.colors`). */
 export function bucketColorId(bucket: HeatBucket): string {
-  return `llmLens.heat.${bucket}Background`;
+  return COLOR_IDS[bucket];
 }
 
-/** The CSS variable VS Code defines in webviews for a theme colour id. */
+/**
+ * The CSS variable VS Code defines in webviews for a theme colour id. VS Code 1.100 replaces
+ * only the first dot, so the ids keep to one dot ("llmLens.heatTop10Background").
+ */
 export function themeColorCssVariable(colorId: string): string {
-  return `--vscode-${colorId.replace(/\./g, '-')}`;
+  return `--vscode-${colorId.replace('.', '-')}`;
 }

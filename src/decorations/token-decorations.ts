@@ -20,7 +20,7 @@ export interface DecorationSnapshot {
   heat: Partial<Record<HeatBucket, Array<[number, number]>>>;
 }
 
-const BOUNDARY_COLORS = ['llmLens.token.evenBackground', 'llmLens.token.oddBackground'] as const;
+const BOUNDARY_COLORS = ['llmLens.tokenEvenBackground', 'llmLens.tokenOddBackground'] as const;
 
 function heatKey(bucket: HeatBucket, parity: number): string {
   return `${bucket}:${parity}`;

@@ -142,3 +142,43 @@ test('Explain Tokens from the palette: chips, decorations, and a distribution eq
   assertSameNumbers(await shownDistribution(panel), await engine.distributionAt(ids, position, { temperature: 0.5, topK: 20 }), ids[position + 1]!);
   await screenshot(page, 'explain-temperature');
 });
+
+function exactRow(page: Page, label: string) {
+  return page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }).first();
+}
+
+/** Picks a colour theme by its label through "Preferences: Color Theme". */
+async function useTheme(page: Page, label: string): Promise<void> {
+  // Not runCommand(): it waits for the palette to close, and this command opens a second pick.
+  const input = page.locator('.quick-input-widget input');
+  // Keys typed while the panel has focus stay in the webview: give the editor focus first.
+  await page.locator('.editor-instance .view-line').first().click();
+  await page.keyboard.press('F1');
+  await input.waitFor({ state: 'visible', timeout: 5_000 });
+  await input.fill('>Preferences: Color Theme');
+  // "Browse Color Themes in Marketplace" may be listed first: click the exact command.
+  await exactRow(page, 'Preferences: Color Theme').click();
+  await page.locator('.quick-input-widget input[aria-label^="Select Color Theme"]').waitFor({ timeout: 5_000 });
+  await input.fill(label);
+  await exactRow(page, label).click();
+  await input.waitFor({ state: 'hidden', timeout: 5_000 });
+}
+
+test('the panel and the editor follow the colour theme (light, dark, high contrast)', { timeout: 120_000 }, async () => {
+  const { page } = workbench;
+  const panel = webviewFrame(page);
+  const chipColour = () => panel.locator('.chip.heat-top10').first().evaluate((chip) => getComputedStyle(chip).backgroundColor);
+  // package.json's defaults for llmLens.heat.top10Background, as the webview sees them.
+  const expected: Array<[string, string, string]> = [
+    ['Light Modern', 'rgba(45, 164, 78, 0.25)', 'explain-light'],
+    ['Dark Modern', 'rgba(63, 185, 80, 0.3)', 'explain-dark'],
+    ['Dark High Contrast', 'rgba(63, 185, 80, 0.5)', 'explain-high-contrast'],
+  ];
+  for (const [theme, colour, shot] of expected) {
+    await useTheme(page, theme);
+    // The webview receives the new theme's variables a moment later.
+    for (let i = 0; i < 50 && (await chipColour()) !== colour; i++) await page.waitForTimeout(100);
+    assert.equal(await chipColour(), colour, `${theme}: the heat colour comes from the theme`);
+    await screenshot(page, shot);
+  }
+});

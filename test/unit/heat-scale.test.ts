@@ -26,6 +26,11 @@ describe('heat scale', () => {
     }
   });
 
+  test('colour ids keep to one dot: VS Code 1.100 names webview variables by replacing only the first', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8'));
+    for (const { id } of manifest.contributes.colors as { id: string }[]) assert.match(id, /^llmLens\.[A-Za-z0-9]+$/);
+  });
+
   test('the webview CSS uses the same colours through VS Code\'s variables', () => {
     const css = fs.readFileSync(path.join(__dirname, '../../media/lens.css'), 'utf8');
     for (const bucket of [...RANK_BUCKETS, ...SURPRISAL_BUCKETS]) {
