@@ -53,6 +53,8 @@ export interface InitMessage {
   wasmUri: string;
   backend: BackendPreference;
   settings: ViewSettings;
+  /** VS Code's display language (vscode.env.language), e.g. "en" or "zh-cn": picks the panel's strings. */
+  language?: string;
 }
 
 export interface ExplainMessage {
@@ -160,7 +162,14 @@ export interface AttentionShape {
   heads: number;
 }
 
-export type WebviewMessage = AttentionMessage | ReadyMessage | AnalysisMessage | RunFailedMessage | LogMessage;
+/** Generated text to insert after the explained range of run `runId`. */
+export interface InsertTextMessage {
+  type: 'insertText';
+  runId: number;
+  text: string;
+}
+
+export type WebviewMessage = InsertTextMessage | AttentionMessage | ReadyMessage | AnalysisMessage | RunFailedMessage | LogMessage;
 
 // ---- validation helpers ----
 
@@ -266,7 +275,8 @@ export function parseHostMessage(value: unknown): HostMessage | undefined {
         isResourceUri(value.weightsUri) &&
         isResourceUri(value.wasmUri) &&
         isOneOf(value.backend, BACKEND_PREFERENCES) &&
-        isViewSettings(value.settings)
+        isViewSettings(value.settings) &&
+        (value.language === undefined || isText(value.language, 35))
         ? (value as unknown as InitMessage)
         : undefined;
     case 'explain': {
@@ -313,6 +323,10 @@ export function parseWebviewMessage(value: unknown, textLength: number): Webview
         (value.head === 'average' || isInt(value.head, 0)) && isInt(value.firstIndex, 0) &&
         Array.isArray(value.weights) && value.weights.length <= LIMITS.tokensPerMessage && value.weights.every((w) => isNumberIn(w, 0, 1.0001))
         ? (value as unknown as AttentionMessage)
+        : undefined;
+    case 'insertText':
+      return isInt(value.runId, 1) && typeof value.text === 'string' && value.text.length > 0 && value.text.length <= LIMITS.messageChars * 10
+        ? { type: 'insertText', runId: value.runId, text: value.text }
         : undefined;
     case 'runFailed':
       return isInt(value.runId, 1) && isText(value.message, LIMITS.messageChars)

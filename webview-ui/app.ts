@@ -21,6 +21,9 @@ import { EmbeddingView } from './view/embedding-view';
 import type { LensRun } from './view/lens-run';
 import { LogitLensView } from './view/logit-lens-view';
 import { Tabs } from './view/tabs';
+import { bundleFor, translator } from './i18n';
+import { PipelineTab } from './view/pipeline-tab';
+import { GenerateTab } from './view/generate-tab';
 import { Tooltip } from './view/tooltip';
 
 interface RunState {
@@ -46,6 +49,8 @@ export class App {
   private readonly footer = new FooterView();
   private readonly tooltip = new Tooltip();
   private readonly tabs = new Tabs();
+  private pipeline: PipelineTab | undefined;
+  private generate: GenerateTab | undefined;
   private readonly attention = new AttentionView((selection) => this.attentionSelected(selection));
   private readonly embeddings = new EmbeddingView((index) => this.highlightKept(index));
   private readonly logitLens = new LogitLensView((id) => tokenText(id));
@@ -115,7 +120,22 @@ export class App {
     this.footerInfo = { model: modelName };
     this.footer.render(this.footerInfo);
     this.applySettings(message.settings);
+    this.mountLanguageTabs(message.language);
     if (changed) void this.dropEngine();
+  }
+
+  /** The walk-through and generation tabs, in VS Code's display language (once per panel). */
+  private mountLanguageTabs(language: string | undefined): void {
+    if (this.pipeline) return;
+    const { language: chosen, bundle } = bundleFor(language);
+    document.documentElement.lang = chosen;
+    const t = translator(bundle);
+    this.pipeline = new PipelineTab(t, () => this.engine());
+    this.generate = new GenerateTab(t, () => this.engine(), (text) => {
+      if (this.state) this.host.post({ type: 'insertText', runId: this.state.run.runId, text });
+    });
+    this.tabs.add('pipeline', t('tab.pipeline'), this.pipeline);
+    this.tabs.add('generate', t('tab.generate'), this.generate);
   }
 
   private applySettings(settings: ViewSettings): void {
@@ -250,6 +270,9 @@ export class App {
       droppedTokens: run.totalTokens - state.keptIds.length,
       timings: { loadMs: loaded.loadMs, analyzeMs },
     });
+    this.pipeline?.setRun(state.keptIds);
+    this.generate?.setRun(state.keptIds);
+    if (this.tabs.selected === 'pipeline') this.pipeline?.shown();
     // A chip clicked while the model was loading gets its distribution now.
     if (this.selected !== undefined) this.select(this.selected);
   }

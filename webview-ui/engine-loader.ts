@@ -2,7 +2,7 @@
 // extension's resource origin (with download progress), then builds the engine on
 // onnxruntime-web (WebGPU when it can, WASM otherwise).
 import * as ort from 'onnxruntime-web/webgpu';
-import { loadCheckpoint } from '../src/engine/checkpoint';
+import { loadCheckpoint, type Checkpoint } from '../src/engine/checkpoint';
 import { LensEngine, type OrtLike } from '../src/engine/engine';
 import type { BackendPreference } from '../src/engine/types';
 
@@ -22,6 +22,8 @@ export interface LoadProgress {
 
 export interface LoadedEngine {
   engine: LensEngine;
+  /** The weights, for the walk-through's recomputation of one token's numbers. */
+  checkpoint: Checkpoint;
   loadMs: number;
 }
 
@@ -93,5 +95,5 @@ export async function loadEngine(
   // One token through the model builds the sessions now, so that load time is reported as load
   // time and the first analysis is as fast as the next ones.
   await engine.analyze([engine.config.eosTokenId], { topK: 1 });
-  return { engine, loadMs: performance.now() - started };
+  return { engine, checkpoint, loadMs: performance.now() - started };
 }

@@ -108,7 +108,7 @@ export class PipelineInspector {
     const d = this.config.nEmbd;
     const keys: Float32Array[] = [];
     const values: Float32Array[] = [];
-    let query = new Float32Array(hs);
+    let query: Float32Array = new Float32Array(hs);
     for (let t = 0; t <= position; t++) {
       const x = layerNorm(residualRow(stream, layer, t, d), w.ln1Weight, w.ln1Bias, this.config.layerNormEpsilon);
       // c_attn's output columns are [q (d) | k (d) | v (d)], each split into heads of hs columns.

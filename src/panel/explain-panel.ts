@@ -13,6 +13,7 @@ import {
   type ViewSettings,
 } from '../protocol';
 import { webviewHtml } from './webview-html';
+import { insertGeneratedText } from '../generation/insert-text';
 
 export const MODEL_FOLDER = ['media', 'models', 'tiny-gpt2-software'] as const;
 export const MODEL_NAME = 'tiny-gpt2-software';
@@ -139,6 +140,9 @@ export class ExplainPanel implements vscode.Disposable {
       case 'log':
         this.options.reporter.channel[message.level](`[panel] ${message.message}`);
         break;
+      case 'insertText':
+        void insertGeneratedText(message.text).then((problem) => problem && void vscode.window.showWarningMessage(problem));
+        break;
       case 'runFailed':
         if (message.runId === this.pending?.message.runId) this.settle({ kind: 'failed', message: message.message });
         break;
@@ -169,6 +173,7 @@ export class ExplainPanel implements vscode.Disposable {
       wasmUri: uri(...WASM_FILE),
       backend: this.options.backend,
       settings: this.options.settings,
+      language: vscode.env.language,
     });
     if (this.pending) void this.post(this.pending.message);
   }

@@ -27,7 +27,7 @@ export class GenerationSession {
   private random: () => number;
 
   constructor(
-    private readonly source: NextTokenSource,
+    readonly source: NextTokenSource,
     readonly prompt: number[],
     readonly settings: SamplingSettings,
     /** Most tokens to generate. */

@@ -1,0 +1,117 @@
+// The Generate tab: decoding settings, step / run / stop / start over / insert, and one row per
+// generated step with its candidates; clicking another candidate picks it and continues from there.
+import { el } from '../dom';
+import type { Translate } from '../i18n';
+import { DEFAULT_SAMPLING, validateSampling, type SamplingSettings } from '../../src/engine/sampling';
+import type { GenerationStep } from './generate-session';
+import { displayToken } from './pipeline-format';
+
+export interface GenerateActions {
+  step(settings: SamplingSettings, maxTokens: number): void;
+  run(settings: SamplingSettings, maxTokens: number): void;
+  stop(): void;
+  reset(): void;
+  insert(): void;
+  pick(stepIndex: number, id: number): void;
+}
+
+const SHOWN_CANDIDATES = 8;
+
+export class GenerateView {
+  readonly element = el('section', { className: 'generate', attrs: { 'data-view': 'generate' } });
+  private readonly status = el('p', { className: 'generate-status muted' });
+  private readonly output = el('pre', { className: 'generate-output', attrs: { 'data-name': 'output' } });
+  private readonly list = el('ol', { className: 'generate-steps' });
+  private readonly inputs: Record<'temperature' | 'topK' | 'topP' | 'seed' | 'maxTokens', HTMLInputElement>;
+  private readonly greedy: HTMLInputElement;
+
+  constructor(
+    private readonly t: Translate,
+    private readonly actions: GenerateActions,
+  ) {
+    const number = (name: string, value: number, step: string) => el('input', { attrs: { type: 'number', step, value: String(value), 'data-control': name, 'aria-label': name } });
+    this.inputs = {
+      temperature: number('temperature', DEFAULT_SAMPLING.temperature, '0.1'),
+      topK: number('topK', DEFAULT_SAMPLING.topK, '1'),
+      topP: number('topP', DEFAULT_SAMPLING.topP, '0.05'),
+      seed: number('seed', DEFAULT_SAMPLING.seed, '1'),
+      maxTokens: number('maxTokens', 20, '1'),
+    };
+    this.greedy = el('input', { attrs: { type: 'checkbox', 'data-control': 'greedy' } });
+    const field = (label: string, input: HTMLElement) => el('label', { className: 'stat' }, [el('span', { className: 'stat-label', text: label }), input]);
+    const button = (label: string, action: string, onClick: () => void) => {
+      const b = el('button', { text: label, attrs: { type: 'button', 'data-action': action } });
+      b.addEventListener('click', onClick);
+      return b;
+    };
+    const withSettings = (then: (s: SamplingSettings, max: number) => void) => () => {
+      const read = this.settings();
+      if ('error' in read) this.showStatus(t('generate.invalid', { message: read.error }), true);
+      else then(read.settings, read.maxTokens);
+    };
+    this.element.append(
+      el('h2', { className: 'distribution-heading', text: t('generate.title') }),
+      el('div', { className: 'generate-settings temperature' }, [
+        el('label', { className: 'stat' }, [this.greedy, el('span', { text: t('generate.greedy') })]),
+        field(t('generate.temperature'), this.inputs.temperature),
+        field(t('generate.topK'), this.inputs.topK),
+        field(t('generate.topP'), this.inputs.topP),
+        field(t('generate.seed'), this.inputs.seed),
+        field(t('generate.maxTokens'), this.inputs.maxTokens),
+      ]),
+      el('p', { className: 'hint', text: t('generate.topPNote') }),
+      el('div', { className: 'generate-buttons temperature' }, [
+        button(t('generate.step'), 'step', withSettings((s, m) => actions.step(s, m))),
+        button(t('generate.run'), 'run', withSettings((s, m) => actions.run(s, m))),
+        button(t('generate.stop'), 'stop', () => actions.stop()),
+        button(t('generate.reset'), 'reset', () => actions.reset()),
+        button(t('generate.insert'), 'insert', () => actions.insert()),
+      ]),
+      this.status,
+      this.output,
+      el('p', { className: 'hint', text: t('generate.pickHint') }),
+      this.list,
+    );
+    this.showStatus(t('generate.empty'));
+  }
+
+  /** The settings as typed; temperature 0 or the greedy box means greedy. */
+  settings(): { settings: SamplingSettings; maxTokens: number } | { error: string } {
+    const temperature = this.greedy.checked ? 0 : Number(this.inputs.temperature.value);
+    const checked = validateSampling({ temperature, topK: Number(this.inputs.topK.value), topP: Number(this.inputs.topP.value), seed: Number(this.inputs.seed.value) });
+    if (!checked.ok) return { error: checked.error };
+    const maxTokens = Number(this.inputs.maxTokens.value);
+    if (!Number.isInteger(maxTokens) || maxTokens < 1 || maxTokens > 512) return { error: 'the length limit must be a whole number from 1 to 512' };
+    return { settings: checked.value, maxTokens };
+  }
+
+  showStatus(message: string, isError = false): void {
+    this.status.textContent = message;
+    this.status.classList.toggle('error', isError);
+  }
+
+  render(prompt: string, steps: GenerationStep[], text: (id: number) => string): void {
+    this.output.replaceChildren(el('span', { className: 'muted', text: prompt }), el('span', { className: 'generated', text: steps.map((s) => text(s.chosen)).join('') }));
+    this.list.replaceChildren(...steps.map((step, index) => this.row(step, index, text)));
+  }
+
+  private row(step: GenerationStep, index: number, text: (id: number) => string): HTMLElement {
+    const shown = step.candidates.slice(0, SHOWN_CANDIDATES);
+    if (!shown.some((c) => c.id === step.chosen)) {
+      const chosen = step.candidates.find((c) => c.id === step.chosen);
+      if (chosen) shown.push(chosen);
+    }
+    return el('li', { className: 'generate-step', attrs: { 'data-step': String(index), 'data-chosen': String(step.chosen) } }, [
+      el('span', { className: 'stat-label', text: this.t('generate.stepLabel', { n: index + 1 }) + (step.picked ? ` (${this.t('generate.picked')})` : '') }),
+      el('span', { className: 'chips' }, shown.map((c) => {
+        const chip = el('button', {
+          className: `chip ${c.id === step.chosen ? 'selected' : c.kept > 0 ? 'tone-odd' : 'tone-even'}`,
+          text: `${displayToken(text(c.id))} ${(c.probability * 100).toFixed(1)}%`,
+          attrs: { type: 'button', 'data-id': String(c.id), 'data-probability': String(c.probability) },
+        });
+        chip.addEventListener('click', () => this.actions.pick(index, c.id));
+        return chip;
+      })),
+    ]);
+  }
+}

@@ -1,0 +1,111 @@
+// The walk-through's numbers for one picked token: pure data gathered from the inspector, the
+// engine's residual stream and its neighbours, so the view only draws and tests can compare.
+import { PipelineInspector, norm, softmaxTop, type ResidualStream } from '../../src/engine/inspect';
+import { candidates, choose, seededRandom } from '../../src/engine/sampling';
+import type { Neighbour } from '../../src/engine/types';
+
+export const MIN_TEMPERATURE = 0.1;
+export const MAX_TEMPERATURE = 2;
+const TOP_SHOWN = 10;
+
+export interface PipelineRequest {
+  ids: number[];
+  /** Index of the picked token in ids. */
+  position: number;
+  layer: number;
+  head: number;
+  temperature: number;
+  seed: number;
+}
+
+export interface PipelineToken {
+  id: number;
+  text: string;
+}
+
+export interface PipelineModel {
+  request: PipelineRequest;
+  tokens: PipelineToken[];
+  token: PipelineToken & { bytes: string; partial: boolean };
+  vocabSize: number;
+  embedding: { token: number[]; position: number[]; sum: number[]; tokenNorm: number; sumNorm: number };
+  /** [id, text, cosine, angle in degrees] */
+  neighbours: [number, string, number, number][];
+  attention: { query: number[]; key: number[]; value: number[]; scores: number[]; weights: number[]; output: number[]; headSize: number };
+  block: { attentionNorm: number; mlpNorm: number; mlpActive: number; inner: number };
+  norms: number[];
+  distribution: { id: number; text: string; logit: number; probability: number }[];
+  sample: PipelineToken;
+}
+
+export interface PipelineSources {
+  inspector: PipelineInspector;
+  stream: ResidualStream;
+  neighbours: (id: number) => Promise<Neighbour[]>;
+  tokenText: (id: number) => string;
+  tokenBytes: (id: number) => string;
+}
+
+/** Why a request cannot be walked through, in the panel's words; null when it can. */
+export type PipelineProblem = { kind: 'outsideContext'; first: number; last: number } | { kind: 'temperature' } | null;
+
+export function checkRequest(request: PipelineRequest, contextTokens: number): PipelineProblem {
+  if (!Number.isInteger(request.position) || request.position < 0 || request.position >= Math.min(contextTokens, request.ids.length)) {
+    return { kind: 'outsideContext', first: 0, last: Math.min(contextTokens, request.ids.length) - 1 };
+  }
+  const t = request.temperature;
+  if (typeof t !== 'number' || !Number.isFinite(t) || t < MIN_TEMPERATURE || t > MAX_TEMPERATURE) return { kind: 'temperature' };
+  return null;
+}
+
+export async function buildPipeline(request: PipelineRequest, sources: PipelineSources): Promise<PipelineModel> {
+  const { inspector, stream } = sources;
+  const { position, layer, head, temperature } = request;
+  const id = request.ids[position];
+  const embedding = inspector.embedding(id, position);
+  const attention = inspector.attentionHead(stream, layer, head, position);
+  const block = inspector.block(stream, layer, position);
+  const logits = inspector.logits(inspector.residual(stream, inspector.config.nLayer, position));
+  const top = softmaxTop(logits, temperature, TOP_SHOWN);
+  // The sample uses the same sampler as generation (no top-k / top-p cut) over the shown tokens'
+  // exact probabilities; the tail beyond them is folded in by renormalising.
+  const pick = choose(
+    candidates(top.map((e) => [e.id, Math.log(e.probability)]), { temperature, topK: TOP_SHOWN, topP: 1 }),
+    seededRandom(request.seed),
+  );
+  const neighbours = (await sources.neighbours(id)).slice(1).map(([nid, text, cos]): [number, string, number, number] => [
+    nid,
+    text,
+    cos,
+    (Math.acos(Math.max(-1, Math.min(1, cos))) * 180) / Math.PI,
+  ]);
+  const text = sources.tokenText(id);
+  return {
+    request,
+    tokens: request.ids.map((t) => ({ id: t, text: sources.tokenText(t) })),
+    token: { id, text, bytes: sources.tokenBytes(id), partial: text.includes('\ufffd') },
+    vocabSize: inspector.config.vocabSize,
+    embedding: {
+      token: Array.from(embedding.token),
+      position: Array.from(embedding.position),
+      sum: Array.from(embedding.sum),
+      tokenNorm: norm(embedding.token),
+      sumNorm: norm(embedding.sum),
+    },
+    neighbours,
+    attention: {
+      query: Array.from(attention.query),
+      key: Array.from(attention.key),
+      value: Array.from(attention.value),
+      scores: attention.scores,
+      weights: attention.weights,
+      output: Array.from(attention.output),
+      headSize: inspector.headSize,
+    },
+    block: { attentionNorm: norm(block.attention), mlpNorm: norm(block.mlp), mlpActive: block.mlpActiveFraction, inner: inspector.config.nInner },
+    norms: inspector.residualNorms(stream, position),
+    distribution: top.map((e) => ({ ...e, text: sources.tokenText(e.id) })),
+    sample: { id: pick, text: sources.tokenText(pick) },
+  };
+}
+

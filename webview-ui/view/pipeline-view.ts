@@ -1,0 +1,182 @@
+// The "How GPT reads this" tab: six steps, each with a short explanation and the live numbers
+// of the picked token. Every number shown also sits in a data-value attribute (full precision)
+// so tests can compare the page with the engine.
+import { el } from '../dom';
+import type { Translate } from '../i18n';
+import { MAX_TEMPERATURE, MIN_TEMPERATURE, type PipelineModel, type PipelineRequest } from './pipeline-model';
+import { displayToken } from './pipeline-format';
+
+export interface PipelineControls {
+  /** The user changed the token, layer, head or temperature. */
+  onChange(change: Partial<Pick<PipelineRequest, 'position' | 'layer' | 'head' | 'temperature'>>): void;
+}
+
+export class PipelineView {
+  readonly element = el('section', { className: 'pipeline', attrs: { 'data-view': 'pipeline' } });
+  private readonly status = el('p', { className: 'pipeline-status muted' });
+  private readonly steps = el('div', { className: 'pipeline-steps' });
+
+  constructor(
+    private readonly t: Translate,
+    private readonly controls: PipelineControls,
+  ) {
+    this.element.append(el('h2', { className: 'distribution-heading', text: t('pipeline.title') }), this.status, this.steps);
+    this.showMessage(t('pipeline.empty'));
+  }
+
+  showMessage(message: string, isError = false): void {
+    this.status.textContent = message;
+    this.status.classList.toggle('error', isError);
+    this.status.hidden = false;
+  }
+
+  busy(): void {
+    this.showMessage(this.t('pipeline.loading'));
+  }
+
+  render(model: PipelineModel, layers: number, heads: number): void {
+    this.status.hidden = true;
+    const t = this.t;
+    const { request, token } = model;
+    const pickers = el('div', { className: 'pipeline-controls temperature' }, [
+      this.select(t('pipeline.pickToken'), 'position', model.tokens.length, request.position, (i) => `${i}: ${displayToken(model.tokens[i].text)}`),
+      this.select(t('pipeline.layer'), 'layer', layers, request.layer, (i) => String(i)),
+      this.select(t('pipeline.head'), 'head', heads, request.head, (i) => String(i)),
+    ]);
+    const steps = [
+      this.step(1, t('step1.title'), t('step1.body'), [
+        el('p', { text: t('step1.numbers', { tokens: request.ids.length, text: displayToken(token.text), bytes: token.bytes }) }),
+        token.partial ? el('p', { className: 'hint', text: t('step1.partial') }) : null,
+        chipRow(model.tokens.map((tk) => tk.text), request.position),
+      ]),
+      this.step(2, t('step2.title'), t('step2.body', { vocab: model.vocabSize }), [
+        value('id', token.id, t('step2.numbers', { id: token.id, vocab: model.vocabSize })),
+      ]),
+      this.step(3, t('step3.title'), t('step3.body', { id: token.id, d: model.embedding.token.length }), [
+        strip('embedding', model.embedding.token),
+        value('token-norm', model.embedding.tokenNorm, t('step3.norm', { norm: model.embedding.tokenNorm.toFixed(3) })),
+        el('h4', { text: t('step3.neighbours') }),
+        el('ol', { className: 'neighbours' }, model.neighbours.map(([id, text, cos, angle]) =>
+          el('li', { attrs: { 'data-id': String(id), 'data-value': String(cos) } }, [
+            el('span', { className: 'token-label', text: displayToken(text) }),
+            el('span', { className: 'muted', text: ` ${cos.toFixed(3)}, ${angle.toFixed(1)}°` }),
+          ]))),
+      ]),
+      this.step(4, t('step4.title'), t('step4.body', { position: request.position }), [
+        labelled(t('step4.position'), strip('position', model.embedding.position)),
+        labelled(t('step4.sum'), strip('sum', model.embedding.sum)),
+        value('sum-norm', model.embedding.sumNorm, t('step3.norm', { norm: model.embedding.sumNorm.toFixed(3) })),
+      ]),
+      this.step(5, t('step5.title', { layer: request.layer }), t('step5.body', { head: request.head, hs: model.attention.headSize }), [
+        labelled('q', strip('query', model.attention.query)),
+        labelled('k', strip('key', model.attention.key)),
+        labelled('v', strip('value', model.attention.value)),
+        attentionTable(model, t),
+        el('p', { className: 'hint', text: t('step5.masked') }),
+        el('p', {
+          text: t('step5.mlp', {
+            inner: model.block.inner,
+            active: `${(model.block.mlpActive * 100).toFixed(0)}%`,
+            attn: model.block.attentionNorm.toFixed(2),
+            mlp: model.block.mlpNorm.toFixed(2),
+          }),
+        }),
+        el('p', { text: t('step5.norms') }),
+        bars('norms', model.norms.map((n, l) => [l === 0 ? t('step5.embeddingNorm') : `L${l - 1}`, n, n.toFixed(2)]), Math.max(...model.norms)),
+      ]),
+      this.step(6, t('step6.title'), t('step6.body'), [
+        this.temperatureSlider(request.temperature),
+        el('h4', { text: t('step6.top') }),
+        bars(
+          'softmax',
+          model.distribution.map((e) => [displayToken(e.text), e.probability, `${(e.probability * 100).toFixed(2)}%`, `logit ${e.logit.toFixed(2)}`]),
+          model.distribution[0]?.probability ?? 1,
+        ),
+        el('p', { className: 'pipeline-sample', attrs: { 'data-id': String(model.sample.id) }, text: t('step6.sample', { seed: request.seed, text: displayToken(model.sample.text) }) }),
+      ]),
+    ];
+    this.steps.replaceChildren(pickers, ...steps);
+  }
+
+  private step(n: number, title: string, body: string, content: (Node | null)[]): HTMLElement {
+    return el('section', { className: 'pipeline-step distribution', attrs: { 'data-step': String(n) } }, [
+      el('h3', { className: 'distribution-heading', text: title }),
+      el('p', { className: 'pipeline-body', text: body }),
+      ...content,
+    ]);
+  }
+
+  private select(label: string, field: 'position' | 'layer' | 'head', count: number, current: number, name: (i: number) => string): HTMLElement {
+    const select = el('select', { attrs: { 'data-control': field, 'aria-label': label } });
+    for (let i = 0; i < count; i++) {
+      const option = el('option', { text: name(i), attrs: { value: String(i) } });
+      option.selected = i === current;
+      select.appendChild(option);
+    }
+    select.addEventListener('change', () => this.controls.onChange({ [field]: Number(select.value) }));
+    return el('label', { className: 'stat' }, [el('span', { className: 'stat-label', text: label }), select]);
+  }
+
+  private temperatureSlider(current: number): HTMLElement {
+    const input = el('input', {
+      attrs: { type: 'range', min: String(MIN_TEMPERATURE), max: String(MAX_TEMPERATURE), step: '0.05', value: String(current), 'data-control': 'temperature', 'aria-label': this.t('pipeline.temperature') },
+    });
+    const shown = el('span', { className: 'temperature-value', text: current.toFixed(2) });
+    input.addEventListener('input', () => (shown.textContent = Number(input.value).toFixed(2)));
+    input.addEventListener('change', () => this.controls.onChange({ temperature: Number(input.value) }));
+    return el('div', { className: 'temperature' }, [el('span', { text: this.t('pipeline.temperature') }), input, shown]);
+  }
+}
+
+function value(name: string, v: number, text: string): HTMLElement {
+  return el('p', { className: 'stat-value', text, attrs: { 'data-name': name, 'data-value': String(v) } });
+}
+
+function labelled(label: string, content: HTMLElement): HTMLElement {
+  return el('div', { className: 'strip-row' }, [el('span', { className: 'stat-label', text: label }), content]);
+}
+
+/** A vector as a row of coloured cells (blue negative, red positive), scaled to its largest magnitude. */
+function strip(name: string, vector: number[]): HTMLElement {
+  const scale = Math.max(1e-9, ...vector.map(Math.abs));
+  const row = el('div', { className: 'vector-strip', attrs: { 'data-name': name, 'data-values': vector.map((x) => x.toPrecision(6)).join(',') } });
+  for (const x of vector) {
+    const cell = el('span', { className: x >= 0 ? 'cell pos' : 'cell neg', attrs: { title: x.toFixed(4) } });
+    cell.style.opacity = (0.08 + 0.92 * (Math.abs(x) / scale)).toFixed(3);
+    row.appendChild(cell);
+  }
+  return row;
+}
+
+function chipRow(texts: string[], picked: number): HTMLElement {
+  return el('div', { className: 'chips' }, texts.map((text, i) =>
+    el('span', { className: `chip ${i % 2 ? 'tone-odd' : 'tone-even'}${i === picked ? ' selected' : ''}`, text: displayToken(text) })));
+}
+
+function attentionTable(model: PipelineModel, t: Translate): HTMLElement {
+  const rows = model.tokens.slice(0, model.request.position + 1).map((tk, j) =>
+    el('tr', { attrs: { 'data-key': String(j) } }, [
+      el('td', { className: 'token-label', text: `${j}: ${displayToken(tk.text)}` }),
+      el('td', { className: 'num', text: model.attention.scores[j].toFixed(3), attrs: { 'data-name': 'score', 'data-value': String(model.attention.scores[j]) } }),
+      el('td', { className: 'num', text: `${(model.attention.weights[j] * 100).toFixed(2)}%`, attrs: { 'data-name': 'weight', 'data-value': String(model.attention.weights[j]) } }),
+    ]));
+  return el('table', { className: 'attention-table', attrs: { 'data-name': 'attention' } }, [
+    el('tr', {}, [el('th', { text: '' }), el('th', { text: t('step5.scores') }), el('th', { text: t('step5.weights') })]),
+    ...rows,
+  ]);
+}
+
+/** Horizontal bars: [label, value, text, extra?] each, widths relative to `max`. */
+function bars(name: string, rows: [string, number, string, string?][], max: number): HTMLElement {
+  return el('ol', { className: 'bars', attrs: { 'data-name': name } }, rows.map(([label, v, text, extra], i) => {
+    const fill = el('span', { className: 'bar-fill' });
+    fill.style.width = `${Math.max(0.5, (v / max) * 100).toFixed(2)}%`;
+    return el('li', { className: 'bar-row', attrs: { 'data-value': String(v) } }, [
+      el('span', { className: 'bar-rank', text: String(i + 1) }),
+      el('span', { className: 'token-label', text: label }),
+      el('span', { className: 'bar-track' }, [fill]),
+      el('span', { className: 'bar-value', text }),
+      el('span', { className: 'muted', text: extra ?? '' }),
+    ]);
+  }));
+}
