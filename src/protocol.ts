@@ -82,7 +82,18 @@ export interface SettingsMessage {
   settings: ViewSettings;
 }
 
-export type HostMessage = InitMessage | ExplainMessage | SettingsMessage;
+/**
+ * Asks the panel to make token `index` (into ExplainMessage.tokens of run `runId`) the query of
+ * its Attention view, with the view's current layer and head; the panel answers with an
+ * AttentionMessage.
+ */
+export interface ShowAttentionMessage {
+  type: 'showAttention';
+  runId: number;
+  index: number;
+}
+
+export type HostMessage = InitMessage | ExplainMessage | SettingsMessage | ShowAttentionMessage;
 
 // ---- webview → host ----
 
@@ -292,6 +303,10 @@ export function parseHostMessage(value: unknown): HostMessage | undefined {
     }
     case 'settings':
       return isViewSettings(value.settings) ? (value as unknown as SettingsMessage) : undefined;
+    case 'showAttention':
+      return isInt(value.runId, 1) && isInt(value.index, 0, LIMITS.tokensPerMessage - 1)
+        ? { type: 'showAttention', runId: value.runId, index: value.index }
+        : undefined;
     default:
       return undefined;
   }
@@ -356,6 +371,18 @@ export function attentionMessageProblem(value: unknown, shape: AttentionShape, t
   if (!isInt(firstIndex, 0, index)) return 'the weights start after the query token';
   if (!Array.isArray(weights) || weights.length !== index - firstIndex + 1) return 'there must be one weight per token up to the query token';
   if (!weights.every((w) => isNumberIn(w, 0, 1.0001))) return 'attention weights must lie between 0 and 1';
+  return undefined;
+}
+
+/** Why an analysis's scores do not fit the run it answers (an index or offsets that are not that token's), or undefined when they fit. */
+export function analysisMismatch(analysis: AnalysisMessage, run: ExplainMessage): string | undefined {
+  for (const score of analysis.scores) {
+    const token = run.tokens[score.index];
+    if (!token) return `score for token ${score.index} of ${run.tokens.length}`;
+    if (token.start !== score.start || token.end !== score.end) {
+      return `token ${score.index} spans ${token.start}–${token.end}, the score says ${score.start}–${score.end}`;
+    }
+  }
   return undefined;
 }
 

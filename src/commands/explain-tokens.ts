@@ -71,8 +71,12 @@ function analysedRegion(message: ExplainMessage, analysis: AnalysisMessage, docu
   return { tokens, predictions, topK };
 }
 
-async function countAll(text: string): Promise<EncodingCounts> {
-  await Promise.all(ENCODINGS.map((name) => loadEncoding(name)));
+function loadCountEncodings(): Promise<unknown> {
+  return Promise.all(ENCODINGS.map((name) => loadEncoding(name)));
+}
+
+/** The text's token count under each encoding (loadCountEncodings first). */
+function countAll(text: string): EncodingCounts {
   const counts = {} as EncodingCounts;
   for (const name of ENCODINGS) counts[name] = countTokens(text, name);
   return counts;
@@ -128,7 +132,13 @@ export class ExplainTokensCommand {
     const { reporter, decorations, panels, extensionUri } = this.deps;
     const editor = vscode.window.activeTextEditor;
     if (!editor) return this.nothing('Nothing to explain: open a file and select some text first.');
+    if (!(await modelIsPresent(extensionUri))) {
+      return this.fail(`The bundled model is missing from ${vscode.Uri.joinPath(extensionUri, ...MODEL_FOLDER).fsPath}. Reinstall the extension.`);
+    }
+    await loadCountEncodings();
+    // From here until the decorations are shown nothing awaits, so the offsets cannot go stale.
     const document = editor.document;
+    const version = document.version;
     const documentText = document.getText();
     const selection = editor.selection;
     const picked = pickText(
@@ -146,15 +156,12 @@ export class ExplainTokensCommand {
     }
     const slow = tooSlowToTokenize(text);
     if (slow) return this.fail(`Cannot explain this text: ${slow}.`);
-    if (!(await modelIsPresent(extensionUri))) {
-      return this.fail(`The bundled model is missing from ${vscode.Uri.joinPath(extensionUri, ...MODEL_FOLDER).fsPath}. Reinstall the extension.`);
-    }
 
     const runId = ++this.runCounter;
-    const version = document.version;
     const settings = readSettings();
     const fileName = document.uri.path.split('/').pop() || document.uri.toString();
-    const [tokens, counts] = await Promise.all([Promise.resolve().then(() => tokenize(text)), countAll(text)]);
+    const tokens = tokenize(text);
+    const counts = countAll(text);
     const message = buildExplainMessage({
       runId,
       kind,

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { BackendPreference } from '../engine/types';
 import type { Reporter } from '../log';
 import {
+  analysisMismatch,
   parseWebviewMessage,
   type AnalysisMessage,
   type ExplainMessage,
@@ -149,7 +150,7 @@ export class ExplainPanel implements vscode.Disposable {
       case 'analysis': {
         const pending = this.pending;
         if (!pending || message.runId !== pending.message.runId) break;
-        const mismatch = scoresMismatch(message, pending.message);
+        const mismatch = analysisMismatch(message, pending.message);
         if (mismatch) {
           this.options.reporter.warn(`dropped an analysis that does not match run ${pending.message.runId}: ${mismatch}`);
           break;
@@ -188,18 +189,6 @@ export class ExplainPanel implements vscode.Disposable {
   dispose(): void {
     this.panel.dispose();
   }
-}
-
-/** Why an analysis's scores do not fit the run's tokens, or undefined when they do. */
-export function scoresMismatch(analysis: AnalysisMessage, run: ExplainMessage): string | undefined {
-  for (const score of analysis.scores) {
-    const token = run.tokens[score.index];
-    if (!token) return `score for token ${score.index} of ${run.tokens.length}`;
-    if (token.start !== score.start || token.end !== score.end) {
-      return `token ${score.index} spans ${token.start}–${token.end}, the score says ${score.start}–${score.end}`;
-    }
-  }
-  return undefined;
 }
 
 function describe(raw: unknown): string {

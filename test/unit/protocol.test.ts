@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clipMessage, LIMITS, parseHostMessage, parseWebviewMessage } from '../../src/protocol';
+import { analysisMismatch, clipMessage, LIMITS, parseHostMessage, parseWebviewMessage, type AnalysisMessage, type ExplainMessage } from '../../src/protocol';
 import { tokenize } from '../../src/engine/tokenizer';
 
 const settings = { topK: 20, temperature: 1, heatMapMode: 'rank' };
@@ -98,5 +98,19 @@ describe('webview → host messages', () => {
     const clipped = clipMessage('e'.repeat(LIMITS.messageChars * 2));
     assert.equal(clipped.length, LIMITS.messageChars);
     assert.ok(parseWebviewMessage({ type: 'log', level: 'error', message: clipped }, 0));
+  });
+});
+
+describe('an analysis must answer its run', () => {
+  const run = explain as unknown as ExplainMessage;
+  const answer = analysis as unknown as AnalysisMessage;
+
+  test('scores that name the run\'s tokens with their offsets fit', () => {
+    assert.equal(analysisMismatch(answer, run), undefined);
+  });
+
+  test('an index past the tokens, or offsets of another token, do not', () => {
+    assert.match(analysisMismatch({ ...answer, scores: [{ ...answer.scores[0]!, index: 2 }] }, run)!, /token 2 of 2/);
+    assert.match(analysisMismatch({ ...answer, scores: [{ ...answer.scores[0]!, start: 4 }] }, run)!, /spans 5–11, the score says 4–11/);
   });
 });
