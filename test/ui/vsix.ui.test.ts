@@ -62,6 +62,10 @@ test('the .vsix holds the bundles, the wasm binaries and the model, and nothing 
   ]) {
     assert.ok(entries.has(needed), `${needed} is missing; the .vsix holds: ${files.join(', ')}`);
   }
+  // Localized manifest strings travel with the manifest.
+  for (const nls of fs.readdirSync(repoRoot).filter((name) => /^package\.nls(\.[\w-]+)?\.json$/.test(name))) {
+    assert.ok(entries.has(`extension/${nls}`), `${nls} is missing`);
+  }
   const unwanted = files.filter((name) => /^extension\/(node_modules|src|test|webview-ui|scripts|out|bench)\/|\.map$|\.ts$/.test(name));
   assert.deepEqual(unwanted, [], 'no dependencies, sources, tests or source maps');
 });
