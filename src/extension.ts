@@ -5,11 +5,14 @@ import * as vscode from 'vscode';
 import { ExplainTokensCommand, type ExplainOutcome } from './commands/explain-tokens';
 import { SECTION, effectiveHeatMode, readSettings, setHeatMapEnabled, viewSettings } from './config';
 import { TokenDecorations, type DecorationSnapshot } from './decorations/token-decorations';
-import { Reporter } from './log';
 import { PanelHost } from './panel/panel-host';
 import { TokenCountStatus } from './status-bar';
 import { explainAt } from './hover/explain-at';
+import { openSample } from './commands/open-sample';
+import { Reporter, errorText } from './log';
 import { registerHover, type HoverStats } from './hover/register-hover';
+import { AttentionFeature } from './attention/attention-feature';
+import type { AttentionSnapshot } from './attention/attention-decorations';
 
 /**
  * What `activate` returns (vscode.extensions.getExtension('llm-lens.llm-lens').exports). Small
@@ -25,13 +28,16 @@ export interface LensApi {
   statusBarCount(): Promise<{ count: number; scope: 'selection' | 'document'; encoding: string } | undefined>;
   /** What the hover holds: the soak test checks that nothing grows without bound. */
   hoverStats(): HoverStats;
+  /** The attention row "Show Attention From Here" (or a click in the panel) shades in a document (document offsets). */
+  attentionDecorations(uri: vscode.Uri): AttentionSnapshot | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): LensApi {
   const reporter = new Reporter();
   const settings = readSettings();
   const decorations = new TokenDecorations(effectiveHeatMode(settings));
-  const panels = new PanelHost(context.extensionUri, reporter);
+  const attention = new AttentionFeature(context.extensionUri, reporter);
+  const panels = new PanelHost(context.extensionUri, reporter, (message) => attention.receive(message));
   const status = new TokenCountStatus(settings.countEncoding, (message) => reporter.warn(message));
   const hover = registerHover(context.extensionUri, (message) => reporter.info(message));
   const explain = new ExplainTokensCommand({
@@ -40,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): LensApi {
     decorations,
     panels,
     onAnalysed: (uri, region) => hover.provider.regionsOf(uri).add(region),
+    onShown: (document, start, message) => attention.runShown(document, start, message),
   });
 
   context.subscriptions.push(
@@ -48,15 +55,23 @@ export function activate(context: vscode.ExtensionContext): LensApi {
     panels,
     status,
     hover,
+    attention,
+    attention.registerCommand({ panels, explain: () => explain.run(), lastExplainOutcome: () => explain.lastOutcome() }),
     vscode.commands.registerCommand('llmLens.explainTokens', () => explain.run()),
     vscode.commands.registerCommand('llmLens.explainAt', (uri: unknown, offset: unknown) => explainAt(uri, offset, () => explain.run(), (m) => reporter.warn(m))),
     vscode.commands.registerCommand('llmLens.toggleHeatMap', async () => {
       const enabled = !readSettings().heatMapEnabled;
       await setHeatMapEnabled(enabled);
-      vscode.window.setStatusBarMessage(`LLM Lens: heat map ${enabled ? 'on' : 'off'}`, 3000);
+      vscode.window.setStatusBarMessage(enabled ? vscode.l10n.t('LLM Lens: heat map on') : vscode.l10n.t('LLM Lens: heat map off'), 3000);
     }),
-    vscode.commands.registerCommand('llmLens.clearDecorations', () => decorations.clear()),
+    vscode.commands.registerCommand('llmLens.clearDecorations', () => {
+      decorations.clear();
+      attention.clear();
+    }),
     vscode.commands.registerCommand('llmLens.showOutput', () => reporter.show()),
+    vscode.commands.registerCommand('llmLens.openSample', () =>
+      openSample(context.extensionUri).catch((error) => reporter.error(vscode.l10n.t('Could not open the sample: {0}', errorText(error)))),
+    ),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (!event.affectsConfiguration(SECTION)) return;
       const next = readSettings();
@@ -72,6 +87,7 @@ export function activate(context: vscode.ExtensionContext): LensApi {
     lastExplainOutcome: () => explain.lastOutcome(),
     decorations: (uri) => decorations.snapshot(uri),
     hoverStats: () => hover.stats(),
+    attentionDecorations: (uri) => attention.snapshot(uri),
     statusBarCount: async () => {
       await status.refresh();
       return status.current();

@@ -20,8 +20,9 @@ export class Reporter implements vscode.Disposable {
   /** Logs and shows an error notification; resolves when shown (the user may never dismiss it). */
   error(message: string): void {
     this.channel.error(message);
-    void vscode.window.showErrorMessage(`LLM Lens: ${message}`, 'Show Log').then((choice) => {
-      if (choice === 'Show Log') this.channel.show(true);
+    const showLog = vscode.l10n.t('Show Log');
+    void vscode.window.showErrorMessage(`LLM Lens: ${message}`, showLog).then((choice) => {
+      if (choice === showLog) this.channel.show(true);
     });
   }
 

@@ -84,7 +84,7 @@ export class TokenCountStatus implements vscode.Disposable {
     const encoding = this.encoding;
     const document = editor.document;
     if (document.getText().length > MAX_COUNTED_CHARS && editor.selection.isEmpty) {
-      this.show(`$(symbol-numeric) — tokens`, `The document is over ${MAX_COUNTED_CHARS.toLocaleString('en-US')} characters: select a part to count its tokens.`);
+      this.show(`$(symbol-numeric) ${vscode.l10n.t('— tokens')}`, vscode.l10n.t('The document is over {0} characters: select a part to count its tokens.', MAX_COUNTED_CHARS.toLocaleString('en-US')));
       this.lastCount = undefined;
       return;
     }
@@ -96,9 +96,9 @@ export class TokenCountStatus implements vscode.Disposable {
       const selection = editor.selection;
       const key = [document.uri.toString(), document.version, selection.start.line, selection.start.character, selection.end.line, selection.end.character, encoding].join('|');
       if (this.cache?.key !== key) {
-        const slow = tooSlowToTokenize(target.text);
+        const slow = tooSlowToTokenize(target.text, vscode.l10n.t);
         if (slow) {
-          this.show(`$(symbol-numeric) — tokens`, `Not counted: ${slow}.`);
+          this.show(`$(symbol-numeric) ${vscode.l10n.t('— tokens')}`, vscode.l10n.t('Not counted: {0}.', slow));
           this.lastCount = undefined;
           return;
         }
@@ -106,11 +106,13 @@ export class TokenCountStatus implements vscode.Disposable {
       const count = this.cache?.key === key ? this.cache.count : countTokens(target.text, encoding);
       this.cache = { key, count };
       this.lastCount = { count, scope: target.scope, encoding };
-      const noun = count === 1 ? 'token' : 'tokens';
-      this.show(
-        `$(symbol-numeric) ${count.toLocaleString('en-US')} ${noun}`,
-        `${count.toLocaleString('en-US')} ${noun} in the ${target.scope} (${ENCODING_LABELS[encoding]}).\nClick to explain the tokens with LLM Lens.`,
-      );
+      const shown = count.toLocaleString('en-US');
+      const label = count === 1 ? vscode.l10n.t('{0} token', shown) : vscode.l10n.t('{0} tokens', shown);
+      const where =
+        target.scope === 'selection'
+          ? vscode.l10n.t('{0} in the selection ({1}).', label, ENCODING_LABELS[encoding])
+          : vscode.l10n.t('{0} in the document ({1}).', label, ENCODING_LABELS[encoding]);
+      this.show(`$(symbol-numeric) ${label}`, `${where}\n${vscode.l10n.t('Click to explain the tokens with LLM Lens.')}`);
     } catch (error) {
       this.item.hide();
       this.onError(`could not count tokens: ${error instanceof Error ? error.message : String(error)}`);

@@ -2,6 +2,7 @@
 // when it is short, otherwise the paragraph (blank-line delimited) around the cursor.
 // Pure (offsets into a string) so that it is testable without VS Code.
 import type { SourceKind } from './protocol';
+import { english, type Localize } from './localize';
 
 /** Documents up to this many characters are explained whole when nothing is selected. */
 export const SHORT_DOCUMENT_CHARS = 2000;
@@ -19,12 +20,12 @@ export type PickResult = { ok: true; pick: TextPick } | { ok: false; reason: str
  * @param selection offsets of the primary selection (start === end when nothing is selected)
  * @param cursor offset of the cursor, used to find the paragraph
  */
-export function pickText(text: string, selection: { start: number; end: number }, cursor: number): PickResult {
+export function pickText(text: string, selection: { start: number; end: number }, cursor: number, localize: Localize = english): PickResult {
   if (selection.end > selection.start) {
     return { ok: true, pick: { kind: 'selection', start: selection.start, end: selection.end } };
   }
   if (text.trim().length === 0) {
-    return { ok: false, reason: text.length === 0 ? 'the document is empty' : 'the document holds only whitespace' };
+    return { ok: false, reason: text.length === 0 ? localize('the document is empty') : localize('the document holds only whitespace') };
   }
   if (text.length <= SHORT_DOCUMENT_CHARS) {
     return { ok: true, pick: { kind: 'document', start: 0, end: text.length } };

@@ -2,6 +2,7 @@
 // letters, digits or symbols (a 100,000-letter word takes 15 s; a 2 MB one would take hours).
 // Before tokenizing user text the host estimates that cost and refuses text that would block the
 // extension host, saying why. Pure.
+import { english, type Localize } from './localize';
 
 /** Runs shorter than this cost next to nothing and are not counted. */
 const MIN_COSTLY_RUN = 100;
@@ -35,11 +36,11 @@ export function tokenizeCost(text: string): TokenizeCost {
 }
 
 /** Why the text cannot be tokenized quickly, or undefined when it can. */
-export function tooSlowToTokenize(text: string): string | undefined {
+export function tooSlowToTokenize(text: string, localize: Localize = english): string | undefined {
   const { cost, longestRun } = tokenizeCost(text);
   if (cost <= MAX_BPE_COST) return undefined;
-  return (
-    `the text holds ${longestRun.toLocaleString('en-US')} characters in a row without a space or a change of character class; ` +
-    'byte-pair encoding takes quadratic time on such runs, so tokenizing it would freeze the editor. Select a part without it'
+  return localize(
+    'the text holds {0} characters in a row without a space or a change of character class; byte-pair encoding takes quadratic time on such runs, so tokenizing it would freeze the editor. Select a part without it',
+    longestRun.toLocaleString('en-US'),
   );
 }

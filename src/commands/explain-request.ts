@@ -1,6 +1,7 @@
 // Builds the message that asks the panel to explain a text. Pure (no vscode) so that the labels,
 // the render cap and the remarks are testable alone.
 import type { TokenSpan } from '../engine/types';
+import { english, type Localize } from '../localize';
 import { LIMITS, type EncodingCounts, type ExplainMessage, type ExplainSource, type SourceKind, type ViewSettings } from '../protocol';
 
 /** Longest text Explain Tokens accepts: a 1 MB file works (tokenizing it takes about a second). */
@@ -22,15 +23,15 @@ export interface ExplainInput {
   contextTokens: number;
 }
 
-export function sourceLabel(kind: SourceKind, fileName: string, firstLine: number, lastLine: number): string {
-  const lines = firstLine === lastLine ? `line ${firstLine + 1}` : `lines ${firstLine + 1}–${lastLine + 1}`;
+export function sourceLabel(kind: SourceKind, fileName: string, firstLine: number, lastLine: number, localize: Localize = english): string {
+  const lines = firstLine === lastLine ? localize('line {0}', firstLine + 1) : localize('lines {0}–{1}', firstLine + 1, lastLine + 1);
   switch (kind) {
     case 'selection':
-      return `Selection in ${fileName}, ${lines}`;
+      return localize('Selection in {0}, {1}', fileName, lines);
     case 'paragraph':
-      return `Paragraph at the cursor in ${fileName}, ${lines} (nothing was selected)`;
+      return localize('Paragraph at the cursor in {0}, {1} (nothing was selected)', fileName, lines);
     case 'document':
-      return `All of ${fileName} (nothing was selected)`;
+      return localize('All of {0} (nothing was selected)', fileName);
   }
 }
 
@@ -50,26 +51,28 @@ export function looksBinary(text: string): boolean {
   return text.includes('\u0000') || controlCharShare(text) > 0.01;
 }
 
-export function explainNotes(input: Pick<ExplainInput, 'text' | 'tokens' | 'contextTokens'>): string[] {
+export function explainNotes(input: Pick<ExplainInput, 'text' | 'tokens' | 'contextTokens'>, localize: Localize = english): string[] {
   const notes: string[] = [];
   const total = input.tokens.length;
   if (looksBinary(input.text)) {
     const share = (controlCharShare(input.text) * 100).toFixed(1);
-    notes.push(`This text looks binary (${share}% control characters). Its tokens are shown byte by byte; the model was trained on text, so its numbers mean little here.`);
+    notes.push(
+      localize('This text looks binary ({0}% control characters). Its tokens are shown byte by byte; the model was trained on text, so its numbers mean little here.', share),
+    );
   }
   if (total > LIMITS.tokensPerMessage) {
-    notes.push(`The text has ${total.toLocaleString('en-US')} tokens: the panel shows the last ${LIMITS.tokensPerMessage.toLocaleString('en-US')}.`);
+    notes.push(localize('The text has {0} tokens: the panel shows the last {1}.', total.toLocaleString('en-US'), LIMITS.tokensPerMessage.toLocaleString('en-US')));
   }
   if (total > input.contextTokens) {
-    notes.push(`The model reads at most ${input.contextTokens} tokens, so it sees only the last ${input.contextTokens}; earlier tokens are shown without numbers.`);
+    notes.push(localize('The model reads at most {0} tokens, so it sees only the last {0}; earlier tokens are shown without numbers.', input.contextTokens));
   }
   return notes;
 }
 
-export function buildExplainMessage(input: ExplainInput): ExplainMessage {
+export function buildExplainMessage(input: ExplainInput, localize: Localize = english): ExplainMessage {
   const shown = input.tokens.slice(-LIMITS.tokensPerMessage);
   const firstTokenIndex = input.tokens.length - shown.length;
-  const source: ExplainSource = { kind: input.kind, label: sourceLabel(input.kind, input.fileName, input.firstLine, input.lastLine) };
+  const source: ExplainSource = { kind: input.kind, label: sourceLabel(input.kind, input.fileName, input.firstLine, input.lastLine, localize) };
   return {
     type: 'explain',
     runId: input.runId,
@@ -79,7 +82,7 @@ export function buildExplainMessage(input: ExplainInput): ExplainMessage {
     totalTokens: input.tokens.length,
     totalChars: input.text.length,
     counts: input.counts,
-    notes: explainNotes(input),
+    notes: explainNotes(input, localize),
     settings: input.settings,
   };
 }

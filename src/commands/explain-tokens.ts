@@ -51,6 +51,8 @@ export interface ExplainDependencies {
   panels: PanelHost;
   /** Receives each finished analysis as a region of the document (the hover answers from it). */
   onAnalysed?: (uri: vscode.Uri, region: AnalysedRegion) => void;
+  /** Receives each run as the editor starts showing it (the attention shading refers to its tokens). */
+  onShown?: (document: vscode.TextDocument, documentStart: number, message: ExplainMessage) => void;
 }
 
 /** The analysed tokens with document offsets and what the model predicted after each. */
@@ -112,7 +114,7 @@ export class ExplainTokensCommand {
     try {
       outcome = await this.explain();
     } catch (error) {
-      outcome = this.fail(`Explain Tokens failed: ${errorText(error)}`);
+      outcome = this.fail(vscode.l10n.t('Explain Tokens failed: {0}', errorText(error)));
     }
     if (outcome.status !== 'superseded') this.last = outcome;
     return outcome;
@@ -131,9 +133,9 @@ export class ExplainTokensCommand {
   private async explain(): Promise<ExplainOutcome> {
     const { reporter, decorations, panels, extensionUri } = this.deps;
     const editor = vscode.window.activeTextEditor;
-    if (!editor) return this.nothing('Nothing to explain: open a file and select some text first.');
+    if (!editor) return this.nothing(vscode.l10n.t('Nothing to explain: open a file and select some text first.'));
     if (!(await modelIsPresent(extensionUri))) {
-      return this.fail(`The bundled model is missing from ${vscode.Uri.joinPath(extensionUri, ...MODEL_FOLDER).fsPath}. Reinstall the extension.`);
+      return this.fail(vscode.l10n.t('The bundled model is missing from {0}. Reinstall the extension.', vscode.Uri.joinPath(extensionUri, ...MODEL_FOLDER).fsPath));
     }
     await loadCountEncodings();
     // From here until the decorations are shown nothing awaits, so the offsets cannot go stale.
@@ -145,17 +147,22 @@ export class ExplainTokensCommand {
       documentText,
       { start: document.offsetAt(selection.start), end: document.offsetAt(selection.end) },
       document.offsetAt(selection.active),
+      vscode.l10n.t,
     );
-    if (!picked.ok) return this.nothing(`Nothing to explain: ${picked.reason}.`);
+    if (!picked.ok) return this.nothing(vscode.l10n.t('Nothing to explain: {0}.', picked.reason));
     const { kind, start, end } = picked.pick;
     const text = documentText.slice(start, end);
     if (text.length > MAX_EXPLAIN_CHARS) {
       return this.fail(
-        `The text is too long to explain: ${text.length.toLocaleString('en-US')} characters; Explain Tokens takes at most ${MAX_EXPLAIN_CHARS.toLocaleString('en-US')}. Select a part of it.`,
+        vscode.l10n.t(
+          'The text is too long to explain: {0} characters; Explain Tokens takes at most {1}. Select a part of it.',
+          text.length.toLocaleString('en-US'),
+          MAX_EXPLAIN_CHARS.toLocaleString('en-US'),
+        ),
       );
     }
-    const slow = tooSlowToTokenize(text);
-    if (slow) return this.fail(`Cannot explain this text: ${slow}.`);
+    const slow = tooSlowToTokenize(text, vscode.l10n.t);
+    if (slow) return this.fail(vscode.l10n.t('Cannot explain this text: {0}.', slow));
 
     const runId = ++this.runCounter;
     const settings = readSettings();
@@ -173,7 +180,7 @@ export class ExplainTokensCommand {
       counts,
       settings: viewSettings(settings),
       contextTokens: CONTEXT_TOKENS,
-    });
+    }, vscode.l10n.t);
     const base: ExplainOutcome = {
       status: 'done',
       runId,
@@ -187,7 +194,7 @@ export class ExplainTokensCommand {
       notes: message.notes,
     };
     reporter.info(`run ${runId}: ${message.source.label}: ${text.length} characters, ${tokens.length} tokens (showing ${message.tokens.length})`);
-    vscode.window.setStatusBarMessage(`LLM Lens: explaining ${message.source.label.charAt(0).toLowerCase()}${message.source.label.slice(1)}`, 5000);
+    vscode.window.setStatusBarMessage(vscode.l10n.t('LLM Lens: explaining {0}', `${message.source.label.charAt(0).toLowerCase()}${message.source.label.slice(1)}`), 5000);
 
     decorations.setHeatMode(effectiveHeatMode(settings));
     decorations.show(
@@ -195,18 +202,19 @@ export class ExplainTokensCommand {
       runId,
       message.tokens.map((token, index) => ({ start: start + token.start, end: start + token.end, index })),
     );
+    this.deps.onShown?.(document, start, message);
 
     const result = await panels.open(settings.backend, viewSettings(settings)).explain(message);
     switch (result.kind) {
       case 'superseded':
         return { ...base, status: 'superseded' };
       case 'closed': {
-        const closed = 'The LLM Lens panel was closed before the model finished; the editor shows token boundaries only.';
+        const closed = vscode.l10n.t('The LLM Lens panel was closed before the model finished; the editor shows token boundaries only.');
         reporter.notice(closed);
         return { ...base, status: 'closed', message: closed };
       }
       case 'failed':
-        return this.fail(`The model could not analyse the text: ${result.message}`, base);
+        return this.fail(vscode.l10n.t('The model could not analyse the text: {0}', result.message), base);
       case 'analysis': {
         const { analysis } = result;
         const scores = new Map<number, TokenScoreValue>(analysis.scores.map((s) => [s.index, { logprob: s.logprob, rank: s.rank }]));

@@ -57,7 +57,7 @@ export class ExplainPanel implements vscode.Disposable {
     const { extensionUri } = options;
     this.panel = vscode.window.createWebviewPanel(
       'llmLens.explainTokens',
-      'LLM Lens: Tokens',
+      vscode.l10n.t('LLM Lens: Tokens'),
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
       {
         enableScripts: true,
@@ -97,7 +97,7 @@ export class ExplainPanel implements vscode.Disposable {
     this.settle({ kind: 'superseded' });
     return new Promise<RunResult>((resolve) => {
       const timer = setTimeout(() => {
-        this.settle({ kind: 'failed', message: `the panel did not finish the analysis within ${RUN_TIMEOUT_MS / 1000} s` });
+        this.settle({ kind: 'failed', message: vscode.l10n.t('the panel did not finish the analysis within {0} s', RUN_TIMEOUT_MS / 1000) });
       }, RUN_TIMEOUT_MS);
       this.pending = { message, settle: resolve, timer };
       if (this.ready) void this.post(message);
