@@ -9,6 +9,7 @@ import {
   analysisMismatch,
   parseWebviewMessage,
   type AnalysisMessage,
+  type AttentionMessage,
   type ExplainMessage,
   type HostMessage,
   type ViewSettings,
@@ -42,6 +43,8 @@ export interface PanelOptions {
   reporter: Reporter;
   backend: BackendPreference;
   settings: ViewSettings;
+  /** An attention row the panel sent (a click there, or the answer to showAttention); type-checked only. */
+  onAttention?: (message: AttentionMessage) => void;
 }
 
 export class ExplainPanel implements vscode.Disposable {
@@ -116,6 +119,11 @@ export class ExplainPanel implements vscode.Disposable {
     if (this.ready) void this.post({ type: 'settings', settings });
   }
 
+  /** Asks the panel to select token `index` of run `runId` in its Attention view; it answers with an attention message. */
+  showAttention(runId: number, index: number): void {
+    if (this.ready) void this.post({ type: 'showAttention', runId, index });
+  }
+
   private settle(result: RunResult): void {
     const pending = this.pending;
     if (!pending) return;
@@ -143,6 +151,9 @@ export class ExplainPanel implements vscode.Disposable {
         break;
       case 'insertText':
         void insertGeneratedText(message.text).then((problem) => problem && void vscode.window.showWarningMessage(problem));
+        break;
+      case 'attention':
+        this.options.onAttention?.(message);
         break;
       case 'runFailed':
         if (message.runId === this.pending?.message.runId) this.settle({ kind: 'failed', message: message.message });

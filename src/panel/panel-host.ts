@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { BackendPreference } from '../engine/types';
 import type { Reporter } from '../log';
-import type { ViewSettings } from '../protocol';
+import type { AttentionMessage, ViewSettings } from '../protocol';
 import { ExplainPanel } from './explain-panel';
 
 export class PanelHost implements vscode.Disposable {
@@ -12,6 +12,8 @@ export class PanelHost implements vscode.Disposable {
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly reporter: Reporter,
+    /** Receives every attention row a panel sends. */
+    private readonly onAttention?: (message: AttentionMessage) => void,
   ) {}
 
   get current(): ExplainPanel | undefined {
@@ -25,7 +27,7 @@ export class PanelHost implements vscode.Disposable {
       this.panel.reveal();
       return this.panel;
     }
-    const panel = new ExplainPanel({ extensionUri: this.extensionUri, reporter: this.reporter, backend, settings });
+    const panel = new ExplainPanel({ extensionUri: this.extensionUri, reporter: this.reporter, backend, settings, onAttention: this.onAttention });
     panel.onDidDispose(() => {
       if (this.panel === panel) this.panel = undefined;
     });
