@@ -1,6 +1,8 @@
 // Renders a hover as Markdown text. Pure (no `vscode`), so escaping is unit-tested: every
 // token text is untrusted (it comes from the document or the vocabulary) and must show as text.
+// The words come through `localize` (the provider passes vscode.l10n.t; English by default).
 import type { LastPrediction, Neighbour, TokenSpan } from '../engine/types';
+import { english, type Localize } from '../localize';
 
 export interface HoverModel {
   token: TokenSpan;
@@ -17,34 +19,35 @@ export interface HoverModel {
 
 const BAR_WIDTH = 16;
 
-export function renderHover(model: HoverModel): string {
+export function renderHover(model: HoverModel, localize: Localize = english): string {
   const { token, prediction } = model;
+  const bits = (nats: number) => formatBits(nats, localize);
   const lines: string[] = [];
-  lines.push(`**LLM Lens** · token **${visibleToken(token.text)}** · id ${token.id}${bytesNote(token)}`);
+  lines.push(`**LLM Lens** · ${localize('token **{0}** · id {1}', visibleToken(token.text), token.id)}${bytesNote(token, localize)}`);
   if (prediction?.lastToken) {
     const { logprob, rank } = prediction.lastToken;
-    lines.push('', `Given what precedes it: p = ${formatProbability(Math.exp(logprob))} · rank ${rank} · surprisal ${formatBits(-logprob)}`);
+    lines.push('', localize('Given what precedes it: p = {0} · rank {1} · surprisal {2}', formatProbability(Math.exp(logprob)), rank, bits(-logprob)));
   } else if (prediction) {
-    lines.push('', 'First token of the context: nothing precedes it to predict it from.');
+    lines.push('', localize('First token of the context: nothing precedes it to predict it from.'));
   }
   if (prediction) {
     const next = prediction.next;
     lines.push(
       '',
-      `Next token (temperature ${next.temperature}, entropy ${formatBits(next.entropy)}):`,
+      localize('Next token (temperature {0}, entropy {1}):', next.temperature, bits(next.entropy)),
       '',
-      '| # | next token | p | |',
+      `| # | ${localize('next token')} | p | |`,
       '|--:|:--|--:|:--|',
       ...next.top.map(([id, logprob], i) => tableRow(i + 1, model.tokenText(id), logprob)),
     );
   } else {
-    lines.push('', `No next-token distribution: ${escapeMarkdown(model.unavailable ?? 'the model has not run')}`);
+    lines.push('', localize('No next-token distribution: {0}', escapeMarkdown(model.unavailable ?? localize('the model has not run'))));
   }
   if (model.neighbours && model.neighbours.length > 1) {
     const others = model.neighbours.filter(([id]) => id !== token.id).slice(0, 5);
-    lines.push('', `Nearest embeddings: ${others.map(([, text, cos]) => `${visibleToken(text)} ${cos.toFixed(2)}`).join(' · ')}`);
+    lines.push('', localize('Nearest embeddings: {0}', others.map(([, text, cos]) => `${visibleToken(text)} ${cos.toFixed(2)}`).join(' · ')));
   }
-  if (model.openPanelLink) lines.push('', `[Open in the LLM Lens panel](${model.openPanelLink})`);
+  if (model.openPanelLink) lines.push('', `[${escapeMarkdown(localize('Open in the LLM Lens panel'))}](${model.openPanelLink})`);
   return lines.join('\n');
 }
 
@@ -54,10 +57,10 @@ function tableRow(rank: number, text: string, logprob: number): string {
   return `| ${rank} | ${visibleToken(text)} | ${formatProbability(p)} | ${bar} |`;
 }
 
-function bytesNote(token: TokenSpan): string {
+function bytesNote(token: TokenSpan, localize: Localize): string {
   if (!token.partial) return '';
   const pairs = token.bytes.match(/../g) ?? [];
-  return ` · bytes ${pairs.join(' ')} (part of a character)`;
+  return ` · ${localize('bytes {0} (part of a character)', pairs.join(' '))}`;
 }
 
 /** Whitespace made visible, then escaped: "·" space, "→" tab, "↵" newline, "␍" carriage return. */
@@ -77,6 +80,6 @@ export function formatProbability(p: number): string {
   return `${(p * 100).toPrecision(2)}%`;
 }
 
-export function formatBits(nats: number): string {
-  return `${(nats / Math.LN2).toFixed(2)} bits`;
+export function formatBits(nats: number, localize: Localize = english): string {
+  return localize('{0} bits', (nats / Math.LN2).toFixed(2));
 }

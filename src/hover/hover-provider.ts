@@ -107,7 +107,10 @@ export class NextTokenHoverProvider implements vscode.HoverProvider, vscode.Disp
 
     const args = encodeURIComponent(JSON.stringify([document.uri.toString(), hovered.start]));
     const markdown = new vscode.MarkdownString(
-      renderHover({ token: hovered, prediction, neighbours, unavailable, tokenText: this.deps.tokenText, openPanelLink: `command:${this.deps.openPanelCommand}?${args}` }),
+      renderHover(
+        { token: hovered, prediction, neighbours, unavailable, tokenText: this.deps.tokenText, openPanelLink: `command:${this.deps.openPanelCommand}?${args}` },
+        vscode.l10n.t,
+      ),
     );
     markdown.isTrusted = { enabledCommands: [this.deps.openPanelCommand] };
     markdown.supportHtml = false;

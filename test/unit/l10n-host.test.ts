@@ -9,6 +9,7 @@ import { english, type Localize } from '../../src/localize';
 import { explainNotes, sourceLabel } from '../../src/commands/explain-request';
 import { pickText } from '../../src/text-range';
 import { tooSlowToTokenize } from '../../src/tokenize-cost';
+import { renderHover } from '../../src/hover/hover-markdown';
 
 const root = path.join(__dirname, '..', '..');
 const readJson = (file: string) => JSON.parse(fs.readFileSync(path.join(root, file), 'utf8'));
@@ -123,6 +124,10 @@ describe('VS Code side strings', () => {
     assert.match(tooSlowToTokenize('y'.repeat(30_000), chinese)!, /^文字中有连续 30,000 个字符/);
     const notes = explainNotes({ text: 'x', tokens: Array.from({ length: 600 }, (_, i) => ({ id: 1, text: 'x', start: i, end: i + 1, bytes: '78' })), contextTokens: 512 }, chinese);
     assert.ok(notes.some((note) => note.startsWith('模型最多读 512 个词元')), notes.join(' | '));
+    const hover = renderHover({ token: { id: 7, text: '](command:x)', start: 0, end: 1, bytes: '' }, unavailable: '<b>', tokenText: String, openPanelLink: 'command:llmLens.explainAt' }, chinese);
+    assert.match(hover, /词元 \(token\) \*\*\\\]\\\(command\\:x\\\)\*\* · 编号 7/);
+    assert.ok(hover.includes('没有下一个词元的概率分布：&#60;b&#62;'), hover);
+    assert.ok(hover.endsWith('[在 LLM Lens 面板中打开](command:llmLens.explainAt)'), hover);
     // The English default fills the same placeholders.
     assert.equal(sourceLabel('selection', 'a.py', 2, 2), 'Selection in a.py, line 3');
   });
