@@ -4,7 +4,7 @@
 // their late results are dropped, never shown.
 import type { Analysis, BackendInfo, BackendPreference, Distribution } from '../src/engine/types';
 import { tokenBytesHex, tokenText } from '../src/engine/tokenizer';
-import { clipMessage, type ExplainMessage, type HostMessage, type InitMessage, type TokenScore, type ViewSettings } from '../src/protocol';
+import { clipMessage, type ExplainMessage, type HostMessage, type InitMessage, type ShowAttentionMessage, type TokenScore, type ViewSettings } from '../src/protocol';
 import { el } from './dom';
 import { loadEngine, type LoadedEngine, type ModelLocation } from './engine-loader';
 import type { HostBridge } from './host-bridge';
@@ -108,6 +108,9 @@ export class App {
         break;
       case 'settings':
         this.applySettings(message.settings);
+        break;
+      case 'showAttention':
+        this.showAttention(message);
         break;
     }
   }
@@ -296,6 +299,20 @@ export class App {
       firstIndex: state.keptFrom,
       weights: selection.weights,
     });
+  }
+
+  /**
+   * The editor asks for token `index`'s attention ("Show Attention From Here"): selecting it in
+   * the Attention view (its current layer and head) posts the row through attentionSelected.
+   */
+  private showAttention(message: ShowAttentionMessage): void {
+    const state = this.state;
+    let problem: string | undefined;
+    if (!state || state.run.runId !== message.runId) problem = `the panel shows run ${state?.run.runId ?? 'none'}`;
+    else if (!state.analyzed) problem = 'the model has not finished reading the text yet';
+    else if (message.index < state.keptFrom || message.index >= state.run.tokens.length) problem = `the model did not read token ${message.index}`;
+    else if (!this.attention.selectQuery(message.index - state.keptFrom)) problem = 'the Attention view has no attention for this run';
+    if (problem) this.host.post({ type: 'log', level: 'warn', message: clipMessage(`attention request for run ${message.runId}, token ${message.index}: ${problem}`) });
   }
 
   /** Highlights the chip of token `index` of the kept tokens (PCA hover); undefined clears. */
