@@ -131,4 +131,16 @@ describe('VS Code side strings', () => {
     // The English default fills the same placeholders.
     assert.equal(sourceLabel('selection', 'a.py', 2, 2), 'Selection in a.py, line 3');
   });
+
+  test('VS Code language zh-cn: the manifest resolves to Chinese and the zh-cn l10n bundle exists where VS Code looks', () => {
+    // VS Code reads package.nls.<language>.json and <l10n>/bundle.l10n.<language>.json (language lower-cased).
+    const language = 'zh-CN'.toLowerCase();
+    const nlsFor: Record<string, string> = readJson(`package.nls.${language}.json`);
+    const resolve = (value: string) => value.replace(/^%([\w.-]+)%$/, (_, key: string) => nlsFor[key] ?? nls[key]!);
+    const explain = manifest.contributes.commands.find((c: { command: string }) => c.command === 'llmLens.explainTokens');
+    assert.equal(resolve(explain.title), '解释词元 (Explain Tokens)');
+    assert.equal(resolve(manifest.contributes.walkthroughs[0].title), 'LLM Lens 入门');
+    const zh: Record<string, string> = readJson(path.join(manifest.l10n, `bundle.l10n.${language}.json`));
+    assert.equal(english(zh['Nothing to explain: {0}.']!, '文档是空的'), '没有可解释的内容：文档是空的。');
+  });
 });
