@@ -105,7 +105,7 @@ describe('VS Code side strings', () => {
       for (const event of step.completionEvents as string[]) {
         const command = event.match(/^onCommand:(.+)$/)?.[1];
         // Built-in commands are VS Code's own; ours must be contributed (and so registered, which the smoke test checks).
-        if (command?.startsWith('llmLens.') && command !== 'llmLens.explainAt' && command !== 'llmLens.showAttention') {
+        if (command?.startsWith('llmLens.') && command !== 'llmLens.explainAt') {
           assert.ok(commands.has(command), `${step.id}: ${command} is not a contributed command`);
         }
       }
