@@ -64,6 +64,14 @@ export interface DistributionOptions {
 
 type GraphName = `trunk-${TrunkVariant}` | 'head' | 'neighbours';
 
+/** Groups of questions whose sessions `prepare` can create ahead of use. */
+export type EnginePath = 'hover' | 'analysis' | 'neighbours';
+const PATH_GRAPHS: Record<EnginePath, GraphName[]> = {
+  hover: ['trunk-last', 'head'],
+  analysis: ['trunk-full', 'head'],
+  neighbours: ['neighbours'],
+};
+
 const DEFAULT_TOP_K = 20;
 const DEFAULT_LENS_TOP_K = 10;
 const DEFAULT_NEIGHBOURS = 10;
@@ -137,6 +145,16 @@ export class LensEngine {
       if (options.ort.env.wasm) options.ort.env.wasm.numThreads = wasmThreads(env);
     }
     return new LensEngine(checkpoint, options.ort, backend, options);
+  }
+
+  /**
+   * Creates the sessions that `paths` need now instead of on first use: 'hover' (predictLast,
+   * distributionAt), 'analysis' (analyze, logitLens), 'neighbours'. Runs nothing.
+   */
+  async prepare(paths: EnginePath[] = ['hover']): Promise<void> {
+    const graphs = new Set<GraphName>();
+    for (const path of paths) for (const name of PATH_GRAPHS[path] ?? []) graphs.add(name);
+    await this.serialize(() => this.sessions.warm([...graphs]));
   }
 
   /** Which execution provider runs the model and why (changes if WebGPU fails and WASM takes over). */

@@ -205,8 +205,20 @@ describe('LensEngine focused paths and inputs (bundled model, WASM)', () => {
     assert.deepEqual((await engine.predictLast(fib, { topK: 5 })).next.top, analysis.positions.at(-1)!.top.slice(0, 5));
   });
 
-  test('a disposed engine refuses further work', async () => {
-    const other = await LensEngine.create(await loadCheckpointFromDir(defaultModelDir()), { ort, backend: 'wasm' });
+  test('prepare creates the sessions up front and reports progress; a disposed engine refuses further work', async () => {
+    const stages: string[] = [];
+    const other = await LensEngine.create(await loadCheckpointFromDir(defaultModelDir()), {
+      ort,
+      backend: 'wasm',
+      onProgress: (stage) => stages.push(stage),
+    });
+    assert.equal(stages.length, 0, "nothing is created before use");
+    await other.prepare(['hover']);
+    assert.ok(stages.includes('created the trunk-last session') && stages.includes('created the head session'), stages.join('; '));
+    assert.ok(!stages.some((s) => s.includes('trunk-full')));
+    const created = stages.length;
+    await other.predictLast(fox, { topK: 3 });
+    assert.equal(stages.length, created, 'the hover path needed no further sessions');
     await other.dispose();
     await assert.rejects(other.predictLast(fox), /the engine has been disposed/);
   });
