@@ -273,7 +273,7 @@ export class App {
       droppedTokens: run.totalTokens - state.keptIds.length,
       timings: { loadMs: loaded.loadMs, analyzeMs },
     });
-    this.pipeline?.setRun(state.keptIds);
+    this.pipeline?.setRun(state.keptIds, state.run.firstTokenIndex + state.keptFrom);
     this.generate?.setRun(state.keptIds);
     if (this.tabs.selected === 'pipeline') this.pipeline?.shown();
     // A chip clicked while the model was loading gets its distribution now.
@@ -340,6 +340,8 @@ export class App {
     this.chips.mark(index);
     this.tooltip.hide();
     this.distribution.begin(this.distributionRequest(state, index));
+    // The walk-through follows the picked chip, and says so when it lies outside the context.
+    if (state.analyzed) this.pipeline?.pickToken(state.run.firstTokenIndex + index);
     if (index < state.keptFrom) {
       this.distribution.showError("This token is outside the model's context window: the model did not read it.");
       return;

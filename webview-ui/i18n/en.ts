@@ -72,6 +72,10 @@ export const en = {
   'generate.inserted': 'Inserted {count} characters into the editor.',
   'generate.error': 'Generation failed: {message}',
   'generate.invalid': 'Check the settings: {message}',
+  'generate.greedyNote': 'Temperature 0: greedy decoding, always the most likely token (seed, top-k and top-p do not matter).',
+
+  'strip.negative': 'negative',
+  'strip.positive': 'positive (stronger colour = larger magnitude)',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -73,4 +73,8 @@ export const zhCn: Bundle = {
   'generate.inserted': '已向编辑器插入 {count} 个字符。',
   'generate.error': '生成失败：{message}',
   'generate.invalid': '请检查设置：{message}',
+  'generate.greedyNote': '温度为 0：贪心解码 (greedy decoding)，每次取概率最大的词元（随机种子、top-k 和 top-p 都不起作用）。',
+
+  'strip.negative': '负数',
+  'strip.positive': '正数（颜色越深，绝对值越大）',
 };

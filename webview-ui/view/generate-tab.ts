@@ -84,6 +84,7 @@ export class GenerateTab {
     const slid = session.steps.some((s) => s.slid > 0);
     this.view.showStatus(
       [
+        session.settings.temperature === 0 ? this.t('generate.greedyNote') : '',
         stopped === 'eos' ? this.t('generate.stoppedEos') : stopped === 'limit' ? this.t('generate.stoppedLimit', { limit: session.maxTokens }) : '',
         slid ? this.t('generate.slid', { context }) : '',
       ].filter(Boolean).join(' '),

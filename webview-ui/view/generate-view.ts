@@ -106,9 +106,8 @@ export class GenerateView {
       el('span', { className: 'chips' }, shown.map((c) => {
         const chip = el('button', {
           className: `chip ${c.id === step.chosen ? 'selected' : c.kept > 0 ? 'tone-odd' : 'tone-even'}`,
-          text: `${displayToken(text(c.id))} ${(c.probability * 100).toFixed(1)}%`,
           attrs: { type: 'button', 'data-id': String(c.id), 'data-probability': String(c.probability) },
-        });
+        }, [el('span', { text: displayToken(text(c.id)) }), el('span', { className: 'candidate-prob', text: `${(c.probability * 100).toFixed(1)}%` })]);
         chip.addEventListener('click', () => this.actions.pick(index, c.id));
         return chip;
       })),

@@ -5,7 +5,7 @@ import type { LensEngine } from '../../src/engine/engine';
 import { PipelineInspector } from '../../src/engine/inspect';
 import { tokenBytesHex, tokenText } from '../../src/engine/tokenizer';
 import type { Translate } from '../i18n';
-import { buildPipeline, checkRequest, type PipelineRequest } from './pipeline-model';
+import { buildPipeline, checkRequest, type PipelineProblem, type PipelineRequest } from './pipeline-model';
 import { PipelineView } from './pipeline-view';
 
 export interface PipelineEngine {
@@ -18,6 +18,12 @@ export class PipelineTab {
   private request: PipelineRequest | undefined;
   private inspector: { checkpoint: Checkpoint; inspector: PipelineInspector } | undefined;
   private seq = 0;
+  /** The document token number of ids[0]: messages and pickers count tokens the way the chips do. */
+  private firstIndex = 0;
+  /** The request the steps on screen show. */
+  private rendered: PipelineRequest | undefined;
+  /** Why the user's last pick was refused; stays above the steps until a pick is accepted. */
+  private notice: string | undefined;
 
   constructor(
     private readonly t: Translate,
@@ -30,19 +36,46 @@ export class PipelineTab {
     return this.view.element;
   }
 
-  /** A new run's ids (those the model read); the walk-through starts at its last token. */
-  setRun(ids: number[]): void {
+  /** A new run's ids (those the model read, the first being token `firstIndex`); the walk-through starts at its last token. */
+  setRun(ids: number[], firstIndex = 0): void {
     this.request = { ids, position: ids.length - 1, layer: 0, head: 0, temperature: 1, seed: 1 };
+    this.firstIndex = firstIndex;
+    this.notice = undefined;
   }
 
   shown(): void {
-    if (this.request) void this.refresh();
+    if (this.request && this.request !== this.rendered) void this.refresh();
+  }
+
+  /** The user picked token `index` (a document token number) elsewhere in the panel, e.g. a chip; shown when the tab is. */
+  pickToken(index: number): void {
+    this.apply({ position: index - this.firstIndex });
   }
 
   update(change: Partial<PipelineRequest>): void {
-    if (!this.request) return;
-    this.request = { ...this.request, ...change };
-    void this.refresh();
+    if (this.apply(change)) void this.refresh();
+  }
+
+  /** Adopts the change if it can be walked through; returns whether it did. */
+  private apply(change: Partial<PipelineRequest>): boolean {
+    if (!this.request) return false;
+    const next = { ...this.request, ...change };
+    // The ids are the tokens the model read, so they are the context window: a pick outside it is
+    // refused with a message and the walk-through keeps showing the last valid token.
+    const problem = checkRequest(next, next.ids.length);
+    this.notice = problem ? this.problemText(next, problem) : undefined;
+    if (this.notice) {
+      this.view.showMessage(this.notice, true);
+      return false;
+    }
+    this.request = next;
+    return true;
+  }
+
+  private problemText(request: PipelineRequest, problem: NonNullable<PipelineProblem>): string {
+    if (problem.kind === 'temperature') return this.t('pipeline.temperatureRange');
+    const at = (position: number) => position + this.firstIndex;
+    return this.t('pipeline.outsideContext', { index: at(request.position), first: at(problem.first), last: at(problem.last) });
   }
 
   private async refresh(): Promise<void> {
@@ -51,8 +84,7 @@ export class PipelineTab {
     try {
       const { engine, checkpoint } = await this.loadEngine();
       const problem = checkRequest(request, engine.config.nPositions);
-      if (problem?.kind === 'outsideContext') return this.view.showMessage(this.t('pipeline.outsideContext', { index: request.position, first: problem.first, last: problem.last }), true);
-      if (problem?.kind === 'temperature') return this.view.showMessage(this.t('pipeline.temperatureRange'), true);
+      if (problem) return this.view.showMessage(this.problemText(request, problem), true);
       this.view.busy();
       if (this.inspector?.checkpoint !== checkpoint) this.inspector = { checkpoint, inspector: new PipelineInspector(checkpoint) };
       const analysis = await engine.analyze(request.ids, { topK: 1, hidden: true });
@@ -63,7 +95,10 @@ export class PipelineTab {
         tokenText: (id) => tokenText(id),
         tokenBytes: (id) => tokenBytesHex(id),
       });
-      if (seq === this.seq) this.view.render(model, engine.config.nLayer, engine.config.nHead);
+      if (seq !== this.seq) return;
+      this.view.render(model, engine.config.nLayer, engine.config.nHead, this.firstIndex);
+      this.rendered = request;
+      if (this.notice) this.view.showMessage(this.notice, true);
     } catch (error) {
       if (seq === this.seq) this.view.showMessage(error instanceof Error ? error.message : String(error), true);
     }

@@ -34,12 +34,13 @@ export class PipelineView {
     this.showMessage(this.t('pipeline.loading'));
   }
 
-  render(model: PipelineModel, layers: number, heads: number): void {
+  /** `firstIndex`: the document token number of the model's first token, for the token picker's labels. */
+  render(model: PipelineModel, layers: number, heads: number, firstIndex = 0): void {
     this.status.hidden = true;
     const t = this.t;
     const { request, token } = model;
     const pickers = el('div', { className: 'pipeline-controls temperature' }, [
-      this.select(t('pipeline.pickToken'), 'position', model.tokens.length, request.position, (i) => `${i}: ${displayToken(model.tokens[i].text)}`),
+      this.select(t('pipeline.pickToken'), 'position', model.tokens.length, request.position, (i) => `${firstIndex + i}: ${displayToken(model.tokens[i].text)}`),
       this.select(t('pipeline.layer'), 'layer', layers, request.layer, (i) => String(i)),
       this.select(t('pipeline.head'), 'head', heads, request.head, (i) => String(i)),
     ]);
@@ -53,7 +54,8 @@ export class PipelineView {
         value('id', token.id, t('step2.numbers', { id: token.id, vocab: model.vocabSize })),
       ]),
       this.step(3, t('step3.title'), t('step3.body', { id: token.id, d: model.embedding.token.length }), [
-        strip('embedding', model.embedding.token),
+        labelled(`wte[${token.id}]`, strip('embedding', model.embedding.token)),
+        stripLegend(t),
         value('token-norm', model.embedding.tokenNorm, t('step3.norm', { norm: model.embedding.tokenNorm.toFixed(3) })),
         el('h4', { text: t('step3.neighbours') }),
         el('ol', { className: 'neighbours' }, model.neighbours.map(([id, text, cos, angle]) =>
@@ -63,7 +65,7 @@ export class PipelineView {
           ]))),
       ]),
       this.step(4, t('step4.title'), t('step4.body', { position: request.position }), [
-        labelled(t('step4.position'), strip('position', model.embedding.position)),
+        labelled(`${t('step4.position')} wpe[${request.position}]`, strip('position', model.embedding.position)),
         labelled(t('step4.sum'), strip('sum', model.embedding.sum)),
         value('sum-norm', model.embedding.sumNorm, t('step3.norm', { norm: model.embedding.sumNorm.toFixed(3) })),
       ]),
@@ -148,6 +150,21 @@ function strip(name: string, vector: number[]): HTMLElement {
   return row;
 }
 
+/** What the strips' colours mean. */
+function stripLegend(t: Translate): HTMLElement {
+  return el('p', { className: 'strip-legend' }, [
+    el('span', { className: 'legend-item' }, [el('span', { className: 'swatch neg' }), el('span', { text: t('strip.negative') })]),
+    el('span', { className: 'legend-item' }, [el('span', { className: 'swatch pos' }), el('span', { text: t('strip.positive') })]),
+  ]);
+}
+
+/** A weight in [0, 1] as a short bar, so the row the head attends to most stands out. */
+function weightBar(weight: number): HTMLElement {
+  const fill = el('span');
+  fill.style.width = `${(Math.max(0, Math.min(1, weight)) * 100).toFixed(1)}%`;
+  return el('span', { className: 'weight-bar' }, [fill]);
+}
+
 function chipRow(texts: string[], picked: number): HTMLElement {
   return el('div', { className: 'chips' }, texts.map((text, i) =>
     el('span', { className: `chip ${i % 2 ? 'tone-odd' : 'tone-even'}${i === picked ? ' selected' : ''}`, text: displayToken(text) })));
@@ -155,13 +172,14 @@ function chipRow(texts: string[], picked: number): HTMLElement {
 
 function attentionTable(model: PipelineModel, t: Translate): HTMLElement {
   const rows = model.tokens.slice(0, model.request.position + 1).map((tk, j) =>
-    el('tr', { attrs: { 'data-key': String(j) } }, [
+    el('tr', { className: j === model.request.position ? 'query' : '', attrs: { 'data-key': String(j) } }, [
       el('td', { className: 'token-label', text: `${j}: ${displayToken(tk.text)}` }),
       el('td', { className: 'num', text: model.attention.scores[j].toFixed(3), attrs: { 'data-name': 'score', 'data-value': String(model.attention.scores[j]) } }),
       el('td', { className: 'num', text: `${(model.attention.weights[j] * 100).toFixed(2)}%`, attrs: { 'data-name': 'weight', 'data-value': String(model.attention.weights[j]) } }),
+      el('td', {}, [weightBar(model.attention.weights[j])]),
     ]));
   return el('table', { className: 'attention-table', attrs: { 'data-name': 'attention' } }, [
-    el('tr', {}, [el('th', { text: '' }), el('th', { text: t('step5.scores') }), el('th', { text: t('step5.weights') })]),
+    el('tr', {}, [el('th', { text: '' }), el('th', { text: t('step5.scores') }), el('th', { text: t('step5.weights') }), el('th', { text: '' })]),
     ...rows,
   ]);
 }
