@@ -20,7 +20,8 @@ say() { echo "[setup-test-host] $*"; }
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q '^install ok installed$'; }
 
 ensure_apt_packages() {
-  local wanted=(chromium ripgrep libkrb5-dev) missing=() p
+  # fonts-wqy-microhei: a CJK font, so the Chinese panel screenshots show glyphs, not boxes
+  local wanted=(chromium ripgrep libkrb5-dev fonts-wqy-microhei) missing=() p
   # the kerberos addon compiles with node-gyp: a bare Debian needs a compiler and python too
   command -v g++ >/dev/null || wanted+=(g++)
   command -v make >/dev/null || wanted+=(make)

@@ -6,6 +6,7 @@ import { ExplainTokensCommand, type ExplainOutcome } from './commands/explain-to
 import { SECTION, effectiveHeatMode, readSettings, setHeatMapEnabled, viewSettings } from './config';
 import { TokenDecorations, type DecorationSnapshot } from './decorations/token-decorations';
 import { PanelHost } from './panel/panel-host';
+import { GeneratedTextInserter } from './generation/insert-text';
 import { TokenCountStatus } from './status-bar';
 import { explainAt } from './hover/explain-at';
 import { openSample } from './commands/open-sample';
@@ -37,7 +38,15 @@ export function activate(context: vscode.ExtensionContext): LensApi {
   const settings = readSettings();
   const decorations = new TokenDecorations(effectiveHeatMode(settings));
   const attention = new AttentionFeature(context.extensionUri, reporter);
-  const panels = new PanelHost(context.extensionUri, reporter, (message) => attention.receive(message));
+  // Generated text goes after the explained range of the latest run (explain is created below;
+  // the callbacks only run later).
+  const inserter = new GeneratedTextInserter(() => explain.lastOutcome());
+  const panels = new PanelHost(context.extensionUri, reporter, (message) => attention.receive(message), (message) =>
+    void inserter.insert(message).then(({ warning, info }) => {
+      if (warning) void vscode.window.showWarningMessage(warning);
+      if (info) void vscode.window.showInformationMessage(info);
+    }),
+  );
   const status = new TokenCountStatus(settings.countEncoding, (message) => reporter.warn(message));
   const hover = registerHover(context.extensionUri, (message) => reporter.info(message));
   const explain = new ExplainTokensCommand({
@@ -53,6 +62,7 @@ export function activate(context: vscode.ExtensionContext): LensApi {
     reporter,
     decorations,
     panels,
+    inserter,
     status,
     hover,
     attention,

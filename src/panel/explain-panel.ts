@@ -12,10 +12,10 @@ import {
   type AttentionMessage,
   type ExplainMessage,
   type HostMessage,
+  type InsertTextMessage,
   type ViewSettings,
 } from '../protocol';
 import { webviewHtml } from './webview-html';
-import { insertGeneratedText } from '../generation/insert-text';
 
 export const MODEL_FOLDER = ['media', 'models', 'tiny-gpt2-software'] as const;
 export const MODEL_NAME = 'tiny-gpt2-software';
@@ -45,6 +45,8 @@ export interface PanelOptions {
   settings: ViewSettings;
   /** An attention row the panel sent (a click there, or the answer to showAttention); type-checked only. */
   onAttention?: (message: AttentionMessage) => void;
+  /** Generated text the panel asks to insert into the editor. */
+  onInsertText?: (message: InsertTextMessage) => void;
 }
 
 export class ExplainPanel implements vscode.Disposable {
@@ -150,7 +152,7 @@ export class ExplainPanel implements vscode.Disposable {
         this.options.reporter.channel[message.level](`[panel] ${message.message}`);
         break;
       case 'insertText':
-        void insertGeneratedText(message.text).then((problem) => problem && void vscode.window.showWarningMessage(problem));
+        this.options.onInsertText?.(message);
         break;
       case 'attention':
         this.options.onAttention?.(message);

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { BackendPreference } from '../engine/types';
 import type { Reporter } from '../log';
-import type { AttentionMessage, ViewSettings } from '../protocol';
+import type { AttentionMessage, InsertTextMessage, ViewSettings } from '../protocol';
 import { ExplainPanel } from './explain-panel';
 
 export class PanelHost implements vscode.Disposable {
@@ -14,6 +14,8 @@ export class PanelHost implements vscode.Disposable {
     private readonly reporter: Reporter,
     /** Receives every attention row a panel sends. */
     private readonly onAttention?: (message: AttentionMessage) => void,
+    /** Receives every request to insert generated text. */
+    private readonly onInsertText?: (message: InsertTextMessage) => void,
   ) {}
 
   get current(): ExplainPanel | undefined {
@@ -27,7 +29,7 @@ export class PanelHost implements vscode.Disposable {
       this.panel.reveal();
       return this.panel;
     }
-    const panel = new ExplainPanel({ extensionUri: this.extensionUri, reporter: this.reporter, backend, settings, onAttention: this.onAttention });
+    const panel = new ExplainPanel({ extensionUri: this.extensionUri, reporter: this.reporter, backend, settings, onAttention: this.onAttention, onInsertText: this.onInsertText });
     panel.onDidDispose(() => {
       if (this.panel === panel) this.panel = undefined;
     });

@@ -40,6 +40,14 @@ describe('host → webview messages', () => {
     assert.deepEqual(parseHostMessage({ type: 'settings', settings }), { type: 'settings', settings });
   });
 
+  test('init carries VS Code’s display language; a non-text or overlong one is refused', () => {
+    const init = { type: 'init', modelName: 'm', configUri: 'https://r/c.json', weightsUri: 'https://r/w', wasmUri: 'https://r/o.wasm', backend: 'auto', settings };
+    assert.deepEqual(parseHostMessage({ ...init, language: 'zh-cn' }), { ...init, language: 'zh-cn' });
+    assert.deepEqual(parseHostMessage({ ...init, language: 'en' }), { ...init, language: 'en' });
+    assert.equal(parseHostMessage({ ...init, language: 7 }), undefined);
+    assert.equal(parseHostMessage({ ...init, language: 'x'.repeat(36) }), undefined);
+  });
+
   test('every malformed field is refused', () => {
     const bad: unknown[] = [
       null,
@@ -98,6 +106,25 @@ describe('webview → host messages', () => {
     const clipped = clipMessage('e'.repeat(LIMITS.messageChars * 2));
     assert.equal(clipped.length, LIMITS.messageChars);
     assert.ok(parseWebviewMessage({ type: 'log', level: 'error', message: clipped }, 0));
+  });
+});
+
+describe('insertText (Generate tab → host)', () => {
+  test('a run id and non-empty text pass, exactly as sent', () => {
+    assert.deepEqual(parseWebviewMessage({ type: 'insertText', runId: 2, text: ' the list.\n' }, 0), { type: 'insertText', runId: 2, text: ' the list.\n' });
+    assert.deepEqual(parseWebviewMessage({ type: 'insertText', runId: 2, text: 'x', extra: 1 }, 0), { type: 'insertText', runId: 2, text: 'x' }, 'unknown fields are dropped');
+  });
+
+  test('no run id, empty, non-text or huge text is refused', () => {
+    const bad = [
+      { type: 'insertText', text: 'x' },
+      { type: 'insertText', runId: 0, text: 'x' },
+      { type: 'insertText', runId: 1.5, text: 'x' },
+      { type: 'insertText', runId: 2, text: '' },
+      { type: 'insertText', runId: 2, text: 42 },
+      { type: 'insertText', runId: 2, text: 'x'.repeat(LIMITS.messageChars * 10 + 1) },
+    ];
+    for (const message of bad) assert.equal(parseWebviewMessage(message, 0), undefined, JSON.stringify(message).slice(0, 80));
   });
 });
 
