@@ -112,6 +112,21 @@ export class Checkpoint {
     return this.file.readFloat32(inFile);
   }
 
+  /**
+   * The residual stream's start for `ids`: wte[ids[t]] + wpe[t], flat [T, d], in float32 like
+   * the model (each sum of two float32 values is rounded once). Only the rows used are read.
+   */
+  embed(ids: readonly number[]): Float32Array {
+    const d = this.config.nEmbd;
+    if (ids.length > this.config.nPositions) throw new Error(`${ids.length} tokens exceed the context of ${this.config.nPositions}`);
+    const out = this.file.readFloat32Range(this.fileNames.get('wpe.weight')!, 0, ids.length * d);
+    ids.forEach((id, t) => {
+      const row = this.embeddingRow(id);
+      for (let c = 0; c < d; c++) out[t * d + c] += row[c];
+    });
+    return out;
+  }
+
   /** Row `id` of the input embedding wte, read without converting the whole matrix. */
   embeddingRow(id: number): Float32Array {
     const d = this.config.nEmbd;

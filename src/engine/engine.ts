@@ -329,7 +329,8 @@ export class LensEngine {
 
   private async runTrunk(variant: TrunkVariant, ids: number[], fetches: string[]) {
     const session = await this.sessions.get(`trunk-${variant}`);
-    return session.run({ [TRUNK_INPUT]: this.int64(ids) }, fetches);
+    const embeddings = new this.ort.Tensor('float32', this.checkpoint.embed(ids), [ids.length, this.config.nEmbd]);
+    return session.run({ [TRUNK_INPUT]: embeddings }, fetches);
   }
 
   /** [T, d]: the residual after the last block, from a full run. */

@@ -2,7 +2,7 @@
 // activation is 2-D [T, d] (or [H, T, ...] inside attention). No [T x vocab] tensor ever
 // leaves a graph: the head reduces logits to top-k, target scores and entropy in place.
 //
-//   trunk       ids [T]            -> residual stream (and attention probabilities)
+//   trunk       embeddings [T, d]  -> residual stream (and attention probabilities)
 //   head        hidden rows [P, d] -> ln_f -> logits / temperature -> top-k, target score, rank, entropy
 //   neighbours  vectors [N, d]     -> cosine against every input-embedding row -> top-k
 import type { Checkpoint } from './checkpoint';
@@ -26,7 +26,11 @@ export type TrunkVariant =
    */
   | 'full';
 
-export const TRUNK_INPUT = 'ids';
+/**
+ * wte[ids] + wpe[0..T), computed by the caller (Checkpoint.embed): a Gather in the graph would
+ * put a copy of the [V, d] embedding into every trunk session.
+ */
+export const TRUNK_INPUT = 'embeddings';
 /** Rows the `last` variant returns: the hover path needs the last token's score and the next distribution. */
 export const LAST_ROWS = 2;
 export const TRUNK_OUTPUTS = {
@@ -67,20 +71,9 @@ function linear(g: GraphBuilder, x: string, name: string, weight: Float32Array, 
 
 // ---------------------------------------------------------------- trunk
 
-/** wte[ids] + wpe[0..T). */
-function embed(g: GraphBuilder, ckpt: Checkpoint, ids: string): string {
-  const { vocabSize: V, nPositions: P, nEmbd: d } = ckpt.config;
-  const wte = g.initializer('wte', 'float32', [V, d], ckpt.tensor('wte.weight'));
-  const wpe = g.initializer('wpe', 'float32', [P, d], ckpt.tensor('wpe.weight'));
-  const tokens = g.op('Gather', [wte, ids], { axis: 0 });
-  const length = g.op('Shape', [ids]);
-  const positions = g.op('Slice', [wpe, g.int64s('start0', [0]), length, g.int64s('axis0', [0])]);
-  return g.op('Add', [tokens, positions]);
-}
-
 /** bool [T, T], true where the key position is not after the query position. */
-function causalMask(g: GraphBuilder, ids: string): string {
-  const length = g.op('Shape', [ids]);
+function causalMask(g: GraphBuilder, x: string): string {
+  const length = g.op('Shape', [x], { start: 0, end: 1 });
   const square = g.op('Concat', [length, length], { axis: 0 });
   const ones = g.op('ConstantOfShape', [square], { value: tensorProto('one', 'float32', [1], Float32Array.of(1)) });
   const lower = g.op('Trilu', [ones], { upper: 0 });
@@ -186,9 +179,9 @@ function stack(g: GraphBuilder, parts: string[]): string {
 export function buildTrunkGraph(ckpt: Checkpoint, variant: TrunkVariant): Uint8Array {
   const { nLayer: L, nHead: H, nEmbd: d } = ckpt.config;
   const g = new GraphBuilder(`${ckpt.name}-trunk-${variant}`);
-  const ids = g.input(TRUNK_INPUT, 'int64', ['T']);
-  const mask = causalMask(g, ids);
-  const residuals = [embed(g, ckpt, ids)];
+  const embeddings = g.input(TRUNK_INPUT, 'float32', ['T', d]);
+  const mask = causalMask(g, embeddings);
+  const residuals = [embeddings];
   const probs: string[] = [];
   for (let layer = 0; layer < L; layer++) {
     const onlyLastRows = variant === 'last' && layer === L - 1 ? LAST_ROWS : undefined;
