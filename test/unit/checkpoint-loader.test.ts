@@ -119,6 +119,15 @@ describe('checkpoint loader', () => {
     }
   });
 
+  test('embed adds position rows to token rows, reading only those rows', () => {
+    const ckpt = load(safetensors(modelTensors('F16')));
+    const wte = ckpt.tensor('wte.weight');
+    const wpe = ckpt.tensor('wpe.weight');
+    const expected = [1, 3, 1].flatMap((id, t) => Array.from({ length: 4 }, (_, c) => Math.fround(wte[id * 4 + c] + wpe[t * 4 + c])));
+    assert.deepEqual(Array.from(ckpt.embed([1, 3, 1])), expected);
+    assert.throws(() => ckpt.embed(new Array(9).fill(0)), /9 tokens exceed the context of 8/);
+  });
+
   test('float16 conversion covers zeros, subnormals, infinities and NaN', () => {
     const halves = Uint16Array.of(0x0000, 0x8000, 0x0001, 0x03ff, 0x3c00, 0xc000, 0x7bff, 0x7c00, 0xfc00, 0x7e00);
     const f = float16ToFloat32(halves);
