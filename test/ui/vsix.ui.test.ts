@@ -16,7 +16,7 @@ const VSIX = path.join(repoRoot, 'out/vsix/llm-lens.vsix');
 /** Names and sizes of a zip's entries, from its central directory. */
 function zipEntries(file: string): Map<string, number> {
   const zip = fs.readFileSync(file);
-  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  const end = zip.lastIndexOf(Uint8Array.from([0x50, 0x4b, 0x05, 0x06]));
   assert.ok(end >= 0, `${file} is not a zip file`);
   const count = zip.readUInt16LE(end + 10);
   let at = zip.readUInt32LE(end + 16);
