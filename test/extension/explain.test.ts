@@ -44,8 +44,20 @@ function panelTabs(): vscode.Tab[] {
   return vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.label.startsWith('LLM Lens'));
 }
 
+/** Closes the text editors (the panel stays, with its model loaded); untitled text is discarded, never saved. */
 async function closeEditors(): Promise<void> {
-  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  for (const document of vscode.workspace.textDocuments.filter((d) => d.isUntitled && d.isDirty)) {
+    await vscode.window.showTextDocument(document);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  }
+  const textTabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText);
+  await vscode.window.tabGroups.close(textTabs);
+}
+
+/** Leaves the workbench as the suite found it: no editors, no LLM Lens panel. */
+async function closeEverything(): Promise<void> {
+  await closeEditors();
+  await vscode.window.tabGroups.close(panelTabs());
 }
 
 async function setSetting(key: string, value: unknown): Promise<void> {
@@ -61,6 +73,10 @@ describe('Explain Tokens', function () {
 
   afterEach(async () => {
     await closeEditors();
+  });
+
+  after(async () => {
+    await closeEverything();
   });
 
   it('explains a selection: panel, every token decorated, the model scores all but the first', async () => {
@@ -135,7 +151,7 @@ describe('Explain Tokens', function () {
     selectAll(editor);
     assert.equal((await explain()).status, 'done');
     assert.ok(api.decorations(uri));
-    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     assert.equal(api.decorations(uri), undefined, 'closing the tab clears its decorations');
   });
 
@@ -159,6 +175,8 @@ describe('Explain Tokens', function () {
     assert.equal(outcome.status, 'done', outcome.message);
     const tokens = tokenize(content);
     assert.ok(tokens.some((t) => t.partial));
+    assert.equal(editor.document.getText(), content);
+    assert.equal(outcome.totalTokens, tokens.length, JSON.stringify(outcome));
     assert.equal(outcome.scoredTokens, tokens.length - 1);
     const painted = api.decorations(editor.document.uri)!;
     assert.deepEqual(painted.boundaries, expectedBoundaries(content, 0));
@@ -272,7 +290,7 @@ describe('token count in the status bar', () => {
 
   after(async () => {
     await setSetting('countEncoding', undefined);
-    await closeEditors();
+    await closeEverything();
   });
 
   it('counts the selection, or the document when nothing is selected, in the chosen encoding', async () => {
