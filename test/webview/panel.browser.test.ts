@@ -211,6 +211,24 @@ for (const backend of ['wasm', 'webgpu'] as const) {
       assert.match((await page.locator('.notes').textContent())!, /sees only the last 512/);
     });
 
+    // Simulates a lost GPU: from now on every WebGPU submission throws.
+    if (backend === 'webgpu') test('WebGPU failing mid-run: the panel runs the text on WASM and says why', async () => {
+      await page.evaluate(() => {
+        GPUQueue.prototype.submit = () => {
+          throw new Error('GPU device lost (simulated)');
+        };
+      });
+      const run = await explainMessage(5, 'import numpy as np', 5);
+      await send(page, run);
+      const analysis = await waitForPosted(page, 'analysis', 5);
+      assert.equal(analysis.backend.name, 'wasm');
+      assert.match(analysis.backend.reason, /^WebGPU failed \(.*\); switched to WASM\.$/);
+      assert.equal(analysis.scores.length, run.tokens.length - 1);
+      assert.match((await page.locator('.footer').textContent())!, /WASM.*WebGPU failed/);
+      const logged = await page.evaluate(() => window.__posted.filter((m) => m.type === 'log').map((m) => (m as { message: string }).message));
+      assert.ok(logged.some((m) => /WebGPU failed/.test(m)), 'the host log hears of it');
+    });
+
     test('no CSP violation and no page error', () => {
       return page.evaluate(() => window.__violations).then((violations) => {
         assert.deepEqual(violations, []);
