@@ -60,7 +60,7 @@ export async function showAttentionFromCursor(deps: ShowAttentionDependencies): 
     return { status: 'failed', message };
   };
   const editor = vscode.window.activeTextEditor;
-  if (!editor) return nothing('Show Attention From Here: put the cursor on a token in an editor first.');
+  if (!editor) return nothing(vscode.l10n.t('Show Attention From Here: put the cursor on a token in an editor first.'));
   const document = editor.document;
   const offset = document.offsetAt(editor.selection.active);
 
@@ -69,17 +69,17 @@ export async function showAttentionFromCursor(deps: ShowAttentionDependencies): 
     const outcome = await deps.explain();
     if (outcome.status !== 'done') return { status: 'failed', message: outcome.message ?? `Explain Tokens ended: ${outcome.status}` };
     target = targetAt(deps, document, offset);
-    if (!target) return nothing('Show Attention From Here: the cursor is not on a token of the explained text. Put it on a token and run the command again.');
+    if (!target) return nothing(vscode.l10n.t('Show Attention From Here: the cursor is not on a token of the explained text. Put it on a token and run the command again.'));
   }
   const { run, index, keptFrom } = target;
   if (index < keptFrom) {
-    return nothing(`Show Attention From Here: token ${index} is before the model's context window (it read tokens ${keptFrom}–${run.tokens.length - 1}); put the cursor further on.`);
+    return nothing(vscode.l10n.t("Show Attention From Here: token {0} is before the model's context window (it read tokens {1}–{2}); put the cursor further on.", index, keptFrom, run.tokens.length - 1));
   }
   const panel = deps.panels.current;
-  if (!panel) return failed('Show Attention From Here: the LLM Lens panel was closed. Run the command again.');
+  if (!panel) return failed(vscode.l10n.t('Show Attention From Here: the LLM Lens panel was closed. Run the command again.'));
   const answer = deps.controller.expect(run.runId, index, ANSWER_TIMEOUT_MS);
   panel.showAttention(run.runId, index);
   const result = await answer;
-  if (!result.ok) return failed(`Show Attention From Here: ${result.problem}`);
+  if (!result.ok) return failed(vscode.l10n.t('Show Attention From Here: {0}', result.problem));
   return { status: 'shown', message: result.shading.summary, shown: deps.snapshot(document.uri) };
 }
