@@ -15,6 +15,7 @@ import {
   vocabularySize,
 } from '../../src/engine/tokenizer';
 import type { EncodingName, TokenSpan } from '../../src/engine/types';
+import { seededRandom } from '../../src/engine/sampling';
 
 interface ReferenceFixture {
   refs: { name: string; text: string; ids: number[] }[];
@@ -138,17 +139,6 @@ describe('bad input', () => {
 // ---------------------------------------------------------------------------------------------
 // Seeded fuzzer: random mixtures of the characters that break naive offset code.
 
-/** mulberry32: small, fast, and good enough to spread test cases; seeded so failures reproduce. */
-function makeRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function makePieceGenerator(random: () => number): () => string {
   const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
@@ -254,7 +244,7 @@ describe('fuzzer', () => {
   const CASES_PER_ENCODING = 600;
   for (const name of ['r50k_base', 'cl100k_base', 'o200k_base'] as const) {
     test(`${CASES_PER_ENCODING} random texts in ${name}`, () => {
-      const random = makeRandom(0x5eed + name.length);
+      const random = seededRandom(0x5eed + name.length);
       const nextPiece = makePieceGenerator(random);
       let partialTokens = 0;
       let emptySpans = 0;
@@ -284,7 +274,7 @@ describe('performance', () => {
   test('a 1 MB source file tokenizes in a few seconds', () => {
     // Realistic text: code and prose with varied identifiers and some non-ASCII. The bound is
     // generous (about 0.3 s here): it catches quadratic behaviour, not noise on a shared machine.
-    const random = makeRandom(7);
+    const random = seededRandom(7);
     const prose = reference.refs.map((r) => r.text);
     const lines: string[] = [];
     let size = 0;
