@@ -214,7 +214,9 @@ for (const backend of ['wasm', 'webgpu'] as const) {
     // Simulates a lost GPU: from now on every WebGPU submission throws.
     if (backend === 'webgpu') test('WebGPU failing mid-run: the panel runs the text on WASM and says why', async () => {
       await page.evaluate(() => {
-        GPUQueue.prototype.submit = () => {
+        // No WebGPU types in this project's TypeScript lib: reach the class through globalThis.
+        const queue = (globalThis as unknown as { GPUQueue: { prototype: { submit: () => void } } }).GPUQueue;
+        queue.prototype.submit = () => {
           throw new Error('GPU device lost (simulated)');
         };
       });
