@@ -50,8 +50,8 @@ export const HEAD_OUTPUTS = {
 export const NEIGHBOUR_INPUTS = { vectors: 'vectors', k: 'k' } as const;
 export const NEIGHBOUR_OUTPUTS = { ids: 'ids', cosines: 'cosines' } as const;
 
-/** Hugging Face fills masked attention scores with the most negative float32 (torch.finfo.min). */
-const MASKED_SCORE = -3.4028234663852886e38;
+/** Added to the scores of future positions: exp(-1e9 - max) is exactly 0 in float32. */
+const MASKED_SCORE = -1e9;
 
 // ---------------------------------------------------------------- shared parts
 
@@ -71,13 +71,17 @@ function linear(g: GraphBuilder, x: string, name: string, weight: Float32Array, 
 
 // ---------------------------------------------------------------- trunk
 
-/** bool [T, T], true where the key position is not after the query position. */
+/**
+ * float [T, T]: 0 where the key position is not after the query position, else -1e9, added
+ * to the scores. Hugging Face fills masked scores with float32's minimum instead; both make
+ * exp() exactly 0, so the probabilities are bit-identical, and an Add is cheaper than Where.
+ */
 function causalMask(g: GraphBuilder, x: string): string {
   const length = g.op('Shape', [x], { start: 0, end: 1 });
   const square = g.op('Concat', [length, length], { axis: 0 });
   const ones = g.op('ConstantOfShape', [square], { value: tensorProto('one', 'float32', [1], Float32Array.of(1)) });
-  const lower = g.op('Trilu', [ones], { upper: 0 });
-  return g.op('Cast', [lower], { to: 9 /* BOOL */ });
+  const future = g.op('Trilu', [ones, g.initializer('diagonal_offset', 'int64', [], BigInt64Array.of(1n))], { upper: 1 });
+  return g.op('Mul', [future, g.scalar('masked_score', MASKED_SCORE)]);
 }
 
 /** Columns [start, start + width) of a row-major [rows, cols] matrix, times `factor`. */
@@ -128,7 +132,7 @@ function attention(g: GraphBuilder, ckpt: Checkpoint, x: string, layer: number, 
 
   const scores = g.op('MatMul', [qHeads, kHeadsT]); // [H, Q, T]
   const queryMask = queryRows ? lastRows(g, mask, queryRows) : mask;
-  const masked = g.op('Where', [queryMask, scores, g.scalar('masked_score', MASKED_SCORE)]);
+  const masked = g.op('Add', [scores, queryMask]);
   const probs = g.op('Softmax', [masked], { axis: -1 });
   const mixed = g.op('MatMul', [probs, vHeads]); // [H, Q, hd]
   const merged = g.op('Reshape', [g.op('Transpose', [mixed], { perm: [1, 0, 2] }), g.int64s('merged_shape', [-1, d])]);
