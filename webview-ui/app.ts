@@ -21,7 +21,7 @@ import { EmbeddingView } from './view/embedding-view';
 import type { LensRun } from './view/lens-run';
 import { LogitLensView } from './view/logit-lens-view';
 import { Tabs } from './view/tabs';
-import { bundleFor, translator } from './i18n';
+import { bundleFor, english, translator, type Translate } from './i18n';
 import { PipelineTab } from './view/pipeline-tab';
 import { GenerateTab } from './view/generate-tab';
 import { Tooltip } from './view/tooltip';
@@ -54,7 +54,9 @@ export class App {
   private readonly attention = new AttentionView((selection) => this.attentionSelected(selection));
   private readonly embeddings = new EmbeddingView((index) => this.highlightKept(index));
   private readonly logitLens = new LogitLensView((id) => tokenText(id));
-  private readonly empty = el('p', { className: 'empty', text: 'Select text in an editor and run “LLM Lens: Explain Tokens”.' });
+  private readonly empty = el('p', { className: 'empty', text: english('panel.empty') });
+  /** The panel's language; English until init says otherwise. */
+  private t: Translate = english;
 
   private location: ModelLocation | undefined;
   private backend: BackendPreference = 'auto';
@@ -82,10 +84,10 @@ export class App {
       (id) => ({ text: tokenText(id), bytes: tokenBytesHex(id), partial: tokenText(id).includes('\ufffd') }),
       () => this.requestDistribution(),
     );
-    this.tabs.add('tokens', 'Tokens', { element: el('div', { className: 'tokens-tab' }, [this.empty, this.chips.element, this.distribution.element]) });
-    this.tabs.add('attention', 'Attention', this.attention);
-    this.tabs.add('embeddings', 'Embeddings', this.embeddings);
-    this.tabs.add('logit-lens', 'Logit lens', this.logitLens);
+    this.tabs.add('tokens', english('tab.tokens'), { element: el('div', { className: 'tokens-tab' }, [this.empty, this.chips.element, this.distribution.element]) });
+    this.tabs.add('attention', english('tab.attention'), this.attention);
+    this.tabs.add('embeddings', english('tab.embeddings'), this.embeddings);
+    this.tabs.add('logit-lens', english('tab.logitLens'), this.logitLens);
     root.replaceChildren(this.summary.element, this.progress.element, this.tabs.element, this.footer.element, this.tooltip.element);
     this.summary.element.hidden = true;
     window.addEventListener('error', (event) => this.fatal(`panel error: ${event.message}`));
@@ -121,24 +123,36 @@ export class App {
     this.location = { modelName, configUri, weightsUri, wasmUri };
     this.backend = message.backend;
     this.footerInfo = { model: modelName };
-    this.footer.render(this.footerInfo);
     this.applySettings(message.settings);
     this.mountLanguageTabs(message.language);
+    this.footer.render(this.footerInfo);
     if (changed) void this.dropEngine();
   }
 
-  /** The walk-through and generation tabs, in VS Code's display language (once per panel). */
+  /** VS Code's display language, chosen once per panel: words the existing views and adds the walk-through and generation tabs in it. */
   private mountLanguageTabs(language: string | undefined): void {
     if (this.pipeline) return;
     const { language: chosen, bundle } = bundleFor(language);
     document.documentElement.lang = chosen;
     const t = translator(bundle);
+    this.localize(t);
     this.pipeline = new PipelineTab(t, () => this.engine());
     this.generate = new GenerateTab(t, () => this.engine(), (text) => {
       if (this.state) this.host.post({ type: 'insertText', runId: this.state.run.runId, text });
     });
     this.tabs.add('pipeline', t('tab.pipeline'), this.pipeline);
     this.tabs.add('generate', t('tab.generate'), this.generate);
+  }
+
+  /** Words the views built before init, and the tab labels, in the panel's language. */
+  private localize(t: Translate): void {
+    this.t = t;
+    this.empty.textContent = t('panel.empty');
+    for (const view of [this.summary, this.chips, this.distribution, this.footer, this.attention, this.embeddings, this.logitLens]) view.localize(t);
+    this.tabs.setLabel('tokens', t('tab.tokens'));
+    this.tabs.setLabel('attention', t('tab.attention'));
+    this.tabs.setLabel('embeddings', t('tab.embeddings'));
+    this.tabs.setLabel('logit-lens', t('tab.logitLens'));
   }
 
   private applySettings(settings: ViewSettings): void {
@@ -217,7 +231,7 @@ export class App {
       const context = loaded.engine.config.nPositions;
       state.keptFrom = Math.max(0, run.tokens.length - context);
       state.keptIds = state.keptIds.slice(state.keptFrom);
-      this.progress.working(`Analysing ${formatCount(state.keptIds.length)} tokens on ${loaded.engine.backend.name === 'webgpu' ? 'WebGPU' : 'WASM'}…`);
+      this.progress.working(this.t('panel.analysing', { count: formatCount(state.keptIds.length), backend: loaded.engine.backend.name === 'webgpu' ? 'WebGPU' : 'WASM' }));
       const started = performance.now();
       let analysis: Analysis;
       try {
@@ -239,7 +253,7 @@ export class App {
       this.finish(state, analysis, loaded, analyzeMs);
     } catch (error) {
       if (stale()) return;
-      const message = `The model could not run: ${errorText(error)}`;
+      const message = this.t('panel.runFailed', { message: errorText(error) });
       this.progress.error(message);
       this.host.post({ type: 'runFailed', runId: run.runId, message: clipMessage(errorText(error)) });
     }
@@ -330,7 +344,7 @@ export class App {
     }
     const token = state.run.tokens[index];
     if (!token) return;
-    this.tooltip.show(tooltipLines(token, state.run.firstTokenIndex + index, state.run.totalTokens, this.scoreOf(index)), chip);
+    this.tooltip.show(tooltipLines(token, state.run.firstTokenIndex + index, state.run.totalTokens, this.scoreOf(index), this.t), chip);
   }
 
   private select(index: number): void {
@@ -343,11 +357,11 @@ export class App {
     // The walk-through follows the picked chip, and says so when it lies outside the context.
     if (state.analyzed) this.pipeline?.pickToken(state.run.firstTokenIndex + index);
     if (index < state.keptFrom) {
-      this.distribution.showError("This token is outside the model's context window: the model did not read it.");
+      this.distribution.showError(this.t('panel.outsideContext'));
       return;
     }
     if (!state.analyzed) {
-      this.distribution.showError('The model has not finished reading the text yet.');
+      this.distribution.showError(this.t('panel.notReadYet'));
       return;
     }
     this.requestDistribution();
@@ -388,7 +402,7 @@ export class App {
         this.footer.render(this.footerInfo);
       }
     } catch (error) {
-      this.distribution.showError(`Could not compute the distribution: ${errorText(error)}`);
+      this.distribution.showError(this.t('panel.distributionFailed', { message: errorText(error) }));
       this.host.log('error', `distribution failed: ${errorText(error)}`);
     } finally {
       this.distributionBusy = false;

@@ -20,3 +20,6 @@ export function translator(bundle: Bundle): Translate {
   return (key, values = {}) =>
     bundle[key].replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
 }
+
+/** The English translator: what views use until the panel learns VS Code's language. */
+export const english: Translate = translator(en);

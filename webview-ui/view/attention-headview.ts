@@ -4,6 +4,7 @@
 import { clear, el } from '../dom';
 import type { AttentionData } from './attention-data';
 import { visibleText } from './lens-run';
+import { english, type Translate } from '../i18n';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const ROW = 18;
@@ -29,15 +30,21 @@ export interface HeadViewInput {
 
 export class AttentionHeadView {
   readonly element = el('div', { className: 'attn-headview' });
+  private t: Translate = english;
 
   constructor(private readonly onQuery: (q: number) => void) {}
+
+  /** Words the next render in the panel's language. */
+  localize(t: Translate): void {
+    this.t = t;
+  }
 
   render(input: HeadViewInput): void {
     clear(this.element);
     const { attention, layer, heads, labels, from } = input;
     const n = labels.length - from;
     const height = n * ROW + 8;
-    const root = svg('svg', { width: WIDTH, height, viewBox: `0 0 ${WIDTH} ${height}`, class: 'headview-svg', role: 'img', 'aria-label': `Head view, layer ${layer}` });
+    const root = svg('svg', { width: WIDTH, height, viewBox: `0 0 ${WIDTH} ${height}`, class: 'headview-svg', role: 'img', 'aria-label': this.t('attention.headviewLabel', { layer }) });
     const lines = svg('g', { class: 'headview-lines' });
     root.appendChild(lines);
     const y = (i: number) => (i - from) * ROW + ROW / 2 + 4;

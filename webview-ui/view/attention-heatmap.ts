@@ -4,12 +4,8 @@
 import { clear, el } from '../dom';
 import { formatWeight } from './attention-data';
 import { visibleText } from './lens-run';
+import { english, type Translate } from '../i18n';
 
-const STRINGS = {
-  readoutIdle: 'Point at a cell to read its weight; click a row to shade the editor.',
-  masked: 'masked (a token cannot see later tokens)',
-  labelsHidden: 'Token labels are hidden above 80 tokens; point at a cell to read them.',
-};
 const MAX_LABELLED = 80;
 const MAP_PIXELS = 480;
 
@@ -23,8 +19,9 @@ export interface HeatmapInput {
 
 export class AttentionHeatmap {
   readonly element = el('div', { className: 'attn-heatmap' });
-  private readonly readout = el('div', { className: 'attn-readout', attrs: { 'aria-live': 'polite' }, text: STRINGS.readoutIdle });
-  private readonly canvas = el('canvas', { className: 'attn-canvas', attrs: { role: 'img', 'aria-label': 'Attention heat map' } });
+  private readonly readout = el('div', { className: 'attn-readout', attrs: { 'aria-live': 'polite' } });
+  private readonly canvas = el('canvas', { className: 'attn-canvas', attrs: { role: 'img' } });
+  private t: Translate = english;
   private input: HeatmapInput | undefined;
   private cell = 1;
 
@@ -35,6 +32,14 @@ export class AttentionHeatmap {
       const at = this.cellAt(event);
       if (at) this.onQuery(at.q);
     });
+    this.localize(english);
+  }
+
+  /** Words the readout and labels in the panel's language (the owner re-renders). */
+  localize(t: Translate): void {
+    this.t = t;
+    this.canvas.setAttribute('aria-label', t('attention.mapLabel'));
+    this.setReadout(undefined);
   }
 
   render(input: HeatmapInput): void {
@@ -54,7 +59,7 @@ export class AttentionHeatmap {
       for (let i = input.from; i < input.labels.length; i++) {
         const text = visibleText(input.labels[i]!);
         const column = el('span', { className: 'attn-col-label', text, attrs: { 'data-k': String(i) } });
-        const row = el('button', { className: 'attn-row-label', text, attrs: { 'data-q': String(i), type: 'button', title: 'Shade the editor by what this token attends to' } });
+        const row = el('button', { className: 'attn-row-label', text, attrs: { 'data-q': String(i), type: 'button', title: this.t('attention.rowTitle') } });
         column.style.width = `${this.cell}px`;
         row.style.height = `${this.cell}px`;
         row.classList.toggle('selected', i === input.selectedQuery);
@@ -68,21 +73,21 @@ export class AttentionHeatmap {
       grid.classList.add('unlabelled');
     }
     this.element.append(grid, this.readout);
-    if (!labelled) this.element.appendChild(el('p', { className: 'muted', text: STRINGS.labelsHidden }));
+    if (!labelled) this.element.appendChild(el('p', { className: 'muted', text: this.t('attention.labelsHidden') }));
   }
 
   /** Shows the readout for one cell (also used by tests through pointer events). */
   private setReadout(at: { q: number; k: number } | undefined): void {
     const input = this.input;
     if (!input || !at) {
-      this.readout.textContent = STRINGS.readoutIdle;
+      this.readout.textContent = this.t('attention.readoutIdle');
       this.readout.removeAttribute('data-q');
       return;
     }
     const T = input.labels.length;
     const from = `“${visibleText(input.labels[at.q]!)}” (${at.q})`;
     const to = `“${visibleText(input.labels[at.k]!)}” (${at.k})`;
-    const value = at.k > at.q ? STRINGS.masked : formatWeight(input.matrix[at.q * T + at.k]!);
+    const value = at.k > at.q ? this.t('attention.masked') : formatWeight(input.matrix[at.q * T + at.k]!);
     this.readout.textContent = `${from} → ${to}: ${value}`;
     this.readout.setAttribute('data-q', String(at.q));
     this.readout.setAttribute('data-k', String(at.k));

@@ -2,23 +2,31 @@
 // the heat map.
 import { el } from '../dom';
 import type { AttentionData } from './attention-data';
+import { english, type Translate } from '../i18n';
 
 const THUMB = 64;
 
 export class AttentionModelView {
   readonly element = el('div', { className: 'attn-modelview' });
+  private t: Translate = english;
 
   constructor(private readonly onOpen: (layer: number, head: number) => void) {}
 
+  /** Words the next render in the panel's language. */
+  localize(t: Translate): void {
+    this.t = t;
+  }
+
   render(attention: AttentionData, from: number): void {
-    const grid = el('div', { className: 'modelview-grid', attrs: { role: 'grid', 'aria-label': 'Every layer and head' } });
+    const t = this.t;
+    const grid = el('div', { className: 'modelview-grid', attrs: { role: 'grid', 'aria-label': t('attention.modelviewLabel') } });
     grid.style.gridTemplateColumns = `auto repeat(${attention.heads}, ${THUMB + 6}px)`;
     grid.appendChild(el('span'));
-    for (let h = 0; h < attention.heads; h++) grid.appendChild(el('span', { className: 'modelview-axis', text: `head ${h}` }));
+    for (let h = 0; h < attention.heads; h++) grid.appendChild(el('span', { className: 'modelview-axis', text: t('attention.headN', { head: h }) }));
     for (let l = 0; l < attention.layers; l++) {
-      grid.appendChild(el('span', { className: 'modelview-axis', text: `layer ${l}` }));
+      grid.appendChild(el('span', { className: 'modelview-axis', text: t('attention.layerN', { layer: l }) }));
       for (let h = 0; h < attention.heads; h++) {
-        const button = el('button', { className: 'modelview-thumb', attrs: { type: 'button', 'data-layer': String(l), 'data-head': String(h), title: `Open layer ${l}, head ${h}` } });
+        const button = el('button', { className: 'modelview-thumb', attrs: { type: 'button', 'data-layer': String(l), 'data-head': String(h), title: t('attention.open', { layer: l, head: h }) } });
         button.appendChild(this.thumbnail(attention, l, h, from));
         button.addEventListener('click', () => this.onOpen(l, h));
         grid.appendChild(button);

@@ -8,20 +8,9 @@ import { AttentionHeadView, HEAD_COLOURS } from './attention-headview';
 import { AttentionHeatmap } from './attention-heatmap';
 import { AttentionModelView } from './attention-modelview';
 import { coverageNote, visibleText, type LensRun } from './lens-run';
+import { english, type Translate } from '../i18n';
 
-const STRINGS = {
-  empty: 'Explain some text to see how its tokens attend to each other.',
-  oneToken: 'Only one token: there is no attention to show (a token can only attend to itself). Select more text.',
-  layer: 'Layer',
-  head: 'Head',
-  average: 'Average of heads',
-  heatmap: 'Heat map',
-  headview: 'Head view',
-  modelview: 'Model view',
-  heads: 'Heads',
-  topFor: (token: string) => `“${token}” attends most to:`,
-  headviewCap: (shown: number) => `The head view draws the last ${shown} tokens.`,
-};
+const MODES = ['heatmap', 'headview', 'modelview'] as const;
 /** The head view draws up to T²·heads lines: past this many tokens it shows the last ones. */
 const HEADVIEW_TOKENS = 40;
 const TOP_ATTENDED = 5;
@@ -40,8 +29,10 @@ export interface AttentionSelection {
 export class AttentionView {
   readonly element = el('div', { className: 'attention-view' });
   private readonly controls = el('div', { className: 'lens-controls' });
-  private readonly layerPicker = el('select', { attrs: { 'aria-label': STRINGS.layer, 'data-control': 'layer' } });
-  private readonly headPicker = el('select', { attrs: { 'aria-label': STRINGS.head, 'data-control': 'head' } });
+  private readonly layerPicker = el('select', { attrs: { 'data-control': 'layer' } });
+  private readonly headPicker = el('select', { attrs: { 'data-control': 'head' } });
+  private readonly layerLabel = el('span', { className: 'control-label' });
+  private readonly headLabel = el('span', { className: 'control-label' });
   private readonly modes = el('div', { className: 'lens-modes', attrs: { role: 'group' } });
   private readonly headChecks = el('div', { className: 'headview-heads' });
   private readonly note = el('p', { className: 'muted lens-note' });
@@ -59,21 +50,32 @@ export class AttentionView {
   private headsShown = new Set<number>();
   private visible = false;
   private dirty = true;
+  private t: Translate = english;
 
   constructor(private readonly onSelect: (selection: AttentionSelection) => void) {
     this.layerPicker.addEventListener('change', () => this.setView(Number(this.layerPicker.value), this.head));
     this.headPicker.addEventListener('change', () => this.setView(this.layer, this.headPicker.value === 'average' ? 'average' : Number(this.headPicker.value)));
-    for (const mode of ['heatmap', 'headview', 'modelview'] as const) {
-      const button = el('button', { className: 'lens-mode', text: STRINGS[mode], attrs: { type: 'button', 'data-mode': mode, 'aria-pressed': 'false' } });
+    for (const mode of MODES) {
+      const button = el('button', { className: 'lens-mode', attrs: { type: 'button', 'data-mode': mode, 'aria-pressed': 'false' } });
       button.addEventListener('click', () => this.setMode(mode));
       this.modes.appendChild(button);
     }
-    this.controls.append(
-      el('label', { text: `${STRINGS.layer} ` }, [this.layerPicker]),
-      el('label', { text: `${STRINGS.head} ` }, [this.headPicker]),
-      this.modes,
-    );
-    this.element.append(el('p', { className: 'empty', text: STRINGS.empty }));
+    this.controls.append(el('label', {}, [this.layerLabel, this.layerPicker]), el('label', {}, [this.headLabel, this.headPicker]), this.modes);
+    this.localize(english);
+  }
+
+  /** Words the controls, and every later render, in the panel's language. */
+  localize(t: Translate): void {
+    this.t = t;
+    this.layerLabel.textContent = `${t('attention.layer')} `;
+    this.headLabel.textContent = `${t('attention.head')} `;
+    this.layerPicker.setAttribute('aria-label', t('attention.layer'));
+    this.headPicker.setAttribute('aria-label', t('attention.head'));
+    for (const button of Array.from(this.modes.children)) button.textContent = t(`attention.${button.getAttribute('data-mode') as (typeof MODES)[number]}`);
+    this.heatmap.localize(t);
+    this.headview.localize(t);
+    this.modelview.localize(t);
+    this.invalidate();
   }
 
   setRun(run: LensRun | undefined): void {
@@ -145,11 +147,11 @@ export class AttentionView {
     for (let l = 0; l < run.attention.layers; l++) this.layerPicker.appendChild(el('option', { text: String(l), attrs: { value: String(l) } }));
     clear(this.headPicker);
     for (let h = 0; h < run.attention.heads; h++) this.headPicker.appendChild(el('option', { text: String(h), attrs: { value: String(h) } }));
-    this.headPicker.appendChild(el('option', { text: STRINGS.average, attrs: { value: 'average' } }));
+    this.headPicker.appendChild(el('option', { text: this.t('attention.average'), attrs: { value: 'average' } }));
     this.layerPicker.value = String(this.layer);
     this.headPicker.value = String(this.head);
     clear(this.headChecks);
-    this.headChecks.appendChild(el('span', { className: 'muted', text: `${STRINGS.heads}:` }));
+    this.headChecks.appendChild(el('span', { className: 'muted', text: `${this.t('attention.heads')}:` }));
     for (let h = 0; h < run.attention.heads; h++) {
       const box = el('input', { attrs: { type: 'checkbox', 'data-head': String(h) } });
       box.checked = true;
@@ -168,23 +170,23 @@ export class AttentionView {
     this.dirty = false;
     const run = this.run;
     if (!run) {
-      this.element.replaceChildren(el('p', { className: 'empty', text: STRINGS.empty }));
+      this.element.replaceChildren(el('p', { className: 'empty', text: this.t('attention.empty') }));
       return;
     }
     if (run.tokens.length < 2) {
-      this.element.replaceChildren(el('p', { className: 'empty attn-one-token', text: STRINGS.oneToken }));
+      this.element.replaceChildren(el('p', { className: 'empty attn-one-token', text: this.t('attention.oneToken') }));
       return;
     }
     for (const button of Array.from(this.modes.children)) button.setAttribute('aria-pressed', String(button.getAttribute('data-mode') === this.mode));
     this.headPicker.disabled = this.mode !== 'heatmap';
     const labels = run.tokens.map((t) => t.text);
-    let note: string | undefined = coverageNote(run, 0);
+    let note: string | undefined = coverageNote(run, 0, this.t);
     if (this.mode === 'heatmap') {
       this.heatmap.render({ matrix: run.attention.matrix(this.layer, this.head), labels, from: 0, selectedQuery: this.query });
       this.body.replaceChildren(this.heatmap.element);
     } else if (this.mode === 'headview') {
       const from = Math.max(0, labels.length - HEADVIEW_TOKENS);
-      if (from > 0) note = [coverageNote(run, from), STRINGS.headviewCap(labels.length - from)].filter(Boolean).join(' ');
+      if (from > 0) note = [coverageNote(run, from, this.t), this.t('attention.headviewCap', { count: labels.length - from })].filter(Boolean).join(' ');
       this.headview.render({ attention: run.attention, layer: this.layer, heads: [...this.headsShown].sort((a, b) => a - b), labels, from });
       this.body.replaceChildren(this.headChecks, this.headview.element);
     } else {
@@ -205,6 +207,6 @@ export class AttentionView {
         el('span', { className: 'attn-weight', text: formatWeight(weights[k]!) }),
       ]));
     }
-    this.top.replaceChildren(el('div', { className: 'attn-top-title', text: STRINGS.topFor(visibleText(run.tokens[q]!.text)) }), list);
+    this.top.replaceChildren(el('div', { className: 'attn-top-title', text: this.t('attention.topFor', { token: visibleText(run.tokens[q]!.text) }) }), list);
   }
 }

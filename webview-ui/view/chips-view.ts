@@ -6,6 +6,7 @@ import type { HeatMapMode } from '../../src/protocol';
 import { clear, el } from '../dom';
 import type { ChipScore } from './stats';
 import { displaySegments, endsLine } from './token-display';
+import type { Translate } from '../i18n';
 
 export interface ChipsCallbacks {
   /** The user picked the chip at this index of the run's tokens. */
@@ -65,6 +66,10 @@ export class ChipsView {
       for (const name of [...chip.classList]) if (name.startsWith('heat-') || name.startsWith('tone-')) chip.classList.remove(name);
       chip.classList.add(chipColorClass(index, scoreOf(index), mode));
     });
+  }
+
+  localize(t: Translate): void {
+    this.element.setAttribute('aria-label', t('tab.tokens'));
   }
 
   /** Marks the selected chip and the token that actually followed it. */

@@ -7,6 +7,7 @@ import { LIMITS } from '../../src/protocol';
 import { clear, el } from '../dom';
 import { formatBits, formatCount, formatMs, formatPercent, formatTemperature } from './format';
 import { displaySegments, quotedToken } from './token-display';
+import { english, type Translate } from '../i18n';
 
 /** Text and bytes of a vocabulary entry (the webview's tokenizer provides them). */
 export type TokenLookup = (id: number) => { text: string; bytes: string; partial: boolean };
@@ -29,7 +30,7 @@ function tokenLabel(token: { text: string; bytes: string; partial?: boolean }): 
 }
 
 export class DistributionView {
-  readonly element = el('section', { className: 'distribution', attrs: { 'aria-label': 'Next-token distribution', hidden: '' } });
+  readonly element = el('section', { className: 'distribution', attrs: { hidden: '' } });
   private readonly heading = el('h2', { className: 'distribution-heading' });
   private readonly slider = el('input', {
     attrs: {
@@ -37,7 +38,6 @@ export class DistributionView {
       min: String(LIMITS.temperatureMin),
       max: String(LIMITS.temperatureMax),
       step: '0.05',
-      'aria-label': 'Temperature',
       id: 'temperature',
     },
   });
@@ -45,23 +45,36 @@ export class DistributionView {
   private readonly stats = el('div', { className: 'distribution-stats' });
   private readonly rows = el('ol', { className: 'bars' });
   private readonly status = el('div', { className: 'distribution-status' });
+  private readonly sliderLabel = el('label', { attrs: { for: 'temperature' } });
+  private readonly hint = el('span', { className: 'hint' });
+  private t: Translate = english;
 
   constructor(
     private readonly lookUp: TokenLookup,
     onTemperature: (temperature: number) => void,
   ) {
     const sliderRow = el('div', { className: 'temperature' }, [
-      el('label', { text: 'Temperature', attrs: { for: 'temperature' } }),
+      this.sliderLabel,
       this.slider,
       this.temperatureValue,
-      el('span', { className: 'hint', text: 'low: sharper · high: flatter' }),
+      this.hint,
     ]);
+    this.localize(english);
     this.element.append(this.heading, sliderRow, this.stats, this.rows, this.status);
     this.slider.addEventListener('input', () => {
       const temperature = Number(this.slider.value);
       this.temperatureValue.textContent = formatTemperature(temperature);
       onTemperature(temperature);
     });
+  }
+
+  /** Words the labels, and every later render, in the panel's language. */
+  localize(t: Translate): void {
+    this.t = t;
+    this.element.setAttribute('aria-label', t('distribution.label'));
+    this.slider.setAttribute('aria-label', t('distribution.temperature'));
+    this.sliderLabel.textContent = t('distribution.temperature');
+    this.hint.textContent = t('distribution.hint');
   }
 
   get temperature(): number {
@@ -77,13 +90,15 @@ export class DistributionView {
   begin(request: DistributionRequest): void {
     this.element.hidden = false;
     clear(this.heading);
-    this.heading.append('Next token after ', tokenLabel(request.after), el('span', { className: 'muted', text: ` (token ${formatCount(request.index + 1)})` }));
+    // The token sits where the language puts it: before "之后" in Chinese, after "after" in English.
+    const [before, after = ''] = this.t('distribution.heading').split('{token}');
+    this.heading.append(before!, tokenLabel(request.after), after, el('span', { className: 'muted', text: this.t('distribution.tokenIndex', { n: formatCount(request.index + 1) }) }));
     this.setBusy(true);
   }
 
   setBusy(busy: boolean): void {
     this.element.classList.toggle('busy', busy);
-    if (busy) this.status.textContent = 'Computing…';
+    if (busy) this.status.textContent = this.t('distribution.computing');
   }
 
   showError(message: string): void {
@@ -93,17 +108,18 @@ export class DistributionView {
   }
 
   show(request: DistributionRequest, distribution: Distribution, elapsedMs: number, vocabSize: number): void {
+    const t = this.t;
     this.setBusy(false);
     this.status.classList.remove('error');
     const top1 = distribution.top[0];
     const actualId = request.actual?.id;
     clear(this.stats);
     this.stats.append(
-      stat('entropy', formatBits(distribution.entropy / Math.LN2), 'How spread out the guess is: 0 bits is certain; log2(vocabulary) is uniform.'),
-      stat('top guess', top1 ? formatPercent(Math.exp(top1[1])) : '—', 'Probability of the most likely next token.'),
+      stat(t('distribution.entropy'), formatBits(distribution.entropy / Math.LN2, t), t('distribution.entropyHelp')),
+      stat(t('distribution.topGuess'), top1 ? formatPercent(Math.exp(top1[1])) : '—', t('distribution.topGuessHelp')),
       distribution.target
-        ? stat('actual next', `${formatPercent(Math.exp(distribution.target.logprob))} · rank ${formatCount(distribution.target.rank)}`, 'The token that came next in your text.')
-        : stat('actual next', 'end of text', 'Nothing follows this token in the explained text.'),
+        ? stat(t('distribution.actualNext'), t('distribution.actualValue', { p: formatPercent(Math.exp(distribution.target.logprob)), rank: formatCount(distribution.target.rank) }), t('distribution.actualHelp'))
+        : stat(t('distribution.actualNext'), t('distribution.endOfText'), t('distribution.endOfTextHelp')),
     );
     clear(this.rows);
     const maxProbability = top1 ? Math.exp(top1[1]) : 1;
@@ -112,7 +128,7 @@ export class DistributionView {
       this.rows.appendChild(el('li', { className: 'gap', text: '…' }));
       this.rows.appendChild(this.row(distribution.target.rank, actualId, distribution.target.logprob, maxProbability, true));
     }
-    this.status.textContent = `Softmax over all ${formatCount(vocabSize)} tokens at temperature ${formatTemperature(distribution.temperature)} · ${formatMs(elapsedMs)}`;
+    this.status.textContent = t('distribution.status', { vocab: formatCount(vocabSize), temperature: formatTemperature(distribution.temperature), time: formatMs(elapsedMs) });
   }
 
   private row(rank: number, id: number, logprob: number, maxProbability: number, actual: boolean): HTMLLIElement {
@@ -121,12 +137,12 @@ export class DistributionView {
     // CSSOM assignment (not a style attribute) is allowed by the CSP.
     bar.style.width = `${Math.max(0.5, (p / maxProbability) * 100).toFixed(2)}%`;
     const entry = this.lookUp(id);
-    return el('li', { className: `bar-row${actual ? ' actual' : ''}`, attrs: { 'data-id': String(id), 'data-rank': String(rank), title: `${quotedToken(entry.text)} · id ${id} · ${formatBits(surprisalBits(logprob))}` } }, [
+    return el('li', { className: `bar-row${actual ? ' actual' : ''}`, attrs: { 'data-id': String(id), 'data-rank': String(rank), title: `${quotedToken(entry.text)} · id ${id} · ${formatBits(surprisalBits(logprob), this.t)}` } }, [
       el('span', { className: 'bar-rank', text: `${rank}` }),
       tokenLabel(entry),
       el('span', { className: 'bar-track' }, [bar]),
       el('span', { className: 'bar-value', text: formatPercent(p) }),
-      actual ? el('span', { className: 'actual-tag', text: 'actual' }) : el('span', { className: 'actual-tag empty' }),
+      actual ? el('span', { className: 'actual-tag', text: this.t('distribution.actual') }) : el('span', { className: 'actual-tag empty' }),
     ]);
   }
 

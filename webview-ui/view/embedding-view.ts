@@ -7,29 +7,15 @@ import type { Neighbour } from '../../src/engine/types';
 import { coverageNote, hiddenRow, visibleText, type LensRun } from './lens-run';
 import { pca2 } from './pca';
 import { PcaScatter } from './pca-scatter';
+import { english, type Translate } from '../i18n';
 
-const STRINGS = {
-  empty: 'Explain some text to explore its token embeddings.',
-  token: 'Token',
-  neighbours: (token: string) => `Nearest tokens to “${token}” in the input embedding (cosine)`,
-  contextual: 'Nearest vocabulary embeddings to its residual-stream vector after each layer',
-  layerHead: 'after',
-  embedding: 'embedding',
-  layer: (l: number) => `layer ${l}`,
-  pca: 'PCA of the text’s token vectors',
-  pcaLayer: 'Vectors',
-  pcaTitle: (where: string, explained: number) => `${where}: first two principal components (${(explained * 100).toFixed(0)}% of the variance)`,
-  pcaOne: 'A projection needs at least two tokens.',
-  computing: 'Computing…',
-  failed: (why: string) => `Could not compute the neighbours: ${why}`,
-};
 const NEIGHBOURS = 10;
 const CONTEXTUAL = 5;
 
 export class EmbeddingView {
   readonly element = el('div', { className: 'embedding-view' });
-  private readonly tokenPicker = el('select', { attrs: { 'aria-label': STRINGS.token, 'data-control': 'token' } });
-  private readonly pcaPicker = el('select', { attrs: { 'aria-label': STRINGS.pcaLayer, 'data-control': 'pca-layer' } });
+  private readonly tokenPicker = el('select', { attrs: { 'data-control': 'token' } });
+  private readonly pcaPicker = el('select', { attrs: { 'data-control': 'pca-layer' } });
   private readonly note = el('p', { className: 'muted lens-note' });
   private readonly neighbours = el('section', { className: 'neighbours' });
   private readonly contextual = el('section', { className: 'contextual' });
@@ -40,6 +26,7 @@ export class EmbeddingView {
   private visible = false;
   private dirty = true;
   private seq = 0;
+  private t: Translate = english;
 
   constructor(onHoverToken: (index: number | undefined) => void) {
     this.scatter = new PcaScatter(onHoverToken);
@@ -48,7 +35,27 @@ export class EmbeddingView {
       this.pcaLayer = Number(this.pcaPicker.value);
       this.renderPca();
     });
-    this.element.append(el('p', { className: 'empty', text: STRINGS.empty }));
+    this.localize(english);
+  }
+
+  /** Words the pickers, and every later render, in the panel's language. */
+  localize(t: Translate): void {
+    this.t = t;
+    this.tokenPicker.setAttribute('aria-label', t('embedding.token'));
+    this.pcaPicker.setAttribute('aria-label', t('embedding.pcaLayer'));
+    if (this.run) this.fillPcaPicker(this.run);
+    this.dirty = true;
+    if (this.visible) this.render();
+  }
+
+  private fillPcaPicker(run: LensRun): void {
+    clear(this.pcaPicker);
+    for (let l = 0; l <= run.config.nLayer; l++) this.pcaPicker.appendChild(el('option', { text: this.vectorsAt(l), attrs: { value: String(l) } }));
+  }
+
+  /** Where the PCA's vectors are taken: the embedding, or after a layer. */
+  private vectorsAt(layer: number): string {
+    return layer === 0 ? this.t('embedding.embedding') : this.t('embedding.afterLayer', { layer });
   }
 
   setRun(run: LensRun | undefined): void {
@@ -58,8 +65,7 @@ export class EmbeddingView {
       this.pcaLayer = Math.min(this.pcaLayer, run.config.nLayer);
       clear(this.tokenPicker);
       run.tokens.forEach((t, i) => this.tokenPicker.appendChild(el('option', { text: `${i}: ${visibleText(t.text)}`, attrs: { value: String(i) } })));
-      clear(this.pcaPicker);
-      for (let l = 0; l <= run.config.nLayer; l++) this.pcaPicker.appendChild(el('option', { text: l === 0 ? STRINGS.embedding : `after ${STRINGS.layer(l)}`, attrs: { value: String(l) } }));
+      this.fillPcaPicker(run);
     }
     this.dirty = true;
     if (this.visible) this.render();
@@ -86,21 +92,21 @@ export class EmbeddingView {
     this.dirty = false;
     const run = this.run;
     if (!run) {
-      this.element.replaceChildren(el('p', { className: 'empty', text: STRINGS.empty }));
+      this.element.replaceChildren(el('p', { className: 'empty', text: this.t('embedding.empty') }));
       return;
     }
     this.tokenPicker.value = String(this.token);
     this.pcaPicker.value = String(this.pcaLayer);
-    const note = coverageNote(run, 0);
+    const note = coverageNote(run, 0, this.t);
     this.note.textContent = note ?? '';
     this.note.hidden = !note;
     this.element.replaceChildren(
-      el('div', { className: 'lens-controls' }, [el('label', { text: `${STRINGS.token} ` }, [this.tokenPicker])]),
+      el('div', { className: 'lens-controls' }, [el('label', { text: `${this.t('embedding.token')} ` }, [this.tokenPicker])]),
       this.note,
       el('div', { className: 'embedding-tables' }, [this.neighbours, this.contextual]),
       el('section', { className: 'pca' }, [
-        el('h2', { className: 'lens-heading', text: STRINGS.pca }),
-        el('div', { className: 'lens-controls' }, [el('label', { text: `${STRINGS.pcaLayer} ` }, [this.pcaPicker])]),
+        el('h2', { className: 'lens-heading', text: this.t('embedding.pca') }),
+        el('div', { className: 'lens-controls' }, [el('label', { text: `${this.t('embedding.pcaLayer')} ` }, [this.pcaPicker])]),
         this.scatter.element,
       ]),
     );
@@ -111,26 +117,26 @@ export class EmbeddingView {
   private async renderNeighbours(run: LensRun, index: number): Promise<void> {
     const seq = ++this.seq;
     const token = run.tokens[index]!;
-    this.neighbours.replaceChildren(el('p', { className: 'muted', text: STRINGS.computing }));
+    this.neighbours.replaceChildren(el('p', { className: 'muted', text: this.t('embedding.computing') }));
     this.contextual.replaceChildren();
     try {
       const own = await run.engine.neighboursOfToken(token.id, NEIGHBOURS);
       const perLayer: Neighbour[][] = [];
       for (let l = 0; l <= run.config.nLayer; l++) perLayer.push(await run.engine.neighboursOfVector(hiddenRow(run, l, index), CONTEXTUAL));
       if (seq !== this.seq) return;
-      this.neighbours.replaceChildren(el('h2', { className: 'lens-heading', text: STRINGS.neighbours(visibleText(token.text)) }), neighbourTable(own.slice(1)));
+      this.neighbours.replaceChildren(el('h2', { className: 'lens-heading', text: this.t('embedding.neighbours', { token: visibleText(token.text) }) }), neighbourTable(own.slice(1)));
       const rows = perLayer.map((found, l) =>
         el('tr', { attrs: { 'data-layer': String(l) } }, [
-          el('th', { text: l === 0 ? STRINGS.embedding : STRINGS.layer(l) }),
+          el('th', { text: l === 0 ? this.t('embedding.embedding') : this.t('embedding.layer', { layer: l }) }),
           ...found.map(([id, text, cos]) => el('td', { className: 'ctx-cell', attrs: { 'data-id': String(id), 'data-cos': cos.toFixed(4) } }, [
             el('span', { className: 'token-text', text: visibleText(text) }),
             el('span', { className: 'muted', text: ` ${cos.toFixed(3)}` }),
           ])),
         ]),
       );
-      this.contextual.replaceChildren(el('h2', { className: 'lens-heading', text: STRINGS.contextual }), el('table', { className: 'contextual-table' }, [el('tbody', {}, rows)]));
+      this.contextual.replaceChildren(el('h2', { className: 'lens-heading', text: this.t('embedding.contextual') }), el('table', { className: 'contextual-table' }, [el('tbody', {}, rows)]));
     } catch (error) {
-      if (seq === this.seq) this.neighbours.replaceChildren(el('p', { className: 'error-text', text: STRINGS.failed((error as Error).message) }));
+      if (seq === this.seq) this.neighbours.replaceChildren(el('p', { className: 'error-text', text: this.t('embedding.failed', { message: (error as Error).message }) }));
     }
   }
 
@@ -138,13 +144,13 @@ export class EmbeddingView {
     const run = this.run;
     if (!run) return;
     if (run.tokens.length < 2) {
-      this.scatter.element.replaceChildren(el('p', { className: 'muted', text: STRINGS.pcaOne }));
+      this.scatter.element.replaceChildren(el('p', { className: 'muted', text: this.t('embedding.pcaOne') }));
       return;
     }
     const vectors = run.tokens.map((_, t) => hiddenRow(run, this.pcaLayer, t));
     const projection = pca2(vectors);
-    const where = this.pcaLayer === 0 ? STRINGS.embedding : `after ${STRINGS.layer(this.pcaLayer)}`;
-    this.scatter.render(projection.points, run.tokens.map((t) => visibleText(t.text)), STRINGS.pcaTitle(where, projection.explained));
+    const title = this.t('embedding.pcaTitle', { where: this.vectorsAt(this.pcaLayer), percent: (projection.explained * 100).toFixed(0) });
+    this.scatter.render(projection.points, run.tokens.map((t) => visibleText(t.text)), title);
   }
 }
 

@@ -2,6 +2,7 @@
 import type { BackendInfo } from '../../src/engine/types';
 import { clear, el } from '../dom';
 import { formatMs } from './format';
+import { english, type Translate } from '../i18n';
 
 export interface FooterInfo {
   backend?: BackendInfo;
@@ -18,8 +19,15 @@ export function backendLabel(backend: BackendInfo): string {
 
 export class FooterView {
   readonly element = el('footer', { className: 'footer' });
+  private t: Translate = english;
+
+  /** Words the next render in the panel's language. */
+  localize(t: Translate): void {
+    this.t = t;
+  }
 
   render(info: FooterInfo): void {
+    const t = this.t;
     clear(this.element);
     const parts: HTMLElement[] = [];
     if (info.backend) {
@@ -28,12 +36,12 @@ export class FooterView {
         document.createTextNode(` — ${info.backend.reason}`),
       ]));
     } else {
-      parts.push(el('span', { className: 'backend', text: 'Backend: not chosen yet' }));
+      parts.push(el('span', { className: 'backend', text: t('footer.noBackend') }));
     }
-    parts.push(el('span', { text: `model ${info.model}` }));
-    if (info.loadMs !== undefined) parts.push(el('span', { text: `load ${formatMs(info.loadMs)}` }));
-    if (info.analyzeMs !== undefined) parts.push(el('span', { text: `analysis ${formatMs(info.analyzeMs)}` }));
-    if (info.distributionMs !== undefined) parts.push(el('span', { text: `distribution ${formatMs(info.distributionMs)}` }));
+    parts.push(el('span', { text: t('footer.model', { name: info.model }) }));
+    if (info.loadMs !== undefined) parts.push(el('span', { text: t('footer.load', { time: formatMs(info.loadMs) }) }));
+    if (info.analyzeMs !== undefined) parts.push(el('span', { text: t('footer.analysis', { time: formatMs(info.analyzeMs) }) }));
+    if (info.distributionMs !== undefined) parts.push(el('span', { text: t('footer.distribution', { time: formatMs(info.distributionMs) }) }));
     parts.forEach((part, i) => {
       if (i > 0) this.element.appendChild(el('span', { className: 'sep', text: '·', attrs: { 'aria-hidden': 'true' } }));
       this.element.appendChild(part);

@@ -1,5 +1,6 @@
 // Number formatting for the panel. Pure, so the UI test can format the engine's numbers the
 // same way and compare them with what the panel shows.
+import { english, type Translate } from '../i18n';
 
 /** A probability (0..1) as a percentage with three significant digits: "45.2%", "3.47%", "0.0123%". */
 export function formatPercent(p: number): string {
@@ -24,8 +25,9 @@ export function percentResolution(p: number): number {
   return (0.5 * 10 ** exponent) / 100;
 }
 
-export function formatBits(bits: number): string {
-  return `${bits.toFixed(2)} bits`;
+/** Bits with two decimals; `t` words the unit (English when not given). */
+export function formatBits(bits: number, t: Translate = english): string {
+  return t('unit.bits', { value: bits.toFixed(2) });
 }
 
 export function formatMs(ms: number): string {

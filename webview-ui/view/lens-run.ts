@@ -3,6 +3,7 @@
 import type { LensEngine } from '../../src/engine/engine';
 import type { ModelConfig, TokenSpan } from '../../src/engine/types';
 import { AttentionData } from './attention-data';
+import { english, type Translate } from '../i18n';
 
 export interface LensRun {
   runId: number;
@@ -29,11 +30,11 @@ export function hiddenRow(run: LensRun, layer: number, t: number): Float32Array 
 }
 
 /** A sentence saying which part of a long text a view shows, or undefined when it shows all of it. */
-export function coverageNote(run: LensRun, shownFrom: number): string | undefined {
+export function coverageNote(run: LensRun, shownFrom: number, t: Translate = english): string | undefined {
   const dropped = run.keptFrom + shownFrom;
   if (dropped === 0) return undefined;
   const shown = run.tokens.length - shownFrom;
-  return `Showing the last ${shown} of ${run.totalTokens} tokens (tokens ${dropped + 1}–${run.totalTokens}).`;
+  return t('lens.coverage', { shown, total: run.totalTokens, first: dropped + 1 });
 }
 
 /** A token's text with whitespace made visible, for axis labels and tables. */

@@ -4,17 +4,8 @@
 import { el } from '../dom';
 import { formatPercent } from './format';
 import { coverageNote, visibleText, type LensRun } from './lens-run';
+import { english, type Translate } from '../i18n';
 
-const STRINGS = {
-  empty: 'Explain some text to see the model’s prediction after every layer.',
-  computing: 'Reading every layer through the unembedding…',
-  failed: (why: string) => `The logit lens could not run: ${why}`,
-  corner: 'layer \\ after',
-  embedding: 'embed',
-  layer: (l: number) => `${l}`,
-  legend: 'Each cell: the top next-token prediction read from that layer, and its probability. Outlined: the first layer where the final prediction is already top-1.',
-  capped: (shown: number, total: number) => `Showing the last ${shown} of the ${total} positions the model read.`,
-};
 /** Most position columns drawn: the table stays readable and the lens call stays quick. */
 export const LENS_MAX_POSITIONS = 64;
 
@@ -41,9 +32,17 @@ export class LogitLensView {
   private visible = false;
   private rendered: LensRun | undefined;
   private seq = 0;
+  private t: Translate = english;
 
   constructor(private readonly textOf: (id: number) => string) {
-    this.element.append(el('p', { className: 'empty', text: STRINGS.empty }));
+    this.element.append(el('p', { className: 'empty', text: this.t('lens.empty') }));
+  }
+
+  /** Words every later render in the panel's language; the table is redrawn when next shown. */
+  localize(t: Translate): void {
+    this.t = t;
+    this.rendered = undefined;
+    if (this.visible || !this.run) void this.render();
   }
 
   setRun(run: LensRun | undefined): void {
@@ -65,10 +64,10 @@ export class LogitLensView {
     this.rendered = run;
     const seq = ++this.seq;
     if (!run) {
-      this.element.replaceChildren(el('p', { className: 'empty', text: STRINGS.empty }));
+      this.element.replaceChildren(el('p', { className: 'empty', text: this.t('lens.empty') }));
       return;
     }
-    this.element.replaceChildren(el('p', { className: 'muted', text: STRINGS.computing }));
+    this.element.replaceChildren(el('p', { className: 'muted', text: this.t('lens.computing') }));
     const layers = run.config.nLayer + 1;
     const from = Math.max(0, run.tokens.length - LENS_MAX_POSITIONS);
     const cells: { layer: number; position: number }[] = [];
@@ -81,19 +80,19 @@ export class LogitLensView {
       this.draw(run, { layers, from, top });
     } catch (error) {
       if (seq !== this.seq) return;
-      this.element.replaceChildren(el('p', { className: 'error-text', text: STRINGS.failed((error as Error).message) }));
+      this.element.replaceChildren(el('p', { className: 'error-text', text: this.t('lens.failed', { message: (error as Error).message }) }));
     }
   }
 
   private draw(run: LensRun, table: LensTable): void {
     const first = firstFinalLayer(table);
-    const head = el('tr', {}, [el('th', { className: 'lens-corner', text: STRINGS.corner })]);
+    const head = el('tr', {}, [el('th', { className: 'lens-corner', text: this.t('lens.corner') })]);
     for (let p = table.from; p < run.tokens.length; p++) {
-      head.appendChild(el('th', { className: 'lens-position', text: visibleText(run.tokens[p]!.text), attrs: { 'data-position': String(p), title: `position ${p}` } }));
+      head.appendChild(el('th', { className: 'lens-position', text: visibleText(run.tokens[p]!.text), attrs: { 'data-position': String(p), title: this.t('lens.position', { position: p }) } }));
     }
     const body = el('tbody');
     for (let l = table.layers - 1; l >= 0; l--) {
-      const row = el('tr', {}, [el('th', { className: 'lens-layer', text: l === 0 ? STRINGS.embedding : STRINGS.layer(l) })]);
+      const row = el('tr', {}, [el('th', { className: 'lens-layer', text: l === 0 ? this.t('lens.embedding') : String(l) })]);
       table.top[l]!.forEach(([id, logprob], column) => {
         const p = table.from + column;
         const cell = el('td', { className: 'lens-cell', attrs: { 'data-layer': String(l), 'data-position': String(p), 'data-id': String(id) } }, [
@@ -106,11 +105,11 @@ export class LogitLensView {
       });
       body.appendChild(row);
     }
-    const notes = [coverageNote(run, table.from), table.from > 0 ? STRINGS.capped(run.tokens.length - table.from, run.tokens.length) : undefined].filter((n): n is string => !!n);
+    const notes = [coverageNote(run, table.from, this.t), table.from > 0 ? this.t('lens.capped', { shown: run.tokens.length - table.from, total: run.tokens.length }) : undefined].filter((n): n is string => !!n);
     this.element.replaceChildren(
       ...notes.map((text) => el('p', { className: 'muted lens-note', text })),
       el('div', { className: 'lens-scroll' }, [el('table', { className: 'lens-table' }, [el('thead', {}, [head]), body])]),
-      el('p', { className: 'muted', text: STRINGS.legend }),
+      el('p', { className: 'muted', text: this.t('lens.legend') }),
     );
   }
 }

@@ -3,6 +3,7 @@ import type { TokenSpan } from '../../src/engine/types';
 import { surprisalBits } from '../../src/heat-scale';
 import { formatBits, formatCount, formatPercent } from './format';
 import { quotedToken, spacedHex } from './token-display';
+import { english, type Translate } from '../i18n';
 
 export interface RunStats {
   /** Mean surprisal of the scored tokens in bits; null before the model answers or with nothing scored. */
@@ -25,26 +26,26 @@ export type ChipScore =
   | { kind: 'pending' };
 
 /** Tooltip lines of a chip: what the token is, then how likely the model found it. */
-export function tooltipLines(token: TokenSpan, absoluteIndex: number, totalTokens: number, score: ChipScore): string[] {
+export function tooltipLines(token: TokenSpan, absoluteIndex: number, totalTokens: number, score: ChipScore, t: Translate = english): string[] {
   const lines = [
-    `${token.partial ? 'Part of a character' : quotedToken(token.text)} · token ${formatCount(absoluteIndex + 1)} of ${formatCount(totalTokens)}`,
-    `id ${token.id} · UTF-8 bytes ${spacedHex(token.bytes) || '(none)'}`,
+    t('tooltip.position', { token: token.partial ? t('tooltip.partial') : quotedToken(token.text), n: formatCount(absoluteIndex + 1), total: formatCount(totalTokens) }),
+    t('tooltip.bytes', { id: token.id, bytes: spacedHex(token.bytes) || t('tooltip.noBytes') }),
   ];
-  if (token.partial) lines.push('Its bytes start or end inside a character that is split across tokens.');
+  if (token.partial) lines.push(t('tooltip.partialNote'));
   switch (score.kind) {
     case 'scored':
-      lines.push(`p = ${formatPercent(Math.exp(score.logprob))} · rank ${formatCount(score.rank)} · ${formatBits(surprisalBits(score.logprob))}`);
+      lines.push(t('tooltip.scored', { p: formatPercent(Math.exp(score.logprob)), rank: formatCount(score.rank), bits: formatBits(surprisalBits(score.logprob), t) }));
       break;
     case 'first':
-      lines.push('First token the model reads: nothing before it to predict it from.');
+      lines.push(t('tooltip.first'));
       break;
     case 'outside':
-      lines.push("Outside the model's context window: not scored.");
+      lines.push(t('tooltip.outside'));
       break;
     case 'pending':
-      lines.push('Waiting for the model…');
+      lines.push(t('tooltip.pending'));
       break;
   }
-  lines.push('Click: what the model predicts after this token.');
+  lines.push(t('tooltip.click'));
   return lines;
 }
