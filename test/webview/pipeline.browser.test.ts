@@ -293,4 +293,36 @@ describe('Pipeline tab in Simplified Chinese', () => {
     assert.match(step5, /attention/);
     await page.locator('.pipeline').screenshot({ path: path.join(testResultsDir, 'pipeline-zh-cn.png') });
   });
+
+  test('zh-cn: the Tokens tab (summary, tooltip, distribution) and the Attention tab are in Chinese', async () => {
+    const page = await openPanel(browser, server, 'zh-cn');
+    const texts = (selector: string) => page.locator(selector).allTextContents();
+    assert.deepEqual(await texts('.tab'), ['词元', '注意力', '嵌入', '逻辑透镜', '数据流', '生成']);
+    assert.deepEqual(await texts('.metric .metric-label'), ['词元数', '字符 / 词元', '平均意外度', '困惑度']);
+    assert.match((await page.locator('[data-metric="perplexity"]').getAttribute('title'))!, /困惑度 \(perplexity\)/);
+    assert.match((await texts('.legend-title'))[0]!, /排名/);
+    assert.equal(await page.locator('.counts-label').textContent(), '同一段文字在其他分词器下');
+    assert.match((await page.locator('.footer').textContent())!, /模型 tiny-gpt2-software/);
+
+    await page.locator('.chip[data-index="3"]').hover();
+    assert.match((await page.locator('#chip-tooltip').textContent())!, /第 4 个词元（共 \d+ 个）[\s\S]*排名[\s\S]*比特/);
+    await page.locator('.chip[data-index="3"]').click();
+    await page.waitForFunction(() => !document.querySelector('.distribution')?.classList.contains('busy') && document.querySelectorAll('.distribution .bar-row').length > 0, null, { timeout: 60_000 });
+    assert.match((await page.locator('.tokens-tab .distribution-heading').textContent())!, /之后的下一个词元（第 4 个词元）$/);
+    assert.deepEqual(await texts('.tokens-tab .distribution .stat-label'), ['熵', '最可能的猜测', '实际的下一个']);
+    assert.match((await page.locator('.tokens-tab .distribution-status').textContent())!, /^在温度 1\.00 下对全部 [\d,]+ 个词元做 softmax/);
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: path.join(testResultsDir, 'panel-zh-cn.png'), fullPage: true });
+
+    await page.locator('[data-tab="attention"]').click();
+    await page.locator('.attention-view .lens-controls').waitFor({ timeout: 10_000 });
+    assert.deepEqual(await texts('.attention-view .lens-mode'), ['热力图', '头视图', '模型视图']);
+    assert.deepEqual(await texts('.attention-view .lens-controls .control-label'), ['层 ', '注意力头 ']);
+    assert.equal(await page.locator('[data-control="head"] option[value="average"]').textContent(), '各头平均');
+    assert.match((await page.locator('.attn-readout').textContent())!, /^把指针移到格子上/);
+    assert.match((await page.locator('.attn-top-title').textContent())!, /最关注的词元：$/);
+    await page.locator('.lens-mode[data-mode="modelview"]').click();
+    assert.equal(await page.locator('.modelview-axis').first().textContent(), '头 0');
+    await page.close();
+  });
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { tokenize } from '../../src/engine/tokenizer';
 import { chipColorClass } from '../../webview-ui/view/chips-view';
 import { runStats, tooltipLines } from '../../webview-ui/view/stats';
+import { bundleFor, translator } from '../../webview-ui/i18n';
 
 describe('summary numbers', () => {
   test('mean surprisal in bits and perplexity 2^bits', () => {
@@ -53,5 +54,14 @@ describe('chip tooltip', () => {
   test('partial tokens say they hold part of a character', () => {
     const [first] = tokenize('🦜');
     assert.match(tooltipLines(first!, 0, 2, { kind: 'first' }).join('\n'), /^Part of a character[\s\S]*f0 9f/);
+  });
+
+  test('in Chinese with the zh-cn translator, numbers unchanged', () => {
+    const zh = translator(bundleFor('zh-cn').bundle);
+    const lines = tooltipLines(token!, 4, 10, { kind: 'scored', logprob: Math.log(0.25), rank: 3 }, zh);
+    assert.equal(lines[0], '" function" · 第 5 个词元（共 10 个）');
+    assert.equal(lines[1], `编号 ${token!.id} · UTF-8 字节 20 66 75 6e 63 74 69 6f 6e`);
+    assert.equal(lines[2], '概率 p = 25.0% · 排名 3 · 2.00 比特');
+    assert.match(lines.at(-1)!, /^单击/);
   });
 });
