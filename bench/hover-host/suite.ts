@@ -2,12 +2,13 @@
 // provider call to the hover object, and watches the extension host's event loop meanwhile.
 // Results go to the JSON file named by LLM_LENS_BENCH_OUT.
 import fs from 'node:fs';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { LensApi } from '../../src/extension';
 
 const LINE_COUNT = 5000;
 const COLD_HOVERS = 100;
+const IDLE_MS = 8000;
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -47,7 +48,17 @@ export async function run(): Promise<void> {
     await new Promise((r) => setTimeout(r, 500));
   }
 
+  // The same measurement with nothing to do: the extension host's own stalls (GC, other
+  // extensions, the machine), the floor under the figure taken during hovers.
+  const idle = monitorEventLoopDelay({ resolution: 1 });
+  idle.enable();
+  await new Promise((r) => setTimeout(r, IDLE_MS));
+  idle.disable();
   const loop = monitorEventLoopDelay({ resolution: 1 });
+  // Garbage collection pauses the loop too; recorded so a stall can be told apart from our own work.
+  const gcPauses: number[] = [];
+  const gc = new PerformanceObserver((list) => list.getEntries().forEach((e) => gcPauses.push(e.duration)));
+  gc.observe({ entryTypes: ['gc'] });
   loop.enable();
   const cold: number[] = [];
   for (const p of positions) {
@@ -56,7 +67,9 @@ export async function run(): Promise<void> {
     cold.push(r.ms);
   }
   loop.disable();
+  gc.disconnect();
   const coldProvider = providerTimes(COLD_HOVERS);
+  const coldSync = api.hoverStats().recentSyncMs.slice(-COLD_HOVERS);
   const warm: number[] = [];
   for (const p of positions) warm.push((await hoverOnce(document.uri, p)).ms);
   const warmProvider = providerTimes(COLD_HOVERS);
@@ -71,6 +84,13 @@ export async function run(): Promise<void> {
     hover_warm_roundtrip_p95_ms: +percentile(warm, 95).toFixed(2),
     // The histogram records how late a 1 ms timer fired: the longest the loop was blocked.
     hover_main_thread_block_max_ms: +(loop.max / 1e6).toFixed(1),
+    hover_main_thread_block_p99_ms: +(loop.percentile(99) / 1e6).toFixed(1),
+    idle_main_thread_block_max_ms: +(idle.max / 1e6).toFixed(1),
+    // Of that, the longest stretch the hover provider itself ran without yielding.
+    hover_provider_sync_max_ms: +Math.max(...coldSync).toFixed(2),
+    hover_provider_sync_median_ms: +percentile(coldSync, 50).toFixed(2),
+    hover_gc_pause_max_ms: +Math.max(0, ...gcPauses).toFixed(1),
+    hover_gc_pauses: gcPauses.length,
     hover_samples: COLD_HOVERS,
   };
   fs.writeFileSync(out, JSON.stringify(results, null, 2));

@@ -40,6 +40,7 @@ export class NextTokenHoverProvider implements vscode.HoverProvider, vscode.Disp
   private readonly regions = new Map<string, RegionCache>();
   private readonly subscriptions: vscode.Disposable[];
   private readonly durations: number[] = [];
+  private readonly syncMs: number[] = [];
 
   constructor(private readonly deps: HoverDependencies) {
     this.subscriptions = [
@@ -67,6 +68,11 @@ export class NextTokenHoverProvider implements vscode.HoverProvider, vscode.Disp
     return [...this.durations];
   }
 
+  /** For the last hovers, the longest stretch each ran on the extension host's thread without yielding, in ms. */
+  recentSyncMs(): number[] {
+    return [...this.syncMs];
+  }
+
   async provideHover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
     const start = performance.now();
     const hover = await this.hoverAt(document, position, token);
@@ -78,6 +84,11 @@ export class NextTokenHoverProvider implements vscode.HoverProvider, vscode.Disp
   }
 
   private async hoverAt(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
+    let syncStart = performance.now();
+    let longest = 0;
+    const yieldPoint = () => {
+      longest = Math.max(longest, performance.now() - syncStart);
+    };
     const settings = this.deps.settings();
     if (!settings.enabled || settings.excludedLanguages.includes(document.languageId)) return undefined;
     const offset = document.offsetAt(position);
@@ -94,6 +105,7 @@ export class NextTokenHoverProvider implements vscode.HoverProvider, vscode.Disp
 
     let prediction: LastPrediction | undefined;
     let unavailable: string | undefined;
+    yieldPoint();
     try {
       prediction = region ? predictionFromRegion(region, settings.topK) : await this.predict(context!.ids, settings, token);
     } catch (error) {
@@ -102,6 +114,7 @@ export class NextTokenHoverProvider implements vscode.HoverProvider, vscode.Disp
       this.deps.log(`hover: no distribution at ${document.uri.fsPath}:${position.line + 1}:${position.character + 1}: ${unavailable}`);
     }
     const neighbours = prediction ? await this.neighboursOf(hovered.id, token).catch(() => undefined) : undefined;
+    syncStart = performance.now();
     // The document changed while the model ran: this answer describes text that is gone.
     if (token.isCancellationRequested || document.version !== version) return undefined;
 
@@ -114,6 +127,9 @@ export class NextTokenHoverProvider implements vscode.HoverProvider, vscode.Disp
     );
     markdown.isTrusted = { enabledCommands: [this.deps.openPanelCommand] };
     markdown.supportHtml = false;
+    yieldPoint();
+    this.syncMs.push(longest);
+    if (this.syncMs.length > RECENT_DURATIONS) this.syncMs.shift();
     return new vscode.Hover(markdown, range);
   }
 

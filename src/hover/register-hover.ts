@@ -16,6 +16,8 @@ export interface HoverStats {
   analysedRegions: number;
   /** Provider call to hover object, last hovers, ms. */
   recentDurationsMs: number[];
+  /** Per hover, the longest it ran on the extension host's thread without yielding, last hovers, ms. */
+  recentSyncMs: number[];
 }
 
 export interface HoverFeature extends vscode.Disposable {
@@ -53,7 +55,7 @@ export function registerHover(extensionUri: vscode.Uri, log: (message: string) =
   const registration = vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }], provider);
   return {
     provider,
-    stats: () => ({ liveWorkers: client.liveWorkers, pendingRequests: client.pendingRequests, ...provider.cacheSizes(), recentDurationsMs: provider.recentDurations() }),
+    stats: () => ({ liveWorkers: client.liveWorkers, pendingRequests: client.pendingRequests, ...provider.cacheSizes(), recentDurationsMs: provider.recentDurations(), recentSyncMs: provider.recentSyncMs() }),
     dispose: () => {
       registration.dispose();
       provider.dispose();
