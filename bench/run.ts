@@ -80,6 +80,8 @@ async function main() {
       `session creation (trunk-full + head): build ${creation.buildMs.toFixed(0)} ms, create ${creation.createMs.toFixed(0)} ms`,
   );
 
+  // The same MatMul in native code: how far apart the two runtimes are before any graph is involved.
+  const nativeMatmul = await ortNode.InferenceSession.create(matmulBytes, sessionOptions('native') as ortNode.InferenceSession.SessionOptions);
   const wasm = await LensEngine.create(checkpoint, { ort: ortWeb, backend: 'wasm' });
   const native = await LensEngine.create(checkpoint, { ort: ortNode, native: true });
   const matmulInput = new Float32Array(CEILING_ROWS * d).map((_, i) => Math.cos(i) * 0.5);
@@ -91,13 +93,14 @@ async function main() {
       wasm512: (i) => wasm.analyze(randomIds(512, 2000 + i, V), full),
       matmul: () => matmul.run({ x: new ortWeb.Tensor('float32', matmulInput.slice(), [CEILING_ROWS, d]) }),
       native512: (i) => native.analyze(randomIds(512, 2000 + i, V), full),
+      nativeMatmul: () => nativeMatmul.run({ x: new ortNode.Tensor('float32', matmulInput.slice(), [CEILING_ROWS, d]) }),
       wasm128: (i) => wasm.analyze(randomIds(128, 1000 + i, V), full),
       hover256: (i) => wasm.predictLast(randomIds(256, 3000 + i, V), { topK: 20 }),
     },
     ROUNDS,
     WARMUP,
   );
-  await Promise.all([wasm.dispose(), native.dispose(), matmul.release()]);
+  await Promise.all([wasm.dispose(), native.dispose(), matmul.release(), nativeMatmul.release()]);
 
   const matmulFlops = 2 * CEILING_ROWS * d * V;
   const gflops = (flops: number, ms: number) => flops / (ms * 1e6);
@@ -115,6 +118,9 @@ async function main() {
     wasm_efficiency_t512: round(gflops(flops512.total, t.wasm512.median) / ceiling, 3),
     analysis_native_t512_ms: round(t.native512.median),
     wasm_vs_native_t512: round(t.wasm512.median / t.native512.median, 2),
+    // The runtimes' own ratio on the one MatMul: the floor under wasm_vs_native_t512 for any graph.
+    native_matmul_gflops: round(gflops(matmulFlops, t.nativeMatmul.median), 2),
+    wasm_vs_native_matmul: round(t.matmul.median / t.nativeMatmul.median, 2),
     hover_engine_t256_ms: round(t.hover256.median),
     session_create_ms: round(creation.totalMs),
     details: {
