@@ -50,7 +50,7 @@ describe('hover soak', function () {
     }
     const final = heapAfterGc(gc);
     const stats = api.hoverStats();
-    console.log(`soak: ${answered}/${HOVERS} hovers answered; heap ${(baseline / 2 ** 20).toFixed(1)} MiB after ${SETTLED_AFTER} -> ${(final / 2 ** 20).toFixed(1)} MiB after ${HOVERS}; ${JSON.stringify(stats)}`);
+    console.log(`soak: ${answered}/${HOVERS} hovers answered; heap ${(baseline / 2 ** 20).toFixed(1)} MiB after ${SETTLED_AFTER} -> ${(final / 2 ** 20).toFixed(1)} MiB after ${HOVERS}; workers ${stats.liveWorkers}, pending ${stats.pendingRequests}, cached ${stats.cachedPredictions}, regions ${stats.analysedRegions}`);
     assert.ok(answered >= HOVERS * 0.99, `only ${answered} of ${HOVERS} hovers had a distribution`);
     assert.ok(final <= baseline * 1.1, `heap grew from ${baseline} to ${final} bytes`);
     assert.equal(stats.liveWorkers, 1, 'exactly one model worker');

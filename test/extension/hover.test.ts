@@ -45,11 +45,21 @@ describe('next-token hover', function () {
 
   before(async function () {
     engine = await referenceEngine();
+    // An untitled copy: earlier suites explain parts of sample.py, and hovers inside explained
+    // text answer from that analysis (tested below), not from the context before the token.
     const [file] = await vscode.workspace.findFiles('sample.py');
-    document = await vscode.workspace.openTextDocument(file);
+    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
+    document = await vscode.workspace.openTextDocument({ language: 'python', content: text });
     await vscode.window.showTextDocument(document);
   });
-  after(async () => engine?.dispose());
+  after(async () => {
+    await engine?.dispose();
+    // Leave the workbench as the next suites expect it: no panel, no editors. Reverting first
+    // so that closing an edited untitled document asks nothing.
+    for (let i = 0; i < 50 && vscode.window.tabGroups.all.some((g) => g.tabs.length > 0); i++) {
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+  });
 
   for (const word of ['fibonacci(n - 1)', 'json.load', 'ValueError']) {
     it(`at "${word}" shows the engine's distribution after that token`, async () => {
