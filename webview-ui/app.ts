@@ -90,8 +90,8 @@ export class App {
     this.tabs.add('logit-lens', english('tab.logitLens'), this.logitLens);
     root.replaceChildren(this.summary.element, this.progress.element, this.tabs.element, this.footer.element, this.tooltip.element);
     this.summary.element.hidden = true;
-    window.addEventListener('error', (event) => this.fatal(`panel error: ${event.message}`));
-    window.addEventListener('unhandledrejection', (event) => this.fatal(`panel error: ${errorText(event.reason)}`));
+    window.addEventListener('error', (event) => this.fatal(this.t('panel.error', { message: event.message })));
+    window.addEventListener('unhandledrejection', (event) => this.fatal(this.t('panel.error', { message: errorText(event.reason) })));
     window.addEventListener('scroll', () => this.tooltip.hide(), { passive: true });
   }
 
@@ -149,6 +149,7 @@ export class App {
     this.t = t;
     this.empty.textContent = t('panel.empty');
     for (const view of [this.summary, this.chips, this.distribution, this.footer, this.attention, this.embeddings, this.logitLens]) view.localize(t);
+    this.tabs.setStripLabel(t('tabs.label'));
     this.tabs.setLabel('tokens', t('tab.tokens'));
     this.tabs.setLabel('attention', t('tab.attention'));
     this.tabs.setLabel('embeddings', t('tab.embeddings'));
@@ -187,7 +188,7 @@ export class App {
     // The slot exists before loading starts: the loader reports progress synchronously at once.
     const slot = { backend } as EngineSlot;
     this.engineSlot = slot;
-    const loading = loadEngine(location, backend, (p) => {
+    const loading = loadEngine(location, backend, this.t, (p) => {
       if (this.engineSlot === slot) this.progress.working(p.label, p.fraction);
     });
     slot.loading = loading;
@@ -244,7 +245,7 @@ export class App {
         await this.dropEngine();
         this.backend = 'wasm';
         loaded = await this.engine('wasm');
-        this.backendOverride = { ...loaded.engine.backend, reason };
+        this.backendOverride = { ...loaded.engine.backend, reason, why: { code: 'webgpuFailed', detail: errorText(error) } };
         if (stale()) return;
         analysis = await loaded.engine.analyze(state.keptIds, { topK: this.settings.topK, attention: true, hidden: true });
       }

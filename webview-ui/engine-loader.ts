@@ -5,6 +5,7 @@ import * as ort from 'onnxruntime-web/webgpu';
 import { loadCheckpoint, type Checkpoint } from '../src/engine/checkpoint';
 import { LensEngine, type OrtLike } from '../src/engine/engine';
 import type { BackendPreference } from '../src/engine/types';
+import type { Translate } from './i18n';
 
 export interface ModelLocation {
   modelName: string;
@@ -64,6 +65,7 @@ async function readWithProgress(response: Response, onBytes: (received: number, 
 export async function loadEngine(
   location: ModelLocation,
   backend: BackendPreference,
+  t: Translate,
   onProgress: (progress: LoadProgress) => void,
 ): Promise<LoadedEngine> {
   const started = performance.now();
@@ -73,24 +75,24 @@ export async function loadEngine(
   ort.env.wasm.proxy = false;
   // onnxruntime's warnings (e.g. shape ops placed on the CPU) mean nothing to users; errors still show.
   ort.env.logLevel = 'error';
-  onProgress({ label: 'Loading the model…', fraction: 0 });
+  onProgress({ label: t('loader.loading'), fraction: 0 });
   const configJson = await (await fetchOk(location.configUri, 'config.json')).text();
   const weights = await readWithProgress(await fetchOk(location.weightsUri, 'weights (model.safetensors)'), (received, total) => {
     const megabytes = (received / 1e6).toFixed(1);
     onProgress({
-      label: total ? `Loading the model… ${megabytes} / ${(total / 1e6).toFixed(1)} MB` : `Loading the model… ${megabytes} MB`,
+      label: total ? t('loader.loadingBytes', { received: megabytes, total: (total / 1e6).toFixed(1) }) : t('loader.loadingBytesUnknown', { received: megabytes }),
       fraction: total ? (received / total) * 0.8 : undefined,
     });
   });
   const checkpoint = loadCheckpoint({ name: location.modelName, configJson, weights, configFileName: 'config.json', weightsFileName: 'model.safetensors' });
-  onProgress({ label: 'Starting the runtime…', fraction: 0.8 });
+  onProgress({ label: t('loader.starting'), fraction: 0.8 });
   const engine = await LensEngine.create(checkpoint, {
     ort: ort as unknown as OrtLike,
     backend,
     // Asking for WebGPU explicitly means "even a software adapter": that is how it is tested.
     allowFallbackAdapter: backend === 'webgpu',
     // Stages repeat per graph (build, create session), so their fractions are not overall progress.
-    onProgress: (stage) => onProgress({ label: `Preparing the model: ${stage}…` }),
+    onProgress: () => onProgress({ label: t('loader.preparing') }),
   });
   // One token through the model builds the sessions now, so that load time is reported as load
   // time and the first analysis is as fast as the next ones.

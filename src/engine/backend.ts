@@ -1,6 +1,6 @@
 // Which execution provider runs the model, and why. The decision is a pure function of a
 // probe of the environment, so that it can be tested without a GPU.
-import type { BackendInfo, BackendPreference } from './types';
+import type { BackendInfo, BackendPreference, BackendWhy } from './types';
 
 /** What probing navigator.gpu found. */
 export interface WebGpuProbe {
@@ -11,6 +11,9 @@ export interface WebGpuProbe {
   adapter?: string;
   /** Why WebGPU is unavailable, when it is. */
   unavailableReason?: string;
+  /** Which of the ways WebGPU can be missing, for the translated reason. */
+  unavailableCode?: 'noWebGpu' | 'noAdapter' | 'adapterFailed';
+  unavailableDetail?: string;
 }
 
 export interface BackendEnvironment {
@@ -29,19 +32,22 @@ export function wasmThreads(env: Pick<BackendEnvironment, 'crossOriginIsolated' 
 
 /** Picks WebGPU or WASM from a preference and a probe; the reason is one sentence for users. */
 export function chooseBackend(preference: BackendPreference, probe: WebGpuProbe, env: BackendEnvironment): BackendInfo {
-  const wasm = (reason: string): BackendInfo => ({ name: 'wasm', reason, threads: wasmThreads(env), adapter: probe.adapter });
-  if (preference === 'wasm') return wasm('WASM was requested.');
+  const wasm = (reason: string, why: BackendWhy): BackendInfo => ({ name: 'wasm', reason, threads: wasmThreads(env), adapter: probe.adapter, why });
+  if (preference === 'wasm') return wasm('WASM was requested.', { code: 'wasmRequested' });
   if (!probe.available) {
-    const why = probe.unavailableReason ?? 'WebGPU is not available here';
-    return wasm(preference === 'webgpu' ? `WebGPU was requested but ${lowerFirst(why)}; using WASM.` : `${why}; using WASM.`);
+    const reason = probe.unavailableReason ?? 'WebGPU is not available here';
+    const why: BackendWhy = probe.unavailableDetail ? { code: probe.unavailableCode ?? 'noWebGpu', detail: probe.unavailableDetail } : { code: probe.unavailableCode ?? 'noWebGpu' };
+    return wasm(preference === 'webgpu' ? `WebGPU was requested but ${lowerFirst(reason)}; using WASM.` : `${reason}; using WASM.`, why);
   }
   if (probe.isFallbackAdapter && !env.allowFallbackAdapter) {
     const what = `the WebGPU adapter${probe.adapter ? ` (${probe.adapter})` : ''} is a software fallback`;
-    return wasm(preference === 'webgpu' ? `WebGPU was requested but ${what}, slower than WASM; using WASM.` : `${upperFirst(what)}, slower than WASM; using WASM.`);
+    const why: BackendWhy = { code: 'softwareAdapter', adapter: probe.adapter ?? 'SwiftShader' };
+    return wasm(preference === 'webgpu' ? `WebGPU was requested but ${what}, slower than WASM; using WASM.` : `${upperFirst(what)}, slower than WASM; using WASM.`, why);
   }
   const how = preference === 'webgpu' ? 'WebGPU was requested' : 'a WebGPU adapter is available';
   const software = probe.isFallbackAdapter ? ' (software fallback allowed)' : '';
-  return { name: 'webgpu', reason: `Using WebGPU: ${how}${software}.`, adapter: probe.adapter };
+  const code = probe.isFallbackAdapter ? 'webgpuSoftware' : preference === 'webgpu' ? 'webgpuRequested' : 'webgpu';
+  return { name: 'webgpu', reason: `Using WebGPU: ${how}${software}.`, adapter: probe.adapter, why: { code } };
 }
 
 interface GpuAdapterLike {
@@ -56,11 +62,11 @@ interface NavigatorWithGpu {
 export async function probeWebGpu(nav: unknown = (globalThis as { navigator?: unknown }).navigator): Promise<WebGpuProbe> {
   const gpu = (nav as NavigatorWithGpu | undefined)?.gpu;
   if (!gpu || typeof gpu.requestAdapter !== 'function') {
-    return { available: false, unavailableReason: 'this runtime has no navigator.gpu' };
+    return { available: false, unavailableReason: 'this runtime has no navigator.gpu', unavailableCode: 'noWebGpu' };
   }
   try {
     const adapter = await gpu.requestAdapter();
-    if (!adapter) return { available: false, unavailableReason: 'navigator.gpu returned no adapter' };
+    if (!adapter) return { available: false, unavailableReason: 'navigator.gpu returned no adapter', unavailableCode: 'noAdapter' };
     const info = adapter.info;
     const description = [info?.vendor, info?.architecture, info?.description].filter((s) => s).join(' ') || undefined;
     return {
@@ -69,7 +75,8 @@ export async function probeWebGpu(nav: unknown = (globalThis as { navigator?: un
       adapter: description,
     };
   } catch (error) {
-    return { available: false, unavailableReason: `requesting a WebGPU adapter failed (${(error as Error).message})` };
+    const detail = (error as Error).message;
+    return { available: false, unavailableReason: `requesting a WebGPU adapter failed (${detail})`, unavailableCode: 'adapterFailed', unavailableDetail: detail };
   }
 }
 

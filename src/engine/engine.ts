@@ -121,8 +121,9 @@ export class LensEngine {
       },
       {
         onProgress: options.onProgress,
-        onFallback: (reason) => {
-          this.backendInfo = { name: 'wasm', reason, threads: wasmThreads(currentEnvironment(false)), adapter: this.backendInfo.adapter };
+        onFallback: (reason, detail) => {
+          const threads = wasmThreads(currentEnvironment(false));
+          this.backendInfo = { name: 'wasm', reason, threads, adapter: this.backendInfo.adapter, why: { code: 'webgpuFailed', detail } };
         },
       },
     );
@@ -135,7 +136,7 @@ export class LensEngine {
     }
     let backend: BackendInfo;
     if (options.native) {
-      backend = { name: 'native', reason: 'onnxruntime-node CPU execution provider, one intra-op thread.', threads: 1 };
+      backend = { name: 'native', reason: 'onnxruntime-node CPU execution provider, one intra-op thread.', threads: 1, why: { code: 'native' } };
     } else {
       const env = currentEnvironment(options.allowFallbackAdapter ?? false);
       const preference = options.backend ?? 'auto';

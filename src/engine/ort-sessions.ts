@@ -44,7 +44,7 @@ export function sessionOptions(kind: ProviderKind): Record<string, unknown> {
 export interface SessionPoolEvents {
   onProgress?: (stage: string, fraction: number) => void;
   /** Called once when the preferred provider failed and the pool switched to WASM. */
-  onFallback?: (reason: string) => void;
+  onFallback?: (reason: string, error: string) => void;
 }
 
 /**
@@ -120,7 +120,8 @@ export class SessionPool<Name extends string> {
     } catch (error) {
       if (this.kind !== 'webgpu') throw new Error(`could not create the ${name} session: ${(error as Error).message}`);
       this.kind = 'wasm';
-      this.events.onFallback?.(`WebGPU could not run the model (${(error as Error).message}); using WASM.`);
+      const detail = (error as Error).message;
+      this.events.onFallback?.(`WebGPU could not run the model (${detail}); using WASM.`, detail);
       await this.releaseOthers(name);
       session = await this.ort.InferenceSession.create(bytes, sessionOptions(this.kind));
     }

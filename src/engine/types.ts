@@ -30,6 +30,28 @@ export interface BackendInfo {
   threads?: number;
   /** The adapter's description when WebGPU was probed. */
   adapter?: string;
+  /** The reason as a code and its values, so that views can say it in the user's language. */
+  why?: BackendWhy;
+}
+
+export type BackendWhyCode =
+  | 'wasmRequested'
+  | 'noWebGpu'
+  | 'noAdapter'
+  | 'adapterFailed'
+  | 'softwareAdapter'
+  | 'webgpu'
+  | 'webgpuRequested'
+  | 'webgpuSoftware'
+  | 'webgpuFailed'
+  | 'native';
+
+export interface BackendWhy {
+  code: BackendWhyCode;
+  /** An error message (adapterFailed, webgpuFailed). */
+  detail?: string;
+  /** The adapter's description (softwareAdapter). */
+  adapter?: string;
 }
 
 /** [token id, log-probability] */

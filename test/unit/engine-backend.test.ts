@@ -8,7 +8,7 @@ const isolated: BackendEnvironment = { crossOriginIsolated: true, hardwareConcur
 const webview: BackendEnvironment = { crossOriginIsolated: false, hardwareConcurrency: 8, allowFallbackAdapter: false };
 const hardware = { available: true, isFallbackAdapter: false, adapter: 'nvidia ampere' };
 const software = { available: true, isFallbackAdapter: true, adapter: 'google swiftshader' };
-const none = { available: false, unavailableReason: 'this runtime has no navigator.gpu' };
+const none = { available: false, unavailableReason: 'this runtime has no navigator.gpu', unavailableCode: 'noWebGpu' as const };
 
 const fakeNavigator = (requestAdapter: () => Promise<unknown>) => ({ gpu: { requestAdapter } });
 
@@ -31,7 +31,7 @@ describe('backend choice', () => {
 
   test('auto without WebGPU uses WASM and says why', () => {
     const info = chooseBackend('auto', none, webview);
-    assert.deepEqual(info, { name: 'wasm', reason: 'this runtime has no navigator.gpu; using WASM.', threads: 1, adapter: undefined });
+    assert.deepEqual(info, { name: 'wasm', reason: 'this runtime has no navigator.gpu; using WASM.', threads: 1, adapter: undefined, why: { code: 'noWebGpu' } });
   });
 
   test('forced WebGPU that is unavailable falls back to WASM with the reason', () => {
@@ -71,11 +71,13 @@ describe('WebGPU probe', () => {
   });
 
   test('no adapter, or a failing request, is "unavailable" with a reason', async () => {
-    assert.deepEqual(await probeWebGpu(fakeNavigator(async () => null)), { available: false, unavailableReason: 'navigator.gpu returned no adapter' });
+    assert.deepEqual(await probeWebGpu(fakeNavigator(async () => null)), { available: false, unavailableReason: 'navigator.gpu returned no adapter', unavailableCode: 'noAdapter' });
     const failing = await probeWebGpu(fakeNavigator(async () => {
       throw new Error('device lost');
     }));
     assert.equal(failing.available, false);
     assert.match(failing.unavailableReason!, /device lost/);
+    assert.equal(failing.unavailableCode, 'adapterFailed');
+    assert.equal(failing.unavailableDetail, 'device lost');
   });
 });

@@ -226,7 +226,7 @@ for (const backend of ['wasm', 'webgpu'] as const) {
       assert.equal(analysis.backend.name, 'wasm');
       assert.match(analysis.backend.reason, /^WebGPU failed \(.*\); switched to WASM\.$/);
       assert.equal(analysis.scores.length, run.tokens.length - 1);
-      assert.match((await page.locator('.footer').textContent())!, /WASM.*WebGPU failed/);
+      assert.match((await page.locator('.footer').textContent())!, /WASM.*WebGPU could not run the model \(GPU device lost/);
       const logged = await page.evaluate(() => window.__posted.filter((m) => m.type === 'log').map((m) => (m as { message: string }).message));
       assert.ok(logged.some((m) => /WebGPU failed/.test(m)), 'the host log hears of it');
     });

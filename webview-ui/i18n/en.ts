@@ -195,6 +195,26 @@ export const en = {
   'lens.legend': 'Each cell: the top next-token prediction read from that layer, and its probability. Outlined: the first layer where the final prediction is already top-1.',
   'lens.capped': 'Showing the last {shown} of the {total} positions the model read.',
   'lens.coverage': 'Showing the last {shown} of {total} tokens (tokens {first}–{total}).',
+
+  'loader.loading': 'Loading the model…',
+  'loader.loadingBytes': 'Loading the model… {received} / {total} MB',
+  'loader.loadingBytesUnknown': 'Loading the model… {received} MB',
+  'loader.starting': 'Starting the runtime…',
+  'loader.preparing': 'Preparing the model…',
+  'tabs.label': 'Views',
+  'panel.error': 'Panel error: {message}',
+  'footer.wasmOneThread': 'WASM (1 thread)',
+  'footer.wasmThreads': 'WASM ({count} threads)',
+  'backend.wasmRequested': 'WASM was requested.',
+  'backend.noWebGpu': 'This runtime has no WebGPU; using WASM.',
+  'backend.noAdapter': 'WebGPU offered no adapter; using WASM.',
+  'backend.adapterFailed': 'Requesting a WebGPU adapter failed ({detail}); using WASM.',
+  'backend.softwareAdapter': 'The WebGPU adapter ({adapter}) is a software fallback, slower than WASM; using WASM.',
+  'backend.webgpu': 'Using WebGPU: a WebGPU adapter is available.',
+  'backend.webgpuRequested': 'Using WebGPU, as requested.',
+  'backend.webgpuSoftware': 'Using WebGPU on a software adapter, as requested.',
+  'backend.webgpuFailed': 'WebGPU could not run the model ({detail}); using WASM.',
+  'backend.native': 'onnxruntime-node CPU execution provider, one intra-op thread.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -12,9 +12,18 @@ export interface FooterInfo {
   distributionMs?: number;
 }
 
-export function backendLabel(backend: BackendInfo): string {
-  const name = backend.name === 'webgpu' ? 'WebGPU' : backend.name === 'wasm' ? 'WASM' : 'native';
-  return backend.name === 'wasm' && backend.threads ? `${name} (${backend.threads} thread${backend.threads === 1 ? '' : 's'})` : name;
+export function backendLabel(backend: BackendInfo, t: Translate = english): string {
+  if (backend.name === 'wasm' && backend.threads) {
+    return backend.threads === 1 ? t('footer.wasmOneThread') : t('footer.wasmThreads', { count: backend.threads });
+  }
+  return backend.name === 'webgpu' ? 'WebGPU' : backend.name === 'wasm' ? 'WASM' : 'native';
+}
+
+/** Why this backend, in the panel's language when the engine gave a code, else its English sentence. */
+export function backendReason(backend: BackendInfo, t: Translate = english): string {
+  const why = backend.why;
+  if (!why) return backend.reason;
+  return t(`backend.${why.code}`, { detail: why.detail ?? '', adapter: why.adapter ?? '' });
 }
 
 export class FooterView {
@@ -32,8 +41,8 @@ export class FooterView {
     const parts: HTMLElement[] = [];
     if (info.backend) {
       parts.push(el('span', { className: 'backend', attrs: { 'data-backend': info.backend.name, title: info.backend.adapter ?? '' } }, [
-        el('strong', { text: backendLabel(info.backend) }),
-        document.createTextNode(` — ${info.backend.reason}`),
+        el('strong', { text: backendLabel(info.backend, t) }),
+        document.createTextNode(` — ${backendReason(info.backend, t)}`),
       ]));
     } else {
       parts.push(el('span', { className: 'backend', text: t('footer.noBackend') }));

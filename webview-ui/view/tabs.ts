@@ -22,6 +22,11 @@ interface TabEntry {
 export class Tabs {
   readonly element = el('div', { className: 'tabs' });
   private readonly strip = el('div', { className: 'tab-strip', attrs: { role: 'tablist', 'aria-label': 'Views' } });
+
+  /** The tab strip's name for screen readers, in the panel's language. */
+  setStripLabel(label: string): void {
+    this.strip.setAttribute('aria-label', label);
+  }
   private readonly panels = el('div', { className: 'tab-panels' });
   private readonly entries: TabEntry[] = [];
   private current: TabEntry | undefined;
