@@ -198,4 +198,19 @@ describe('Attention, Embeddings and Logit lens tabs in headless Chromium (WASM)'
     await page.locator('[data-tab="attention"]').click();
     assert.match((await page.locator('.attn-one-token').textContent())!, /no attention to show/);
   });
+
+  test('a text longer than the context: each view says which tokens it shows', async () => {
+    const long = Array.from({ length: 70 }, (_, i) => `Line ${i} returns the number of elements.`).join('\n');
+    const total = tokenize(long).length;
+    assert.ok(total > 512, `${total} tokens`);
+    await send(await explain(3, long));
+    await page.waitForFunction(() => window.__posted.some((m) => m.type === 'analysis' && m.runId === 3), null, { timeout: 120_000 });
+    // The model read the last 512; the logit lens table shows fewer columns still, and says so.
+    for (const [tab, shown] of [['attention', 512], ['embeddings', 512], ['logit-lens', 64]] as const) {
+      await page.locator(`[data-tab="${tab}"]`).click();
+      const notes = await page.locator(`#tabpanel-${tab} .lens-note:not([hidden])`).allTextContents();
+      const expected = `Showing the last ${shown} of ${total} tokens (tokens ${total - shown + 1}–${total}).`;
+      assert.ok(notes.some((n) => n.includes(expected)), `${tab}: ${JSON.stringify(notes)}`);
+    }
+  });
 });
