@@ -8,48 +8,21 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-web';
 import type { Browser, Page } from 'playwright-core';
-import { buildExplainMessage } from '../../src/commands/explain-request';
 import { LensEngine } from '../../src/engine/engine';
-import { countTokens, loadEncoding, tokenize } from '../../src/engine/tokenizer';
+import { tokenize } from '../../src/engine/tokenizer';
 import type { Analysis } from '../../src/engine/types';
 import { defaultModelDir, loadCheckpointFromDir } from '../../src/node/load-model';
-import { contentSecurityPolicy } from '../../src/panel/webview-html';
-import { ENCODINGS, type EncodingCounts, type HostMessage, type WebviewMessage } from '../../src/protocol';
+import type { HostMessage, WebviewMessage } from '../../src/protocol';
 import { formatPercent } from '../../webview-ui/view/format';
+import { explainMessage, writePanelPage } from './panel-page';
 import { launchChromium, serveStatic, type StaticServer } from '../harness/chromium';
 import { repoRoot, testResultsDir } from '../harness/paths';
 
 const TEXT = 'Returns the number of elements in the list.';
 const reference: { neighbours: Record<string, [number, string, number][]> } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'test/fixtures/reference.json'), 'utf8'));
 
-declare global {
-  interface Window {
-    __posted: WebviewMessage[];
-  }
-}
 
-function writePage(origin: string): string {
-  const dir = path.join(repoRoot, 'out/test/webview');
-  fs.mkdirSync(dir, { recursive: true });
-  const csp = contentSecurityPolicy(origin, 'N0NCE');
-  fs.writeFileSync(
-    path.join(dir, 'lens.html'),
-    `<!DOCTYPE html><html><head><meta charset="UTF-8"><meta http-equiv="Content-Security-Policy" content="${csp}">
-<link rel="stylesheet" href="/media/lens.css"></head><body><main id="lens-root"></main>
-<script nonce="N0NCE">window.__posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(JSON.parse(JSON.stringify(m))), getState: () => undefined, setState: () => undefined });</script>
-<script type="module" nonce="N0NCE" src="/dist/webview.js"></script></body></html>`,
-  );
-  return 'out/test/webview/lens.html';
-}
 
-async function explain(runId: number, text: string): Promise<HostMessage> {
-  await Promise.all(ENCODINGS.map((e) => loadEncoding(e)));
-  const counts = Object.fromEntries(ENCODINGS.map((e) => [e, countTokens(text, e)])) as EncodingCounts;
-  return buildExplainMessage({
-    runId, kind: 'selection', fileName: 'sample.txt', firstLine: 0, lastLine: 0, text, tokens: tokenize(text),
-    counts, settings: { topK: 5, temperature: 1, heatMapMode: 'rank' }, contextTokens: 512,
-  });
-}
 
 describe('Attention, Embeddings and Logit lens tabs in headless Chromium (WASM)', () => {
   let browser: Browser;
@@ -70,7 +43,7 @@ describe('Attention, Embeddings and Logit lens tabs in headless Chromium (WASM)'
     server = await serveStatic(repoRoot);
     browser = await launchChromium({ webgpu: false });
     page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
-    await page.goto(server.url(writePage(server.origin)));
+    await page.goto(server.url(writePanelPage(server.origin, 'lens.html')));
     await page.waitForFunction(() => window.__posted.some((m) => m.type === 'ready'), null, { timeout: 30_000 });
     await send({
       type: 'init', modelName: 'tiny-gpt2-software',
@@ -79,7 +52,7 @@ describe('Attention, Embeddings and Logit lens tabs in headless Chromium (WASM)'
       wasmUri: server.url('dist/ort/ort-wasm-simd-threaded.asyncify.wasm'),
       backend: 'wasm', settings: { topK: 5, temperature: 1, heatMapMode: 'rank' },
     });
-    await send(await explain(1, TEXT));
+    await send(await explainMessage(1, TEXT));
     await page.waitForFunction(() => window.__posted.some((m) => m.type === 'analysis' || m.type === 'runFailed'), null, { timeout: 120_000 });
   });
 
@@ -193,7 +166,7 @@ describe('Attention, Embeddings and Logit lens tabs in headless Chromium (WASM)'
   });
 
   test('a one-token text says there is no attention to show', async () => {
-    await send(await explain(2, 'Hello'));
+    await send(await explainMessage(2, 'Hello'));
     await page.waitForFunction(() => window.__posted.some((m) => m.type === 'analysis' && m.runId === 2), null, { timeout: 60_000 });
     await page.locator('[data-tab="attention"]').click();
     assert.match((await page.locator('.attn-one-token').textContent())!, /no attention to show/);
@@ -203,7 +176,7 @@ describe('Attention, Embeddings and Logit lens tabs in headless Chromium (WASM)'
     const long = Array.from({ length: 70 }, (_, i) => `Line ${i} returns the number of elements.`).join('\n');
     const total = tokenize(long).length;
     assert.ok(total > 512, `${total} tokens`);
-    await send(await explain(3, long));
+    await send(await explainMessage(3, long));
     await page.waitForFunction(() => window.__posted.some((m) => m.type === 'analysis' && m.runId === 3), null, { timeout: 120_000 });
     // The model read the last 512; the logit lens table shows fewer columns still, and says so.
     for (const [tab, shown] of [['attention', 512], ['embeddings', 512], ['logit-lens', 64]] as const) {

@@ -8,11 +8,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { buildExplainMessage } from '../../src/commands/explain-request';
-import { countTokens, loadEncoding, tokenize } from '../../src/engine/tokenizer';
-import { contentSecurityPolicy } from '../../src/panel/webview-html';
-import { ENCODINGS, type AnalysisMessage, type EncodingCounts, type ExplainMessage, type HostMessage, type WebviewMessage } from '../../src/protocol';
+import type { AnalysisMessage, HostMessage, WebviewMessage } from '../../src/protocol';
 import { formatPercent, parsePercent, percentResolution } from '../../webview-ui/view/format';
+import { explainMessage, writePanelPage } from './panel-page';
 import { launchChromium, serveStatic, type StaticServer } from '../harness/chromium';
 import { repoRoot, testResultsDir } from '../harness/paths';
 
@@ -20,48 +18,10 @@ interface Reference {
   refs: { name: string; text: string; ids: number[]; top5: [number, number][][]; target_logprob: number[] }[];
 }
 const reference: Reference = JSON.parse(fs.readFileSync(path.join(repoRoot, 'test/fixtures/reference.json'), 'utf8'));
-const PAGE_DIR = 'out/test/webview';
 
-declare global {
-  interface Window {
-    __posted: WebviewMessage[];
-    __violations: string[];
-  }
-}
 
-/** The panel's HTML as the extension builds it (resources served by `origin`), plus a nonce'd stand-in for acquireVsCodeApi. */
-function writePage(origin: string): string {
-  const dir = path.join(repoRoot, PAGE_DIR);
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, 'panel.html');
-  const csp = contentSecurityPolicy(origin, '{{NONCE}}');
-  fs.writeFileSync(
-    file,
-    `<!DOCTYPE html><html><head><meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<link rel="stylesheet" href="/media/lens.css"></head>
-<body><main id="lens-root"></main>
-<script nonce="{{NONCE}}">
-window.__posted = []; window.__violations = [];
-document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.effectiveDirective + ' ' + (e.blockedURI || e.sample)));
-window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(JSON.parse(JSON.stringify(m))), getState: () => undefined, setState: () => undefined });
-</script>
-<script type="module" nonce="{{NONCE}}" src="/dist/webview.js"></script></body></html>`,
-  );
-  return `${PAGE_DIR}/panel.html`;
-}
 
-async function counts(text: string): Promise<EncodingCounts> {
-  await Promise.all(ENCODINGS.map((e) => loadEncoding(e)));
-  return Object.fromEntries(ENCODINGS.map((e) => [e, countTokens(text, e)])) as EncodingCounts;
-}
 
-async function explainMessage(runId: number, text: string, topK: number): Promise<ExplainMessage> {
-  return buildExplainMessage({
-    runId, kind: 'selection', fileName: 'sample.py', firstLine: 0, lastLine: 0, text, tokens: tokenize(text),
-    counts: await counts(text), settings: { topK, temperature: 1, heatMapMode: 'rank' }, contextTokens: 512,
-  });
-}
 
 async function send(page: Page, message: HostMessage): Promise<void> {
   await page.evaluate((m) => window.postMessage(m, '*'), message);
@@ -92,7 +52,7 @@ for (const backend of ['wasm', 'webgpu'] as const) {
     before(async () => {
       assert.ok(fs.existsSync(path.join(repoRoot, 'dist/webview.js')), 'run `npm run build` first');
       server = await serveStatic(repoRoot);
-      const pagePath = writePage(server.origin);
+      const pagePath = writePanelPage(server.origin, 'panel.html');
       browser = await launchChromium({ webgpu: backend === 'webgpu' });
       page = await browser.newPage({ viewport: { width: 900, height: 900 } });
       // Failed loads are checked by URL below (the console line does not say which).
@@ -119,7 +79,7 @@ for (const backend of ['wasm', 'webgpu'] as const) {
 
     test('tokens appear at once, the model scores them as Hugging Face does, the summary adds up', async () => {
       const ref = reference.refs[0]!;
-      const run = await explainMessage(1, ref.text, 5);
+      const run = await explainMessage(1, ref.text, { fileName: 'sample.py' });
       assert.deepEqual(run.tokens.map((t) => t.id), ref.ids, 'the host tokenizer gives the reference ids');
       await send(page, run);
       const chips = page.locator('.chip');
@@ -181,7 +141,7 @@ for (const backend of ['wasm', 'webgpu'] as const) {
     });
 
     test('emoji-only and CRLF text: byte chips, every character accounted for, a finished analysis', async () => {
-      const emoji = await explainMessage(2, '🦜🦜 🎉', 5);
+      const emoji = await explainMessage(2, '🦜🦜 🎉', { fileName: 'sample.py' });
       await send(page, emoji);
       const analysis = await waitForPosted(page, 'analysis', 2);
       assert.equal(analysis.scores.length, emoji.tokens.length - 1);
@@ -189,7 +149,7 @@ for (const backend of ['wasm', 'webgpu'] as const) {
       assert.ok(bytes.length >= 4, 'split emoji show their bytes');
       assert.ok(bytes.every((b) => /^[0-9a-f]{2}( [0-9a-f]{2})*$/.test(b)));
 
-      const crlf = await explainMessage(3, 'line one\r\nline two\r\n', 5);
+      const crlf = await explainMessage(3, 'line one\r\nline two\r\n', { fileName: 'sample.py' });
       await send(page, crlf);
       await waitForPosted(page, 'analysis', 3);
       assert.ok((await page.locator('.chip .glyph.return').count()) >= 2, 'carriage returns are visible');
@@ -200,7 +160,7 @@ for (const backend of ['wasm', 'webgpu'] as const) {
     // WebGPU take minutes: this one runs on WASM only.
     if (backend === 'wasm') test('a long text: the model reads its last 512 tokens and the panel says so', async () => {
       const text = 'The quick brown fox jumps over the lazy dog. '.repeat(60);
-      const run = await explainMessage(4, text, 5);
+      const run = await explainMessage(4, text, { fileName: 'sample.py' });
       assert.ok(run.totalTokens > 512);
       await send(page, run);
       const analysis = await waitForPosted(page, 'analysis', 4);
@@ -220,7 +180,7 @@ for (const backend of ['wasm', 'webgpu'] as const) {
           throw new Error('GPU device lost (simulated)');
         };
       });
-      const run = await explainMessage(5, 'import numpy as np', 5);
+      const run = await explainMessage(5, 'import numpy as np', { fileName: 'sample.py' });
       await send(page, run);
       const analysis = await waitForPosted(page, 'analysis', 5);
       assert.equal(analysis.backend.name, 'wasm');
@@ -248,14 +208,14 @@ describe('Explain Tokens panel: a model that cannot load', () => {
     const browser = await launchChromium();
     try {
       const page = await browser.newPage();
-      await page.goto(server.url(writePage(server.origin)));
+      await page.goto(server.url(writePanelPage(server.origin, 'panel.html')));
       await waitForPosted(page, 'ready', undefined, 30_000);
       await send(page, {
         type: 'init', modelName: 'missing', configUri: server.url('media/models/missing/config.json'),
         weightsUri: server.url('media/models/missing/model.safetensors'), wasmUri: server.url('dist/ort/ort-wasm-simd-threaded.asyncify.wasm'),
         backend: 'wasm', settings: { topK: 5, temperature: 1, heatMapMode: 'rank' },
       });
-      await send(page, await explainMessage(7, 'hello world', 5));
+      await send(page, await explainMessage(7, 'hello world', { fileName: 'sample.py' }));
       const failed = await waitForPosted(page, 'runFailed', 7, 30_000);
       assert.match(failed.message, /config\.json: HTTP 404/);
       assert.match((await page.locator('.progress.failed').textContent())!, /The model could not run: could not fetch the model's config\.json: HTTP 404/);

@@ -10,14 +10,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-web';
 import type { Browser, Page } from 'playwright-core';
-import { buildExplainMessage } from '../../src/commands/explain-request';
 import { LensEngine } from '../../src/engine/engine';
 import { GenerationSession } from '../../webview-ui/view/generate-session';
-import { countTokens, loadEncoding, tokenize } from '../../src/engine/tokenizer';
+import { tokenize } from '../../src/engine/tokenizer';
 import type { Analysis } from '../../src/engine/types';
 import { defaultModelDir, loadCheckpointFromDir } from '../../src/node/load-model';
-import { contentSecurityPolicy } from '../../src/panel/webview-html';
-import { ENCODINGS, type EncodingCounts, type HostMessage, type WebviewMessage } from '../../src/protocol';
+import type { HostMessage } from '../../src/protocol';
+import { explainMessage, writePanelPage } from './panel-page';
 import { launchChromium, serveStatic, type StaticServer } from '../harness/chromium';
 import { repoRoot, testResultsDir } from '../harness/paths';
 
@@ -27,39 +26,13 @@ const LONG_TEXT = Array.from({ length: 60 }, (_, i) => `Item ${i} returns the nu
 /** The token the walk-through follows: “ list”, with layer 2, head 3. */
 const PICK = { layer: 2, head: 3 };
 
-declare global {
-  interface Window {
-    __posted: WebviewMessage[];
-  }
-}
 
-function writePage(origin: string): string {
-  const dir = path.join(repoRoot, 'out/test/webview');
-  fs.mkdirSync(dir, { recursive: true });
-  const csp = contentSecurityPolicy(origin, 'N0NCE');
-  fs.writeFileSync(
-    path.join(dir, 'pipeline.html'),
-    `<!DOCTYPE html><html><head><meta charset="UTF-8"><meta http-equiv="Content-Security-Policy" content="${csp}">
-<link rel="stylesheet" href="/media/lens.css"></head><body><main id="lens-root"></main>
-<script nonce="N0NCE">window.__posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(JSON.parse(JSON.stringify(m))), getState: () => undefined, setState: () => undefined });</script>
-<script type="module" nonce="N0NCE" src="/dist/webview.js"></script></body></html>`,
-  );
-  return 'out/test/webview/pipeline.html';
-}
 
-async function explain(runId: number, text: string): Promise<HostMessage> {
-  await Promise.all(ENCODINGS.map((e) => loadEncoding(e)));
-  const counts = Object.fromEntries(ENCODINGS.map((e) => [e, countTokens(text, e)])) as EncodingCounts;
-  return buildExplainMessage({
-    runId, kind: 'selection', fileName: 'sample.txt', firstLine: 0, lastLine: 0, text, tokens: tokenize(text),
-    counts, settings: { topK: 5, temperature: 1, heatMapMode: 'rank' }, contextTokens: 2048,
-  });
-}
 
 /** A panel page in `language`, initialised and explaining TEXT; resolves once the analysis is posted. */
 async function openPanel(browser: Browser, server: StaticServer, language: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
-  await page.goto(server.url(writePage(server.origin)));
+  await page.goto(server.url(writePanelPage(server.origin, 'pipeline.html')));
   await page.waitForFunction(() => window.__posted.some((m) => m.type === 'ready'), null, { timeout: 30_000 });
   const send = (m: HostMessage) => page.evaluate((message) => window.postMessage(message, '*'), m);
   await send({
@@ -69,7 +42,7 @@ async function openPanel(browser: Browser, server: StaticServer, language: strin
     wasmUri: server.url('dist/ort/ort-wasm-simd-threaded.asyncify.wasm'),
     backend: 'wasm', settings: { topK: 5, temperature: 1, heatMapMode: 'rank' }, language,
   });
-  await send(await explain(1, TEXT));
+  await send(await explainMessage(1, TEXT, { contextTokens: 2048 }));
   await page.waitForFunction(() => window.__posted.some((m) => m.type === 'analysis' || m.type === 'runFailed'), null, { timeout: 120_000 });
   return page;
 }
@@ -240,7 +213,7 @@ describe('Pipeline and Generate tabs in headless Chromium (WASM)', () => {
     const longIds = tokenize(long).map((t) => t.id);
     const context = engine.config.nPositions;
     assert.ok(longIds.length > context + 5, `the long text (${longIds.length} tokens) is longer than the context`);
-    await page.evaluate((m) => window.postMessage(m, '*'), await explain(2, long));
+    await page.evaluate((m) => window.postMessage(m, '*'), await explainMessage(2, long, { contextTokens: 2048 }));
     await page.waitForFunction(() => window.__posted.some((m) => m.type === 'analysis' && m.runId === 2), null, { timeout: 120_000 });
 
     await page.locator('[data-tab="tokens"]').click();

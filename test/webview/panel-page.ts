@@ -1,0 +1,56 @@
+// The panel page the webview browser tests load: the HTML the extension builds (its CSP, the
+// stylesheet, dist/webview.js), with a stand-in for acquireVsCodeApi that records what the panel
+// posts, and the explain messages the host would send.
+import fs from 'node:fs';
+import path from 'node:path';
+import { buildExplainMessage } from '../../src/commands/explain-request';
+import { countTokens, loadEncoding, tokenize } from '../../src/engine/tokenizer';
+import { contentSecurityPolicy } from '../../src/panel/webview-html';
+import { ENCODINGS, type EncodingCounts, type ExplainMessage, type WebviewMessage } from '../../src/protocol';
+import { repoRoot } from '../harness/paths';
+
+declare global {
+  interface Window {
+    /** Every message the panel posted to the host, in order. */
+    __posted: WebviewMessage[];
+    /** Content-Security-Policy violations the page reported. */
+    __violations: string[];
+  }
+}
+
+const PAGE_DIR = 'out/test/webview';
+
+/** Writes the page for resources served by `origin`; returns its path relative to the repository. */
+export function writePanelPage(origin: string, name: string): string {
+  const dir = path.join(repoRoot, PAGE_DIR);
+  fs.mkdirSync(dir, { recursive: true });
+  // serveStatic replaces {{NONCE}} with a fresh nonce for each request.
+  const csp = contentSecurityPolicy(origin, '{{NONCE}}');
+  fs.writeFileSync(
+    path.join(dir, name),
+    `<!DOCTYPE html><html><head><meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<link rel="stylesheet" href="/media/lens.css"></head>
+<body><main id="lens-root"></main>
+<script nonce="{{NONCE}}">
+window.__posted = []; window.__violations = [];
+document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.effectiveDirective + ' ' + (e.blockedURI || e.sample)));
+window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(JSON.parse(JSON.stringify(m))), getState: () => undefined, setState: () => undefined });
+</script>
+<script type="module" nonce="{{NONCE}}" src="/dist/webview.js"></script></body></html>`,
+  );
+  return `${PAGE_DIR}/${name}`;
+}
+
+export async function tokenCounts(text: string): Promise<EncodingCounts> {
+  await Promise.all(ENCODINGS.map((e) => loadEncoding(e)));
+  return Object.fromEntries(ENCODINGS.map((e) => [e, countTokens(text, e)])) as EncodingCounts;
+}
+
+/** The explain message the host sends for `text` selected in a file. */
+export async function explainMessage(runId: number, text: string, options: { topK?: number; contextTokens?: number; fileName?: string } = {}): Promise<ExplainMessage> {
+  return buildExplainMessage({
+    runId, kind: 'selection', fileName: options.fileName ?? 'sample.txt', firstLine: 0, lastLine: 0, text, tokens: tokenize(text),
+    counts: await tokenCounts(text), settings: { topK: options.topK ?? 5, temperature: 1, heatMapMode: 'rank' }, contextTokens: options.contextTokens ?? 512,
+  });
+}
