@@ -41,19 +41,6 @@ export function heatBucket(mode: 'rank' | 'surprisal', score: { logprob: number;
   return mode === 'rank' ? rankBucket(score.rank) : surprisalBucket(score.logprob);
 }
 
-/** Legend text of each bucket. */
-export const BUCKET_LABELS: Readonly<Record<HeatBucket, string>> = {
-  top10: 'top 10',
-  top100: 'top 100',
-  top1000: 'top 1000',
-  rest: 'rank > 1000',
-  s0: '< 1 bit',
-  s1: '1–3 bits',
-  s2: '3–6 bits',
-  s3: '6–10 bits',
-  s4: '≥ 10 bits',
-};
-
 const COLOR_IDS: Readonly<Record<HeatBucket, string>> = {
   top10: 'llmLens.heatTop10Background',
   top100: 'llmLens.heatTop100Background',
