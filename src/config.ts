@@ -28,7 +28,8 @@ function oneOf<T extends string>(value: unknown, options: readonly T[], fallback
   return typeof value === 'string' && (options as readonly string[]).includes(value) ? (value as T) : fallback;
 }
 
-function clamp(value: unknown, min: number, max: number, fallback: number, integer: boolean): number {
+/** A number setting within [min, max]; the fallback when it is not a finite number. */
+export function clamp(value: unknown, min: number, max: number, fallback: number, integer: boolean): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) return fallback;
   const bounded = Math.min(max, Math.max(min, value));
   return integer ? Math.round(bounded) : bounded;

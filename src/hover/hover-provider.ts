@@ -92,12 +92,12 @@ export class NextTokenHoverProvider implements vscode.HoverProvider, vscode.Disp
     const settings = this.deps.settings();
     if (!settings.enabled || settings.excludedLanguages.includes(document.languageId)) return undefined;
     const offset = document.offsetAt(position);
-    const length = document.offsetAt(document.lineAt(document.lineCount - 1).range.end);
-    if (length > settings.maxFileLength) return undefined;
+    const source = textSource(document);
+    if (source.length > settings.maxFileLength) return undefined;
     const contextTokens = settings.contextTokens;
 
     const region = settings.temperature === 1 ? this.regions.get(document.uri.toString())?.lookup(offset, settings.topK, contextTokens) : undefined;
-    const context = region ? undefined : hoverContext(textSource(document), offset, contextTokens, this.deps.tokenize);
+    const context = region ? undefined : hoverContext(source, offset, contextTokens, this.deps.tokenize);
     const hovered = region?.token ?? context?.token;
     if (!hovered || hovered.start === hovered.end) return undefined;
     const range = new vscode.Range(document.positionAt(hovered.start), document.positionAt(hovered.end));

@@ -1,5 +1,6 @@
 // The `llmLens.hover.*` settings, checked like the rest: a wrong type falls back to the default.
 import * as vscode from 'vscode';
+import { clamp } from '../config';
 import type { HoverSettings } from './hover-provider';
 
 export const HOVER_DEFAULTS: HoverSettings = {
@@ -13,18 +14,14 @@ export const HOVER_DEFAULTS: HoverSettings = {
 
 export function readHoverSettings(contextLimit: number): HoverSettings {
   const config = vscode.workspace.getConfiguration('llmLens');
-  const number = (key: string, min: number, max: number, fallback: number) => {
-    const value = config.get<unknown>(key);
-    return typeof value === 'number' && Number.isFinite(value) ? Math.min(max, Math.max(min, value)) : fallback;
-  };
   const enabled = config.get<unknown>('hover.enabled');
   const excluded = config.get<unknown>('hover.excludedLanguages');
   return {
     enabled: typeof enabled === 'boolean' ? enabled : HOVER_DEFAULTS.enabled,
-    contextTokens: Math.round(number('hover.contextTokens', 1, contextLimit, Math.min(HOVER_DEFAULTS.contextTokens, contextLimit))),
-    topK: Math.round(number('hover.topK', 1, 50, HOVER_DEFAULTS.topK)),
-    temperature: number('temperature', 0.1, 2, HOVER_DEFAULTS.temperature),
-    maxFileLength: Math.round(number('hover.maxFileSizeMB', 0, 1024, HOVER_DEFAULTS.maxFileLength / 1e6) * 1e6),
+    contextTokens: clamp(config.get('hover.contextTokens'), 1, contextLimit, Math.min(HOVER_DEFAULTS.contextTokens, contextLimit), true),
+    topK: clamp(config.get('hover.topK'), 1, 50, HOVER_DEFAULTS.topK, true),
+    temperature: clamp(config.get('temperature'), 0.1, 2, HOVER_DEFAULTS.temperature, false),
+    maxFileLength: Math.round(clamp(config.get('hover.maxFileSizeMB'), 0, 1024, HOVER_DEFAULTS.maxFileLength / 1e6, false) * 1e6),
     excludedLanguages: Array.isArray(excluded) ? excluded.filter((l): l is string => typeof l === 'string') : HOVER_DEFAULTS.excludedLanguages,
   };
 }

@@ -21,9 +21,6 @@ import { repoRoot, testResultsDir } from '../harness/paths';
 const TEXT = 'Returns the number of elements in the list.';
 const reference: { neighbours: Record<string, [number, string, number][]> } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'test/fixtures/reference.json'), 'utf8'));
 
-
-
-
 describe('Attention, Embeddings and Logit lens tabs in headless Chromium (WASM)', () => {
   let browser: Browser;
   let server: StaticServer;

@@ -19,10 +19,6 @@ interface Reference {
 }
 const reference: Reference = JSON.parse(fs.readFileSync(path.join(repoRoot, 'test/fixtures/reference.json'), 'utf8'));
 
-
-
-
-
 async function send(page: Page, message: HostMessage): Promise<void> {
   await page.evaluate((m) => window.postMessage(m, '*'), message);
 }

@@ -26,9 +26,6 @@ const LONG_TEXT = Array.from({ length: 60 }, (_, i) => `Item ${i} returns the nu
 /** The token the walk-through follows: “ list”, with layer 2, head 3. */
 const PICK = { layer: 2, head: 3 };
 
-
-
-
 /** A panel page in `language`, initialised and explaining TEXT; resolves once the analysis is posted. */
 async function openPanel(browser: Browser, server: StaticServer, language: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
