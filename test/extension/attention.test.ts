@@ -12,6 +12,7 @@ import { tokenize } from '../../src/engine/tokenizer';
 import type { ExplainOutcome } from '../../src/commands/explain-tokens';
 import type { ShowAttentionOutcome } from '../../src/attention/show-attention';
 import type { LensApi } from '../../src/extension';
+import { closeTextEditors, openUntitled, showActive } from './editors';
 
 const repo = path.resolve(__dirname, '../../..');
 const MODEL_DIR = path.join(repo, 'media/models/tiny-gpt2-software');
@@ -46,12 +47,13 @@ describe('show attention', function () {
   });
   after(async () => {
     await engine?.dispose();
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await closeTextEditors();
+    await vscode.window.tabGroups.close(vscode.window.tabGroups.all.flatMap((g) => g.tabs));
   });
 
   it('shades exactly the preceding tokens, ordered as the engine\'s attention row, buckets monotone', async () => {
     const [file] = await vscode.workspace.findFiles('sample.py');
-    const editor = await vscode.window.showTextDocument(file!, { viewColumn: vscode.ViewColumn.One });
+    const editor = await showActive(await vscode.workspace.openTextDocument(file!));
     const document = editor.document;
     const text = document.getText();
     const selStart = text.indexOf('def fibonacci');
@@ -107,8 +109,8 @@ describe('show attention', function () {
     // Longer than a "short document" (which Explain Tokens would take whole): it takes the paragraph.
     const filler = Array.from({ length: 120 }, (_, i) => `Line ${i} of the introduction.`).join('\n');
     const content = `# notes\n\n${filler}\n\nThe cat sat on the mat because the mat was warm.\n\nAnother paragraph.\n`;
-    const document = await vscode.workspace.openTextDocument({ content, language: 'markdown' });
-    const editor = await vscode.window.showTextDocument(document, vscode.ViewColumn.One);
+    const editor = await openUntitled(content, 'markdown');
+    const document = editor.document;
     const cursor = content.indexOf('was') + 1;
     editor.selection = new vscode.Selection(document.positionAt(cursor), document.positionAt(cursor));
     const outcome = await showAttention();

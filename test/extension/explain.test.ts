@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { ExplainOutcome } from '../../src/commands/explain-tokens';
 import { countTokens, loadEncoding, tokenize } from '../../src/engine/tokenizer';
 import type { LensApi } from '../../src/extension';
+import { closeTextEditors, discard, openUntitled, showActive } from './editors';
 
 const EXTENSION_ID = 'llm-lens.llm-lens';
 
@@ -13,11 +14,6 @@ async function lensApi(): Promise<LensApi> {
   const extension = vscode.extensions.getExtension<LensApi>(EXTENSION_ID);
   assert.ok(extension, `${EXTENSION_ID} is not loaded`);
   return extension.activate();
-}
-
-async function openUntitled(content: string, language = 'plaintext'): Promise<vscode.TextEditor> {
-  const document = await vscode.workspace.openTextDocument({ content, language });
-  return vscode.window.showTextDocument(document, vscode.ViewColumn.One);
 }
 
 function selectAll(editor: vscode.TextEditor): void {
@@ -44,19 +40,9 @@ function panelTabs(): vscode.Tab[] {
   return vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.label.startsWith('LLM Lens'));
 }
 
-/** Closes the text editors (the panel stays, with its model loaded); untitled text is discarded, never saved. */
-async function closeEditors(): Promise<void> {
-  for (const document of vscode.workspace.textDocuments.filter((d) => d.isUntitled && d.isDirty)) {
-    await vscode.window.showTextDocument(document);
-    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
-  }
-  const textTabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText);
-  await vscode.window.tabGroups.close(textTabs);
-}
-
 /** Leaves the workbench as the suite found it: no editors, no LLM Lens panel. */
 async function closeEverything(): Promise<void> {
-  await closeEditors();
+  await closeTextEditors();
   await vscode.window.tabGroups.close(panelTabs());
 }
 
@@ -72,7 +58,7 @@ describe('Explain Tokens', function () {
   });
 
   afterEach(async () => {
-    await closeEditors();
+    await closeTextEditors();
   });
 
   after(async () => {
@@ -81,7 +67,7 @@ describe('Explain Tokens', function () {
 
   it('explains a selection: panel, every token decorated, the model scores all but the first', async () => {
     const [file] = await vscode.workspace.findFiles('sample.py');
-    const editor = await vscode.window.showTextDocument(file!);
+    const editor = await showActive(await vscode.workspace.openTextDocument(file!));
     const document = editor.document;
     const start = document.lineAt(12).range.start; // def fibonacci(n):
     const end = document.lineAt(16).range.end;
@@ -151,7 +137,7 @@ describe('Explain Tokens', function () {
     selectAll(editor);
     assert.equal((await explain()).status, 'done');
     assert.ok(api.decorations(uri));
-    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await discard(editor.document);
     assert.equal(api.decorations(uri), undefined, 'closing the tab clears its decorations');
   });
 

@@ -5,6 +5,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import * as vscode from 'vscode';
 import type { LensApi } from '../../src/extension';
+import { discard, showActive } from './editors';
 
 const LINES = 5000;
 const HOVERS = 1000;
@@ -32,7 +33,7 @@ describe('hover soak', function () {
     const api = (await vscode.extensions.getExtension<LensApi>('llm-lens.llm-lens')!.activate());
     const lines = Array.from({ length: LINES }, (_, i) => `    result_${i} = transform(items[${i % 97}], scale=${(i % 11) / 4}) + offset_${i % 23}`);
     const document = await vscode.workspace.openTextDocument({ language: 'python', content: lines.join('\n') });
-    const editor = await vscode.window.showTextDocument(document);
+    const editor = await showActive(document);
     const gc = forceGc();
 
     let baseline = 0;
@@ -56,6 +57,6 @@ describe('hover soak', function () {
     assert.equal(stats.liveWorkers, 1, 'exactly one model worker');
     assert.equal(stats.pendingRequests, 0, 'no request left waiting');
     assert.ok(stats.cachedPredictions <= 512, 'the prediction cache is bounded');
-    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await discard(document);
   });
 });

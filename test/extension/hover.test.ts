@@ -9,6 +9,7 @@ import { loadCheckpointFromDir } from '../../src/node/load-model';
 import { tokenize, tokenText } from '../../src/engine/tokenizer';
 import { formatProbability, visibleToken } from '../../src/hover/hover-markdown';
 import type { LensApi } from '../../src/extension';
+import { closeTextEditors, showActive } from './editors';
 
 const repo = path.resolve(__dirname, '../../..');
 const CONTEXT = 256;
@@ -50,15 +51,13 @@ describe('next-token hover', function () {
     const [file] = await vscode.workspace.findFiles('sample.py');
     const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
     document = await vscode.workspace.openTextDocument({ language: 'python', content: text });
-    await vscode.window.showTextDocument(document);
+    await showActive(document);
   });
   after(async () => {
     await engine?.dispose();
-    // Leave the workbench as the next suites expect it: no panel, no editors. Reverting first
-    // so that closing an edited untitled document asks nothing.
-    for (let i = 0; i < 50 && vscode.window.tabGroups.all.some((g) => g.tabs.length > 0); i++) {
-      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
-    }
+    // Leave the workbench as the next suites expect it: no panel, no editors.
+    await closeTextEditors();
+    await vscode.window.tabGroups.close(vscode.window.tabGroups.all.flatMap((g) => g.tabs));
   });
 
   for (const word of ['fibonacci(n - 1)', 'json.load', 'ValueError']) {
@@ -83,7 +82,7 @@ describe('next-token hover', function () {
   }
 
   it('inside explained text answers from the panel\'s analysis of that text', async () => {
-    const editor = await vscode.window.showTextDocument(document);
+    const editor = await showActive(document);
     const text = document.getText();
     const selStart = text.indexOf('def fibonacci');
     const selEnd = text.indexOf('\n\n\ndef mean');
@@ -130,7 +129,7 @@ describe('next-token hover', function () {
   it('gives no stale result when the text changes while the hover is pending', async () => {
     const unique = `value_${Date.now().toString(36)} = compute_total(items, discount)\n`;
     const doc = await vscode.workspace.openTextDocument({ language: 'python', content: unique.repeat(3) });
-    const editor = await vscode.window.showTextDocument(doc);
+    const editor = await showActive(doc);
     const position = doc.positionAt(unique.length * 2 + unique.indexOf('items') + 1);
     const pending = lensHover(doc.uri, position);
     await editor.edit((b) => b.insert(new vscode.Position(0, 0), 'import math\n'));

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { showActive } from './editors';
 
 const EXTENSION_ID = 'llm-lens.llm-lens';
 
@@ -38,7 +39,7 @@ describe('LLM Lens smoke', () => {
   it('Explain Tokens on a selection opens a webview panel', async () => {
     const [file] = await vscode.workspace.findFiles('sample.py');
     assert.ok(file, 'sample.py not found in the workspace');
-    const editor = await vscode.window.showTextDocument(file);
+    const editor = await showActive(await vscode.workspace.openTextDocument(file));
     assert.equal(editor.document.languageId, 'python');
     const line = editor.document.lineAt(12); // "def fibonacci(n):"
     assert.match(line.text, /^def fibonacci/);

@@ -1,0 +1,52 @@
+// Opening and closing editors in the real workbench without racing it. The extension host learns
+// which editor is active a moment after the renderer does, and `revertAndCloseActiveEditor`
+// acts on whatever the renderer has active: under CI load, acting before the two agree once
+// reverted the wrong editor and left an earlier test's document active for the next command.
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+
+const SETTLE_MS = 10_000;
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + SETTLE_MS;
+  while (!condition()) {
+    assert.ok(Date.now() < deadline, `the workbench did not settle: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function textTabs(): vscode.Tab[] {
+  return vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText);
+}
+
+function hasTab(document: vscode.TextDocument): boolean {
+  const uri = document.uri.toString();
+  return textTabs().some((t) => (t.input as vscode.TabInputText).uri.toString() === uri);
+}
+
+/** Shows `document` and returns once the extension host also sees it as the active editor. */
+export async function showActive(document: vscode.TextDocument, column = vscode.ViewColumn.One): Promise<vscode.TextEditor> {
+  const editor = await vscode.window.showTextDocument(document, column);
+  await until(() => vscode.window.activeTextEditor?.document === document, `${document.uri} active`);
+  return editor;
+}
+
+/** A new untitled document with `content`, shown and active. */
+export async function openUntitled(content: string, language = 'plaintext'): Promise<vscode.TextEditor> {
+  return showActive(await vscode.workspace.openTextDocument({ content, language }));
+}
+
+/** Closes `document`'s editor, discarding its changes (nothing is saved, nothing asks). */
+export async function discard(document: vscode.TextDocument): Promise<void> {
+  if (!hasTab(document)) return;
+  await showActive(document);
+  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  await until(() => !hasTab(document), `${document.uri} closed`);
+}
+
+/** Closes every text editor; edited and untitled text is discarded, never saved. */
+export async function closeTextEditors(): Promise<void> {
+  for (const document of vscode.workspace.textDocuments.filter((d) => d.isDirty)) await discard(document);
+  await vscode.window.tabGroups.close(textTabs());
+  await until(() => textTabs().length === 0, 'no text editors');
+}
