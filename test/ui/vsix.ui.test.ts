@@ -1,4 +1,5 @@
-// The packaged extension: `npm run package` builds a .vsix that holds the bundles, the wasm
+// The packaged extension: a bare `npx @vscode/vsce package` (no flags but the output path: the
+// defaults live in package.json's "vsce" key) builds a .vsix that holds the bundles, the wasm
 // binaries and the model (and no node_modules, sources or tests); code-server installs it with
 // --install-extension, and Explain Tokens works from it. Screenshot: test-results/vsix-explain.png.
 import { after, before, test } from 'node:test';
@@ -39,7 +40,8 @@ let workbench: Workbench;
 before(() => {
   fs.mkdirSync(path.dirname(VSIX), { recursive: true });
   fs.rmSync(VSIX, { force: true });
-  execFileSync('npm', ['run', '--silent', 'package', '--', '--out', VSIX], { cwd: repoRoot, stdio: 'pipe', timeout: 240_000 });
+  // stdin closed: vsce must not stop to ask anything.
+  execFileSync('npx', ['@vscode/vsce', 'package', '--out', VSIX], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], timeout: 240_000 });
 });
 
 after(async () => {
@@ -66,6 +68,9 @@ test('the .vsix holds the bundles, the wasm binaries and the model, and nothing 
   for (const nls of fs.readdirSync(repoRoot).filter((name) => /^package\.nls(\.[\w-]+)?\.json$/.test(name))) {
     assert.ok(entries.has(`extension/${nls}`), `${nls} is missing`);
   }
+  // The extension's page in VS Code is the user guide, not the repository's developer README.
+  assert.equal(entries.get('extension/readme.md'), fs.statSync(path.join(repoRoot, 'docs/vsix-readme.md')).size, 'the user-facing readme');
+  assert.ok(!entries.has('extension/README.md'), 'one readme');
   const unwanted = files.filter((name) => /^extension\/(node_modules|src|test|webview-ui|scripts|out|bench)\/|\.map$|\.ts$/.test(name));
   assert.deepEqual(unwanted, [], 'no dependencies, sources, tests or source maps');
 });
