@@ -60,6 +60,12 @@ const QUIET_SETTINGS: Record<string, unknown> = {
   'extensions.ignoreRecommendations': true,
   'security.workspace.trust.enabled': false,
   'git.enabled': false,
+  // The remote extension host otherwise scans for ports to forward every 2 s or more, by spawning
+  // `ls` and `ps` from its main thread: each spawn stalls it 15-80 ms (desktop VS Code has no
+  // such scan), which is noise under any event-loop measurement of our own. code-server has a
+  // tunnel provider, so only the source setting turns the scan off.
+  'remote.autoForwardPorts': false,
+  'remote.autoForwardPortsSource': 'output',
   'chat.commandCenter.enabled': false,
   'window.commandCenter': false,
 };
