@@ -1,9 +1,10 @@
 // Status bar item: the token count of the selection (or the whole document) in the encoding the
-// user chose; clicking it runs Explain Tokens. Counting is debounced and cached per document
-// version so that typing and moving the cursor never wait on the tokenizer.
+// user chose; clicking it runs Explain Tokens. Counting is debounced, cached per document
+// version, and runs in slices that a newer count cancels, so that typing and moving the cursor
+// never wait on the tokenizer (a megabyte takes it about a second).
 import * as vscode from 'vscode';
 import type { EncodingName } from './engine/types';
-import { countTokens, ENCODING_LABELS, loadEncoding } from './engine/tokenizer';
+import { countTokensInSlices, ENCODING_LABELS, loadEncoding } from './engine/tokenizer';
 import { tooSlowToTokenize } from './tokenize-cost';
 
 const DEBOUNCE_MS = 250;
@@ -30,6 +31,8 @@ export class TokenCountStatus implements vscode.Disposable {
   /** Key of the last count (document, version, selection, encoding) and its result. */
   private cache: { key: string; count: number } | undefined;
   private lastCount: { count: number; scope: CountTarget['scope']; encoding: EncodingName } | undefined;
+  /** Cancels the count in progress when a newer one starts. */
+  private counting: AbortController | undefined;
 
   constructor(
     private encoding: EncodingName,
@@ -103,7 +106,19 @@ export class TokenCountStatus implements vscode.Disposable {
           return;
         }
       }
-      const count = this.cache?.key === key ? this.cache.count : countTokens(target.text, encoding);
+      let count: number;
+      if (this.cache?.key === key) {
+        count = this.cache.count;
+      } else {
+        this.counting?.abort();
+        const counting = (this.counting = new AbortController());
+        try {
+          count = await countTokensInSlices(target.text, encoding, { signal: counting.signal });
+        } catch (error) {
+          if (counting.signal.aborted) return; // a newer count took over
+          throw error;
+        }
+      }
       this.cache = { key, count };
       this.lastCount = { count, scope: target.scope, encoding };
       const shown = count.toLocaleString('en-US');
@@ -127,6 +142,7 @@ export class TokenCountStatus implements vscode.Disposable {
 
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
+    this.counting?.abort();
     for (const subscription of this.subscriptions) subscription.dispose();
     this.item.dispose();
   }

@@ -3,7 +3,7 @@
 // numbers; when they arrive it paints the heat map. Resolves with what happened, which is also
 // what the test API reports.
 import * as vscode from 'vscode';
-import { countTokens, loadEncoding, tokenize } from '../engine/tokenizer';
+import { countTokensInSlices, loadEncoding, tokenizeInSlices } from '../engine/tokenizer';
 import type { TokenDecorations } from '../decorations/token-decorations';
 import type { TokenScoreValue } from '../decorations/token-tracking';
 import { effectiveHeatMode, readSettings, viewSettings } from '../config';
@@ -77,10 +77,10 @@ function loadCountEncodings(): Promise<unknown> {
   return Promise.all(ENCODINGS.map((name) => loadEncoding(name)));
 }
 
-/** The text's token count under each encoding (loadCountEncodings first). */
-function countAll(text: string): EncodingCounts {
+/** The text's token count under each encoding (loadCountEncodings first), in slices that keep the extension host responsive. */
+async function countAll(text: string): Promise<EncodingCounts> {
   const counts = {} as EncodingCounts;
-  for (const name of ENCODINGS) counts[name] = countTokens(text, name);
+  for (const name of ENCODINGS) counts[name] = await countTokensInSlices(text, name);
   return counts;
 }
 
@@ -138,7 +138,6 @@ export class ExplainTokensCommand {
       return this.fail(vscode.l10n.t('The bundled model is missing from {0}. Reinstall the extension.', vscode.Uri.joinPath(extensionUri, ...MODEL_FOLDER).fsPath));
     }
     await loadCountEncodings();
-    // From here until the decorations are shown nothing awaits, so the offsets cannot go stale.
     const document = editor.document;
     const version = document.version;
     const documentText = document.getText();
@@ -165,10 +164,16 @@ export class ExplainTokensCommand {
     if (slow) return this.fail(vscode.l10n.t('Cannot explain this text: {0}.', slow));
 
     const runId = ++this.runCounter;
+    // A megabyte takes the tokenizer about a second: it runs in slices so the editor stays
+    // responsive, and the offsets are only good if the document did not change meanwhile.
+    const tokens = await tokenizeInSlices(text);
+    const counts = await countAll(text);
+    if (runId !== this.runCounter) return { status: 'superseded', runId };
+    if (document.version !== version || document.isClosed) {
+      return this.nothing(vscode.l10n.t('The text changed while LLM Lens was reading it; run Explain Tokens again.'));
+    }
     const settings = readSettings();
     const fileName = document.uri.path.split('/').pop() || document.uri.toString();
-    const tokens = tokenize(text);
-    const counts = countAll(text);
     const message = buildExplainMessage({
       runId,
       kind,

@@ -83,6 +83,11 @@ class LoadedEncoding {
     return this.bpe.encode(text, PLAIN_TEXT);
   }
 
+  /** The ids piece by piece (one pre-tokenizer match at a time), for work split into slices. */
+  encodePieces(text: string): Iterator<number[], unknown> {
+    return this.bpe.encodeGenerator(text, PLAIN_TEXT);
+  }
+
   count(text: string): number {
     return this.bpe.countTokens(text, PLAIN_TEXT);
   }
@@ -222,36 +227,111 @@ export function vocabularySize(encoding: EncodingName = 'r50k_base'): number {
 export function tokenize(text: string, encoding: EncodingName = 'r50k_base'): TokenSpan[] {
   assertText(text);
   const enc = encodingFor(encoding);
-  const ids = enc.encode(text);
-  const spans: TokenSpan[] = new Array(ids.length);
+  const spans = new SpanBuilder(text, enc, encoding);
+  spans.add(enc.encode(text));
+  return spans.finish();
+}
 
-  let unit = 0; // UTF-16 index of the next character not yet given to a token
-  let charByte = 0; // UTF-8 offset where that character begins
-  let tokenByte = 0; // UTF-8 offset where the current token begins
-  for (let i = 0; i < ids.length; i++) {
-    const id = ids[i]!;
-    const tokenEnd = tokenByte + enc.bytes(id).length;
-    const start = unit;
-    const startsInside = charByte > tokenByte;
-    // Give this token every character whose first byte lies before its end.
-    while (charByte < tokenEnd && unit < text.length) {
-      const code = text.charCodeAt(unit);
-      if (code < 0x80) { charByte += 1; unit += 1; }
-      else if (code < 0x800) { charByte += 2; unit += 1; }
-      else if (code >= 0xd800 && code <= 0xdbff && isLowSurrogate(text.charCodeAt(unit + 1))) { charByte += 4; unit += 2; }
-      else { charByte += 3; unit += 1; } // BMP, or a lone surrogate (U+FFFD: 3 bytes)
+/** Gives each token its span as the ids arrive, walking the text once (see the span rule above). */
+class SpanBuilder {
+  private readonly spans: TokenSpan[] = [];
+  private unit = 0; // UTF-16 index of the next character not yet given to a token
+  private charByte = 0; // UTF-8 offset where that character begins
+  private tokenByte = 0; // UTF-8 offset where the current token begins
+
+  constructor(
+    private readonly text: string,
+    private readonly enc: LoadedEncoding,
+    private readonly encoding: EncodingName,
+  ) {}
+
+  add(ids: readonly number[]): void {
+    const { text, enc } = this;
+    let { unit, charByte, tokenByte } = this;
+    for (const id of ids) {
+      const tokenEnd = tokenByte + enc.bytes(id).length;
+      const start = unit;
+      const startsInside = charByte > tokenByte;
+      // Give this token every character whose first byte lies before its end.
+      while (charByte < tokenEnd && unit < text.length) {
+        const code = text.charCodeAt(unit);
+        if (code < 0x80) { charByte += 1; unit += 1; }
+        else if (code < 0x800) { charByte += 2; unit += 1; }
+        else if (code >= 0xd800 && code <= 0xdbff && isLowSurrogate(text.charCodeAt(unit + 1))) { charByte += 4; unit += 2; }
+        else { charByte += 3; unit += 1; } // BMP, or a lone surrogate (U+FFFD: 3 bytes)
+      }
+      const endsInside = charByte > tokenEnd;
+      const span: TokenSpan = { id, text: enc.text(id), start, end: unit, bytes: enc.hex(id) };
+      if (startsInside || endsInside) span.partial = true;
+      this.spans.push(span);
+      tokenByte = tokenEnd;
     }
-    const endsInside = charByte > tokenEnd;
-    const span: TokenSpan = { id, text: enc.text(id), start, end: unit, bytes: enc.hex(id) };
-    if (startsInside || endsInside) span.partial = true;
-    spans[i] = span;
-    tokenByte = tokenEnd;
+    this.unit = unit;
+    this.charByte = charByte;
+    this.tokenByte = tokenByte;
   }
-  if (unit !== text.length || charByte !== tokenByte) {
-    // Only a disagreement between gpt-tokenizer and TextEncoder could cause this.
-    throw new Error(`tokenizer error: the ${encoding} tokens do not cover the text exactly (${tokenByte} token bytes, stopped at UTF-16 offset ${unit} of ${text.length})`);
+
+  finish(): TokenSpan[] {
+    const { unit, charByte, tokenByte, text, encoding } = this;
+    if (unit !== text.length || charByte !== tokenByte) {
+      // Only a disagreement between gpt-tokenizer and TextEncoder could cause this.
+      throw new Error(`tokenizer error: the ${encoding} tokens do not cover the text exactly (${tokenByte} token bytes, stopped at UTF-16 offset ${unit} of ${text.length})`);
+    }
+    return this.spans;
   }
-  return spans;
+}
+
+export interface SliceOptions {
+  /** Longest stretch of work between two pauses, in ms (default 8). */
+  sliceMs?: number;
+  /** Lets other work run between slices (default: the next macrotask). */
+  pause?: () => Promise<void>;
+  /** Stops the work at the next pause, rejecting with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+const DEFAULT_SLICE_MS = 8;
+// setImmediate where there is one (Node, the extension host): setTimeout(0) waits at least 1 ms.
+const nextMacrotask = typeof setImmediate === 'function'
+  ? () => new Promise<void>((resolve) => setImmediate(resolve))
+  : () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/**
+ * Feeds `text`'s ids, piece by piece, to `consume`, pausing whenever a slice has run `sliceMs`:
+ * a megabyte takes the tokenizer about a second, which would freeze the thread it runs on.
+ */
+async function encodeInSlices(enc: LoadedEncoding, text: string, consume: (ids: number[]) => void, options: SliceOptions): Promise<void> {
+  const sliceMs = options.sliceMs ?? DEFAULT_SLICE_MS;
+  const pause = options.pause ?? nextMacrotask;
+  const pieces = enc.encodePieces(text);
+  let sliceStart = performance.now();
+  for (let piece = pieces.next(); !piece.done; piece = pieces.next()) {
+    consume(piece.value);
+    if (performance.now() - sliceStart >= sliceMs) {
+      await pause();
+      options.signal?.throwIfAborted();
+      sliceStart = performance.now();
+    }
+  }
+}
+
+/** `tokenize`, with pauses that keep the thread responsive; the same spans. */
+export async function tokenizeInSlices(text: string, encoding: EncodingName = 'r50k_base', options: SliceOptions = {}): Promise<TokenSpan[]> {
+  assertText(text);
+  options.signal?.throwIfAborted();
+  const enc = encodingFor(encoding);
+  const spans = new SpanBuilder(text, enc, encoding);
+  await encodeInSlices(enc, text, (ids) => spans.add(ids), options);
+  return spans.finish();
+}
+
+/** `countTokens`, with pauses that keep the thread responsive; the same count. */
+export async function countTokensInSlices(text: string, encoding: EncodingName = 'r50k_base', options: SliceOptions = {}): Promise<number> {
+  assertText(text);
+  options.signal?.throwIfAborted();
+  let count = 0;
+  await encodeInSlices(encodingFor(encoding), text, (ids) => { count += ids.length; }, options);
+  return count;
 }
 
 function isLowSurrogate(code: number): boolean {

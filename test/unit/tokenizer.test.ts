@@ -5,6 +5,7 @@ import path from 'node:path';
 import {
   ENCODING_NAMES,
   countTokens,
+  countTokensInSlices,
   decode,
   encode,
   loadEncoding,
@@ -12,6 +13,7 @@ import {
   tokenBytesHex,
   tokenText,
   tokenize,
+  tokenizeInSlices,
   vocabularySize,
 } from '../../src/engine/tokenizer';
 import type { EncodingName, TokenSpan } from '../../src/engine/types';
@@ -292,5 +294,60 @@ describe('performance', () => {
       assert.equal(spans[spans.length - 1]!.end, text.length);
       assert.ok(ms < 5000, `${name}: 1 MB took ${ms.toFixed(0)} ms`);
     }
+  });
+});
+
+describe('in slices (the extension host tokenizes long texts without freezing)', () => {
+  test('the same spans and counts as in one go, for random texts in every encoding', async () => {
+    for (const name of ENCODING_NAMES) {
+      const random = seededRandom(0xc0de + name.length);
+      const nextPiece = makePieceGenerator(random);
+      for (let i = 0; i < 150; i++) {
+        const text = makeFuzzText(random, nextPiece);
+        // sliceMs 0: a pause after every piece, so that span state crosses every boundary.
+        const sliced = await tokenizeInSlices(text, name, { sliceMs: 0 });
+        assert.deepEqual(sliced, tokenize(text, name), `${name} ${JSON.stringify(text)}`);
+        assert.equal(await countTokensInSlices(text, name, { sliceMs: 0 }), countTokens(text, name));
+      }
+    }
+  });
+
+  test('pauses between slices: no stretch of work is much longer than asked', async () => {
+    const line = 'def handler(request, retries=3):  # naïve 你好 🙂 value_%\n';
+    let text = '';
+    for (let i = 0; text.length < 200_000; i++) text += line.replace('%', String(i * 7919));
+    let pauses = 0;
+    let longest = 0;
+    let since = performance.now();
+    const spans = await tokenizeInSlices(text, 'r50k_base', {
+      sliceMs: 4,
+      pause: async () => {
+        longest = Math.max(longest, performance.now() - since);
+        pauses++;
+        await new Promise((resolve) => setImmediate(resolve));
+        since = performance.now();
+      },
+    });
+    assert.deepEqual(spans, tokenize(text));
+    assert.ok(pauses >= 2, `only ${pauses} pauses`);
+    // One piece is short, so a slice ends soon after 4 ms; the bound only catches "never paused".
+    assert.ok(longest < 250, `a slice ran ${longest.toFixed(1)} ms`);
+  });
+
+  test('an aborted signal stops the work at the next pause with its reason', async () => {
+    const text = 'word '.repeat(50_000);
+    const controller = new AbortController();
+    const reason = new Error('superseded');
+    let pauses = 0;
+    const counting = countTokensInSlices(text, 'r50k_base', {
+      sliceMs: 0,
+      pause: async () => {
+        if (++pauses === 3) controller.abort(reason);
+      },
+      signal: controller.signal,
+    });
+    await assert.rejects(counting, (error) => error === reason);
+    assert.equal(pauses, 3);
+    await assert.rejects(tokenizeInSlices('x', 'r50k_base', { signal: controller.signal }), (error) => error === reason);
   });
 });
