@@ -1,5 +1,6 @@
 // Finds the token under the pointer and the ids of up to N tokens before it, reading only a
 // window of the document around the position (a hover in a 50 MB log must not read it all).
+// Reading the window is the extension host's part; tokenizing it is the model worker's.
 import type { TokenSpan } from '../engine/types';
 
 /** Random access to a document's text by UTF-16 offset. */
@@ -21,26 +22,50 @@ export interface HoverContext {
 const CHARS_PER_TOKEN_BOUND = 8;
 const CHARS_AFTER_POINTER = 256;
 
+export interface HoverWindow {
+  /** Document offset where the window starts. */
+  start: number;
+  text: string;
+}
+
+/** The text a hover needs: enough before `offset` for `maxTokens` tokens, up to the end of its line. */
+export function hoverWindow(source: TextSource, offset: number, maxTokens: number): HoverWindow | undefined {
+  if (offset < 0 || offset > source.length || maxTokens < 1) return undefined;
+  const start = windowStart(source, offset, maxTokens * CHARS_PER_TOKEN_BOUND);
+  return { start, text: source.read(start, windowEnd(source, offset)) };
+}
+
+/**
+ * The hovered token and its context within a window's `text` (offsets relative to the window).
+ * Pure and self-contained, so that the model worker can do it off the extension host's thread.
+ */
+export function contextInWindow(text: string, offset: number, maxTokens: number, tokenize: (text: string) => TokenSpan[]): HoverContext | undefined {
+  const tokens = tokenize(text);
+  const index = tokenIndexAt(tokens, offset);
+  if (index < 0) return undefined;
+  const first = Math.max(0, index + 1 - maxTokens);
+  return {
+    token: tokens[index]!,
+    ids: tokens.slice(first, index + 1).map((t) => t.id),
+    contextStart: tokens[first]!.start,
+  };
+}
+
 export function hoverContext(
   source: TextSource,
   offset: number,
   maxTokens: number,
   tokenize: (text: string) => TokenSpan[],
 ): HoverContext | undefined {
-  if (offset < 0 || offset > source.length || maxTokens < 1) return undefined;
-  const start = windowStart(source, offset, maxTokens * CHARS_PER_TOKEN_BOUND);
-  const end = windowEnd(source, offset);
-  const text = source.read(start, end);
-  const tokens = tokenize(text);
-  const index = tokenIndexAt(tokens, offset - start);
-  if (index < 0) return undefined;
-  const first = Math.max(0, index + 1 - maxTokens);
-  const hovered = tokens[index];
-  return {
-    token: { ...hovered, start: hovered.start + start, end: hovered.end + start },
-    ids: tokens.slice(first, index + 1).map((t) => t.id),
-    contextStart: tokens[first].start + start,
-  };
+  const window = hoverWindow(source, offset, maxTokens);
+  const inWindow = window && contextInWindow(window.text, offset - window.start, maxTokens, tokenize);
+  return inWindow && shiftContext(inWindow, window.start);
+}
+
+/** A window-relative context moved to document offsets. */
+export function shiftContext(context: HoverContext, by: number): HoverContext {
+  const { token } = context;
+  return { ...context, token: { ...token, start: token.start + by, end: token.end + by }, contextStart: context.contextStart + by };
 }
 
 /** Starts the window at a line start so the first token is one the full text would have too. */

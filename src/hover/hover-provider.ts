@@ -1,11 +1,12 @@
-// The next-token hover. The main thread only reads a window of text and tokenizes it (well
-// under a millisecond for 256 tokens); the forward pass runs in the model worker. Answers come
-// from, in order: an analysed region (Explain Tokens, or earlier hovers), the per-context
-// cache, or the worker.
+// The next-token hover. The main thread only reads a window of text; the model worker tokenizes
+// it and runs the forward pass (tokenizing a window here took 1 ms typically but up to 10-30 ms
+// now and then). Answers come from, in order: an analysed region (Explain Tokens), the cache of
+// earlier hovers (by window text), or the worker.
 import * as vscode from 'vscode';
 import type { LastPrediction, Neighbour, TokenSpan } from '../engine/types';
 import { CancelledError, type ModelWorkerClient } from '../model-worker/client';
-import { hoverContext } from './hover-context';
+import type { HoverAtResult } from '../model-worker/messages';
+import { contextInWindow, hoverWindow, type HoverWindow } from './hover-context';
 import { renderHover } from './hover-markdown';
 import { LruCache } from './lru-cache';
 import { RegionCache, type RegionHit } from './region-cache';
@@ -35,7 +36,7 @@ const NEIGHBOURS = 6;
 const RECENT_DURATIONS = 256;
 
 export class NextTokenHoverProvider implements vscode.HoverProvider, vscode.Disposable {
-  private readonly predictions = new LruCache<string, LastPrediction>(512);
+  private readonly predictions = new LruCache<string, HoverAtResult>(512);
   private readonly neighbours = new LruCache<number, Neighbour[]>(512);
   private readonly regions = new Map<string, RegionCache>();
   private readonly subscriptions: vscode.Disposable[];
@@ -95,28 +96,38 @@ export class NextTokenHoverProvider implements vscode.HoverProvider, vscode.Disp
     const source = textSource(document);
     if (source.length > settings.maxFileLength) return undefined;
     const contextTokens = settings.contextTokens;
-
-    const region = settings.temperature === 1 ? this.regions.get(document.uri.toString())?.lookup(offset, settings.topK, contextTokens) : undefined;
-    const context = region ? undefined : hoverContext(source, offset, contextTokens, this.deps.tokenize);
-    const hovered = region?.token ?? context?.token;
-    if (!hovered || hovered.start === hovered.end) return undefined;
-    const range = new vscode.Range(document.positionAt(hovered.start), document.positionAt(hovered.end));
     const version = document.version;
 
-    let prediction: LastPrediction | undefined;
+    const region = settings.temperature === 1 ? this.regions.get(document.uri.toString())?.lookup(offset, settings.topK, contextTokens) : undefined;
+    let hovered: TokenSpan | undefined | null = region?.token;
+    let prediction: LastPrediction | undefined = region && predictionFromRegion(region, settings.topK);
     let unavailable: string | undefined;
-    yieldPoint();
-    try {
-      prediction = region ? predictionFromRegion(region, settings.topK) : await this.predict(context!.ids, settings, token);
-    } catch (error) {
-      if (error instanceof CancelledError || token.isCancellationRequested) return undefined;
-      unavailable = error instanceof Error ? error.message : String(error);
-      this.deps.log(`hover: no distribution at ${document.uri.fsPath}:${position.line + 1}:${position.character + 1}: ${unavailable}`);
+    if (!region) {
+      const window = hoverWindow(source, offset, contextTokens);
+      if (!window) return undefined;
+      yieldPoint();
+      try {
+        const answer = await this.predictInWindow(window, offset - window.start, settings, token);
+        syncStart = performance.now();
+        hovered = answer.token && shiftSpan(answer.token, window.start);
+        prediction = answer.prediction;
+      } catch (error) {
+        if (error instanceof CancelledError || token.isCancellationRequested) return undefined;
+        unavailable = error instanceof Error ? error.message : String(error);
+        this.deps.log(`hover: no distribution at ${document.uri.fsPath}:${position.line + 1}:${position.character + 1}: ${unavailable}`);
+        // Without the worker the token is still worth showing: tokenize here, for this hover only.
+        syncStart = performance.now();
+        const context = contextInWindow(window.text, offset - window.start, contextTokens, this.deps.tokenize);
+        hovered = context && shiftSpan(context.token, window.start);
+      }
     }
+    if (!hovered || hovered.start === hovered.end) return undefined;
+    yieldPoint();
     const neighbours = prediction ? await this.neighboursOf(hovered.id, token).catch(() => undefined) : undefined;
     syncStart = performance.now();
     // The document changed while the model ran: this answer describes text that is gone.
     if (token.isCancellationRequested || document.version !== version) return undefined;
+    const range = new vscode.Range(document.positionAt(hovered.start), document.positionAt(hovered.end));
 
     const args = encodeURIComponent(JSON.stringify([document.uri.toString(), hovered.start]));
     const markdown = new vscode.MarkdownString(
@@ -133,13 +144,15 @@ export class NextTokenHoverProvider implements vscode.HoverProvider, vscode.Disp
     return new vscode.Hover(markdown, range);
   }
 
-  private async predict(ids: number[], settings: HoverSettings, token: vscode.CancellationToken): Promise<LastPrediction> {
-    const key = `${settings.topK}|${settings.temperature}|${ids.join(',')}`;
+  /** The worker's answer for the token at `offset` in `window`; the window's text and the settings determine it. */
+  private async predictInWindow(window: HoverWindow, offset: number, settings: HoverSettings, token: vscode.CancellationToken): Promise<HoverAtResult> {
+    const { contextTokens, topK, temperature } = settings;
+    const key = `${contextTokens}|${topK}|${temperature}|${offset}|${window.text}`;
     const cached = this.predictions.get(key);
     if (cached) return cached;
-    const prediction = await this.deps.client.predictLast(ids, { topK: settings.topK, temperature: settings.temperature }, token);
-    this.predictions.set(key, prediction);
-    return prediction;
+    const answer = await this.deps.client.hoverAt({ text: window.text, offset }, { contextTokens, topK, temperature }, token);
+    this.predictions.set(key, answer);
+    return answer;
   }
 
   private async neighboursOf(id: number, token: vscode.CancellationToken): Promise<Neighbour[]> {
@@ -164,6 +177,10 @@ function predictionFromRegion(hit: RegionHit, topK: number): LastPrediction {
     next: { position: hit.contextTokens - 1, temperature: 1, top: top.slice(0, topK), target, entropy },
     timings: { totalMs: 0 },
   };
+}
+
+function shiftSpan(span: TokenSpan, by: number): TokenSpan {
+  return { ...span, start: span.start + by, end: span.end + by };
 }
 
 function textSource(document: vscode.TextDocument): { length: number; read(start: number, end: number): string } {

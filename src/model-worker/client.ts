@@ -2,7 +2,7 @@
 // requests, forwards VS Code cancellation, and restarts the worker after a crash.
 import { Worker } from 'node:worker_threads';
 import type { LastPrediction, Neighbour } from '../engine/types';
-import { isWorkerResponse, type LoadResult, type WorkerRequest, type WorkerResponse } from './messages';
+import { isWorkerResponse, type HoverAtResult, type LoadResult, type WorkerRequest, type WorkerResponse } from './messages';
 
 /** The part of vscode.CancellationToken the client needs (keeps this module free of `vscode`). */
 export interface Cancellation {
@@ -61,9 +61,14 @@ export class ModelWorkerClient {
     return this.loading;
   }
 
-  async predictLast(ids: number[], opts: { topK: number; temperature: number }, token?: Cancellation): Promise<LastPrediction> {
+  /** Tokenizes `text` in the worker, finds the token at `offset` and predicts what follows it. */
+  async hoverAt(
+    window: { text: string; offset: number },
+    opts: { contextTokens: number; topK: number; temperature: number },
+    token?: Cancellation,
+  ): Promise<HoverAtResult> {
     await this.load();
-    return this.request<LastPrediction>({ kind: 'predictLast', ids, topK: opts.topK, temperature: opts.temperature }, token);
+    return this.request<HoverAtResult>({ kind: 'hoverAt', ...window, ...opts }, token);
   }
 
   async neighbours(tokenId: number, k: number, token?: Cancellation): Promise<Neighbour[]> {

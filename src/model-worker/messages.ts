@@ -1,11 +1,12 @@
 // Messages between the extension host and the model worker thread. The worker runs the
 // engine on WASM so that no forward pass ever runs on the extension host's main thread.
-import type { BackendInfo, LastPrediction, ModelConfig, Neighbour } from '../engine/types';
+import type { BackendInfo, LastPrediction, ModelConfig, Neighbour, TokenSpan } from '../engine/types';
 
 export type WorkerRequest =
   | { kind: 'load'; id: number; modelDir: string; wasmDir: string }
-  | { kind: 'predictLast'; id: number; ids: number[]; topK: number; temperature: number }
   | { kind: 'neighbours'; id: number; tokenId: number; k: number }
+  /** Tokenizes a hover's window and predicts after the token at `offset` (window-relative). */
+  | { kind: 'hoverAt'; id: number; text: string; offset: number; contextTokens: number; topK: number; temperature: number }
   /** Drops a queued request; a forward pass already running finishes but its result is discarded. */
   | { kind: 'cancel'; id: number };
 
@@ -14,7 +15,14 @@ export interface LoadResult {
   backend: BackendInfo;
 }
 
-export type WorkerResult = LoadResult | LastPrediction | Neighbour[];
+/** The hovered token (offsets relative to the window; null where there is none) and what the model predicts after it. */
+export interface HoverAtResult {
+  token: TokenSpan | null;
+  /** Absent when the token's span is empty (a continuation byte of the previous character). */
+  prediction?: LastPrediction;
+}
+
+export type WorkerResult = LoadResult | Neighbour[] | HoverAtResult;
 
 export type WorkerResponse =
   | { id: number; ok: true; result: WorkerResult }

@@ -5,6 +5,8 @@ import { parentPort } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-web';
 import { LensEngine } from '../engine/engine';
+import { tokenize } from '../engine/tokenizer';
+import { contextInWindow } from '../hover/hover-context';
 import { loadCheckpointFromDir } from '../node/load-model';
 import type { WorkerRequest, WorkerResponse, WorkerResult } from './messages';
 
@@ -66,10 +68,14 @@ class ModelWorker {
         this.engine = engine;
         return { config: engine.config, backend: engine.backend };
       }
-      case 'predictLast':
-        return this.requireEngine().predictLast(job.ids, { topK: job.topK, temperature: job.temperature });
       case 'neighbours':
         return this.requireEngine().neighboursOfToken(job.tokenId, job.k);
+      case 'hoverAt': {
+        const engine = this.requireEngine();
+        const context = contextInWindow(job.text, job.offset, job.contextTokens, (text) => tokenize(text));
+        if (!context || context.token.start === context.token.end) return { token: context?.token ?? null };
+        return { token: context.token, prediction: await engine.predictLast(context.ids, { topK: job.topK, temperature: job.temperature }) };
+      }
     }
   }
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hoverContext, tokenIndexAt, type TextSource } from '../../src/hover/hover-context';
+import { contextInWindow, hoverContext, hoverWindow, shiftContext, tokenIndexAt, type TextSource } from '../../src/hover/hover-context';
 import { tokenize, encode } from '../../src/engine/tokenizer';
 
 const source = (text: string): TextSource & { reads: number } => {
@@ -43,4 +43,19 @@ test('a character split across tokens belongs to the token holding its first byt
   const i = tokenIndexAt(tokens, text.indexOf('🤖') + 1);
   assert.ok(tokens[i].end > tokens[i].start);
   assert.ok(tokens[i].start <= 2 && tokens[i].end >= 4);
+});
+
+test('split between threads: the host reads the window, the worker finds the context in it, the same result', () => {
+  const line = 'result = transform(items, scale=2) + offset  # 注释 🙂\n';
+  const text = line.repeat(400);
+  for (const offset of [0, 5, text.length - 3, text.indexOf('注', 9000) + 1, text.indexOf('🙂', 5000) + 1]) {
+    const window = hoverWindow(source(text), offset, 32)!;
+    assert.equal(text.slice(window.start, window.start + window.text.length), window.text);
+    assert.ok(window.start <= offset && offset <= window.start + window.text.length);
+    const inWindow = contextInWindow(window.text, offset - window.start, 32, tokenize)!;
+    assert.ok(inWindow.token.end <= window.text.length, 'window-relative offsets');
+    assert.deepEqual(shiftContext(inWindow, window.start), hoverContext(source(text), offset, 32, tokenize), `at ${offset}`);
+  }
+  assert.equal(hoverWindow(source(text), text.length + 1, 32), undefined);
+  assert.equal(hoverWindow(source(text), 0, 0), undefined);
 });
