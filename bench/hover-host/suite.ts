@@ -2,7 +2,7 @@
 // provider call to the hover object, and watches the extension host's event loop meanwhile.
 // Results go to the JSON file named by LLM_LENS_BENCH_OUT.
 import fs from 'node:fs';
-import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { LensApi } from '../../src/extension';
 
@@ -22,6 +22,27 @@ function bigPythonFile(): string {
     lines.push(`def handler_${i}(request, retries=${i % 7}):`, `    """Handle request ${i} and return its status."""`, `    total_${i} = compute(request.items, discount=${(i % 13) / 10})`, `    return total_${i} if total_${i} > ${i} else None`, '');
   }
   return lines.join('\n');
+}
+
+/**
+ * The longest time the event loop spent running callbacks between two ticks of a 1 ms timer.
+ * A late timer (the stall figure) can also mean the thread had nothing to do but waited for a
+ * CPU; the event loop counts that wait as idle, so this figure is the blocking alone.
+ */
+function watchBusyStretches(): { stop(): number } {
+  let last = performance.eventLoopUtilization();
+  let longest = 0;
+  const timer = setInterval(() => {
+    const now = performance.eventLoopUtilization();
+    longest = Math.max(longest, performance.eventLoopUtilization(now, last).active);
+    last = now;
+  }, 1);
+  return {
+    stop() {
+      clearInterval(timer);
+      return longest;
+    },
+  };
 }
 
 async function hoverOnce(uri: vscode.Uri, position: vscode.Position): Promise<{ ms: number; ok: boolean }> {
@@ -52,7 +73,9 @@ export async function run(): Promise<void> {
   // extensions, the machine), the floor under the figure taken during hovers.
   const idle = monitorEventLoopDelay({ resolution: 1 });
   idle.enable();
+  const idleBusy = watchBusyStretches();
   await new Promise((r) => setTimeout(r, IDLE_MS));
+  const idleBusyMax = idleBusy.stop();
   idle.disable();
   const loop = monitorEventLoopDelay({ resolution: 1 });
   // Garbage collection pauses the loop too; recorded so a stall can be told apart from our own work.
@@ -60,12 +83,14 @@ export async function run(): Promise<void> {
   const gc = new PerformanceObserver((list) => list.getEntries().forEach((e) => gcPauses.push(e.duration)));
   gc.observe({ entryTypes: ['gc'] });
   loop.enable();
+  const busy = watchBusyStretches();
   const cold: number[] = [];
   for (const p of positions) {
     const r = await hoverOnce(document.uri, p);
     if (!r.ok) throw new Error(`no distribution in the hover at ${p.line}:${p.character}`);
     cold.push(r.ms);
   }
+  const busyMax = busy.stop();
   loop.disable();
   gc.disconnect();
   const coldProvider = providerTimes(COLD_HOVERS);
@@ -86,6 +111,9 @@ export async function run(): Promise<void> {
     hover_main_thread_block_max_ms: +(loop.max / 1e6).toFixed(1),
     hover_main_thread_block_p99_ms: +(loop.percentile(99) / 1e6).toFixed(1),
     idle_main_thread_block_max_ms: +(idle.max / 1e6).toFixed(1),
+    // The same windows counting only time spent running code (see watchBusyStretches).
+    hover_main_thread_busy_max_ms: +busyMax.toFixed(1),
+    idle_main_thread_busy_max_ms: +idleBusyMax.toFixed(1),
     // Of that, the longest stretch the hover provider itself ran without yielding.
     hover_provider_sync_max_ms: +Math.max(...coldSync).toFixed(2),
     hover_provider_sync_median_ms: +percentile(coldSync, 50).toFixed(2),
