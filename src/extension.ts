@@ -13,6 +13,7 @@ import { openSample } from './commands/open-sample';
 import { Reporter, errorText } from './log';
 import { registerHover, type HoverStats } from './hover/register-hover';
 import { AttentionFeature } from './attention/attention-feature';
+import { modelShape } from './attention/model-shape';
 import type { AttentionSnapshot } from './attention/attention-decorations';
 
 /**
@@ -37,7 +38,8 @@ export function activate(context: vscode.ExtensionContext): LensApi {
   const reporter = new Reporter();
   const settings = readSettings();
   const decorations = new TokenDecorations(effectiveHeatMode(settings));
-  const attention = new AttentionFeature(context.extensionUri, reporter);
+  // Rows come from the panel, so its model is the one to check them against (panels is created below).
+  const attention = new AttentionFeature(() => modelShape(panels.current?.model), reporter);
   // Generated text goes after the explained range of the latest run (explain is created below;
   // the callbacks only run later).
   const inserter = new GeneratedTextInserter(() => explain.lastOutcome());

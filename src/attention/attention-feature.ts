@@ -1,6 +1,6 @@
 // "Show Attention From Here" as one unit for extension.ts: the editor painter, the controller
-// that checks and shows the panel's attention rows, and the command. The model's shape is read
-// once, when the first row arrives.
+// that checks and shows the panel's attention rows, and the command. The model's shape is that
+// of the panel's model, asked for when a row arrives.
 import * as vscode from 'vscode';
 import type { ExplainOutcome } from '../commands/explain-tokens';
 import type { Reporter } from '../log';
@@ -8,7 +8,6 @@ import type { PanelHost } from '../panel/panel-host';
 import type { AttentionMessage, AttentionShape, ExplainMessage } from '../protocol';
 import { AttentionController } from './attention-controller';
 import { AttentionDecorations, type AttentionSnapshot } from './attention-decorations';
-import { readModelShape } from './model-shape';
 import { showAttentionFromCursor, type ShowAttentionOutcome } from './show-attention';
 
 export const SHOW_ATTENTION_COMMAND = 'llmLens.showAttention';
@@ -22,13 +21,12 @@ export interface AttentionCommandSources {
 export class AttentionFeature implements vscode.Disposable {
   private readonly painter = new AttentionDecorations();
   private readonly controller: AttentionController;
-  private shape: Promise<AttentionShape | string> | undefined;
 
   constructor(
-    extensionUri: vscode.Uri,
+    modelShape: () => AttentionShape | string,
     private readonly reporter: Reporter,
   ) {
-    this.controller = new AttentionController(this.painter, reporter, () => (this.shape ??= readModelShape(extensionUri)));
+    this.controller = new AttentionController(this.painter, reporter, async () => modelShape());
   }
 
   /** An attention row from the panel. */

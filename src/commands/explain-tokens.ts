@@ -8,7 +8,7 @@ import type { TokenDecorations } from '../decorations/token-decorations';
 import type { TokenScoreValue } from '../decorations/token-tracking';
 import { effectiveHeatMode, readSettings, viewSettings } from '../config';
 import { errorText, type Reporter } from '../log';
-import { MODEL_FOLDER } from '../panel/explain-panel';
+import { BUNDLED_MODEL_FOLDER, resolveModel, type ResolvedModel } from '../model-location';
 import type { PanelHost } from '../panel/panel-host';
 import type { PositionPrediction, TokenSpan } from '../engine/types';
 import type { AnalysedRegion } from '../hover/region-cache';
@@ -16,9 +16,6 @@ import { ENCODINGS, type AnalysisMessage, type EncodingCounts, type ExplainMessa
 import { pickText } from '../text-range';
 import { tooSlowToTokenize } from '../tokenize-cost';
 import { MAX_EXPLAIN_CHARS, buildExplainMessage } from './explain-request';
-
-/** The bundled model's context length (config.json n_positions); the webview's engine enforces it. */
-const CONTEXT_TOKENS = 512;
 
 export type ExplainStatus = 'done' | 'failed' | 'nothing' | 'superseded' | 'closed';
 
@@ -42,6 +39,10 @@ export interface ExplainOutcome {
   /** The remarks the panel showed (binary-looking text, capped view, truncation). */
   notes?: string[];
   backend?: string;
+  /** The model's name (its folder's name). */
+  model?: string;
+  /** Why the model in llmLens.modelPath could not be used (the bundled one ran instead). */
+  modelProblem?: string;
 }
 
 export interface ExplainDependencies {
@@ -84,15 +85,6 @@ async function countAll(text: string): Promise<EncodingCounts> {
   return counts;
 }
 
-async function modelIsPresent(extensionUri: vscode.Uri): Promise<boolean> {
-  try {
-    await vscode.workspace.fs.stat(vscode.Uri.joinPath(extensionUri, ...MODEL_FOLDER, 'model.safetensors'));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The last line holding explained text: a selection that ends at a line's start does not include that line. */
 function lastLineOf(document: vscode.TextDocument, start: number, end: number): number {
   const last = document.positionAt(end);
@@ -102,6 +94,8 @@ function lastLineOf(document: vscode.TextDocument, start: number, end: number): 
 export class ExplainTokensCommand {
   private runCounter = 0;
   private last: ExplainOutcome | undefined;
+  /** The model problem last shown as a notification: the log gets it every run, the user once. */
+  private shownModelProblem: string | undefined;
 
   constructor(private readonly deps: ExplainDependencies) {}
 
@@ -134,9 +128,17 @@ export class ExplainTokensCommand {
     const { reporter, decorations, panels, extensionUri } = this.deps;
     const editor = vscode.window.activeTextEditor;
     if (!editor) return this.nothing(vscode.l10n.t('Nothing to explain: open a file and select some text first.'));
-    if (!(await modelIsPresent(extensionUri))) {
-      return this.fail(vscode.l10n.t('The bundled model is missing from {0}. Reinstall the extension.', vscode.Uri.joinPath(extensionUri, ...MODEL_FOLDER).fsPath));
+    let resolved: ResolvedModel;
+    try {
+      resolved = await resolveModel(extensionUri);
+    } catch (error) {
+      reporter.warn(errorText(error));
+      return this.fail(vscode.l10n.t('The bundled model is missing from {0}. Reinstall the extension.', vscode.Uri.joinPath(extensionUri, ...BUNDLED_MODEL_FOLDER).fsPath));
     }
+    const { model, problem: modelProblem } = resolved;
+    if (modelProblem && modelProblem !== this.shownModelProblem) reporter.notice(modelProblem);
+    else if (modelProblem) reporter.warn(modelProblem);
+    this.shownModelProblem = modelProblem;
     await loadCountEncodings();
     const document = editor.document;
     const version = document.version;
@@ -184,7 +186,7 @@ export class ExplainTokensCommand {
       tokens,
       counts,
       settings: viewSettings(settings),
-      contextTokens: CONTEXT_TOKENS,
+      contextTokens: model.config.nPositions,
     }, vscode.l10n.t);
     const base: ExplainOutcome = {
       status: 'done',
@@ -197,6 +199,8 @@ export class ExplainTokensCommand {
       shownTokens: message.tokens.length,
       counts,
       notes: message.notes,
+      model: model.name,
+      ...(modelProblem ? { modelProblem } : {}),
     };
     reporter.info(`run ${runId}: ${message.source.label}: ${text.length} characters, ${tokens.length} tokens (showing ${message.tokens.length})`);
     vscode.window.setStatusBarMessage(vscode.l10n.t('LLM Lens: explaining {0}', `${message.source.label.charAt(0).toLowerCase()}${message.source.label.slice(1)}`), 5000);
@@ -209,7 +213,7 @@ export class ExplainTokensCommand {
     );
     this.deps.onShown?.(document, start, message);
 
-    const result = await panels.open(settings.backend, viewSettings(settings)).explain(message);
+    const result = await panels.open(settings.backend, viewSettings(settings), model).explain(message);
     switch (result.kind) {
       case 'superseded':
         return { ...base, status: 'superseded' };

@@ -64,6 +64,13 @@ export class NextTokenHoverProvider implements vscode.HoverProvider, vscode.Disp
     return { cachedPredictions: this.predictions.size, analysedRegions };
   }
 
+  /** Another model now answers: what the old one predicted must not be shown. */
+  forgetPredictions(): void {
+    this.predictions.clear();
+    this.neighbours.clear();
+    this.regions.clear();
+  }
+
   /** How long the last hovers took, provider call to hover object, in ms (newest last). */
   recentDurations(): number[] {
     return [...this.durations];

@@ -20,8 +20,8 @@ export class CancelledError extends Error {
 export interface ModelWorkerOptions {
   /** dist/model-worker.js */
   workerPath: string;
-  /** Folder with config.json and model.safetensors. */
-  modelDir: string;
+  /** Folder with config.json and model.safetensors, asked for at each (re)load. */
+  modelDir: () => Promise<string>;
   /** Folder with onnxruntime-web's ort-wasm-simd-threaded.{mjs,wasm}. */
   wasmDir: string;
   log?: (message: string) => void;
@@ -52,13 +52,19 @@ export class ModelWorkerClient {
   load(): Promise<LoadResult> {
     if (this.disposed) return Promise.reject(new Error('the model worker was shut down'));
     if (!this.loading) {
-      const { modelDir, wasmDir } = this.options;
-      this.loading = this.request<LoadResult>({ kind: 'load', modelDir, wasmDir });
-      this.loading.catch(() => {
-        this.loading = undefined; // the next call tries again
+      const { wasmDir } = this.options;
+      const loading = this.options.modelDir().then((modelDir) => this.request<LoadResult>({ kind: 'load', modelDir, wasmDir }));
+      this.loading = loading;
+      loading.catch(() => {
+        if (this.loading === loading) this.loading = undefined; // the next call tries again
       });
     }
     return this.loading;
+  }
+
+  /** The model changed: the next request loads it (the worker replaces its engine). */
+  reload(): void {
+    this.loading = undefined;
   }
 
   /** Tokenizes `text` in the worker, finds the token at `offset` and predicts what follows it. */

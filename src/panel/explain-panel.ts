@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { BackendPreference } from '../engine/types';
 import type { Reporter } from '../log';
+import type { ModelLocation } from '../model-location';
 import {
   analysisMismatch,
   parseWebviewMessage,
@@ -17,8 +18,6 @@ import {
 } from '../protocol';
 import { webviewHtml } from './webview-html';
 
-export const MODEL_FOLDER = ['media', 'models', 'tiny-gpt2-software'] as const;
-export const MODEL_NAME = 'tiny-gpt2-software';
 export const WASM_FILE = ['dist', 'ort', 'ort-wasm-simd-threaded.asyncify.wasm'] as const;
 
 /** Longest a run may take before the host gives up on the webview (model load included). */
@@ -43,6 +42,8 @@ export interface PanelOptions {
   reporter: Reporter;
   backend: BackendPreference;
   settings: ViewSettings;
+  /** The model the page loads; fixed for the panel's life (a different one gets a new panel). */
+  model: ModelLocation;
   /** An attention row the panel sent (a click there, or the answer to showAttention); type-checked only. */
   onAttention?: (message: AttentionMessage) => void;
   /** Generated text the panel asks to insert into the editor. */
@@ -69,7 +70,8 @@ export class ExplainPanel implements vscode.Disposable {
         // The model takes seconds to load into the webview; keeping the page alive while the
         // panel is hidden avoids loading it again each time the user switches tabs.
         retainContextWhenHidden: true,
-        localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+        // The bundled model is under media/; a model of the user's is readable from its own folder only.
+        localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media'), ...(options.model.bundled ? [] : [options.model.folder])],
       },
     );
     this.panel.iconPath = {
@@ -91,6 +93,10 @@ export class ExplainPanel implements vscode.Disposable {
 
   get visible(): boolean {
     return this.panel.visible;
+  }
+
+  get model(): ModelLocation {
+    return this.options.model;
   }
 
   reveal(): void {
@@ -179,11 +185,13 @@ export class ExplainPanel implements vscode.Disposable {
     this.ready = true;
     const webview = this.panel.webview;
     const uri = (...parts: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.options.extensionUri, ...parts)).toString();
+    const { model } = this.options;
+    const modelFile = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(model.folder, file)).toString();
     void this.post({
       type: 'init',
-      modelName: MODEL_NAME,
-      configUri: uri(...MODEL_FOLDER, 'config.json'),
-      weightsUri: uri(...MODEL_FOLDER, 'model.safetensors'),
+      modelName: model.name,
+      configUri: modelFile('config.json'),
+      weightsUri: modelFile('model.safetensors'),
       wasmUri: uri(...WASM_FILE),
       backend: this.options.backend,
       settings: this.options.settings,

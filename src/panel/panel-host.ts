@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { BackendPreference } from '../engine/types';
 import type { Reporter } from '../log';
+import type { ModelLocation } from '../model-location';
 import type { AttentionMessage, InsertTextMessage, ViewSettings } from '../protocol';
 import { ExplainPanel } from './explain-panel';
 
@@ -22,14 +23,20 @@ export class PanelHost implements vscode.Disposable {
     return this.panel;
   }
 
-  open(backend: BackendPreference, settings: ViewSettings): ExplainPanel {
+  open(backend: BackendPreference, settings: ViewSettings, model: ModelLocation): ExplainPanel {
+    if (this.panel && this.panel.model.folder.toString() !== model.folder.toString()) {
+      // The page has the old model loaded, and may read only the old model's folder.
+      this.reporter.info(`the model is now ${model.folder.fsPath}: reopening the panel`);
+      this.panel.dispose();
+      this.panel = undefined;
+    }
     if (this.panel) {
       this.panel.updateBackend(backend);
       this.panel.updateSettings(settings);
       this.panel.reveal();
       return this.panel;
     }
-    const panel = new ExplainPanel({ extensionUri: this.extensionUri, reporter: this.reporter, backend, settings, onAttention: this.onAttention, onInsertText: this.onInsertText });
+    const panel = new ExplainPanel({ extensionUri: this.extensionUri, reporter: this.reporter, backend, settings, model, onAttention: this.onAttention, onInsertText: this.onInsertText });
     panel.onDidDispose(() => {
       if (this.panel === panel) this.panel = undefined;
     });

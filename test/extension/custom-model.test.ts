@@ -1,0 +1,105 @@
+// llmLens.modelPath: a checkpoint folder of the user's runs in the panel and in the hover; one that
+// cannot be used is reported and the bundled model runs instead; one whose weights disagree with
+// its config.json fails with a clear message. The setting is restored afterwards.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { ExplainOutcome } from '../../src/commands/explain-tokens';
+import type { LensApi } from '../../src/extension';
+import { tokenize } from '../../src/engine/tokenizer';
+import { closeTextEditors, openUntitled } from './editors';
+
+const repo = path.resolve(__dirname, '../../..');
+const BUNDLED = path.join(repo, 'media/models/tiny-gpt2-software');
+const TEXT = 'def add(a, b):\n    return a + b\n';
+
+/** A copy of the bundled checkpoint in a folder of its own, optionally with another config.json. */
+function copyModel(folder: string, editConfig?: (config: Record<string, unknown>) => void): void {
+  fs.mkdirSync(folder, { recursive: true });
+  fs.copyFileSync(path.join(BUNDLED, 'model.safetensors'), path.join(folder, 'model.safetensors'));
+  const config = JSON.parse(fs.readFileSync(path.join(BUNDLED, 'config.json'), 'utf8'));
+  editConfig?.(config);
+  fs.writeFileSync(path.join(folder, 'config.json'), JSON.stringify(config, null, 2));
+}
+
+async function setModelPath(value: string | undefined): Promise<void> {
+  await vscode.workspace.getConfiguration('llmLens').update('modelPath', value, vscode.ConfigurationTarget.Global);
+}
+
+async function explainText(): Promise<ExplainOutcome> {
+  const editor = await openUntitled(TEXT, 'python');
+  editor.selection = new vscode.Selection(new vscode.Position(0, 0), editor.document.positionAt(TEXT.length));
+  return (await vscode.commands.executeCommand('llmLens.explainTokens')) as ExplainOutcome;
+}
+
+async function until(condition: () => boolean, what: string, ms = 120_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('llmLens.modelPath', function () {
+  this.timeout(300_000);
+  let api: LensApi;
+  let tmp: string;
+
+  before(async () => {
+    api = await vscode.extensions.getExtension<LensApi>('llm-lens.llm-lens')!.activate();
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-lens-models-'));
+  });
+
+  afterEach(async () => {
+    await closeTextEditors();
+  });
+
+  after(async () => {
+    await setModelPath(undefined);
+    await vscode.window.tabGroups.close(vscode.window.tabGroups.all.flatMap((g) => g.tabs));
+    fs.rmSync(tmp, { recursive: true, force: true });
+    // Later suites hover with the bundled model.
+    await until(() => api.hoverStats().model === 'tiny-gpt2-software', 'the hover to load the bundled model again');
+  });
+
+  it("runs the folder's model in the panel and in the hover", async () => {
+    const folder = path.join(tmp, 'my-code-gpt2');
+    copyModel(folder);
+    await setModelPath(folder);
+    const outcome = await explainText();
+    assert.equal(outcome.status, 'done', outcome.message);
+    assert.equal(outcome.model, 'my-code-gpt2');
+    assert.equal(outcome.modelProblem, undefined);
+    assert.equal(outcome.scoredTokens, tokenize(TEXT).length - 1);
+
+    await until(() => api.hoverStats().model === 'my-code-gpt2', 'the hover to load the folder\'s model');
+    const document = (await openUntitled(TEXT, 'python')).document;
+    const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, new vscode.Position(1, 12))) ?? [];
+    const markdown = hovers.flatMap((h) => h.contents).map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : '')).join('\n');
+    assert.match(markdown, /Next token/, markdown);
+  });
+
+  it('a folder without a checkpoint: says why and runs the bundled model', async () => {
+    const missing = path.join(tmp, 'nowhere');
+    await setModelPath(missing);
+    const outcome = await explainText();
+    assert.equal(outcome.status, 'done', outcome.message);
+    assert.equal(outcome.model, 'tiny-gpt2-software');
+    assert.ok(outcome.modelProblem?.startsWith(`The model in llmLens.modelPath (${missing}) cannot be used: `), outcome.modelProblem);
+    assert.match(outcome.modelProblem!, /config\.json is missing\. Using the bundled model instead\.$/);
+  });
+
+  it('weights that disagree with config.json: a clear failure, never a hanging panel', async () => {
+    const folder = path.join(tmp, 'wrong-config');
+    copyModel(folder, (config) => {
+      config.n_layer = 7; // the weights hold 6 layers
+    });
+    await setModelPath(folder);
+    const outcome = await explainText();
+    assert.equal(outcome.status, 'failed');
+    assert.equal(outcome.model, 'wrong-config');
+    assert.match(outcome.message!, /^The model could not analyse the text: .*h\.6\./);
+  });
+});
