@@ -62,10 +62,14 @@ export function hoverContext(
   return inWindow && shiftContext(inWindow, window.start);
 }
 
+/** A window-relative span moved to document offsets. */
+export function shiftSpan(span: TokenSpan, by: number): TokenSpan {
+  return { ...span, start: span.start + by, end: span.end + by };
+}
+
 /** A window-relative context moved to document offsets. */
 export function shiftContext(context: HoverContext, by: number): HoverContext {
-  const { token } = context;
-  return { ...context, token: { ...token, start: token.start + by, end: token.end + by }, contextStart: context.contextStart + by };
+  return { ...context, token: shiftSpan(context.token, by), contextStart: context.contextStart + by };
 }
 
 /** Starts the window at a line start so the first token is one the full text would have too. */

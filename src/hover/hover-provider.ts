@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { LastPrediction, Neighbour, TokenSpan } from '../engine/types';
 import { CancelledError, type ModelWorkerClient } from '../model-worker/client';
 import type { HoverAtResult } from '../model-worker/messages';
-import { contextInWindow, hoverWindow, type HoverWindow } from './hover-context';
+import { hoverContext, hoverWindow, shiftSpan, type HoverWindow } from './hover-context';
 import { renderHover } from './hover-markdown';
 import { LruCache } from './lru-cache';
 import { RegionCache, type RegionHit } from './region-cache';
@@ -124,8 +124,7 @@ export class NextTokenHoverProvider implements vscode.HoverProvider, vscode.Disp
         this.deps.log(`hover: no distribution at ${document.uri.fsPath}:${position.line + 1}:${position.character + 1}: ${unavailable}`);
         // Without the worker the token is still worth showing: tokenize here, for this hover only.
         syncStart = performance.now();
-        const context = contextInWindow(window.text, offset - window.start, contextTokens, this.deps.tokenize);
-        hovered = context && shiftSpan(context.token, window.start);
+        hovered = hoverContext(source, offset, contextTokens, this.deps.tokenize)?.token;
       }
     }
     if (!hovered || hovered.start === hovered.end) return undefined;
@@ -184,10 +183,6 @@ function predictionFromRegion(hit: RegionHit, topK: number): LastPrediction {
     next: { position: hit.contextTokens - 1, temperature: 1, top: top.slice(0, topK), target, entropy },
     timings: { totalMs: 0 },
   };
-}
-
-function shiftSpan(span: TokenSpan, by: number): TokenSpan {
-  return { ...span, start: span.start + by, end: span.end + by };
 }
 
 function textSource(document: vscode.TextDocument): { length: number; read(start: number, end: number): string } {

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { ExplainOutcome } from '../../src/commands/explain-tokens';
 import type { LensApi } from '../../src/extension';
 import { tokenize } from '../../src/engine/tokenizer';
-import { closeTextEditors, openUntitled } from './editors';
+import { closeTextEditors, openUntitled, until } from './editors';
 
 const repo = path.resolve(__dirname, '../../..');
 const BUNDLED = path.join(repo, 'media/models/tiny-gpt2-software');
@@ -34,13 +34,8 @@ async function explainText(): Promise<ExplainOutcome> {
   return (await vscode.commands.executeCommand('llmLens.explainTokens')) as ExplainOutcome;
 }
 
-async function until(condition: () => boolean, what: string, ms = 120_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+/** Loading a model into the worker takes seconds, more on a busy machine. */
+const MODEL_LOAD_MS = 120_000;
 
 describe('llmLens.modelPath', function () {
   this.timeout(300_000);
@@ -61,7 +56,7 @@ describe('llmLens.modelPath', function () {
     await vscode.window.tabGroups.close(vscode.window.tabGroups.all.flatMap((g) => g.tabs));
     fs.rmSync(tmp, { recursive: true, force: true });
     // Later suites hover with the bundled model.
-    await until(() => api.hoverStats().model === 'tiny-gpt2-software', 'the hover to load the bundled model again');
+    await until(() => api.hoverStats().model === 'tiny-gpt2-software', 'the hover to load the bundled model again', MODEL_LOAD_MS);
   });
 
   it("runs the folder's model in the panel and in the hover", async () => {
@@ -74,7 +69,7 @@ describe('llmLens.modelPath', function () {
     assert.equal(outcome.modelProblem, undefined);
     assert.equal(outcome.scoredTokens, tokenize(TEXT).length - 1);
 
-    await until(() => api.hoverStats().model === 'my-code-gpt2', 'the hover to load the folder\'s model');
+    await until(() => api.hoverStats().model === 'my-code-gpt2', 'the hover to load the folder\'s model', MODEL_LOAD_MS);
     const document = (await openUntitled(TEXT, 'python')).document;
     const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, new vscode.Position(1, 12))) ?? [];
     const markdown = hovers.flatMap((h) => h.contents).map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : '')).join('\n');

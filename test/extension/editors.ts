@@ -7,10 +7,11 @@ import * as vscode from 'vscode';
 
 const SETTLE_MS = 10_000;
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + SETTLE_MS;
+/** Polls `condition` until it holds; fails naming `what` after `ms`. */
+export async function until(condition: () => boolean, what: string, ms = SETTLE_MS): Promise<void> {
+  const deadline = Date.now() + ms;
   while (!condition()) {
-    assert.ok(Date.now() < deadline, `the workbench did not settle: ${what}`);
+    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

@@ -6,57 +6,36 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import * as ort from 'onnxruntime-web';
-import type { Browser, Page } from 'playwright-core';
-import { LensEngine } from '../../src/engine/engine';
+import type { Page } from 'playwright-core';
+import type { LensEngine } from '../../src/engine/engine';
 import { tokenize } from '../../src/engine/tokenizer';
 import type { Analysis } from '../../src/engine/types';
-import { defaultModelDir, loadCheckpointFromDir } from '../../src/node/load-model';
 import type { HostMessage, WebviewMessage } from '../../src/protocol';
 import { formatPercent } from '../../webview-ui/view/format';
-import { explainMessage, writePanelPage } from './panel-page';
-import { launchChromium, serveStatic, type StaticServer } from '../harness/chromium';
+import { explainMessage, openExplainedPanel, sendToPanel } from './panel-page';
+import { openReferencePanel, type ReferencePanel } from './reference-panel';
 import { repoRoot, testResultsDir } from '../harness/paths';
 
 const TEXT = 'Returns the number of elements in the list.';
 const reference: { neighbours: Record<string, [number, string, number][]> } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'test/fixtures/reference.json'), 'utf8'));
 
 describe('Attention, Embeddings and Logit lens tabs in headless Chromium (WASM)', () => {
-  let browser: Browser;
-  let server: StaticServer;
+  let fixture: ReferencePanel;
   let page: Page;
   let engine: LensEngine;
   let analysis: Analysis;
   const ids = tokenize(TEXT).map((t) => t.id);
   const T = ids.length;
-  const send = (m: HostMessage) => page.evaluate((message) => window.postMessage(message, '*'), m);
+  const send = (m: HostMessage) => sendToPanel(page, m);
   const shot = (name: string, selector: string) => page.locator(selector).screenshot({ path: path.join(testResultsDir, name) });
 
   before(async () => {
-    assert.ok(fs.existsSync(path.join(repoRoot, 'dist/webview.js')), 'run `npm run build` first');
-    engine = await LensEngine.create(await loadCheckpointFromDir(defaultModelDir()), { ort, backend: 'wasm' });
-    analysis = await engine.analyze(ids, { attention: true, hidden: true });
-    fs.mkdirSync(testResultsDir, { recursive: true });
-    server = await serveStatic(repoRoot);
-    browser = await launchChromium({ webgpu: false });
-    page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
-    await page.goto(server.url(writePanelPage(server.origin, 'lens.html')));
-    await page.waitForFunction(() => window.__posted.some((m) => m.type === 'ready'), null, { timeout: 30_000 });
-    await send({
-      type: 'init', modelName: 'tiny-gpt2-software',
-      configUri: server.url('media/models/tiny-gpt2-software/config.json'),
-      weightsUri: server.url('media/models/tiny-gpt2-software/model.safetensors'),
-      wasmUri: server.url('dist/ort/ort-wasm-simd-threaded.asyncify.wasm'),
-      backend: 'wasm', settings: { topK: 5, temperature: 1, heatMapMode: 'rank' },
-    });
-    await send(await explainMessage(1, TEXT));
-    await page.waitForFunction(() => window.__posted.some((m) => m.type === 'analysis' || m.type === 'runFailed'), null, { timeout: 120_000 });
+    fixture = await openReferencePanel(TEXT, (browser, server) => openExplainedPanel(browser, server, { pageName: 'lens.html', text: TEXT }));
+    ({ page, engine, analysis } = fixture);
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.close();
-    await engine?.dispose();
+    await fixture?.close();
   });
 
   test('the tab strip is an ARIA tablist that arrow keys move through', async () => {

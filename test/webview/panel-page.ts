@@ -3,10 +3,13 @@
 // posts, and the explain messages the host would send.
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import { buildExplainMessage } from '../../src/commands/explain-request';
 import { countTokens, loadEncoding, tokenize } from '../../src/engine/tokenizer';
 import { contentSecurityPolicy } from '../../src/panel/webview-html';
-import { ENCODINGS, type EncodingCounts, type ExplainMessage, type WebviewMessage } from '../../src/protocol';
+import type { BackendPreference } from '../../src/engine/types';
+import { ENCODINGS, type EncodingCounts, type ExplainMessage, type HostMessage, type InitMessage, type WebviewMessage } from '../../src/protocol';
+import type { StaticServer } from '../harness/chromium';
 import { repoRoot } from '../harness/paths';
 
 declare global {
@@ -53,4 +56,39 @@ export async function explainMessage(runId: number, text: string, options: { top
     runId, kind: 'selection', fileName: options.fileName ?? 'sample.txt', firstLine: 0, lastLine: 0, text, tokens: tokenize(text),
     counts: await tokenCounts(text), settings: { topK: options.topK ?? 5, temperature: 1, heatMapMode: 'rank' }, contextTokens: options.contextTokens ?? 512,
   });
+}
+
+/** The init message for the bundled model and runtime, served by `server`. */
+export function bundledModelInit(server: StaticServer, options: { backend?: BackendPreference; language?: string } = {}): InitMessage {
+  return {
+    type: 'init', modelName: 'tiny-gpt2-software',
+    configUri: server.url('media/models/tiny-gpt2-software/config.json'),
+    weightsUri: server.url('media/models/tiny-gpt2-software/model.safetensors'),
+    wasmUri: server.url('dist/ort/ort-wasm-simd-threaded.asyncify.wasm'),
+    backend: options.backend ?? 'wasm', settings: { topK: 5, temperature: 1, heatMapMode: 'rank' },
+    ...(options.language ? { language: options.language } : {}),
+  };
+}
+
+/** Posts a host message into the page, as the extension would. */
+export async function sendToPanel(page: Page, message: HostMessage): Promise<void> {
+  await page.evaluate((m) => window.postMessage(m, '*'), message);
+}
+
+/**
+ * A panel page on WASM with the bundled model that has explained `text` (run 1): resolves once
+ * the panel posted the analysis, or that the run failed.
+ */
+export async function openExplainedPanel(
+  browser: Browser,
+  server: StaticServer,
+  options: { pageName: string; text: string; language?: string; contextTokens?: number },
+): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
+  await page.goto(server.url(writePanelPage(server.origin, options.pageName)));
+  await page.waitForFunction(() => window.__posted.some((m) => m.type === 'ready'), null, { timeout: 30_000 });
+  await sendToPanel(page, bundledModelInit(server, { language: options.language }));
+  await sendToPanel(page, await explainMessage(1, options.text, { contextTokens: options.contextTokens }));
+  await page.waitForFunction(() => window.__posted.some((m) => m.type === 'analysis' || m.type === 'runFailed'), null, { timeout: 120_000 });
+  return page;
 }

@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import type { AnalysisMessage, HostMessage, WebviewMessage } from '../../src/protocol';
+import type { AnalysisMessage, WebviewMessage } from '../../src/protocol';
 import { formatPercent, parsePercent, percentResolution } from '../../webview-ui/view/format';
-import { explainMessage, writePanelPage } from './panel-page';
+import { bundledModelInit, explainMessage, sendToPanel, writePanelPage } from './panel-page';
 import { launchChromium, serveStatic, type StaticServer } from '../harness/chromium';
 import { repoRoot, testResultsDir } from '../harness/paths';
 
@@ -18,10 +18,6 @@ interface Reference {
   refs: { name: string; text: string; ids: number[]; top5: [number, number][][]; target_logprob: number[] }[];
 }
 const reference: Reference = JSON.parse(fs.readFileSync(path.join(repoRoot, 'test/fixtures/reference.json'), 'utf8'));
-
-async function send(page: Page, message: HostMessage): Promise<void> {
-  await page.evaluate((m) => window.postMessage(m, '*'), message);
-}
 
 async function waitForPosted<T extends WebviewMessage['type']>(page: Page, type: T, runId?: number, timeout = 120_000): Promise<Extract<WebviewMessage, { type: T }>> {
   // A run that fails ends the wait at once, with the panel's reason.
@@ -57,15 +53,7 @@ for (const backend of ['wasm', 'webgpu'] as const) {
       page.on('pageerror', (e) => consoleErrors.push(e.message));
       await page.goto(server.url(pagePath));
       await waitForPosted(page, 'ready', undefined, 30_000);
-      await send(page, {
-        type: 'init',
-        modelName: 'tiny-gpt2-software',
-        configUri: server.url('media/models/tiny-gpt2-software/config.json'),
-        weightsUri: server.url('media/models/tiny-gpt2-software/model.safetensors'),
-        wasmUri: server.url('dist/ort/ort-wasm-simd-threaded.asyncify.wasm'),
-        backend,
-        settings: { topK: 5, temperature: 1, heatMapMode: 'rank' },
-      });
+      await sendToPanel(page, bundledModelInit(server, { backend }));
     });
 
     after(async () => {
@@ -77,7 +65,7 @@ for (const backend of ['wasm', 'webgpu'] as const) {
       const ref = reference.refs[0]!;
       const run = await explainMessage(1, ref.text, { fileName: 'sample.py' });
       assert.deepEqual(run.tokens.map((t) => t.id), ref.ids, 'the host tokenizer gives the reference ids');
-      await send(page, run);
+      await sendToPanel(page, run);
       const chips = page.locator('.chip');
       await page.waitForFunction((n) => document.querySelectorAll('.chip').length === n, ref.ids.length, { timeout: 10_000 });
       assert.deepEqual(await chips.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-id')))), ref.ids);
@@ -138,7 +126,7 @@ for (const backend of ['wasm', 'webgpu'] as const) {
 
     test('emoji-only and CRLF text: byte chips, every character accounted for, a finished analysis', async () => {
       const emoji = await explainMessage(2, '🦜🦜 🎉', { fileName: 'sample.py' });
-      await send(page, emoji);
+      await sendToPanel(page, emoji);
       const analysis = await waitForPosted(page, 'analysis', 2);
       assert.equal(analysis.scores.length, emoji.tokens.length - 1);
       const bytes = await page.locator('.chip.partial .glyph.bytes').allTextContents();
@@ -146,7 +134,7 @@ for (const backend of ['wasm', 'webgpu'] as const) {
       assert.ok(bytes.every((b) => /^[0-9a-f]{2}( [0-9a-f]{2})*$/.test(b)));
 
       const crlf = await explainMessage(3, 'line one\r\nline two\r\n', { fileName: 'sample.py' });
-      await send(page, crlf);
+      await sendToPanel(page, crlf);
       await waitForPosted(page, 'analysis', 3);
       assert.ok((await page.locator('.chip .glyph.return').count()) >= 2, 'carriage returns are visible');
       assert.equal(await page.locator('.progress').isVisible(), false, 'no spinner left');
@@ -158,7 +146,7 @@ for (const backend of ['wasm', 'webgpu'] as const) {
       const text = 'The quick brown fox jumps over the lazy dog. '.repeat(60);
       const run = await explainMessage(4, text, { fileName: 'sample.py' });
       assert.ok(run.totalTokens > 512);
-      await send(page, run);
+      await sendToPanel(page, run);
       const analysis = await waitForPosted(page, 'analysis', 4);
       assert.equal(analysis.keptTokens, 512);
       assert.equal(analysis.droppedTokens, run.totalTokens - 512);
@@ -177,7 +165,7 @@ for (const backend of ['wasm', 'webgpu'] as const) {
         };
       });
       const run = await explainMessage(5, 'import numpy as np', { fileName: 'sample.py' });
-      await send(page, run);
+      await sendToPanel(page, run);
       const analysis = await waitForPosted(page, 'analysis', 5);
       assert.equal(analysis.backend.name, 'wasm');
       assert.match(analysis.backend.reason, /^WebGPU failed \(.*\); switched to WASM\.$/);
@@ -206,12 +194,12 @@ describe('Explain Tokens panel: a model that cannot load', () => {
       const page = await browser.newPage();
       await page.goto(server.url(writePanelPage(server.origin, 'panel.html')));
       await waitForPosted(page, 'ready', undefined, 30_000);
-      await send(page, {
+      await sendToPanel(page, {
         type: 'init', modelName: 'missing', configUri: server.url('media/models/missing/config.json'),
         weightsUri: server.url('media/models/missing/model.safetensors'), wasmUri: server.url('dist/ort/ort-wasm-simd-threaded.asyncify.wasm'),
         backend: 'wasm', settings: { topK: 5, temperature: 1, heatMapMode: 'rank' },
       });
-      await send(page, await explainMessage(7, 'hello world', { fileName: 'sample.py' }));
+      await sendToPanel(page, await explainMessage(7, 'hello world', { fileName: 'sample.py' }));
       const failed = await waitForPosted(page, 'runFailed', 7, 30_000);
       assert.match(failed.message, /config\.json: HTTP 404/);
       assert.match((await page.locator('.progress.failed').textContent())!, /The model could not run: could not fetch the model's config\.json: HTTP 404/);

@@ -6,17 +6,14 @@
 // languages in test-results/. Needs `npm run build` and Debian chromium (scripts/setup-test-host.sh).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import * as ort from 'onnxruntime-web';
 import type { Browser, Page } from 'playwright-core';
-import { LensEngine } from '../../src/engine/engine';
+import type { LensEngine } from '../../src/engine/engine';
 import { GenerationSession } from '../../webview-ui/view/generate-session';
 import { tokenize } from '../../src/engine/tokenizer';
 import type { Analysis } from '../../src/engine/types';
-import { defaultModelDir, loadCheckpointFromDir } from '../../src/node/load-model';
-import type { HostMessage } from '../../src/protocol';
-import { explainMessage, writePanelPage } from './panel-page';
+import { explainMessage, openExplainedPanel, sendToPanel } from './panel-page';
+import { openReferencePanel, type ReferencePanel } from './reference-panel';
 import { launchChromium, serveStatic, type StaticServer } from '../harness/chromium';
 import { repoRoot, testResultsDir } from '../harness/paths';
 
@@ -27,21 +24,8 @@ const LONG_TEXT = Array.from({ length: 60 }, (_, i) => `Item ${i} returns the nu
 const PICK = { layer: 2, head: 3 };
 
 /** A panel page in `language`, initialised and explaining TEXT; resolves once the analysis is posted. */
-async function openPanel(browser: Browser, server: StaticServer, language: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
-  await page.goto(server.url(writePanelPage(server.origin, 'pipeline.html')));
-  await page.waitForFunction(() => window.__posted.some((m) => m.type === 'ready'), null, { timeout: 30_000 });
-  const send = (m: HostMessage) => page.evaluate((message) => window.postMessage(message, '*'), m);
-  await send({
-    type: 'init', modelName: 'tiny-gpt2-software',
-    configUri: server.url('media/models/tiny-gpt2-software/config.json'),
-    weightsUri: server.url('media/models/tiny-gpt2-software/model.safetensors'),
-    wasmUri: server.url('dist/ort/ort-wasm-simd-threaded.asyncify.wasm'),
-    backend: 'wasm', settings: { topK: 5, temperature: 1, heatMapMode: 'rank' }, language,
-  });
-  await send(await explainMessage(1, TEXT, { contextTokens: 2048 }));
-  await page.waitForFunction(() => window.__posted.some((m) => m.type === 'analysis' || m.type === 'runFailed'), null, { timeout: 120_000 });
-  return page;
+function openPanel(browser: Browser, server: StaticServer, language: string): Promise<Page> {
+  return openExplainedPanel(browser, server, { pageName: 'pipeline.html', text: TEXT, language, contextTokens: 2048 });
 }
 
 /** Waits until the walk-through has been recomputed for the current controls. */
@@ -96,8 +80,7 @@ async function runGeneration(page: Page, settings: { greedy: boolean; temperatur
 }
 
 describe('Pipeline and Generate tabs in headless Chromium (WASM)', () => {
-  let browser: Browser;
-  let server: StaticServer;
+  let fixture: ReferencePanel;
   let page: Page;
   let engine: LensEngine;
   let analysis: Analysis;
@@ -106,20 +89,13 @@ describe('Pipeline and Generate tabs in headless Chromium (WASM)', () => {
   const position = tokenize(TEXT).findIndex((t) => t.text === ' list');
 
   before(async () => {
-    assert.ok(fs.existsSync(path.join(repoRoot, 'dist/webview.js')), 'run `npm run build` first');
     assert.ok(position > 0, 'the text contains “ list”');
-    engine = await LensEngine.create(await loadCheckpointFromDir(defaultModelDir()), { ort, backend: 'wasm' });
-    analysis = await engine.analyze(ids, { attention: true, hidden: true });
-    fs.mkdirSync(testResultsDir, { recursive: true });
-    server = await serveStatic(repoRoot);
-    browser = await launchChromium({ webgpu: false });
-    page = await openPanel(browser, server, 'en');
+    fixture = await openReferencePanel(TEXT, (browser, server) => openPanel(browser, server, 'en'));
+    ({ page, engine, analysis } = fixture);
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.close();
-    await engine?.dispose();
+    await fixture?.close();
   });
 
   test('every step of the walk-through shows the engine’s numbers for “ list”', async () => {
@@ -210,7 +186,7 @@ describe('Pipeline and Generate tabs in headless Chromium (WASM)', () => {
     const longIds = tokenize(long).map((t) => t.id);
     const context = engine.config.nPositions;
     assert.ok(longIds.length > context + 5, `the long text (${longIds.length} tokens) is longer than the context`);
-    await page.evaluate((m) => window.postMessage(m, '*'), await explainMessage(2, long, { contextTokens: 2048 }));
+    await sendToPanel(page, await explainMessage(2, long, { contextTokens: 2048 }));
     await page.waitForFunction(() => window.__posted.some((m) => m.type === 'analysis' && m.runId === 2), null, { timeout: 120_000 });
 
     await page.locator('[data-tab="tokens"]').click();
