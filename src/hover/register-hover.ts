@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { tokenize, tokenText } from '../engine/tokenizer';
 import { resolveModel } from '../model-location';
 import { ModelWorkerClient } from '../model-worker/client';
+import { describePriority } from '../model-worker/thread-priority';
 import { NextTokenHoverProvider } from './hover-provider';
 import { readHoverSettings } from './hover-settings';
 
@@ -55,10 +56,10 @@ export function registerHover(extensionUri: vscode.Uri, log: (message: string) =
   const loadInBackground = () => {
     if (!readHoverSettings(contextLimit).enabled) return;
     client.load().then(
-      ({ config, backend }) => {
+      ({ config, backend, priority }) => {
         contextLimit = config.nPositions;
         loadedModel = config.name;
-        log(`hover model ready: ${config.name}, ${backend.name} (${backend.reason})`);
+        log(`hover model ready: ${config.name}, ${backend.name} (${backend.reason}), worker at ${describePriority(priority)}`);
       },
       (error: Error) => log(`hover model failed to load: ${error.message}`),
     );

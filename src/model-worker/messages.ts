@@ -1,6 +1,7 @@
 // Messages between the extension host and the model worker thread. The worker runs the
 // engine on WASM so that no forward pass ever runs on the extension host's main thread.
 import type { BackendInfo, LastPrediction, ModelConfig, Neighbour, TokenSpan } from '../engine/types';
+import type { ThreadPriority } from './thread-priority';
 
 export type WorkerRequest =
   | { kind: 'load'; id: number; modelDir: string; wasmDir: string }
@@ -13,6 +14,8 @@ export type WorkerRequest =
 export interface LoadResult {
   config: ModelConfig;
   backend: BackendInfo;
+  /** The worker thread's CPU priority (lowered on Linux, see thread-priority.ts). */
+  priority: ThreadPriority;
 }
 
 /** The hovered token (offsets relative to the window; null where there is none) and what the model predicts after it. */

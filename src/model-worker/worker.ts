@@ -9,6 +9,7 @@ import { tokenize } from '../engine/tokenizer';
 import { contextInWindow } from '../hover/hover-context';
 import { loadCheckpointFromDir } from '../node/load-model';
 import type { WorkerRequest, WorkerResponse, WorkerResult } from './messages';
+import { lowerThisThreadPriority, type ThreadPriority } from './thread-priority';
 
 type Job = Exclude<WorkerRequest, { kind: 'cancel' }>;
 
@@ -18,7 +19,10 @@ class ModelWorker {
   private readonly cancelled = new Set<number>();
   private running = false;
 
-  constructor(private readonly send: (response: WorkerResponse) => void) {}
+  constructor(
+    private readonly send: (response: WorkerResponse) => void,
+    private readonly priority: ThreadPriority,
+  ) {}
 
   receive(request: WorkerRequest): void {
     if (request.kind === 'cancel') {
@@ -66,7 +70,7 @@ class ModelWorker {
         await engine.predictLast([engine.config.eosTokenId, engine.config.eosTokenId]);
         await engine.neighboursOfToken(engine.config.eosTokenId, 1);
         this.engine = engine;
-        return { config: engine.config, backend: engine.backend };
+        return { config: engine.config, backend: engine.backend, priority: this.priority };
       }
       case 'neighbours':
         return this.requireEngine().neighboursOfToken(job.tokenId, job.k);
@@ -87,6 +91,8 @@ class ModelWorker {
 
 if (parentPort) {
   const port = parentPort;
-  const worker = new ModelWorker((response) => port.postMessage(response));
+  // Before any work: every forward pass runs behind the extension host's main thread.
+  const priority = lowerThisThreadPriority();
+  const worker = new ModelWorker((response) => port.postMessage(response), priority);
   port.on('message', (message: WorkerRequest) => worker.receive(message));
 }

@@ -1,6 +1,7 @@
 // The next-token hover, inside the real VS Code: numbers equal the engine's full analysis of
 // the same context, hostile token texts are escaped, and edits during a hover give no stale result.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as vscode from 'vscode';
@@ -140,5 +141,23 @@ describe('next-token hover', function () {
       assert.equal(markdown, now);
     }
     assert.equal(doc.getText(), 'import math\n' + unique.repeat(3), 'the user\'s text is unchanged');
+  });
+
+  it('runs the model at low CPU priority on its own thread, not on the extension host\'s thread', async function () {
+    // Per-thread priorities are Linux's (CI runs here); elsewhere the worker changes nothing.
+    if (process.platform !== 'linux') this.skip();
+    const text = document.getText();
+    assert.ok(await lensHover(document.uri, document.positionAt(text.indexOf('json.load') + 2)), 'no LLM Lens hover');
+    const niceOf = (tid: string) => {
+      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    };
+    const threads = fs.readdirSync('/proc/self/task').map((tid) => ({ tid, nice: niceOf(tid) }));
+    const lowered = threads.filter((t) => t.nice === 19);
+    // One thread, the model worker's: not the main thread, and not libuv's pool, which a
+    // lowered thread would pass its priority to if it were the first to start it.
+    assert.equal(lowered.length, 1, `threads at nice 19: ${JSON.stringify(lowered)} of ${threads.length}`);
+    assert.notEqual(lowered[0].tid, String(process.pid));
+    assert.notEqual(niceOf(String(process.pid)), 19);
   });
 });
