@@ -24,24 +24,70 @@ function bigPythonFile(): string {
   return lines.join('\n');
 }
 
+/** Where the worst late tick's time went, by the kernel's counters for this thread. */
+interface WorstStall {
+  lateMs: number;
+  /** The thread was on a CPU: JavaScript, GC, or the runtime. */
+  runningMs: number;
+  /** The thread was ready to run and waited for a CPU (other threads, other programs). */
+  waitingForCpuMs: number;
+}
+
 /**
- * The longest time the event loop spent running callbacks between two ticks of a 1 ms timer.
- * A late timer (the stall figure) can also mean the thread had nothing to do but waited for a
- * CPU; the event loop counts that wait as idle, so this figure is the blocking alone.
+ * Linux only: this thread's time on a CPU and time waiting for one, in nanoseconds, from
+ * /proc/<pid>/task/<tid>/schedstat (the extension host's main thread has tid = pid). The rest of
+ * a stall is time asleep past the timer's due time (on a VM: the virtual CPU not yet woken).
  */
-function watchBusyStretches(): { stop(): number } {
-  let last = performance.eventLoopUtilization();
-  let longest = 0;
+function schedulerCounters(): (() => [number, number]) | undefined {
+  const file = `/proc/self/task/${process.pid}/schedstat`;
+  if (!fs.existsSync(file)) return undefined;
+  return () => {
+    const [running, waiting] = fs.readFileSync(file, 'utf8').split(' ').map(Number);
+    return [running, waiting];
+  };
+}
+
+/**
+ * Ticks every 1 ms and keeps two figures. busyMaxMs: the longest time the event loop spent
+ * running callbacks between two ticks; a late timer (the stall figure) can also mean the thread
+ * had nothing to do but waited for a CPU, which the event loop counts as idle, so this one is the
+ * blocking alone. worstStall: the latest tick, split by the scheduler's counters where it has them.
+ */
+function watchLoop(): { stop(): { busyMaxMs: number; worstStall?: WorstStall } } {
+  const counters = schedulerCounters();
+  let lastUse = performance.eventLoopUtilization();
+  let lastTick = performance.now();
+  let lastCounters = counters?.();
+  let busyMaxMs = 0;
+  let worstStall: WorstStall | undefined;
   const timer = setInterval(() => {
-    const now = performance.eventLoopUtilization();
-    longest = Math.max(longest, performance.eventLoopUtilization(now, last).active);
-    last = now;
+    const now = performance.now();
+    const use = performance.eventLoopUtilization();
+    const current = counters?.();
+    busyMaxMs = Math.max(busyMaxMs, performance.eventLoopUtilization(use, lastUse).active);
+    const lateMs = now - lastTick - 1;
+    if (current && lastCounters && lateMs > (worstStall?.lateMs ?? -Infinity)) {
+      worstStall = { lateMs, runningMs: (current[0] - lastCounters[0]) / 1e6, waitingForCpuMs: (current[1] - lastCounters[1]) / 1e6 };
+    }
+    lastUse = use;
+    lastTick = now;
+    lastCounters = current;
   }, 1);
   return {
     stop() {
       clearInterval(timer);
-      return longest;
+      return { busyMaxMs, worstStall };
     },
+  };
+}
+
+/** The worst stall's split as result fields, named after the window (hover_/idle_); none off Linux. */
+function stallFields(prefix: string, stall: WorstStall | undefined): Record<string, number> {
+  if (!stall) return {};
+  return {
+    [`${prefix}_main_thread_worst_stall_ms`]: +stall.lateMs.toFixed(1),
+    [`${prefix}_main_thread_worst_stall_running_ms`]: +stall.runningMs.toFixed(1),
+    [`${prefix}_main_thread_worst_stall_waiting_for_cpu_ms`]: +stall.waitingForCpuMs.toFixed(1),
   };
 }
 
@@ -73,9 +119,9 @@ export async function run(): Promise<void> {
   // extensions, the machine), the floor under the figure taken during hovers.
   const idle = monitorEventLoopDelay({ resolution: 1 });
   idle.enable();
-  const idleBusy = watchBusyStretches();
+  const idleWatch = watchLoop();
   await new Promise((r) => setTimeout(r, IDLE_MS));
-  const idleBusyMax = idleBusy.stop();
+  const idleLoop = idleWatch.stop();
   idle.disable();
   const loop = monitorEventLoopDelay({ resolution: 1 });
   // Garbage collection pauses the loop too; recorded so a stall can be told apart from our own work.
@@ -83,14 +129,14 @@ export async function run(): Promise<void> {
   const gc = new PerformanceObserver((list) => list.getEntries().forEach((e) => gcPauses.push(e.duration)));
   gc.observe({ entryTypes: ['gc'] });
   loop.enable();
-  const busy = watchBusyStretches();
+  const hoverWatch = watchLoop();
   const cold: number[] = [];
   for (const p of positions) {
     const r = await hoverOnce(document.uri, p);
     if (!r.ok) throw new Error(`no distribution in the hover at ${p.line}:${p.character}`);
     cold.push(r.ms);
   }
-  const busyMax = busy.stop();
+  const hoverLoop = hoverWatch.stop();
   loop.disable();
   gc.disconnect();
   const coldProvider = providerTimes(COLD_HOVERS);
@@ -111,9 +157,12 @@ export async function run(): Promise<void> {
     hover_main_thread_block_max_ms: +(loop.max / 1e6).toFixed(1),
     hover_main_thread_block_p99_ms: +(loop.percentile(99) / 1e6).toFixed(1),
     idle_main_thread_block_max_ms: +(idle.max / 1e6).toFixed(1),
-    // The same windows counting only time spent running code (see watchBusyStretches).
-    hover_main_thread_busy_max_ms: +busyMax.toFixed(1),
-    idle_main_thread_busy_max_ms: +idleBusyMax.toFixed(1),
+    // The same windows counting only time spent running code (see watchLoop).
+    hover_main_thread_busy_max_ms: +hoverLoop.busyMaxMs.toFixed(1),
+    idle_main_thread_busy_max_ms: +idleLoop.busyMaxMs.toFixed(1),
+    // The worst late tick of each window, split into running, waiting for a CPU, and (the rest) asleep.
+    ...stallFields('hover', hoverLoop.worstStall),
+    ...stallFields('idle', idleLoop.worstStall),
     // Of that, the longest stretch the hover provider itself ran without yielding.
     hover_provider_sync_max_ms: +Math.max(...coldSync).toFixed(2),
     hover_provider_sync_median_ms: +percentile(coldSync, 50).toFixed(2),
