@@ -51,7 +51,7 @@ function schedulerCounters(): (() => [number, number]) | undefined {
  * Ticks every 1 ms and keeps two figures. busyMaxMs: the longest time the event loop spent
  * running callbacks between two ticks; a late timer (the stall figure) can also mean the thread
  * had nothing to do but waited for a CPU, which the event loop counts as idle, so this one is the
- * blocking alone. worstStall: the latest tick, split by the scheduler's counters where it has them.
+ * blocking alone. worstStall: the most late tick, split by the scheduler's counters where it has them.
  */
 function watchLoop(): { stop(): { busyMaxMs: number; worstStall?: WorstStall } } {
   const counters = schedulerCounters();
