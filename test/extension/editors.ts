@@ -2,6 +2,9 @@
 // which editor is active a moment after the renderer does, and `revertAndCloseActiveEditor`
 // acts on whatever the renderer has active: under CI load, acting before the two agree once
 // reverted the wrong editor and left an earlier test's document active for the next command.
+// Likewise it learns that a closed untitled document is gone a moment later, while the renderer
+// may already hand its name (untitled:Untitled-N) to the next new document: once a test's new
+// emoji document read as the previous test's text. So closing waits for the host to agree.
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 
@@ -43,11 +46,20 @@ export async function discard(document: vscode.TextDocument): Promise<void> {
   await showActive(document);
   await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   await until(() => !hasTab(document), `${document.uri} closed`);
+  await untitledReleased([document]);
+}
+
+/** Waits until the extension host has let go of these documents where they are untitled, so their names are free. */
+async function untitledReleased(documents: readonly vscode.TextDocument[]): Promise<void> {
+  const untitled = documents.filter((d) => d.isUntitled);
+  await until(() => untitled.every((d) => d.isClosed), `${untitled.map((d) => d.uri).join(', ')} released`);
 }
 
 /** Closes every text editor; edited and untitled text is discarded, never saved. */
 export async function closeTextEditors(): Promise<void> {
   for (const document of vscode.workspace.textDocuments.filter((d) => d.isDirty)) await discard(document);
+  const shown = vscode.workspace.textDocuments.filter(hasTab);
   await vscode.window.tabGroups.close(textTabs());
   await until(() => textTabs().length === 0, 'no text editors');
+  await untitledReleased(shown);
 }
