@@ -10,8 +10,8 @@
 // weight moves to the worker's CPU and the main thread, waking on the other CPU, queues behind
 // other programs' threads. At nice 19 the worker weighs 15/1024 of a normal thread, and the main
 // thread keeps the group's weight. Measured on 2 vCPUs (BENCHMARKS.md): the longest event-loop
-// stall during 100 hovers fell from a median of 24 ms to 9.4 ms, the same as with no hovers at
-// all. Nice 10 (weight 110) made no measurable difference.
+// stall during 100 hovers fell from a median of 18.6 ms (13 runs) to 10.3 ms (21 runs), near
+// the stall with no hovers at all. Nice 10 (weight 110) made no measurable difference.
 import os from 'node:os';
 
 export const WORKER_NICE = 19;
