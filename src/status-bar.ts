@@ -31,8 +31,8 @@ export class TokenCountStatus implements vscode.Disposable {
   /** Key of the last count (document, version, selection, encoding) and its result. */
   private cache: { key: string; count: number } | undefined;
   private lastCount: { count: number; scope: CountTarget['scope']; encoding: EncodingName } | undefined;
-  /** Cancels the count in progress when a newer one starts. */
-  private counting: AbortController | undefined;
+  /** The newest update: only it may change what is shown; starting another aborts it. */
+  private latest: { done: Promise<void>; abort: AbortController } | undefined;
 
   constructor(
     private encoding: EncodingName,
@@ -66,35 +66,49 @@ export class TokenCountStatus implements vscode.Disposable {
   async refresh(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    await this.update();
+    let update = this.startUpdate();
+    // An editor or selection change meanwhile starts a newer update: the count shown is its.
+    for (;;) {
+      await update;
+      if (this.latest!.done === update) return;
+      update = this.latest!.done;
+    }
   }
 
   private schedule(delay = DEBOUNCE_MS): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.update();
+      void this.startUpdate();
     }, delay);
   }
 
-  private async update(): Promise<void> {
-    const editor = vscode.window.activeTextEditor;
-    if (!editor) {
-      this.item.hide();
-      this.lastCount = undefined;
-      return;
-    }
+  private startUpdate(): Promise<void> {
+    this.latest?.abort.abort();
+    const abort = new AbortController();
+    const done = this.update(abort.signal);
+    this.latest = { done, abort };
+    return done;
+  }
+
+  /** Counts for the active editor and shows it, unless a newer update started meanwhile (`superseded`). */
+  private async update(superseded: AbortSignal): Promise<void> {
     const encoding = this.encoding;
-    const document = editor.document;
-    if (document.getText().length > MAX_COUNTED_CHARS && editor.selection.isEmpty) {
-      this.show(`$(symbol-numeric) ${vscode.l10n.t('— tokens')}`, vscode.l10n.t('The document is over {0} characters: select a part to count its tokens.', MAX_COUNTED_CHARS.toLocaleString('en-US')));
-      this.lastCount = undefined;
-      return;
-    }
     try {
       await loadEncoding(encoding);
-      // The editor may have changed while the encoding loaded.
-      if (editor !== vscode.window.activeTextEditor) return;
+      if (superseded.aborted) return;
+      const editor = vscode.window.activeTextEditor;
+      if (!editor) {
+        this.item.hide();
+        this.lastCount = undefined;
+        return;
+      }
+      const document = editor.document;
+      if (document.getText().length > MAX_COUNTED_CHARS && editor.selection.isEmpty) {
+        this.show(`$(symbol-numeric) ${vscode.l10n.t('— tokens')}`, vscode.l10n.t('The document is over {0} characters: select a part to count its tokens.', MAX_COUNTED_CHARS.toLocaleString('en-US')));
+        this.lastCount = undefined;
+        return;
+      }
       const target = countTarget(editor);
       const selection = editor.selection;
       const key = [document.uri.toString(), document.version, selection.start.line, selection.start.character, selection.end.line, selection.end.character, encoding].join('|');
@@ -106,20 +120,9 @@ export class TokenCountStatus implements vscode.Disposable {
           return;
         }
       }
-      let count: number;
-      if (this.cache?.key === key) {
-        count = this.cache.count;
-      } else {
-        this.counting?.abort();
-        const counting = (this.counting = new AbortController());
-        try {
-          count = await countTokensInSlices(target.text, encoding, { signal: counting.signal });
-        } catch (error) {
-          if (counting.signal.aborted) return; // a newer count took over
-          throw error;
-        }
-      }
+      const count = this.cache?.key === key ? this.cache.count : await countTokensInSlices(target.text, encoding, { signal: superseded });
       this.cache = { key, count };
+      if (superseded.aborted) return;
       this.lastCount = { count, scope: target.scope, encoding };
       const shown = count.toLocaleString('en-US');
       const label = count === 1 ? vscode.l10n.t('{0} token', shown) : vscode.l10n.t('{0} tokens', shown);
@@ -129,6 +132,7 @@ export class TokenCountStatus implements vscode.Disposable {
           : vscode.l10n.t('{0} in the document ({1}).', label, ENCODING_LABELS[encoding]);
       this.show(`$(symbol-numeric) ${label}`, `${where}\n${vscode.l10n.t('Click to explain the tokens with LLM Lens.')}`);
     } catch (error) {
+      if (superseded.aborted) return; // a newer update took over mid-count
       this.item.hide();
       this.onError(`could not count tokens: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -142,7 +146,7 @@ export class TokenCountStatus implements vscode.Disposable {
 
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
-    this.counting?.abort();
+    this.latest?.abort.abort();
     for (const subscription of this.subscriptions) subscription.dispose();
     this.item.dispose();
   }
