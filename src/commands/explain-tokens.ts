@@ -3,7 +3,7 @@
 // numbers; when they arrive it paints the heat map. Resolves with what happened, which is also
 // what the test API reports.
 import * as vscode from 'vscode';
-import { countTokensInSlices, loadEncoding, tokenizeInSlices } from '../engine/tokenizer';
+import { countTokensInSlices, loadEncoding, MODEL_ENCODING, tokenizeInSlices } from '../engine/tokenizer';
 import type { TokenDecorations } from '../decorations/token-decorations';
 import type { TokenScoreValue } from '../decorations/token-tracking';
 import { effectiveHeatMode, readSettings, viewSettings } from '../config';
@@ -78,10 +78,13 @@ function loadCountEncodings(): Promise<unknown> {
   return Promise.all(ENCODINGS.map((name) => loadEncoding(name)));
 }
 
-/** The text's token count under each encoding (loadCountEncodings first), in slices that keep the extension host responsive. */
-async function countAll(text: string): Promise<EncodingCounts> {
+/**
+ * The text's token count under each encoding (loadCountEncodings first), in slices that keep the
+ * extension host responsive. The model's encoding is already tokenized: its count is `modelTokens`.
+ */
+async function countAll(text: string, modelTokens: number): Promise<EncodingCounts> {
   const counts = {} as EncodingCounts;
-  for (const name of ENCODINGS) counts[name] = await countTokensInSlices(text, name);
+  for (const name of ENCODINGS) counts[name] = name === MODEL_ENCODING ? modelTokens : await countTokensInSlices(text, name);
   return counts;
 }
 
@@ -168,8 +171,8 @@ export class ExplainTokensCommand {
     const runId = ++this.runCounter;
     // A megabyte takes the tokenizer about a second: it runs in slices so the editor stays
     // responsive, and the offsets are only good if the document did not change meanwhile.
-    const tokens = await tokenizeInSlices(text);
-    const counts = await countAll(text);
+    const tokens = await tokenizeInSlices(text, MODEL_ENCODING);
+    const counts = await countAll(text, tokens.length);
     if (runId !== this.runCounter) return { status: 'superseded', runId };
     if (document.version !== version || document.isClosed) {
       return this.nothing(vscode.l10n.t('The text changed while LLM Lens was reading it; run Explain Tokens again.'));

@@ -29,6 +29,8 @@ export type { EncodingName, TokenSpan } from './types';
 type RankTable = readonly (string | readonly number[])[];
 
 export const ENCODING_NAMES: readonly EncodingName[] = ['r50k_base', 'cl100k_base', 'o200k_base'];
+/** GPT-2's encoding: the one every GPT-2-family checkpoint reads. */
+export const MODEL_ENCODING: EncodingName = 'r50k_base';
 
 /** Which models use each encoding, for labels. */
 export const ENCODING_LABELS: Readonly<Record<EncodingName, string>> = {

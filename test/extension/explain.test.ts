@@ -81,6 +81,8 @@ describe('Explain Tokens', function () {
     assert.equal(outcome.totalTokens, tokens.length);
     assert.equal(outcome.shownTokens, tokens.length);
     assert.equal(outcome.scoredTokens, tokens.length - 1);
+    await Promise.all([loadEncoding('cl100k_base'), loadEncoding('o200k_base')]);
+    assert.deepEqual(outcome.counts, { r50k_base: tokens.length, cl100k_base: countTokens(selected, 'cl100k_base'), o200k_base: countTokens(selected, 'o200k_base') });
     assert.equal(outcome.source?.kind, 'selection');
     assert.equal(outcome.source?.label, 'Selection in sample.py, lines 13–17');
     assert.equal(panelTabs().length, 1, 'one LLM Lens panel');
