@@ -28,8 +28,12 @@ export class TokenCountStatus implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('llmLens.tokenCount', vscode.StatusBarAlignment.Right, 100);
   private readonly subscriptions: vscode.Disposable[];
   private timer: ReturnType<typeof setTimeout> | undefined;
-  /** Key of the last count (document, version, selection, encoding) and its result. */
-  private cache: { key: string; count: number } | undefined;
+  /**
+   * The last count and what it counted. The document is held as the object, not its URI: VS Code
+   * gives a new untitled document the name of one just closed (untitled:Untitled-1 again), at the
+   * same version, so a URI and version can name two different texts.
+   */
+  private cache: { document: vscode.TextDocument; key: string; count: number } | undefined;
   private lastCount: { count: number; scope: CountTarget['scope']; encoding: EncodingName } | undefined;
   /** The newest update: only it may change what is shown; starting another aborts it. */
   private latest: { done: Promise<void>; abort: AbortController } | undefined;
@@ -111,8 +115,9 @@ export class TokenCountStatus implements vscode.Disposable {
       }
       const target = countTarget(editor);
       const selection = editor.selection;
-      const key = [document.uri.toString(), document.version, selection.start.line, selection.start.character, selection.end.line, selection.end.character, encoding].join('|');
-      if (this.cache?.key !== key) {
+      const key = [document.version, selection.start.line, selection.start.character, selection.end.line, selection.end.character, encoding].join('|');
+      const cached = this.cache?.document === document && this.cache.key === key ? this.cache.count : undefined;
+      if (cached === undefined) {
         const slow = tooSlowToTokenize(target.text, vscode.l10n.t);
         if (slow) {
           this.show(`$(symbol-numeric) ${vscode.l10n.t('— tokens')}`, vscode.l10n.t('Not counted: {0}.', slow));
@@ -120,8 +125,8 @@ export class TokenCountStatus implements vscode.Disposable {
           return;
         }
       }
-      const count = this.cache?.key === key ? this.cache.count : await countTokensInSlices(target.text, encoding, { signal: superseded });
-      this.cache = { key, count };
+      const count = cached ?? (await countTokensInSlices(target.text, encoding, { signal: superseded }));
+      this.cache = { document, key, count };
       if (superseded.aborted) return;
       this.lastCount = { count, scope: target.scope, encoding };
       const shown = count.toLocaleString('en-US');
