@@ -1,7 +1,8 @@
 // Builds everything the extension, the CLI and the tests load from dist/.
 //   dist/extension.js  extension host (CommonJS, Node, `vscode` external)
 //   dist/cli.mjs       the llm-lens command line (ESM, Node; onnxruntime-web resolved from node_modules)
-//   dist/webview.js    webview UI + engine (ESM, browser; onnxruntime-web/webgpu bundled)
+//   dist/webview.js    webview UI (ESM, browser)
+//   dist/webview-engine.js  the webview's engine worker (ESM, browser; onnxruntime-web/webgpu bundled)
 //   dist/model-worker.mjs  the hover's model worker thread (ESM, Node; onnxruntime-web bundled)
 //   dist/ort/*         the onnxruntime-web binaries the webview and the worker load
 // Usage: node scripts/build.mjs [--watch] [--production]
@@ -25,6 +26,8 @@ const targets = [
     banner: { js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' } },
   { entryPoints: [at('webview-ui/main.ts')], outfile: at('dist/webview.js'), platform: 'browser', format: 'esm', target: 'es2022',
     loader: { '.css': 'text' } },
+  // Started from a blob: URL (see webview-ui/engine-client.ts), so a source map URL would point nowhere.
+  { entryPoints: [at('webview-ui/engine-worker.ts')], outfile: at('dist/webview-engine.js'), platform: 'browser', format: 'esm', target: 'es2022', sourcemap: false },
 ].filter((t) => fs.existsSync(t.entryPoints[0]));
 
 function copyRuntimeFiles() {

@@ -51,6 +51,8 @@ export interface InitMessage {
   configUri: string;
   weightsUri: string;
   wasmUri: string;
+  /** Webview URI of the bundle the panel runs its model in, as a worker (dist/webview-engine.js). */
+  engineUri: string;
   backend: BackendPreference;
   settings: ViewSettings;
   /** VS Code's display language (vscode.env.language), e.g. "en" or "zh-cn": picks the panel's strings. */
@@ -285,6 +287,7 @@ export function parseHostMessage(value: unknown): HostMessage | undefined {
         isResourceUri(value.configUri) &&
         isResourceUri(value.weightsUri) &&
         isResourceUri(value.wasmUri) &&
+        isResourceUri(value.engineUri) &&
         isOneOf(value.backend, BACKEND_PREFERENCES) &&
         isViewSettings(value.settings) &&
         (value.language === undefined || isText(value.language, 35))

@@ -6,7 +6,8 @@ import type { Analysis, BackendInfo, BackendPreference, Distribution } from '../
 import { tokenBytesHex, tokenText } from '../src/engine/tokenizer';
 import { clipMessage, type ExplainMessage, type HostMessage, type InitMessage, type ShowAttentionMessage, type TokenScore, type ViewSettings } from '../src/protocol';
 import { el } from './dom';
-import { loadEngine, type LoadedEngine, type ModelLocation } from './engine-loader';
+import { loadWorkerEngine, progressLabel, type LoadedEngine } from './engine-client';
+import type { ModelLocation } from './engine-rpc';
 import type { HostBridge } from './host-bridge';
 import { ChipsView } from './view/chips-view';
 import { DistributionView, type DistributionRequest } from './view/distribution-view';
@@ -59,6 +60,8 @@ export class App {
   private t: Translate = english;
 
   private location: ModelLocation | undefined;
+  /** Webview URI of the engine worker's bundle (dist/webview-engine.js). */
+  private engineUri: string | undefined;
   private backend: BackendPreference = 'auto';
   private settings: ViewSettings = { topK: 20, temperature: 1, heatMapMode: 'rank' };
   private engineSlot: EngineSlot | undefined;
@@ -118,9 +121,10 @@ export class App {
   }
 
   private init(message: InitMessage): void {
-    const { modelName, configUri, weightsUri, wasmUri } = message;
+    const { modelName, configUri, weightsUri, wasmUri, engineUri } = message;
     const changed = this.engineSlot && (this.engineSlot.backend !== message.backend || this.location?.weightsUri !== weightsUri);
     this.location = { modelName, configUri, weightsUri, wasmUri };
+    this.engineUri = engineUri;
     this.backend = message.backend;
     this.footerInfo = { model: modelName };
     this.applySettings(message.settings);
@@ -184,12 +188,15 @@ export class App {
   private engine(backend: BackendPreference = this.backend): Promise<LoadedEngine> {
     if (this.engineSlot?.backend === backend) return this.engineSlot.loading;
     const location = this.location;
-    if (!location) return Promise.reject(new Error('the panel has not been told where the model is'));
+    const engineUri = this.engineUri;
+    if (!location || !engineUri) return Promise.reject(new Error('the panel has not been told where the model is'));
     // The slot exists before loading starts: the loader reports progress synchronously at once.
     const slot = { backend } as EngineSlot;
     this.engineSlot = slot;
-    const loading = loadEngine(location, backend, this.t, (p) => {
-      if (this.engineSlot === slot) this.progress.working(p.label, p.fraction);
+    const loading = loadWorkerEngine(engineUri, location, backend, (stage) => {
+      if (this.engineSlot !== slot) return;
+      const { label, fraction } = progressLabel(stage, this.t);
+      this.progress.working(label, fraction);
     });
     slot.loading = loading;
     loading.then(

@@ -1,25 +1,11 @@
-// Loads the bundled model inside the webview: fetches config.json and model.safetensors from the
-// extension's resource origin (with download progress), then builds the engine on
+// Loads the model inside the panel's engine worker: fetches config.json and model.safetensors
+// from the extension's resource origin (with download progress), then builds the engine on
 // onnxruntime-web (WebGPU when it can, WASM otherwise).
 import * as ort from 'onnxruntime-web/webgpu';
 import { loadCheckpoint, type Checkpoint } from '../src/engine/checkpoint';
 import { LensEngine, type OrtLike } from '../src/engine/engine';
 import type { BackendPreference } from '../src/engine/types';
-import type { Translate } from './i18n';
-
-export interface ModelLocation {
-  modelName: string;
-  configUri: string;
-  weightsUri: string;
-  wasmUri: string;
-}
-
-export interface LoadProgress {
-  /** A sentence for the user. */
-  label: string;
-  /** 0..1, or undefined when unknown. */
-  fraction?: number;
-}
+import type { LoadStage, ModelLocation } from './engine-rpc';
 
 export interface LoadedEngine {
   engine: LensEngine;
@@ -62,37 +48,29 @@ async function readWithProgress(response: Response, onBytes: (received: number, 
   return bytes;
 }
 
-export async function loadEngine(
-  location: ModelLocation,
-  backend: BackendPreference,
-  t: Translate,
-  onProgress: (progress: LoadProgress) => void,
-): Promise<LoadedEngine> {
+export async function loadEngine(location: ModelLocation, backend: BackendPreference, onProgress: (progress: LoadStage) => void): Promise<LoadedEngine> {
   const started = performance.now();
   // onnxruntime-web fetches its binary from here; the CSP's connect-src allows only this origin.
   ort.env.wasm.wasmPaths = { wasm: location.wasmUri };
-  // Webviews are not cross-origin isolated: worker threads and the proxy worker are unavailable.
+  // This already is the worker: onnxruntime's own proxy worker would only add a hop. Webviews are
+  // not cross-origin isolated, so WASM threads are unavailable (numThreads falls back to 1).
   ort.env.wasm.proxy = false;
   // onnxruntime's warnings (e.g. shape ops placed on the CPU) mean nothing to users; errors still show.
   ort.env.logLevel = 'error';
-  onProgress({ label: t('loader.loading'), fraction: 0 });
+  onProgress({ stage: 'loading' });
   const configJson = await (await fetchOk(location.configUri, 'config.json')).text();
-  const weights = await readWithProgress(await fetchOk(location.weightsUri, 'weights (model.safetensors)'), (received, total) => {
-    const megabytes = (received / 1e6).toFixed(1);
-    onProgress({
-      label: total ? t('loader.loadingBytes', { received: megabytes, total: (total / 1e6).toFixed(1) }) : t('loader.loadingBytesUnknown', { received: megabytes }),
-      fraction: total ? (received / total) * 0.8 : undefined,
-    });
-  });
+  const weights = await readWithProgress(await fetchOk(location.weightsUri, 'weights (model.safetensors)'), (received, total) =>
+    onProgress({ stage: 'fetching', received, total }),
+  );
   const checkpoint = loadCheckpoint({ name: location.modelName, configJson, weights, configFileName: 'config.json', weightsFileName: 'model.safetensors' });
-  onProgress({ label: t('loader.starting'), fraction: 0.8 });
+  onProgress({ stage: 'starting' });
   const engine = await LensEngine.create(checkpoint, {
     ort: ort as unknown as OrtLike,
     backend,
     // Asking for WebGPU explicitly means "even a software adapter": that is how it is tested.
     allowFallbackAdapter: backend === 'webgpu',
     // Stages repeat per graph (build, create session), so their fractions are not overall progress.
-    onProgress: () => onProgress({ label: t('loader.preparing') }),
+    onProgress: () => onProgress({ stage: 'preparing' }),
   });
   // One token through the model builds the sessions now, so that load time is reported as load
   // time and the first analysis is as fast as the next ones.

@@ -19,6 +19,7 @@ import {
 import { webviewHtml } from './webview-html';
 
 export const WASM_FILE = ['dist', 'ort', 'ort-wasm-simd-threaded.asyncify.wasm'] as const;
+export const ENGINE_WORKER_FILE = ['dist', 'webview-engine.js'] as const;
 
 /** Longest a run may take before the host gives up on the webview (model load included). */
 const RUN_TIMEOUT_MS = 180_000;
@@ -193,6 +194,7 @@ export class ExplainPanel implements vscode.Disposable {
       configUri: modelFile('config.json'),
       weightsUri: modelFile('model.safetensors'),
       wasmUri: uri(...WASM_FILE),
+      engineUri: uri(...ENGINE_WORKER_FILE),
       backend: this.options.backend,
       settings: this.options.settings,
       language: vscode.env.language,

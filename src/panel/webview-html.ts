@@ -14,7 +14,9 @@ export interface WebviewHtmlInput {
 /**
  * Scripts by nonce only; 'wasm-unsafe-eval' lets onnxruntime-web compile its .wasm (it allows
  * WebAssembly compilation, not JavaScript eval); fetches only from the resource origin (the
- * model and the wasm binary); no inline styles (styles come from media/ and CSSOM).
+ * model, the wasm binary and the engine worker's script); workers only from blob: URLs (the
+ * engine worker's script, fetched from the resource origin: a worker cannot be started from
+ * another origin); no inline styles (styles come from media/ and CSSOM).
  */
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
   return [
@@ -24,6 +26,7 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
     `img-src ${cspSource} data:`,
     `font-src ${cspSource}`,
     `connect-src ${cspSource}`,
+    'worker-src blob:',
   ].join('; ');
 }
 

@@ -6,6 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { format } from 'node:util';
+import type { Page } from 'playwright-core';
 import { launchChromium } from './chromium';
 import { codeServerBinary } from './paths';
 
@@ -249,6 +250,49 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   return { url, urlWithPayload, remoteUri, port, authority, log: () => output, stop };
 }
 
+/**
+ * What the workbench says of the extension host while a suite runs. VS Code logs "Extension host
+ * (Remote) is unresponsive" when the host leaves a request unanswered for 3 s, and a socket
+ * timeout (then a reconnect) after 20 s of silence: a user would have seen VS Code hang, even if
+ * every test passed, so either fails the run. Also keeps the longest task on the workbench's main
+ * thread, which in code-server is shared with every webview (same-origin iframes).
+ */
+export class WorkbenchHealth {
+  private readonly problems: string[] = [];
+
+  static readonly UNHEALTHY = /Extension host \(.*\) is unresponsive|received socket timeout event/;
+
+  /** Problems read so far. */
+  get found(): readonly string[] {
+    return this.problems;
+  }
+
+  read(message: string): void {
+    if (WorkbenchHealth.UNHEALTHY.test(message)) this.problems.push(message.slice(0, 300));
+  }
+
+  async watchLongTasks(page: Page): Promise<void> {
+    await page.addInitScript(() => {
+      if (window !== window.top) return; // frames share the top page's thread and report the same tasks
+      const record = window as unknown as { __lensLongestTaskMs: number };
+      record.__lensLongestTaskMs = 0;
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) record.__lensLongestTaskMs = Math.max(record.__lensLongestTaskMs, entry.duration);
+      }).observe({ type: 'longtask', buffered: true });
+    });
+  }
+
+  /** Prints the figures and problems; returns how many problems there were. */
+  async report(page: Page): Promise<number> {
+    const longest = await page.evaluate(() => (window as unknown as { __lensLongestTaskMs?: number }).__lensLongestTaskMs).catch(() => undefined);
+    if (longest !== undefined) console.log(`workbench: longest main-thread task ${Math.round(longest)} ms`);
+    for (const problem of this.problems) console.log(`workbench health: ${problem}`);
+    // Counted by scripts/test.sh like the suite's own summary line.
+    if (this.problems.length > 0) console.log(`extension: 0 passed, ${this.problems.length} failed (the workbench reported the extension host unresponsive)`);
+    return this.problems.length;
+  }
+}
+
 export interface ExtensionSuiteOptions {
   extensionDevelopmentPath: string;
   /** The bundled suite: a module exporting run(): Promise<void> (VS Code's extensionTestsPath convention). */
@@ -287,10 +331,13 @@ export async function runExtensionSuite(options: ExtensionSuiteOptions): Promise
     const page = await browser.newPage();
     let reportExit!: (code: number) => void;
     const exited = new Promise<number>((resolve) => { reportExit = resolve; });
+    const health = new WorkbenchHealth();
     await page.exposeFunction('codeAutomationLog', (_type: string, args: unknown) => {
       const message = Array.isArray(args) ? format(...args) : String(args);
+      health.read(message);
       if (!WORKBENCH_CHATTER.test(message)) console.log(message.replace(/^\[Extension Host\]\s*/, ''));
     });
+    await health.watchLongTasks(page);
     await page.exposeFunction('codeAutomationExit', (code: number) => reportExit(code));
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), timeoutMs); });
@@ -304,7 +351,8 @@ export async function runExtensionSuite(options: ExtensionSuiteOptions): Promise
       return 1;
     }
     lap(`suite exited with code ${result}`);
-    return result;
+    const problems = await health.report(page);
+    return problems > 0 && result === 0 ? 1 : result;
   } finally {
     await browser.close().catch(() => undefined);
     await server.stop();

@@ -58,6 +58,7 @@ test('the .vsix holds the bundles, the wasm binaries and the model, and nothing 
     'extension/package.json',
     'extension/dist/extension.js',
     'extension/dist/webview.js',
+    'extension/dist/webview-engine.js',
     'extension/dist/ort/ort-wasm-simd-threaded.asyncify.wasm',
     'extension/media/models/tiny-gpt2-software/config.json',
     'extension/media/lens.css',

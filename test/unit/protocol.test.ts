@@ -34,14 +34,14 @@ const analysis = {
 
 describe('host → webview messages', () => {
   test('valid init, explain and settings pass', () => {
-    const init = { type: 'init', modelName: 'm', configUri: 'https://r/c.json', weightsUri: 'https://r/w', wasmUri: 'https://r/o.wasm', backend: 'auto', settings };
+    const init = { type: 'init', modelName: 'm', configUri: 'https://r/c.json', weightsUri: 'https://r/w', wasmUri: 'https://r/o.wasm', engineUri: 'https://r/e.js', backend: 'auto', settings };
     assert.deepEqual(parseHostMessage(init), init);
     assert.deepEqual(parseHostMessage(explain), explain);
     assert.deepEqual(parseHostMessage({ type: 'settings', settings }), { type: 'settings', settings });
   });
 
   test('init carries VS Code’s display language; a non-text or overlong one is refused', () => {
-    const init = { type: 'init', modelName: 'm', configUri: 'https://r/c.json', weightsUri: 'https://r/w', wasmUri: 'https://r/o.wasm', backend: 'auto', settings };
+    const init = { type: 'init', modelName: 'm', configUri: 'https://r/c.json', weightsUri: 'https://r/w', wasmUri: 'https://r/o.wasm', engineUri: 'https://r/e.js', backend: 'auto', settings };
     assert.deepEqual(parseHostMessage({ ...init, language: 'zh-cn' }), { ...init, language: 'zh-cn' });
     assert.deepEqual(parseHostMessage({ ...init, language: 'en' }), { ...init, language: 'en' });
     assert.equal(parseHostMessage({ ...init, language: 7 }), undefined);
@@ -53,7 +53,7 @@ describe('host → webview messages', () => {
       null,
       'explain',
       { type: 'nope' },
-      { type: 'init', modelName: 'm', configUri: 'javascript:alert(1)', weightsUri: 'https://r/w', wasmUri: 'https://r/o.wasm', backend: 'auto', settings },
+      { type: 'init', modelName: 'm', configUri: 'javascript:alert(1)', weightsUri: 'https://r/w', wasmUri: 'https://r/o.wasm', engineUri: 'https://r/e.js', backend: 'auto', settings },
       { ...explain, runId: 0 },
       { ...explain, runId: 1.5 },
       { ...explain, totalTokens: 99 },

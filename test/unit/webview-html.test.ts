@@ -5,12 +5,13 @@ import { contentSecurityPolicy, webviewHtml } from '../../src/panel/webview-html
 const input = { cspSource: 'https://file+.vscode-resource.vscode-cdn.net', nonce: 'abcdefghijklmnopqrstuvwx', scriptUri: 'https://x/dist/webview.js', styleUri: 'https://x/media/lens.css' };
 
 describe('webview HTML and CSP', () => {
-  test('scripts only by nonce, wasm compilation, fetches only from the resource origin', () => {
+  test('scripts only by nonce, wasm compilation, fetches only from the resource origin, workers only from blob:', () => {
     const csp = contentSecurityPolicy(input.cspSource, input.nonce);
     assert.equal(
       csp,
       "default-src 'none'; script-src 'nonce-abcdefghijklmnopqrstuvwx' 'wasm-unsafe-eval'; style-src https://file+.vscode-resource.vscode-cdn.net; " +
-        'img-src https://file+.vscode-resource.vscode-cdn.net data:; font-src https://file+.vscode-resource.vscode-cdn.net; connect-src https://file+.vscode-resource.vscode-cdn.net',
+        'img-src https://file+.vscode-resource.vscode-cdn.net data:; font-src https://file+.vscode-resource.vscode-cdn.net; connect-src https://file+.vscode-resource.vscode-cdn.net; ' +
+        'worker-src blob:',
     );
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval'(?<!wasm-unsafe-eval')|\*/);
   });

@@ -157,9 +157,11 @@ describe('Attention, Embeddings and Logit lens tabs in headless Chromium (WASM)'
     // The model read the last 512; the logit lens table shows fewer columns still, and says so.
     for (const [tab, shown] of [['attention', 512], ['embeddings', 512], ['logit-lens', 64]] as const) {
       await page.locator(`[data-tab="${tab}"]`).click();
-      const notes = await page.locator(`#tabpanel-${tab} .lens-note:not([hidden])`).allTextContents();
       const expected = `Showing the last ${shown} of ${total} tokens (tokens ${total - shown + 1}–${total}).`;
-      assert.ok(notes.some((n) => n.includes(expected)), `${tab}: ${JSON.stringify(notes)}`);
+      // A view's note comes with its numbers, which the engine worker computes after the click.
+      const note = `#tabpanel-${tab} .lens-note:not([hidden])`;
+      await page.waitForFunction(([selector, text]) => [...document.querySelectorAll(selector)].some((n) => n.textContent!.includes(text)), [note, expected] as const, { timeout: 60_000 })
+        .catch(async () => assert.fail(`${tab}: ${JSON.stringify(await page.locator(note).allTextContents())}`));
     }
   });
 });

@@ -65,6 +65,7 @@ export function bundledModelInit(server: StaticServer, options: { backend?: Back
     configUri: server.url('media/models/tiny-gpt2-software/config.json'),
     weightsUri: server.url('media/models/tiny-gpt2-software/model.safetensors'),
     wasmUri: server.url('dist/ort/ort-wasm-simd-threaded.asyncify.wasm'),
+    engineUri: server.url('dist/webview-engine.js'),
     backend: options.backend ?? 'wasm', settings: { topK: 5, temperature: 1, heatMapMode: 'rank' },
     ...(options.language ? { language: options.language } : {}),
   };

@@ -85,6 +85,16 @@ for (const backend of ['wasm', 'webgpu'] as const) {
       assert.match(footer!, backend === 'webgpu' ? /WebGPU/ : /WASM/);
     });
 
+    // In code-server a webview is a same-origin iframe on the workbench's own thread: a model run
+    // on the page froze all of VS Code for seconds (CI: "Extension host is unresponsive").
+    test('the model runs in the panel\'s engine worker, never on the page\'s thread', async () => {
+      assert.equal(page.workers().filter((w) => w.url().startsWith('blob:')).length, 1, 'one engine worker, started from a blob: URL');
+      const pageScript = await (await fetch(server.url('dist/webview.js'))).text();
+      assert.doesNotMatch(pageScript, /InferenceSession/, 'the page bundle carries no onnxruntime');
+      const workerScript = await (await fetch(server.url('dist/webview-engine.js'))).text();
+      assert.match(workerScript, /InferenceSession/);
+    });
+
     test('a chip click shows the top-k distribution with the reference numbers and the actual next token', async () => {
       const ref = reference.refs[0]!;
       const position = 2;
@@ -157,7 +167,10 @@ for (const backend of ['wasm', 'webgpu'] as const) {
 
     // Simulates a lost GPU: from now on every WebGPU submission throws.
     if (backend === 'webgpu') test('WebGPU failing mid-run: the panel runs the text on WASM and says why', async () => {
-      await page.evaluate(() => {
+      // The model runs in the panel's engine worker (a blob: URL): the GPU is lost there.
+      const engineWorkers = page.workers().filter((w) => w.url().startsWith('blob:'));
+      assert.equal(engineWorkers.length, 1, 'the panel runs its model in one worker');
+      await engineWorkers[0]!.evaluate(() => {
         // No WebGPU types in this project's TypeScript lib: reach the class through globalThis.
         const queue = (globalThis as unknown as { GPUQueue: { prototype: { submit: () => void } } }).GPUQueue;
         queue.prototype.submit = () => {
@@ -196,7 +209,7 @@ describe('Explain Tokens panel: a model that cannot load', () => {
       await waitForPosted(page, 'ready', undefined, 30_000);
       await sendToPanel(page, {
         type: 'init', modelName: 'missing', configUri: server.url('media/models/missing/config.json'),
-        weightsUri: server.url('media/models/missing/model.safetensors'), wasmUri: server.url('dist/ort/ort-wasm-simd-threaded.asyncify.wasm'),
+        weightsUri: server.url('media/models/missing/model.safetensors'), wasmUri: server.url('dist/ort/ort-wasm-simd-threaded.asyncify.wasm'), engineUri: server.url('dist/webview-engine.js'),
         backend: 'wasm', settings: { topK: 5, temperature: 1, heatMapMode: 'rank' },
       });
       await sendToPanel(page, await explainMessage(7, 'hello world', { fileName: 'sample.py' }));

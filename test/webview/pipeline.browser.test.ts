@@ -193,9 +193,11 @@ describe('Pipeline and Generate tabs in headless Chromium (WASM)', () => {
     await page.locator('.chips .chip[data-index="0"]').click();
     await page.locator('[data-tab="pipeline"]').click();
     const first = longIds.length - context;
-    await page.waitForFunction(() => !!document.querySelector('[data-step="6"]'), null, { timeout: 60_000 });
+    const refusal = `Token 0 is outside the model’s context window (${first}..${longIds.length - 1}): the model never read it. Pick a token in the window.`;
+    // The steps of the last token come from the engine worker; the refusal stays above them once they are drawn.
+    await page.waitForFunction((text) => !!document.querySelector('[data-step="6"]') && document.querySelector('.pipeline-status')?.textContent === text, refusal, { timeout: 60_000 });
     const status = page.locator('.pipeline-status');
-    assert.equal(await status.textContent(), `Token 0 is outside the model’s context window (${first}..${longIds.length - 1}): the model never read it. Pick a token in the window.`);
+    assert.equal(await status.textContent(), refusal);
     assert.equal(await status.evaluate((e) => e.classList.contains('error')), true);
     // The steps still show a token the model read: the last one.
     assert.equal(await page.inputValue('.pipeline [data-control="position"]'), String(context - 1));

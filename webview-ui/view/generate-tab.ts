@@ -1,10 +1,9 @@
 // Wires generation to the panel: one session per prompt, step / run / stop / pick, and the
 // request to insert the generated text into the editor.
-import type { LensEngine } from '../../src/engine/engine';
 import { decode } from '../../src/engine/tokenizer';
 import type { SamplingSettings } from '../../src/engine/sampling';
 import type { Translate } from '../i18n';
-import { GenerationSession } from './generate-session';
+import { GenerationSession, type NextTokenSource } from './generate-session';
 import { GenerateView } from './generate-view';
 import { tokenText } from '../../src/engine/tokenizer';
 
@@ -17,7 +16,7 @@ export class GenerateTab {
 
   constructor(
     private readonly t: Translate,
-    private readonly loadEngine: () => Promise<{ engine: LensEngine }>,
+    private readonly loadEngine: () => Promise<{ engine: NextTokenSource }>,
     /** Hands the generated text to the host, which inserts it after the explained range. */
     private readonly insert: (text: string) => void,
   ) {
@@ -47,7 +46,7 @@ export class GenerateTab {
     this.view.showStatus(this.prompt ? '' : this.t('generate.empty'));
   }
 
-  private sessionFor(engine: LensEngine, settings: SamplingSettings, maxTokens: number): GenerationSession {
+  private sessionFor(engine: NextTokenSource, settings: SamplingSettings, maxTokens: number): GenerationSession {
     const same = this.session && JSON.stringify(this.session.settings) === JSON.stringify(settings) && this.session.maxTokens === maxTokens;
     if (!same) {
       // New settings continue from the tokens chosen so far, as a new prompt.

@@ -1,6 +1,6 @@
 // What the Attention, Embeddings and Logit lens tabs share: the tokens the model read in the
 // latest run, its attention and residual stream, and the engine for follow-up questions.
-import type { LensEngine } from '../../src/engine/engine';
+import type { PanelEngine } from '../engine-client';
 import type { ModelConfig, TokenSpan } from '../../src/engine/types';
 import { AttentionData } from './attention-data';
 import { english, type Translate } from '../i18n';
@@ -18,7 +18,7 @@ export interface LensRun {
   attention: AttentionData;
   /** Residual stream, flat [layers + 1, T, d]. */
   hidden: Float32Array;
-  engine: Pick<LensEngine, 'logitLens' | 'neighboursOfToken' | 'neighboursOfVector'>;
+  engine: Pick<PanelEngine, 'logitLens' | 'neighboursOfToken' | 'neighboursOfVector'>;
 }
 
 /** Row `t` of the residual stream after `layer` blocks (0 = the input embedding). */

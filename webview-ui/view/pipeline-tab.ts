@@ -1,22 +1,17 @@
 // Wires the walk-through to the panel: knows the current run's ids and the engine, recomputes
 // the model's numbers when the user picks another token, layer, head or temperature.
-import type { Checkpoint } from '../../src/engine/checkpoint';
-import type { LensEngine } from '../../src/engine/engine';
-import { PipelineInspector } from '../../src/engine/inspect';
-import { tokenBytesHex, tokenText } from '../../src/engine/tokenizer';
+import type { PanelEngine } from '../engine-client';
 import type { Translate } from '../i18n';
-import { buildPipeline, checkRequest, type PipelineProblem, type PipelineRequest } from './pipeline-model';
+import { checkRequest, type PipelineProblem, type PipelineRequest } from './pipeline-model';
 import { PipelineView } from './pipeline-view';
 
 export interface PipelineEngine {
-  engine: LensEngine;
-  checkpoint: Checkpoint;
+  engine: Pick<PanelEngine, 'config' | 'pipeline'>;
 }
 
 export class PipelineTab {
   readonly view: PipelineView;
   private request: PipelineRequest | undefined;
-  private inspector: { checkpoint: Checkpoint; inspector: PipelineInspector } | undefined;
   private seq = 0;
   /** The document token number of ids[0]: messages and pickers count tokens the way the chips do. */
   private firstIndex = 0;
@@ -82,19 +77,11 @@ export class PipelineTab {
     const request = this.request!;
     const seq = ++this.seq;
     try {
-      const { engine, checkpoint } = await this.loadEngine();
+      const { engine } = await this.loadEngine();
       const problem = checkRequest(request, engine.config.nPositions);
       if (problem) return this.view.showMessage(this.problemText(request, problem), true);
       this.view.busy();
-      if (this.inspector?.checkpoint !== checkpoint) this.inspector = { checkpoint, inspector: new PipelineInspector(checkpoint) };
-      const analysis = await engine.analyze(request.ids, { topK: 1, hidden: true });
-      const model = await buildPipeline(request, {
-        inspector: this.inspector.inspector,
-        stream: { hidden: analysis.hidden!, tokens: analysis.ids.length },
-        neighbours: (id) => engine.neighboursOfToken(id, 5),
-        tokenText: (id) => tokenText(id),
-        tokenBytes: (id) => tokenBytesHex(id),
-      });
+      const model = await engine.pipeline(request);
       if (seq !== this.seq) return;
       this.view.render(model, engine.config.nLayer, engine.config.nHead, this.firstIndex);
       this.rendered = request;

@@ -1,0 +1,70 @@
+// The contract between the panel's page and the worker that runs its model. The model runs in a
+// dedicated worker because a webview's main thread is not its own: code-server serves webviews
+// as same-origin iframes, so every synchronous stretch of WASM there (seconds for a model load or
+// a 512-token analysis on a busy machine) froze the whole workbench — CI saw "Extension host is
+// unresponsive" and a 20 s socket timeout. The page only draws; this module is all the two share.
+import type { Analysis, AnalyzeOptions, BackendInfo, BackendPreference, Distribution, LensCell, ModelConfig, Neighbour } from '../src/engine/types';
+import type { DistributionOptions } from '../src/engine/engine';
+import type { PipelineModel, PipelineRequest } from './view/pipeline-model';
+
+/** Where the model and the runtime are (webview URIs of the extension's resources). */
+export interface ModelLocation {
+  modelName: string;
+  configUri: string;
+  weightsUri: string;
+  wasmUri: string;
+}
+
+/** Load progress as data; the page words it in its language. */
+export type LoadStage =
+  | { stage: 'loading' }
+  | { stage: 'fetching'; received: number; total?: number }
+  | { stage: 'starting' }
+  | { stage: 'preparing' };
+
+export interface LoadResult {
+  config: ModelConfig;
+  backend: BackendInfo;
+  loadMs: number;
+}
+
+/** What the page can ask of the worker: the engine's questions, plus the walk-through's numbers. */
+export interface EngineCalls {
+  load(location: ModelLocation, backend: BackendPreference): Promise<LoadResult>;
+  analyze(ids: number[], options: AnalyzeOptions): Promise<Analysis>;
+  distributionAt(ids: number[], position: number, options: DistributionOptions): Promise<Distribution>;
+  logitLens(ids: number[], cells: { layer: number; position: number }[], topK?: number): Promise<LensCell[]>;
+  neighboursOfToken(id: number, k?: number): Promise<Neighbour[]>;
+  neighboursOfVector(vector: Float32Array, k?: number): Promise<Neighbour[]>;
+  /** The walk-through's numbers for one picked token (analysis and recomputation from the weights). */
+  pipeline(request: PipelineRequest): Promise<PipelineModel>;
+}
+
+export type EngineMethod = keyof EngineCalls;
+
+export interface CallMessage<M extends EngineMethod = EngineMethod> {
+  kind: 'call';
+  id: number;
+  method: M;
+  args: Parameters<EngineCalls[M]>;
+}
+
+export type WorkerMessage =
+  /** `backend` is the engine's after the call: WebGPU may have given way to WASM meanwhile. */
+  | { kind: 'result'; id: number; value: unknown; backend?: BackendInfo }
+  | { kind: 'error'; id: number; message: string }
+  | { kind: 'progress'; progress: LoadStage };
+
+/** The buffers of a result that can move instead of being copied (an analysis' attention and residual stream). */
+export function transferables(value: unknown): ArrayBuffer[] {
+  if (typeof value !== 'object' || value === null) return [];
+  const buffers: ArrayBuffer[] = [];
+  for (const key of ['attention', 'hidden'] as const) {
+    const array = (value as Partial<Record<typeof key, unknown>>)[key];
+    // Only an array that owns its whole buffer: moving a shared one would empty its other views.
+    if (array instanceof Float32Array && array.byteOffset === 0 && array.buffer instanceof ArrayBuffer && array.byteLength === array.buffer.byteLength) {
+      buffers.push(array.buffer);
+    }
+  }
+  return buffers;
+}
