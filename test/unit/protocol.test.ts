@@ -17,6 +17,9 @@ const explain = {
   notes: [],
   settings,
 };
+/** The run `explain` describes, and none. */
+const RUN = { chars: 11, tokens: tokens.length };
+const NO_RUN = { chars: 0, tokens: 0 };
 const analysis = {
   type: 'analysis',
   runId: 3,
@@ -74,10 +77,10 @@ describe('host → webview messages', () => {
 
 describe('webview → host messages', () => {
   test('valid messages pass', () => {
-    assert.deepEqual(parseWebviewMessage({ type: 'ready' }, 0), { type: 'ready' });
-    assert.deepEqual(parseWebviewMessage(analysis, 11), analysis);
-    assert.deepEqual(parseWebviewMessage({ type: 'runFailed', runId: 3, message: 'x' }, 0), { type: 'runFailed', runId: 3, message: 'x' });
-    assert.deepEqual(parseWebviewMessage({ type: 'log', level: 'warn', message: 'x' }, 0), { type: 'log', level: 'warn', message: 'x' });
+    assert.deepEqual(parseWebviewMessage({ type: 'ready' }, NO_RUN), { type: 'ready' });
+    assert.deepEqual(parseWebviewMessage(analysis, RUN), analysis);
+    assert.deepEqual(parseWebviewMessage({ type: 'runFailed', runId: 3, message: 'x' }, NO_RUN), { type: 'runFailed', runId: 3, message: 'x' });
+    assert.deepEqual(parseWebviewMessage({ type: 'log', level: 'warn', message: 'x' }, NO_RUN), { type: 'log', level: 'warn', message: 'x' });
   });
 
   test('scores outside the run, positive log-probabilities, ranks below 1 and unknown levels are refused', () => {
@@ -99,20 +102,20 @@ describe('webview → host messages', () => {
       { type: 'log', level: 'info', message: 'x'.repeat(LIMITS.messageChars + 1) },
       { type: 'runFailed', runId: '3', message: 'x' },
     ];
-    for (const message of bad) assert.equal(parseWebviewMessage(message, 11), undefined, JSON.stringify(message));
+    for (const message of bad) assert.equal(parseWebviewMessage(message, RUN), undefined, JSON.stringify(message));
   });
 
   test('clipMessage keeps messages within the validator limit', () => {
     const clipped = clipMessage('e'.repeat(LIMITS.messageChars * 2));
     assert.equal(clipped.length, LIMITS.messageChars);
-    assert.ok(parseWebviewMessage({ type: 'log', level: 'error', message: clipped }, 0));
+    assert.ok(parseWebviewMessage({ type: 'log', level: 'error', message: clipped }, NO_RUN));
   });
 });
 
 describe('insertText (Generate tab → host)', () => {
   test('a run id and non-empty text pass, exactly as sent', () => {
-    assert.deepEqual(parseWebviewMessage({ type: 'insertText', runId: 2, text: ' the list.\n' }, 0), { type: 'insertText', runId: 2, text: ' the list.\n' });
-    assert.deepEqual(parseWebviewMessage({ type: 'insertText', runId: 2, text: 'x', extra: 1 }, 0), { type: 'insertText', runId: 2, text: 'x' }, 'unknown fields are dropped');
+    assert.deepEqual(parseWebviewMessage({ type: 'insertText', runId: 2, text: ' the list.\n' }, NO_RUN), { type: 'insertText', runId: 2, text: ' the list.\n' });
+    assert.deepEqual(parseWebviewMessage({ type: 'insertText', runId: 2, text: 'x', extra: 1 }, NO_RUN), { type: 'insertText', runId: 2, text: 'x' }, 'unknown fields are dropped');
   });
 
   test('no run id, empty, non-text or huge text is refused', () => {
@@ -124,7 +127,7 @@ describe('insertText (Generate tab → host)', () => {
       { type: 'insertText', runId: 2, text: 42 },
       { type: 'insertText', runId: 2, text: 'x'.repeat(LIMITS.messageChars * 10 + 1) },
     ];
-    for (const message of bad) assert.equal(parseWebviewMessage(message, 0), undefined, JSON.stringify(message).slice(0, 80));
+    for (const message of bad) assert.equal(parseWebviewMessage(message, NO_RUN), undefined, JSON.stringify(message).slice(0, 80));
   });
 });
 

@@ -3,7 +3,7 @@
 import type { Checkpoint } from '../../src/engine/checkpoint';
 import type { LensEngine } from '../../src/engine/engine';
 import { PipelineInspector } from '../../src/engine/inspect';
-import { tokenBytesHex, tokenText } from '../../src/engine/tokenizer';
+import { vocabularyEntry } from '../../src/engine/vocabulary-text';
 import type { Translate } from '../i18n';
 import { buildPipeline, checkRequest, type PipelineProblem, type PipelineRequest } from './pipeline-model';
 import { PipelineView } from './pipeline-view';
@@ -92,8 +92,8 @@ export class PipelineTab {
         inspector: this.inspector.inspector,
         stream: { hidden: analysis.hidden!, tokens: analysis.ids.length },
         neighbours: (id) => engine.neighboursOfToken(id, 5),
-        tokenText: (id) => tokenText(id),
-        tokenBytes: (id) => tokenBytesHex(id),
+        tokenText: (id) => vocabularyEntry(id).text,
+        tokenBytes: (id) => vocabularyEntry(id).bytes,
       });
       if (seq !== this.seq) return;
       this.view.render(model, engine.config.nLayer, engine.config.nHead, this.firstIndex);
