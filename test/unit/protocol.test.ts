@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analysisMismatch, clipMessage, LIMITS, parseHostMessage, parseWebviewMessage, type AnalysisMessage, type ExplainMessage } from '../../src/protocol';
 import { tokenize } from '../../src/engine/tokenizer';
+import { clippedText } from '../../src/untrusted-text';
 
 const settings = { topK: 20, temperature: 1, heatMapMode: 'rank' };
 const tokens = tokenize('hello world');
@@ -142,5 +143,57 @@ describe('an analysis must answer its run', () => {
   test('an index past the tokens, or offsets of another token, do not', () => {
     assert.match(analysisMismatch({ ...answer, scores: [{ ...answer.scores[0]!, index: 2 }] }, run)!, /token 2 of 2/);
     assert.match(analysisMismatch({ ...answer, scores: [{ ...answer.scores[0]!, start: 4 }] }, run)!, /spans 5–11, the score says 4–11/);
+  });
+});
+
+describe('arrays with holes and lists longer than the run', () => {
+  // every() skips holes, so a sparse array of any length passed an every()-based check.
+  const holes = (length: number) => Object.assign([], { length });
+  const sparse = <T>(items: T[], hole: number): T[] => {
+    const out = [...items];
+    delete out[hole];
+    return out;
+  };
+
+  test('a hole in any list of a host message is refused', () => {
+    const bad: unknown[] = [
+      { ...explain, tokens: sparse(tokens, 0) },
+      { ...explain, tokens: holes(2) },
+      { ...explain, notes: holes(3) },
+      { ...explain, notes: ['a', , 'c'] },
+    ];
+    for (const message of bad) assert.equal(parseHostMessage(message), undefined, JSON.stringify(message));
+  });
+
+  test('a hole in any list of a webview message is refused', () => {
+    const attention = { type: 'attention', runId: 2, index: 3, layer: 0, head: 0, firstIndex: 1, weights: [0.5, 0.25, 0.25] };
+    const bad: unknown[] = [
+      { ...analysis, scores: holes(1) },
+      { ...analysis, predictions: sparse(analysis.predictions, 1) },
+      { ...analysis, predictions: holes(2) },
+      { ...analysis, predictions: [{ ...analysis.predictions[0], top: [[995, -2.1], , [11, -2.4]] }] },
+      { ...analysis, predictions: [{ ...analysis.predictions[0], top: holes(3) }] },
+      { ...attention, weights: [0.5, , 0.25] },
+      { ...attention, weights: holes(3) },
+    ];
+    for (const message of bad) assert.equal(parseWebviewMessage(message, { chars: 100, tokens: 100 }), undefined, JSON.stringify(message));
+    assert.ok(parseWebviewMessage(attention, { chars: 100, tokens: 100 }), 'the same message without holes passes');
+  });
+
+  test('an analysis holds at most one score per token the run sent (but the first) and one prediction per token', () => {
+    const score = (index: number) => ({ index, start: 0, end: 0, logprob: -1, rank: 1 });
+    const manyScores = { ...analysis, keptTokens: 5000, scores: Array.from({ length: 4999 }, (_, i) => score(i + 1)), predictions: [] };
+    assert.equal(parseWebviewMessage(manyScores, RUN), undefined, 'keptTokens above the run’s 2 tokens');
+    assert.equal(parseWebviewMessage({ ...analysis, scores: [score(1), score(1)] }, RUN), undefined, 'two scores for a 2-token run');
+    assert.equal(parseWebviewMessage({ ...analysis, keptTokens: 3 }, RUN), undefined);
+    assert.deepEqual(parseWebviewMessage(analysis, RUN), analysis, 'the run’s own analysis passes');
+  });
+
+  test('the host’s clipped model name is one the panel takes; the unclipped one is not', () => {
+    const init = { type: 'init', configUri: 'https://r/c.json', weightsUri: 'https://r/w', wasmUri: 'https://r/o.wasm', backend: 'auto', settings };
+    const folderName = 'm'.repeat(255);
+    assert.equal(parseHostMessage({ ...init, modelName: folderName }), undefined);
+    const clipped = clippedText(folderName, LIMITS.modelNameChars);
+    assert.equal(parseHostMessage({ ...init, modelName: clipped })?.type, 'init');
   });
 });
