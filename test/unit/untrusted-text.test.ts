@@ -1,28 +1,10 @@
 // Untrusted text on VS Code's surfaces: what each surface would render from our output, worked
-// out with VS Code 1.100's own patterns (copied below from the workbench code-server 4.100.3
-// bundles), must be the input as written, with no link and no icon.
+// out with VS Code 1.100's own patterns (test/harness/vscode-rendering.ts), must be the input as
+// written, with no link and no icon.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { clippedText, isolatedText, labelText, markdownText, notificationText } from '../../src/untrusted-text';
-
-/** vs/base/common/linkedText.ts: what a notification turns into a link. */
-const NOTIFICATION_LINK = /\[([^\]]+)\]\(((?:https?:\/\/|command:|file:)[^\)\s]+)(?: (["'])(.+?)(\3))?\)/gi;
-/** vs/base/browser/ui/iconLabel/iconLabels.ts (ThemeIcon name and modifier expressions): what a label turns into an icon. */
-const LABEL_ICON = /(\\)?\$\(([A-Za-z0-9-]+(?:~[A-Za-z]+)?)\)/g;
-
-/** A notification as VS Code renders it: its text, and the links it made. */
-function renderNotification(message: string): { text: string; links: string[] } {
-  const links = [...message.matchAll(NOTIFICATION_LINK)].map((m) => m[2]!);
-  return { text: message.replace(NOTIFICATION_LINK, (_, label: string) => label), links };
-}
-
-/** A status bar or quick pick label as VS Code renders it: an icon becomes «icon:name»; an escaped one is its text. */
-function renderLabel(label: string): string {
-  return label.replace(LABEL_ICON, (_, escaped: string | undefined, name: string) => (escaped ? `$(${name})` : `«icon:${name}»`));
-}
-
-/** What a reader sees: the word joiner is invisible. */
-const visible = (text: string) => text.replaceAll('\u2060', '');
+import { renderLabel, renderNotification } from '../harness/vscode-rendering';
 
 const HOSTILE = [
   '[Click here to repair the model](command:workbench.action.terminal.new)',
@@ -40,7 +22,7 @@ describe('notificationText', () => {
     for (const text of HOSTILE) {
       const shown = renderNotification(`LLM Lens: ${notificationText(text)}`);
       assert.deepEqual(shown.links, [], text);
-      assert.equal(visible(shown.text), `LLM Lens: ${text}`);
+      assert.equal(shown.text, `LLM Lens: ${text}`);
     }
   });
 
