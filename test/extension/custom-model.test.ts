@@ -43,7 +43,7 @@ const PAYLOAD = `${LINK_PAYLOAD} $(alert) **bold** <b>html</b>`;
 
 /** The notifications recorded on `surface` whose text holds `part`; each must render as written, with no link. */
 function notificationsWith(shown: readonly ShownMessage[], surface: ShownMessage['surface'], part: string): string[] {
-  const found = shown.filter((m) => m.surface === surface && renderNotification(m.text).text.includes(part));
+  const found = shown.filter((m) => m.surface === surface && m.text.replaceAll('\u2060', '').includes(part));
   assert.ok(found.length > 0, `no ${surface} notification showing ${part}: ${JSON.stringify(shown)}`);
   for (const { text } of found) assert.deepEqual(renderNotification(text).links, [], `a link in: ${text}`);
   return found.map((m) => renderNotification(m.text).text);

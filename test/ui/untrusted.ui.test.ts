@@ -47,5 +47,8 @@ test('a command link in config.json shows in the warning as text, not as a link'
   // The word joiner that breaks the link pattern is invisible; what a reader sees is the value as written.
   const shown = (await message.innerText()).replaceAll('\u2060', '');
   assert.ok(shown.includes(`model_type is ${JSON.stringify(PAYLOAD)}`), shown);
+  // Expanded, so that the screenshot shows the whole message.
+  await toast.first().hover();
+  await toast.first().locator('.codicon-notifications-expand').click();
   await screenshot(page, 'untrusted-notification');
 });
