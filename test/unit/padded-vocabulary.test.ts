@@ -1,6 +1,6 @@
 // A checkpoint with a padded vocabulary (50,304 embedding rows, nanoGPT style; the tokenizer has
 // 50,257 ids): the engine ranks the padded ids like any other, and every place that turns ids
-// into words shows them as "<id>" instead of failing (built in the test: tests/harness/checkpoint-files.ts).
+// into words shows them as "<id>" instead of failing (built in the test: test/harness/checkpoint-files.ts).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-web';
