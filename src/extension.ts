@@ -45,8 +45,8 @@ export function activate(context: vscode.ExtensionContext): LensApi {
   const inserter = new GeneratedTextInserter(() => explain.lastOutcome());
   const panels = new PanelHost(context.extensionUri, reporter, (message) => attention.receive(message), (message) =>
     void inserter.insert(message).then(({ warning, info }) => {
-      if (warning) void vscode.window.showWarningMessage(warning);
-      if (info) void vscode.window.showInformationMessage(info);
+      if (warning) reporter.notice(warning);
+      if (info) reporter.inform(info);
     }),
   );
   const status = new TokenCountStatus(settings.countEncoding, (message) => reporter.warn(message));

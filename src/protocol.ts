@@ -24,6 +24,8 @@ export const LIMITS = {
   noteChars: 500,
   /** Most tokens one explain message carries; the host caps what the panel renders to this. */
   tokensPerMessage: 5000,
+  /** Longest model name (a folder's name, up to 255 bytes on disk) in a message: the host clips it to this. */
+  modelNameChars: 200,
 } as const;
 
 export type EncodingCounts = Record<EncodingName, number>;
@@ -208,6 +210,21 @@ function isOneOf<T extends string>(value: unknown, options: readonly T[]): value
   return typeof value === 'string' && (options as readonly string[]).includes(value);
 }
 
+/**
+ * An array of at most `maxLength` items that all pass `check`. Indexed, not every(): every()
+ * skips the holes of a sparse array (`[1, , 3]`, `Object.assign([], { length: 5 })`), so holes
+ * would pass unchecked and reach the code as undefined.
+ */
+function isListOf<T>(value: unknown, maxLength: number, check: (item: unknown) => item is T): value is T[];
+function isListOf(value: unknown, maxLength: number, check: (item: unknown) => boolean): value is unknown[];
+function isListOf(value: unknown, maxLength: number, check: (item: unknown) => boolean): boolean {
+  if (!Array.isArray(value) || value.length > maxLength) return false;
+  for (let i = 0; i < value.length; i++) if (!check(value[i])) return false;
+  return true;
+}
+
+const isAttentionWeight = (w: unknown): w is number => isNumberIn(w, 0, 1.0001);
+
 const HEX = /^(?:[0-9a-f]{2})*$/;
 
 function isTokenSpan(value: unknown, textLength: number): value is TokenSpan {
@@ -264,9 +281,7 @@ function isPositionSummary(value: unknown): value is PositionSummary {
     isObject(value) &&
     isInt(value.index, 0, LIMITS.tokensPerMessage - 1) &&
     isNumberIn(value.entropy, 0, 1e6) &&
-    Array.isArray(value.top) &&
-    value.top.length <= LIMITS.topKMax &&
-    value.top.every((pair) => Array.isArray(pair) && pair.length === 2 && isInt(pair[0], 0, 1e7) && isNumberIn(pair[1], -1e6, 0))
+    isListOf(value.top, LIMITS.topKMax, (pair) => Array.isArray(pair) && pair.length === 2 && isInt(pair[0], 0, 1e7) && isNumberIn(pair[1], -1e6, 0))
   );
 }
 
@@ -283,7 +298,7 @@ export function parseHostMessage(value: unknown): HostMessage | undefined {
   if (!isObject(value)) return undefined;
   switch (value.type) {
     case 'init':
-      return isText(value.modelName, 200) &&
+      return isText(value.modelName, LIMITS.modelNameChars) &&
         isResourceUri(value.configUri) &&
         isResourceUri(value.weightsUri) &&
         isResourceUri(value.wasmUri) &&
@@ -298,10 +313,9 @@ export function parseHostMessage(value: unknown): HostMessage | undefined {
       if (!isInt(runId, 1) || !isInt(totalChars, 0) || !isInt(totalTokens, 0) || !isInt(firstTokenIndex, 0)) return undefined;
       if (!isObject(source) || !isOneOf(source.kind, ['selection', 'paragraph', 'document'] as const)) return undefined;
       if (!isText(source.label, 1000) || !isCounts(counts) || !isViewSettings(settings)) return undefined;
-      if (!Array.isArray(notes) || notes.length > LIMITS.notes || !notes.every((note) => isText(note, LIMITS.noteChars))) return undefined;
-      if (!Array.isArray(tokens) || tokens.length > LIMITS.tokensPerMessage) return undefined;
+      if (!isListOf(notes, LIMITS.notes, (note) => isText(note, LIMITS.noteChars))) return undefined;
+      if (!isListOf(tokens, LIMITS.tokensPerMessage, (token) => isTokenSpan(token, totalChars))) return undefined;
       if (firstTokenIndex + tokens.length !== totalTokens) return undefined;
-      if (!tokens.every((token) => isTokenSpan(token, totalChars))) return undefined;
       return value as unknown as ExplainMessage;
     }
     case 'settings':
@@ -315,31 +329,35 @@ export function parseHostMessage(value: unknown): HostMessage | undefined {
   }
 }
 
-/**
- * The host's check of what the webview sends. `textLength` is the length of the text of the
- * run in progress: scores must lie inside it.
- */
-export function parseWebviewMessage(value: unknown, textLength: number): WebviewMessage | undefined {
+/** The run in progress, which bounds what an analysis may hold. */
+export interface RunBounds {
+  /** Length of its text: scores' offsets lie inside it. */
+  chars: number;
+  /** Tokens it sent (ExplainMessage.tokens): the model reads no more, so no more scores or predictions. */
+  tokens: number;
+}
+
+/** The host's check of what the webview sends; `run` is the run in progress (zeros when there is none). */
+export function parseWebviewMessage(value: unknown, run: RunBounds): WebviewMessage | undefined {
   if (!isObject(value)) return undefined;
   switch (value.type) {
     case 'ready':
       return { type: 'ready' };
     case 'analysis': {
       const { runId, model, backend, scores, keptTokens, droppedTokens, timings } = value;
-      if (!isInt(runId, 1) || !isText(model, 200) || !isBackendInfo(backend)) return undefined;
-      if (!isInt(keptTokens, 0) || !isInt(droppedTokens, 0)) return undefined;
+      if (!isInt(runId, 1) || !isText(model, LIMITS.modelNameChars) || !isBackendInfo(backend)) return undefined;
+      if (!isInt(keptTokens, 0, run.tokens) || !isInt(droppedTokens, 0)) return undefined;
       if (!isObject(timings) || !isNumberIn(timings.loadMs, 0, 1e9) || !isNumberIn(timings.analyzeMs, 0, 1e9)) return undefined;
-      if (!Array.isArray(scores) || scores.length > keptTokens) return undefined;
-      if (!scores.every((score) => isTokenScore(score, textLength))) return undefined;
-      const { predictions } = value;
-      if (!Array.isArray(predictions) || predictions.length > keptTokens || !predictions.every(isPositionSummary)) return undefined;
+      // The first token read has nothing before it to be scored against.
+      if (!isListOf(scores, Math.max(0, keptTokens - 1), (score) => isTokenScore(score, run.chars))) return undefined;
+      if (!isListOf(value.predictions, keptTokens, isPositionSummary)) return undefined;
       return value as unknown as AnalysisMessage;
     }
     case 'attention':
       // Shape checks need the model (attentionMessageProblem); here: the fields' types only.
       return isInt(value.runId, 1) && isInt(value.index, 0, LIMITS.tokensPerMessage - 1) && isInt(value.layer, 0) &&
         (value.head === 'average' || isInt(value.head, 0)) && isInt(value.firstIndex, 0) &&
-        Array.isArray(value.weights) && value.weights.length <= LIMITS.tokensPerMessage && value.weights.every((w) => isNumberIn(w, 0, 1.0001))
+        isListOf(value.weights, LIMITS.tokensPerMessage, isAttentionWeight)
         ? (value as unknown as AttentionMessage)
         : undefined;
     case 'insertText':
@@ -373,7 +391,7 @@ export function attentionMessageProblem(value: unknown, shape: AttentionShape, t
   if (!isInt(index, 0) || index >= tokenCount) return `token ${String(index)} is not in the explained text (${tokenCount} tokens)`;
   if (!isInt(firstIndex, 0, index)) return 'the weights start after the query token';
   if (!Array.isArray(weights) || weights.length !== index - firstIndex + 1) return 'there must be one weight per token up to the query token';
-  if (!weights.every((w) => isNumberIn(w, 0, 1.0001))) return 'attention weights must lie between 0 and 1';
+  if (!isListOf(weights, weights.length, isAttentionWeight)) return 'attention weights must lie between 0 and 1';
   return undefined;
 }
 

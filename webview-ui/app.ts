@@ -3,7 +3,7 @@
 // analysis back to the host for the editor's heat map. A newer run makes older ones stale:
 // their late results are dropped, never shown.
 import type { Analysis, BackendInfo, BackendPreference, Distribution } from '../src/engine/types';
-import { tokenBytesHex, tokenText } from '../src/engine/tokenizer';
+import { textOrId, vocabularyEntry } from '../src/engine/vocabulary-text';
 import { clipMessage, type ExplainMessage, type HostMessage, type InitMessage, type ShowAttentionMessage, type TokenScore, type ViewSettings } from '../src/protocol';
 import { el } from './dom';
 import { loadWorkerEngine, progressLabel, type LoadedEngine } from './engine-client';
@@ -54,7 +54,7 @@ export class App {
   private generate: GenerateTab | undefined;
   private readonly attention = new AttentionView((selection) => this.attentionSelected(selection));
   private readonly embeddings = new EmbeddingView((index) => this.highlightKept(index));
-  private readonly logitLens = new LogitLensView((id) => tokenText(id));
+  private readonly logitLens = new LogitLensView((id) => textOrId(id));
   private readonly empty = el('p', { className: 'empty', text: english('panel.empty') });
   /** The panel's language; English until init says otherwise. */
   private t: Translate = english;
@@ -84,7 +84,7 @@ export class App {
       onHover: (index, chip) => this.hover(index, chip),
     });
     this.distribution = new DistributionView(
-      (id) => ({ text: tokenText(id), bytes: tokenBytesHex(id), partial: tokenText(id).includes('\ufffd') }),
+      vocabularyEntry,
       () => this.requestDistribution(),
     );
     this.tabs.add('tokens', english('tab.tokens'), { element: el('div', { className: 'tokens-tab' }, [this.empty, this.chips.element, this.distribution.element]) });

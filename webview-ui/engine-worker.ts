@@ -1,7 +1,7 @@
 // Entry of dist/webview-engine.js: the panel's model, in a dedicated worker (see engine-rpc.ts
 // for why). Answers the page's calls one message at a time; the engine itself queues its runs.
 import { PipelineInspector } from '../src/engine/inspect';
-import { tokenBytesHex, tokenText } from '../src/engine/tokenizer';
+import { vocabularyEntry } from '../src/engine/vocabulary-text';
 import { loadEngine, type LoadedEngine } from './engine-loader';
 import { transferables, type CallMessage, type EngineCalls, type WorkerMessage } from './engine-rpc';
 import { buildPipeline } from './view/pipeline-model';
@@ -40,8 +40,8 @@ const calls: EngineCalls = {
       inspector,
       stream: { hidden: analysis.hidden!, tokens: analysis.ids.length },
       neighbours: (id) => engine.neighboursOfToken(id, 5),
-      tokenText: (id) => tokenText(id),
-      tokenBytes: (id) => tokenBytesHex(id),
+      tokenText: (id) => vocabularyEntry(id).text,
+      tokenBytes: (id) => vocabularyEntry(id).bytes,
     });
   },
 };

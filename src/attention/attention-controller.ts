@@ -8,6 +8,7 @@ import type { AttentionMessage, AttentionShape, ExplainMessage } from '../protoc
 import type { AttentionDecorations } from './attention-decorations';
 import { shadeAttention, type AttentionShading } from './attention-shading';
 import { attentionRejection, explainedRun, followEdits, type ExplainedRun } from './explained-run';
+import { labelText } from '../untrusted-text';
 
 const STATUS_MS = 15_000;
 
@@ -83,7 +84,8 @@ export class AttentionController implements vscode.Disposable {
     const shading = shadeAttention(message, run.tokens);
     this.painter.show(vscode.Uri.parse(run.uri), shading);
     this.reporter.info(`run ${run.runId}, token ${message.index}: ${shading.summary}`);
-    vscode.window.setStatusBarMessage(`$(eye) ${shading.summary}`, STATUS_MS);
+    // The summary quotes the document's tokens: a `$(name)` there is text, not an icon.
+    vscode.window.setStatusBarMessage(`$(eye) ${labelText(shading.summary)}`, STATUS_MS);
     return { ok: true, shading };
   }
 

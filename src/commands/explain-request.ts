@@ -2,6 +2,7 @@
 // the render cap and the remarks are testable alone.
 import type { TokenSpan } from '../engine/types';
 import { english, type Localize } from '../localize';
+import { isolatedText } from '../untrusted-text';
 import { LIMITS, type EncodingCounts, type ExplainMessage, type ExplainSource, type SourceKind, type ViewSettings } from '../protocol';
 
 /** Longest text Explain Tokens accepts: a 1 MB file works (tokenizing it takes about a second). */
@@ -23,7 +24,9 @@ export interface ExplainInput {
   contextTokens: number;
 }
 
-export function sourceLabel(kind: SourceKind, fileName: string, firstLine: number, lastLine: number, localize: Localize = english): string {
+export function sourceLabel(kind: SourceKind, rawFileName: string, firstLine: number, lastLine: number, localize: Localize = english): string {
+  // A right-to-left override in the name must not reorder the rest of the sentence.
+  const fileName = isolatedText(rawFileName);
   const lines = firstLine === lastLine ? localize('line {0}', firstLine + 1) : localize('lines {0}–{1}', firstLine + 1, lastLine + 1);
   switch (kind) {
     case 'selection':

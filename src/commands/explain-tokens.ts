@@ -15,6 +15,7 @@ import type { AnalysedRegion } from '../hover/region-cache';
 import { ENCODINGS, type AnalysisMessage, type EncodingCounts, type ExplainMessage, type ExplainSource } from '../protocol';
 import { pickText } from '../text-range';
 import { tooSlowToTokenize } from '../tokenize-cost';
+import { labelText } from '../untrusted-text';
 import { MAX_EXPLAIN_CHARS, buildExplainMessage } from './explain-request';
 
 export type ExplainStatus = 'done' | 'failed' | 'nothing' | 'superseded' | 'closed';
@@ -206,7 +207,9 @@ export class ExplainTokensCommand {
       ...(modelProblem ? { modelProblem } : {}),
     };
     reporter.info(`run ${runId}: ${message.source.label}: ${text.length} characters, ${tokens.length} tokens (showing ${message.tokens.length})`);
-    vscode.window.setStatusBarMessage(vscode.l10n.t('LLM Lens: explaining {0}', `${message.source.label.charAt(0).toLowerCase()}${message.source.label.slice(1)}`), 5000);
+    // The label holds the file's name: a `$(name)` there is text, not an icon.
+    const explaining = `${message.source.label.charAt(0).toLowerCase()}${message.source.label.slice(1)}`;
+    vscode.window.setStatusBarMessage(vscode.l10n.t('LLM Lens: explaining {0}', labelText(explaining)), 5000);
 
     decorations.setHeatMode(effectiveHeatMode(settings));
     decorations.show(

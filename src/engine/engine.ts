@@ -34,6 +34,7 @@ import {
 import { ResidualCache, type ResidualCell, type StreamRun } from './residual-cache';
 import { SessionPool, type OrtLike, type OrtTensorLike, type ProviderKind } from './ort-sessions';
 import { tokenText as r50kTokenText } from './tokenizer';
+import { textOrId } from './vocabulary-text';
 
 export type { OrtLike, OrtSessionLike, OrtTensorLike } from './ort-sessions';
 
@@ -412,11 +413,7 @@ export class LensEngine {
   }
 
   private textOf(id: number): string {
-    try {
-      return this.tokenText(id);
-    } catch {
-      return `<${id}>`;
-    }
+    return textOrId(id, this.tokenText);
   }
 }
 

@@ -3,6 +3,7 @@
 // The words come through `localize` (the provider passes vscode.l10n.t; English by default).
 import type { LastPrediction, Neighbour, TokenSpan } from '../engine/types';
 import { english, type Localize } from '../localize';
+import { markdownText } from '../untrusted-text';
 
 export interface HoverModel {
   token: TokenSpan;
@@ -41,13 +42,13 @@ export function renderHover(model: HoverModel, localize: Localize = english): st
       ...next.top.map(([id, logprob], i) => tableRow(i + 1, model.tokenText(id), logprob)),
     );
   } else {
-    lines.push('', localize('No next-token distribution: {0}', escapeMarkdown(model.unavailable ?? localize('the model has not run'))));
+    lines.push('', localize('No next-token distribution: {0}', markdownText(model.unavailable ?? localize('the model has not run'))));
   }
   if (model.neighbours && model.neighbours.length > 1) {
     const others = model.neighbours.filter(([id]) => id !== token.id).slice(0, 5);
     lines.push('', localize('Nearest embeddings: {0}', others.map(([, text, cos]) => `${visibleToken(text)} ${cos.toFixed(2)}`).join(' · ')));
   }
-  if (model.openPanelLink) lines.push('', `[${escapeMarkdown(localize('Open in the LLM Lens panel'))}](${model.openPanelLink})`);
+  if (model.openPanelLink) lines.push('', `[${markdownText(localize('Open in the LLM Lens panel'))}](${model.openPanelLink})`);
   return lines.join('\n');
 }
 
@@ -66,13 +67,9 @@ function bytesNote(token: TokenSpan, localize: Localize): string {
 /** Whitespace made visible, then escaped: "·" space, "→" tab, "↵" newline, "␍" carriage return. */
 export function visibleToken(text: string): string {
   const shown = text.replace(/ /g, '·').replace(/\t/g, '→').replace(/\r/g, '␍').replace(/\n/g, '↵');
-  return escapeMarkdown(shown === '' ? '∅' : shown);
+  return markdownText(shown === '' ? '∅' : shown);
 }
 
-/** Escapes every character Markdown or HTML could act on; the result renders as the literal text. */
-export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|~:]/g, (c) => `\\${c}`).replace(/[<>&]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 export function formatProbability(p: number): string {
   if (p >= 0.001) return `${(p * 100).toFixed(p >= 0.1 ? 1 : 2)}%`;

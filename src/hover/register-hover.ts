@@ -1,7 +1,8 @@
 // Wires the next-token hover: one model worker for the extension's lifetime, the provider for
 // every file and untitled document, and the command its link runs.
 import * as vscode from 'vscode';
-import { tokenize, tokenText } from '../engine/tokenizer';
+import { tokenize } from '../engine/tokenizer';
+import { textOrId } from '../engine/vocabulary-text';
 import { resolveModel } from '../model-location';
 import { ModelWorkerClient } from '../model-worker/client';
 import { describePriority } from '../model-worker/thread-priority';
@@ -48,7 +49,7 @@ export function registerHover(extensionUri: vscode.Uri, log: (message: string) =
     client,
     settings: () => readHoverSettings(contextLimit),
     tokenize: (text) => tokenize(text),
-    tokenText: (id) => tokenText(id),
+    tokenText: (id) => textOrId(id),
     log,
     openPanelCommand: 'llmLens.explainAt',
   });

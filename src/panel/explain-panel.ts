@@ -7,6 +7,7 @@ import type { BackendPreference } from '../engine/types';
 import type { Reporter } from '../log';
 import type { ModelLocation } from '../model-location';
 import {
+  LIMITS,
   analysisMismatch,
   parseWebviewMessage,
   type AnalysisMessage,
@@ -17,6 +18,7 @@ import {
   type ViewSettings,
 } from '../protocol';
 import { webviewHtml } from './webview-html';
+import { clippedText } from '../untrusted-text';
 
 export const WASM_FILE = ['dist', 'ort', 'ort-wasm-simd-threaded.asyncify.wasm'] as const;
 export const ENGINE_WORKER_FILE = ['dist', 'webview-engine.js'] as const;
@@ -146,7 +148,8 @@ export class ExplainPanel implements vscode.Disposable {
   }
 
   private receive(raw: unknown): void {
-    const message = parseWebviewMessage(raw, this.pending?.message.totalChars ?? 0);
+    const run = this.pending?.message;
+    const message = parseWebviewMessage(raw, { chars: run?.totalChars ?? 0, tokens: run?.tokens.length ?? 0 });
     if (!message) {
       this.options.reporter.warn(`dropped an invalid message from the panel: ${describe(raw)}`);
       return;
@@ -188,9 +191,12 @@ export class ExplainPanel implements vscode.Disposable {
     const uri = (...parts: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.options.extensionUri, ...parts)).toString();
     const { model } = this.options;
     const modelFile = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(model.folder, file)).toString();
+    // A folder's name may be 255 bytes; the panel takes a shorter one (it only shows it).
+    const modelName = clippedText(model.name, LIMITS.modelNameChars);
+    if (modelName !== model.name) this.options.reporter.info(`the panel shows the model as "${modelName}": ${model.folder.fsPath}`);
     void this.post({
       type: 'init',
-      modelName: model.name,
+      modelName,
       configUri: modelFile('config.json'),
       weightsUri: modelFile('model.safetensors'),
       wasmUri: uri(...WASM_FILE),

@@ -9,7 +9,10 @@ import * as vscode from 'vscode';
 import type { ExplainOutcome } from '../../src/commands/explain-tokens';
 import type { LensApi } from '../../src/extension';
 import { tokenize } from '../../src/engine/tokenizer';
-import { closeTextEditors, openUntitled, until } from './editors';
+import { closeTextEditors, openUntitled, showActive, until } from './editors';
+import { recordShownMessages, type ShownMessage } from './shown-messages';
+import { PADDED_FAVOURITE, paddedGpt2, safetensorsBytes, writeCheckpoint } from '../harness/checkpoint-files';
+import { renderLabel, renderNotification } from '../harness/vscode-rendering';
 
 const repo = path.resolve(__dirname, '../../..');
 const BUNDLED = path.join(repo, 'media/models/tiny-gpt2-software');
@@ -28,10 +31,22 @@ async function setModelPath(value: string | undefined): Promise<void> {
   await vscode.workspace.getConfiguration('llmLens').update('modelPath', value, vscode.ConfigurationTarget.Global);
 }
 
-async function explainText(): Promise<ExplainOutcome> {
-  const editor = await openUntitled(TEXT, 'python');
+async function explainText(editor?: vscode.TextEditor): Promise<ExplainOutcome> {
+  editor ??= await openUntitled(TEXT, 'python');
   editor.selection = new vscode.Selection(new vscode.Position(0, 0), editor.document.positionAt(TEXT.length));
   return (await vscode.commands.executeCommand('llmLens.explainTokens')) as ExplainOutcome;
+}
+
+/** The issue's payload: a link that opened a terminal from a warning; with an icon and Markdown besides. */
+const LINK_PAYLOAD = '[Click here to repair the model](command:workbench.action.terminal.new)';
+const PAYLOAD = `${LINK_PAYLOAD} $(alert) **bold** <b>html</b>`;
+
+/** The notifications recorded on `surface` whose text holds `part`; each must render as written, with no link. */
+function notificationsWith(shown: readonly ShownMessage[], surface: ShownMessage['surface'], part: string): string[] {
+  const found = shown.filter((m) => m.surface === surface && m.text.replaceAll('\u2060', '').includes(part));
+  assert.ok(found.length > 0, `no ${surface} notification showing ${part}: ${JSON.stringify(shown)}`);
+  for (const { text } of found) assert.deepEqual(renderNotification(text).links, [], `a link in: ${text}`);
+  return found.map((m) => renderNotification(m.text).text);
 }
 
 /** Loading a model into the worker takes seconds, more on a busy machine. */
@@ -96,5 +111,75 @@ describe('llmLens.modelPath', function () {
     assert.equal(outcome.status, 'failed');
     assert.equal(outcome.model, 'wrong-config');
     assert.match(outcome.message!, /^The model could not analyse the text: .*h\.6\./);
+  });
+
+  it('a command link, an icon and Markdown in config.json and in the file name reach notifications and the status bar as text', async () => {
+    const folder = path.join(tmp, 'hostile-config');
+    copyModel(folder, (config) => {
+      config.model_type = PAYLOAD;
+    });
+    await setModelPath(folder);
+    const fileName = '$(alert) [x](command:workbench.action.terminal.new).py';
+    const file = path.join(tmp, fileName);
+    fs.writeFileSync(file, TEXT);
+    const recorder = recordShownMessages();
+    let outcome: ExplainOutcome;
+    try {
+      outcome = await explainText(await showActive(await vscode.workspace.openTextDocument(file)));
+    } finally {
+      recorder.dispose();
+    }
+    assert.equal(outcome.status, 'done', outcome.message);
+    assert.equal(outcome.model, 'tiny-gpt2-software', 'the bundled model runs instead');
+    const [warning] = notificationsWith(recorder.shown, 'warning', 'cannot be used');
+    assert.ok(warning!.includes(`model_type is ${JSON.stringify(PAYLOAD)}`), warning);
+    const status = recorder.shown.filter((m) => m.surface === 'statusBar' && m.text.includes('explaining'));
+    assert.equal(status.length, 1, JSON.stringify(recorder.shown));
+    assert.equal(renderLabel(status[0]!.text), `LLM Lens: explaining selection in ${fileName}, lines 1–2`);
+  });
+
+  it('a command link in a tensor name reaches the error notification as text', async () => {
+    const folder = path.join(tmp, 'hostile-tensor');
+    copyModel(folder);
+    // A dtype the loader refuses, so that the error names the tensor.
+    fs.writeFileSync(path.join(folder, 'model.safetensors'), safetensorsBytes({ [PAYLOAD]: { dtype: 'X9', shape: [1], data: new Uint8Array(4) } }));
+    await setModelPath(folder);
+    const recorder = recordShownMessages();
+    let outcome: ExplainOutcome;
+    try {
+      outcome = await explainText();
+    } finally {
+      recorder.dispose();
+    }
+    assert.equal(outcome.status, 'failed');
+    assert.ok(outcome.message?.includes(PAYLOAD), outcome.message);
+    notificationsWith(recorder.shown, 'error', PAYLOAD);
+  });
+
+  it('a folder name over 200 characters: the panel still loads the model (its name clipped there), the outcome has it whole', async () => {
+    // Linux allows 255 bytes per path component.
+    const name = `long-${'x'.repeat(240)}`;
+    copyModel(path.join(tmp, name));
+    await setModelPath(path.join(tmp, name));
+    const outcome = await explainText();
+    assert.equal(outcome.status, 'done', outcome.message);
+    assert.equal(outcome.model, name);
+    assert.equal(outcome.scoredTokens, tokenize(TEXT).length - 1);
+  });
+
+  it('a padded vocabulary (50,304 rows): the panel runs it and the hover lists ids without text as <id>', async () => {
+    const folder = path.join(tmp, 'padded-gpt2');
+    const { config, weights } = paddedGpt2();
+    writeCheckpoint(folder, config, weights);
+    await setModelPath(folder);
+    const outcome = await explainText();
+    assert.equal(outcome.status, 'done', outcome.message);
+    assert.equal(outcome.model, 'padded-gpt2');
+
+    await until(() => api.hoverStats().model === 'padded-gpt2', 'the hover to load the padded model', MODEL_LOAD_MS);
+    const document = (await openUntitled(TEXT, 'python')).document;
+    const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, new vscode.Position(1, 12))) ?? [];
+    const markdown = hovers.flatMap((h) => h.contents).map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : '')).join('\n');
+    assert.ok(markdown.includes(`| 1 | &#60;${PADDED_FAVOURITE}&#62; |`), markdown);
   });
 });

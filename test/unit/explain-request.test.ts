@@ -20,6 +20,12 @@ describe('the explain message', () => {
     assert.equal(sourceLabel('document', 'a.py', 0, 40), 'All of a.py (nothing was selected)');
   });
 
+  test('a right-to-left override in the file name is isolated: it cannot reorder the rest of the label', () => {
+    // "gnp.exe" shows as "exe.png" inside the name; the line numbers after it stay as they are.
+    assert.equal(sourceLabel('selection', 'photo\u202egnp.exe', 0, 0), 'Selection in \u2068photo\u202egnp.exe\u2069, line 1');
+    assert.equal(sourceLabel('document', '\u05e9.txt', 0, 0), 'All of \u2068\u05e9.txt\u2069 (nothing was selected)');
+  });
+
   test('a short text: every token, no notes, and it passes the webview validator', () => {
     const built = message('def add(a, b):\n    return a + b\n');
     assert.equal(built.tokens.length, built.totalTokens);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { escapeMarkdown, formatBits, formatProbability, renderHover, visibleToken } from '../../src/hover/hover-markdown';
+import { formatBits, formatProbability, renderHover, visibleToken } from '../../src/hover/hover-markdown';
+import { markdownText } from '../../src/untrusted-text';
 import type { LastPrediction, TokenSpan } from '../../src/engine/types';
 
 const token = (text: string, extra: Partial<TokenSpan> = {}): TokenSpan => ({ id: 42, text, start: 0, end: text.length, bytes: '', ...extra });
@@ -53,5 +54,5 @@ test('formatting helpers', () => {
   assert.equal(formatProbability(0.00001234), '0.0012%');
   assert.equal(formatBits(Math.LN2), '1.00 bits');
   assert.equal(visibleToken(' a\tb\r\n'), '·a→b␍↵');
-  assert.equal(escapeMarkdown('a<b>&'), 'a&#60;b&#62;&#38;');
+  assert.equal(markdownText('a<b>&'), 'a&#60;b&#62;&#38;');
 });

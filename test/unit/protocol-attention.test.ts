@@ -5,10 +5,11 @@ import assert from 'node:assert/strict';
 import { attentionMessageProblem, parseWebviewMessage } from '../../src/protocol';
 
 const shape = { layers: 6, heads: 6 };
+const RUN = { chars: 100, tokens: 100 };
 const valid = { type: 'attention', runId: 2, index: 3, layer: 5, head: 'average', firstIndex: 1, weights: [0.5, 0.25, 0.25] };
 
 test('a well-formed attention message passes both checks', () => {
-  assert.deepEqual(parseWebviewMessage(valid, 100), valid);
+  assert.deepEqual(parseWebviewMessage(valid, RUN), valid);
   assert.equal(attentionMessageProblem(valid, shape, 4), undefined);
   assert.equal(attentionMessageProblem({ ...valid, head: 0 }, shape, 4), undefined);
 });
@@ -22,8 +23,8 @@ test('stale layer and head indices are rejected with a message that names the va
 });
 
 test('malformed attention messages fail the type check', () => {
-  assert.equal(parseWebviewMessage({ ...valid, head: 'all' }, 100), undefined);
-  assert.equal(parseWebviewMessage({ ...valid, layer: -1 }, 100), undefined);
-  assert.equal(parseWebviewMessage({ ...valid, weights: [Number.NaN] }, 100), undefined);
-  assert.equal(parseWebviewMessage({ ...valid, weights: 'x' }, 100), undefined);
+  assert.equal(parseWebviewMessage({ ...valid, head: 'all' }, RUN), undefined);
+  assert.equal(parseWebviewMessage({ ...valid, layer: -1 }, RUN), undefined);
+  assert.equal(parseWebviewMessage({ ...valid, weights: [Number.NaN] }, RUN), undefined);
+  assert.equal(parseWebviewMessage({ ...valid, weights: 'x' }, RUN), undefined);
 });

@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analysisMismatch, clipMessage, LIMITS, parseHostMessage, parseWebviewMessage, type AnalysisMessage, type ExplainMessage } from '../../src/protocol';
 import { tokenize } from '../../src/engine/tokenizer';
+import { clippedText } from '../../src/untrusted-text';
 
 const settings = { topK: 20, temperature: 1, heatMapMode: 'rank' };
 const tokens = tokenize('hello world');
@@ -17,6 +18,9 @@ const explain = {
   notes: [],
   settings,
 };
+/** The run `explain` describes, and none. */
+const RUN = { chars: 11, tokens: tokens.length };
+const NO_RUN = { chars: 0, tokens: 0 };
 const analysis = {
   type: 'analysis',
   runId: 3,
@@ -74,10 +78,10 @@ describe('host → webview messages', () => {
 
 describe('webview → host messages', () => {
   test('valid messages pass', () => {
-    assert.deepEqual(parseWebviewMessage({ type: 'ready' }, 0), { type: 'ready' });
-    assert.deepEqual(parseWebviewMessage(analysis, 11), analysis);
-    assert.deepEqual(parseWebviewMessage({ type: 'runFailed', runId: 3, message: 'x' }, 0), { type: 'runFailed', runId: 3, message: 'x' });
-    assert.deepEqual(parseWebviewMessage({ type: 'log', level: 'warn', message: 'x' }, 0), { type: 'log', level: 'warn', message: 'x' });
+    assert.deepEqual(parseWebviewMessage({ type: 'ready' }, NO_RUN), { type: 'ready' });
+    assert.deepEqual(parseWebviewMessage(analysis, RUN), analysis);
+    assert.deepEqual(parseWebviewMessage({ type: 'runFailed', runId: 3, message: 'x' }, NO_RUN), { type: 'runFailed', runId: 3, message: 'x' });
+    assert.deepEqual(parseWebviewMessage({ type: 'log', level: 'warn', message: 'x' }, NO_RUN), { type: 'log', level: 'warn', message: 'x' });
   });
 
   test('scores outside the run, positive log-probabilities, ranks below 1 and unknown levels are refused', () => {
@@ -99,20 +103,20 @@ describe('webview → host messages', () => {
       { type: 'log', level: 'info', message: 'x'.repeat(LIMITS.messageChars + 1) },
       { type: 'runFailed', runId: '3', message: 'x' },
     ];
-    for (const message of bad) assert.equal(parseWebviewMessage(message, 11), undefined, JSON.stringify(message));
+    for (const message of bad) assert.equal(parseWebviewMessage(message, RUN), undefined, JSON.stringify(message));
   });
 
   test('clipMessage keeps messages within the validator limit', () => {
     const clipped = clipMessage('e'.repeat(LIMITS.messageChars * 2));
     assert.equal(clipped.length, LIMITS.messageChars);
-    assert.ok(parseWebviewMessage({ type: 'log', level: 'error', message: clipped }, 0));
+    assert.ok(parseWebviewMessage({ type: 'log', level: 'error', message: clipped }, NO_RUN));
   });
 });
 
 describe('insertText (Generate tab → host)', () => {
   test('a run id and non-empty text pass, exactly as sent', () => {
-    assert.deepEqual(parseWebviewMessage({ type: 'insertText', runId: 2, text: ' the list.\n' }, 0), { type: 'insertText', runId: 2, text: ' the list.\n' });
-    assert.deepEqual(parseWebviewMessage({ type: 'insertText', runId: 2, text: 'x', extra: 1 }, 0), { type: 'insertText', runId: 2, text: 'x' }, 'unknown fields are dropped');
+    assert.deepEqual(parseWebviewMessage({ type: 'insertText', runId: 2, text: ' the list.\n' }, NO_RUN), { type: 'insertText', runId: 2, text: ' the list.\n' });
+    assert.deepEqual(parseWebviewMessage({ type: 'insertText', runId: 2, text: 'x', extra: 1 }, NO_RUN), { type: 'insertText', runId: 2, text: 'x' }, 'unknown fields are dropped');
   });
 
   test('no run id, empty, non-text or huge text is refused', () => {
@@ -124,7 +128,7 @@ describe('insertText (Generate tab → host)', () => {
       { type: 'insertText', runId: 2, text: 42 },
       { type: 'insertText', runId: 2, text: 'x'.repeat(LIMITS.messageChars * 10 + 1) },
     ];
-    for (const message of bad) assert.equal(parseWebviewMessage(message, 0), undefined, JSON.stringify(message).slice(0, 80));
+    for (const message of bad) assert.equal(parseWebviewMessage(message, NO_RUN), undefined, JSON.stringify(message).slice(0, 80));
   });
 });
 
@@ -139,5 +143,57 @@ describe('an analysis must answer its run', () => {
   test('an index past the tokens, or offsets of another token, do not', () => {
     assert.match(analysisMismatch({ ...answer, scores: [{ ...answer.scores[0]!, index: 2 }] }, run)!, /token 2 of 2/);
     assert.match(analysisMismatch({ ...answer, scores: [{ ...answer.scores[0]!, start: 4 }] }, run)!, /spans 5–11, the score says 4–11/);
+  });
+});
+
+describe('arrays with holes and lists longer than the run', () => {
+  // every() skips holes, so a sparse array of any length passed an every()-based check.
+  const holes = (length: number) => Object.assign([], { length });
+  const sparse = <T>(items: T[], hole: number): T[] => {
+    const out = [...items];
+    delete out[hole];
+    return out;
+  };
+
+  test('a hole in any list of a host message is refused', () => {
+    const bad: unknown[] = [
+      { ...explain, tokens: sparse(tokens, 0) },
+      { ...explain, tokens: holes(2) },
+      { ...explain, notes: holes(3) },
+      { ...explain, notes: ['a', , 'c'] },
+    ];
+    for (const message of bad) assert.equal(parseHostMessage(message), undefined, JSON.stringify(message));
+  });
+
+  test('a hole in any list of a webview message is refused', () => {
+    const attention = { type: 'attention', runId: 2, index: 3, layer: 0, head: 0, firstIndex: 1, weights: [0.5, 0.25, 0.25] };
+    const bad: unknown[] = [
+      { ...analysis, scores: holes(1) },
+      { ...analysis, predictions: sparse(analysis.predictions, 1) },
+      { ...analysis, predictions: holes(2) },
+      { ...analysis, predictions: [{ ...analysis.predictions[0], top: [[995, -2.1], , [11, -2.4]] }] },
+      { ...analysis, predictions: [{ ...analysis.predictions[0], top: holes(3) }] },
+      { ...attention, weights: [0.5, , 0.25] },
+      { ...attention, weights: holes(3) },
+    ];
+    for (const message of bad) assert.equal(parseWebviewMessage(message, { chars: 100, tokens: 100 }), undefined, JSON.stringify(message));
+    assert.ok(parseWebviewMessage(attention, { chars: 100, tokens: 100 }), 'the same message without holes passes');
+  });
+
+  test('an analysis holds at most one score per token the run sent (but the first) and one prediction per token', () => {
+    const score = (index: number) => ({ index, start: 0, end: 0, logprob: -1, rank: 1 });
+    const manyScores = { ...analysis, keptTokens: 5000, scores: Array.from({ length: 4999 }, (_, i) => score(i + 1)), predictions: [] };
+    assert.equal(parseWebviewMessage(manyScores, RUN), undefined, 'keptTokens above the run’s 2 tokens');
+    assert.equal(parseWebviewMessage({ ...analysis, scores: [score(1), score(1)] }, RUN), undefined, 'two scores for a 2-token run');
+    assert.equal(parseWebviewMessage({ ...analysis, keptTokens: 3 }, RUN), undefined);
+    assert.deepEqual(parseWebviewMessage(analysis, RUN), analysis, 'the run’s own analysis passes');
+  });
+
+  test('the host’s clipped model name is one the panel takes; the unclipped one is not', () => {
+    const init = { type: 'init', configUri: 'https://r/c.json', weightsUri: 'https://r/w', wasmUri: 'https://r/o.wasm', backend: 'auto', settings };
+    const folderName = 'm'.repeat(255);
+    assert.equal(parseHostMessage({ ...init, modelName: folderName }), undefined);
+    const clipped = clippedText(folderName, LIMITS.modelNameChars);
+    assert.equal(parseHostMessage({ ...init, modelName: clipped })?.type, 'init');
   });
 });

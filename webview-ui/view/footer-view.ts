@@ -2,6 +2,7 @@
 import type { BackendInfo } from '../../src/engine/types';
 import { clear, el } from '../dom';
 import { formatMs } from './format';
+import { isolatedText } from '../../src/untrusted-text';
 import { english, type Translate } from '../i18n';
 
 export interface FooterInfo {
@@ -47,7 +48,8 @@ export class FooterView {
     } else {
       parts.push(el('span', { className: 'backend', text: t('footer.noBackend') }));
     }
-    parts.push(el('span', { text: t('footer.model', { name: info.model }) }));
+    // The name is a folder's: an override in it must not reorder the footer.
+    parts.push(el('span', { text: t('footer.model', { name: isolatedText(info.model) }) }));
     if (info.loadMs !== undefined) parts.push(el('span', { text: t('footer.load', { time: formatMs(info.loadMs) }) }));
     if (info.analyzeMs !== undefined) parts.push(el('span', { text: t('footer.analysis', { time: formatMs(info.analyzeMs) }) }));
     if (info.distributionMs !== undefined) parts.push(el('span', { text: t('footer.distribution', { time: formatMs(info.distributionMs) }) }));

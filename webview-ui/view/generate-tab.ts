@@ -5,7 +5,7 @@ import type { SamplingSettings } from '../../src/engine/sampling';
 import type { Translate } from '../i18n';
 import { GenerationSession, type NextTokenSource } from './generate-session';
 import { GenerateView } from './generate-view';
-import { tokenText } from '../../src/engine/tokenizer';
+import { textOrId } from '../../src/engine/vocabulary-text';
 
 export class GenerateTab {
   readonly view: GenerateView;
@@ -42,7 +42,7 @@ export class GenerateTab {
   private reset(): void {
     this.session = undefined;
     this.stopRequested = true;
-    if (this.prompt) this.view.render(decode(this.prompt), [], (id) => tokenText(id));
+    if (this.prompt) this.view.render(decode(this.prompt), [], (id) => textOrId(id));
     this.view.showStatus(this.prompt ? '' : this.t('generate.empty'));
   }
 
@@ -78,7 +78,7 @@ export class GenerateTab {
   }
 
   private show(session: GenerationSession, context: number): void {
-    this.view.render(decode(session.prompt), session.steps, (id) => tokenText(id));
+    this.view.render(decode(session.prompt), session.steps, (id) => textOrId(id));
     const stopped = session.stopped;
     const slid = session.steps.some((s) => s.slid > 0);
     this.view.showStatus(
@@ -93,7 +93,7 @@ export class GenerateTab {
   private pick(index: number, id: number): void {
     if (!this.session || this.running) return;
     this.session.pick(index, id);
-    this.view.render(decode(this.session.prompt), this.session.steps, (i) => tokenText(i));
+    this.view.render(decode(this.session.prompt), this.session.steps, (i) => textOrId(i));
   }
 
   private insertGenerated(): void {
