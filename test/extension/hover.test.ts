@@ -13,6 +13,7 @@ import { tokenize, tokenText } from '../../src/engine/tokenizer';
 import { formatProbability, visibleToken } from '../../src/hover/hover-markdown';
 import type { LensApi } from '../../src/extension';
 import { closeTextEditors, showActive } from './editors';
+import { lensHover } from './lens-hover';
 
 const repo = path.resolve(__dirname, '../../..');
 const CONTEXT = 256;
@@ -30,17 +31,6 @@ async function consistencyEngine(): Promise<LensEngine> {
   const ort = (await import(pathToFileURL(path.join(repo, 'node_modules/onnxruntime-web/dist/ort.node.min.mjs')).href)) as OrtLike & { env: { wasm: { numThreads: number } } };
   ort.env.wasm.numThreads = 1;
   return LensEngine.create(await loadCheckpointFromDir(path.join(repo, 'media/models/tiny-gpt2-software')), { ort, backend: 'wasm' });
-}
-
-async function lensHover(uri: vscode.Uri, position: vscode.Position): Promise<string | undefined> {
-  const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, position)) ?? [];
-  for (const hover of hovers) {
-    for (const part of hover.contents) {
-      const value = typeof part === 'string' ? part : 'value' in part ? part.value : '';
-      if (value.includes('**LLM Lens**')) return value;
-    }
-  }
-  return undefined;
 }
 
 /** Rows of the hover's next-token table: [shown token text, shown probability]. */

@@ -5,22 +5,12 @@
 // asked for, so that neither branch can pass by running the other.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { lensHover } from './lens-hover';
 
 const EXTENSION_ID = 'llm-lens.llm-lens';
 /** The display language this run was started with (scripts/test.sh, test/harness/run-extension-suite.ts). */
 const LANGUAGE = (process.env.LLM_LENS_TEST_LOCALE || 'en').toLowerCase();
 const chinese = LANGUAGE === 'zh-cn';
-
-async function lensHover(uri: vscode.Uri, position: vscode.Position): Promise<string | undefined> {
-  const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, position)) ?? [];
-  for (const hover of hovers) {
-    for (const part of hover.contents) {
-      const value = typeof part === 'string' ? part : 'value' in part ? part.value : '';
-      if (value.includes('**LLM Lens**')) return value;
-    }
-  }
-  return undefined;
-}
 
 describe('display language', () => {
   before(async () => {
