@@ -16,7 +16,7 @@ export type Task = (run: number) => Promise<unknown>;
 
 export const round = (x: number, digits = 1) => Number(x.toFixed(digits));
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function measure(task: Task, run: number): Promise<{ wall: number; cpu: number }> {
   const cpuStart = process.cpuUsage();

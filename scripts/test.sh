@@ -6,7 +6,8 @@
 #   3. build: scripts/build.mjs (product) and scripts/build-tests.mjs (test bundles)    [not for unit alone]
 #   4. unit       node --test: test/*/*.test.ts outside browser/, extension/, ui/, except *.browser.test.ts
 #   5. browser    node --test: test/browser/*.test.ts and test/*/*.browser.test.ts, one file at a time
-#   6. extension  mocha inside the real extension host (code-server): test/extension/*.test.ts
+#   6. extension  mocha inside the real extension host (code-server): test/extension/*.test.ts, then
+#                 the display-language tests again with VS Code in Simplified Chinese (zh-cn)
 #   7. ui         node --test: test/ui/*.test.ts (the workbench driven through Chromium), one file at a time
 # Every stage runs even if an earlier test stage failed; a failed setup step stops the test stages.
 # Browser and UI files run one by one, each with its own time limit, so that one that hangs cannot
@@ -162,7 +163,15 @@ if [ "$SETUP_OK" -eq 1 ]; then
   wants browser && run_test_files browser 600 "${BROWSER_TESTS[@]}"
   if wants extension; then
     # the runner stops the suite itself after LLM_LENS_SUITE_TIMEOUT_MS (540 s), before this limit
-    stage_begin extension; stage_run 600 node --import tsx test/harness/run-extension-suite.ts; stage_end
+    stage_begin extension
+    stage_run 600 node --import tsx test/harness/run-extension-suite.ts
+    # The display-language tests again in Simplified Chinese, so that their zh-cn assertions run
+    # (unless LLM_LENS_TEST_GREP narrowed the suite to other tests).
+    if [ -z "${LLM_LENS_TEST_GREP:-}" ] || [[ "display language" =~ ${LLM_LENS_TEST_GREP} ]]; then
+      stage_run 300 env LLM_LENS_TEST_LOCALE=zh-cn LLM_LENS_TEST_GREP='display language' LLM_LENS_SUITE_TIMEOUT_MS=240000 \
+        node --import tsx test/harness/run-extension-suite.ts
+    fi
+    stage_end
   fi
   wants ui && run_test_files ui 600 "${UI_TESTS[@]}"
 fi

@@ -1,5 +1,6 @@
-// The next-token hover, inside the real VS Code: numbers equal the engine's full analysis of
-// the same context, hostile token texts are escaped, and edits during a hover give no stale result.
+// The next-token hover, inside the real VS Code: on the reference prompts its numbers are Hugging
+// Face's (test/fixtures/reference.json); elsewhere they equal the engine's full analysis of the
+// same context; hostile token texts are escaped, and edits during a hover give no stale result.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,29 +13,24 @@ import { tokenize, tokenText } from '../../src/engine/tokenizer';
 import { formatProbability, visibleToken } from '../../src/hover/hover-markdown';
 import type { LensApi } from '../../src/extension';
 import { closeTextEditors, showActive } from './editors';
+import { lensHover } from './lens-hover';
 
 const repo = path.resolve(__dirname, '../../..');
 const CONTEXT = 256;
 /** llmLens.hover.topK's default. */
 const TOP_K = 10;
 
-/** A second engine, in this test's own process, on the same model: the independent reference. */
-async function referenceEngine(): Promise<LensEngine> {
+/**
+ * A second engine, in this test's own process, on the same model. Not an independent reference
+ * (it is the code under test): it checks that the hover path (worker, context window,
+ * predictLast, rendering) shows what a full analysis of the same context gives. The reference
+ * prompts are checked against Hugging Face's numbers instead.
+ */
+async function consistencyEngine(): Promise<LensEngine> {
   // Loaded at run time from node_modules: onnxruntime-web's Node build finds its wasm next to itself.
   const ort = (await import(pathToFileURL(path.join(repo, 'node_modules/onnxruntime-web/dist/ort.node.min.mjs')).href)) as OrtLike & { env: { wasm: { numThreads: number } } };
   ort.env.wasm.numThreads = 1;
   return LensEngine.create(await loadCheckpointFromDir(path.join(repo, 'media/models/tiny-gpt2-software')), { ort, backend: 'wasm' });
-}
-
-async function lensHover(uri: vscode.Uri, position: vscode.Position): Promise<string | undefined> {
-  const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, position)) ?? [];
-  for (const hover of hovers) {
-    for (const part of hover.contents) {
-      const value = typeof part === 'string' ? part : 'value' in part ? part.value : '';
-      if (value.includes('**LLM Lens**')) return value;
-    }
-  }
-  return undefined;
 }
 
 /** Rows of the hover's next-token table: [shown token text, shown probability]. */
@@ -42,12 +38,32 @@ function tableRows(markdown: string): [string, string][] {
   return [...markdown.matchAll(/^\| (\d+) \| (.*) \| ([\d.]+%) \| █* \|$/gm)].map((m) => [m[2], m[3]]);
 }
 
+interface ReferencePrompt {
+  name: string;
+  text: string;
+  ids: number[];
+  top5: [number, number][][];
+  target_logprob: number[];
+}
+const reference: { refs: ReferencePrompt[] } = JSON.parse(fs.readFileSync(path.join(repo, 'test/fixtures/reference.json'), 'utf8'));
+/** The project's tolerance for log-probabilities against the reference. */
+const LOGPROB_TOLERANCE = 2e-3;
+
+/**
+ * Whether a shown percentage (formatProbability: 1 decimal from 10 %, 2 below, 2 significant
+ * digits under 0.1 %) can be the display of probability `p` known to within LOGPROB_TOLERANCE.
+ */
+function showsProbability(shown: string, p: number): boolean {
+  const rounding = p >= 0.1 ? 5e-4 : p >= 0.001 ? 5e-5 : 0.05 * 10 ** Math.floor(Math.log10(p));
+  return Math.abs(parseFloat(shown) / 100 - p) <= rounding + p * Math.expm1(LOGPROB_TOLERANCE);
+}
+
 describe('next-token hover', function () {
   let engine: LensEngine;
   let document: vscode.TextDocument;
 
   before(async function () {
-    engine = await referenceEngine();
+    engine = await consistencyEngine();
     // An untitled copy: earlier suites explain parts of sample.py, and hovers inside explained
     // text answer from that analysis (tested below), not from the context before the token.
     const [file] = await vscode.workspace.findFiles('sample.py');
@@ -62,8 +78,40 @@ describe('next-token hover', function () {
     await vscode.window.tabGroups.close(vscode.window.tabGroups.all.flatMap((g) => g.tabs));
   });
 
+  for (const name of ['fib', 'fox']) {
+    it(`on the reference prompt "${name}", every token shows Hugging Face's numbers`, async () => {
+      const ref = reference.refs.find((r) => r.name === name)!;
+      const doc = await vscode.workspace.openTextDocument({ language: 'plaintext', content: ref.text });
+      const tokens = tokenize(ref.text);
+      assert.deepEqual(tokens.map((t) => t.id), ref.ids);
+      // A hover's context ends at its line's end, so a token holding a newline cannot be hovered.
+      const hoverable = tokens.map((t, i) => i).filter((i) => !tokens[i].text.includes('\n'));
+      assert.ok(hoverable.length >= 8, `only ${hoverable.length} tokens to hover`);
+      for (const t of hoverable) {
+        const markdown = await lensHover(doc.uri, doc.positionAt(tokens[t].start));
+        assert.ok(markdown, `no LLM Lens hover at token ${t}`);
+        assert.ok(markdown.includes(`token **${visibleToken(tokenText(ref.ids[t]))}** · id ${ref.ids[t]}`), `token ${t}: ${markdown.split('\n')[0]}`);
+        const expected = ref.top5[t];
+        tableRows(markdown).slice(0, 5).forEach(([text, shown], j) => {
+          // A near-tie (gap under the tolerance) may come out in either order.
+          const match = expected.find(([id, lp]) => visibleToken(tokenText(id)) === text && Math.abs(lp - expected[j][1]) <= LOGPROB_TOLERANCE);
+          assert.ok(match, `token ${t}, row ${j + 1}: ${text} where the reference has ${visibleToken(tokenText(expected[j][0]))}`);
+          assert.ok(showsProbability(shown, Math.exp(match[1])), `token ${t}, row ${j + 1}: ${shown} for p = ${Math.exp(match[1])}`);
+        });
+        if (t === 0) continue;
+        // How likely this token was after the one before it.
+        const [, shownP, shownRank] = markdown.match(/p = ([\d.]+%) · rank (\d+)/) ?? [];
+        assert.ok(shownP && showsProbability(shownP, Math.exp(ref.target_logprob[t - 1])), `token ${t}: p = ${shownP} for ${Math.exp(ref.target_logprob[t - 1])}`);
+        const inTop = ref.top5[t - 1].findIndex(([id]) => id === ref.ids[t]);
+        if (inTop >= 0) assert.equal(Number(shownRank), inTop + 1, `rank of token ${t}`);
+        else assert.ok(Number(shownRank) > 5, `rank of token ${t} is ${shownRank}, but it is not in the reference top 5`);
+      }
+    });
+  }
+
+  // Consistency checks: the hover shows what the engine's full analysis of the same context gives.
   for (const word of ['fibonacci(n - 1)', 'json.load', 'ValueError']) {
-    it(`at "${word}" shows the engine's distribution after that token`, async () => {
+    it(`at "${word}" shows the engine's full analysis of the context (consistency)`, async () => {
       const text = document.getText();
       const offset = text.indexOf(word) + 2;
       const markdown = await lensHover(document.uri, document.positionAt(offset));
@@ -136,11 +184,15 @@ describe('next-token hover', function () {
     const pending = lensHover(doc.uri, position);
     await editor.edit((b) => b.insert(new vscode.Position(0, 0), 'import math\n'));
     const markdown = await pending;
-    if (markdown) {
-      // Answered after the edit: it must describe the text as it is now.
-      const now = await lensHover(doc.uri, position);
-      assert.equal(markdown, now);
-    }
+    const now = await lensHover(doc.uri, position);
+    assert.ok(now, 'no LLM Lens hover after the edit');
+    // What a stale answer would show: the same position in the text before the edit.
+    const before = await vscode.workspace.openTextDocument({ language: 'python', content: unique.repeat(3) });
+    const stale = await lensHover(before.uri, position);
+    assert.ok(stale, 'no LLM Lens hover on the text before the edit');
+    assert.notEqual(stale.split('\n\n[')[0], now.split('\n\n[')[0], 'the edit changes what the hover shows');
+    // The hover pending during the edit shows nothing (it is dropped), or the text as it is now.
+    assert.ok(markdown === undefined || markdown === now, `stale hover: ${markdown}`);
     assert.equal(doc.getText(), 'import math\n' + unique.repeat(3), 'the user\'s text is unchanged');
   });
 

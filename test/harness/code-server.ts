@@ -19,7 +19,11 @@ export interface CodeServerOptions {
   extensionsDir?: string;
   /** A .vsix installed into the extensions folder before the server starts. */
   installVsix?: string;
-  /** Display language, e.g. "en" (other languages need their language pack installed). */
+  /**
+   * VS Code's display language (`vscode.env.language`), e.g. "zh-cn". For a language other than
+   * English the server gets an empty language pack for it (see stubLanguagePack): the workbench's
+   * own strings stay English, but extensions load their bundles for that language.
+   */
   locale?: string;
   /** User settings, merged over the quiet defaults below. */
   settings?: Record<string, unknown>;
@@ -139,6 +143,26 @@ async function fetchRemoteAuthority(origin: string, folder: string): Promise<str
   return config.remoteAuthority;
 }
 
+/**
+ * code-server bundles only English, and `--locale` takes effect only for a language whose pack is
+ * registered in the user-data folder's languagepacks.json (otherwise the workbench, and with it
+ * every extension, stays "en"). Language packs come from the marketplace, which the tests never
+ * reach, so this registers a pack with no translations: VS Code fills every missing string with
+ * its English default and still runs in `locale`.
+ */
+function stubLanguagePack(userData: string, locale: string): void {
+  const translations = path.join(userData, 'stub-language-pack', 'main.i18n.json');
+  fs.mkdirSync(path.dirname(translations), { recursive: true });
+  fs.writeFileSync(translations, JSON.stringify({ contents: {} }));
+  const pack = {
+    hash: `llm-lens-test-${locale}`,
+    extensions: [{ extensionIdentifier: { id: `llm-lens-test.language-pack-${locale}` }, version: '0.0.0' }],
+    translations: { vscode: translations },
+    label: locale,
+  };
+  fs.writeFileSync(path.join(userData, 'languagepacks.json'), JSON.stringify({ [locale]: pack }));
+}
+
 function prepareFolders(options: CodeServerOptions) {
   // scripts/test.sh sets the run id so that it can tell its own leftovers from other runs' servers.
   const runTag = process.env.LLM_LENS_TEST_RUN_ID ? `${process.env.LLM_LENS_TEST_RUN_ID}-` : '';
@@ -152,6 +176,7 @@ function prepareFolders(options: CodeServerOptions) {
   fs.mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
   fs.mkdirSync(dirs.extensions, { recursive: true });
   fs.writeFileSync(path.join(dirs.userData, 'User/settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...options.settings }, null, 2));
+  if (options.locale && !options.locale.toLowerCase().startsWith('en')) stubLanguagePack(dirs.userData, options.locale.toLowerCase());
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     XDG_CONFIG_HOME: path.join(tmp, 'xdg-config'),
@@ -302,6 +327,8 @@ export interface ExtensionSuiteOptions {
   timeoutMs?: number;
   /** Extra environment for the extension host. */
   env?: Record<string, string>;
+  /** VS Code's display language (default English); see CodeServerOptions.locale. */
+  locale?: string;
 }
 
 /**
@@ -321,6 +348,7 @@ export async function runExtensionSuite(options: ExtensionSuiteOptions): Promise
     workspace: options.workspace,
     extensionDevelopmentPath: options.extensionDevelopmentPath,
     env: options.env,
+    locale: options.locale,
   });
   lap(`code-server on port ${server.port}`);
   const browser = await launchChromium().catch(async (error) => {

@@ -23,7 +23,8 @@ async function main(): Promise<number> {
     return await runTests({
       extensionDevelopmentPath: repoRoot,
       extensionTestsPath: path.join(repoRoot, 'out/test/extension/index.js'),
-      launchArgs: [workspaceFixture, '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes'],
+      // The display language the l10n test expects (English unless the run asks for another).
+      launchArgs: [workspaceFixture, '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes', '--locale', process.env.LLM_LENS_TEST_LOCALE || 'en'],
       ...(vscodeExecutablePath ? { vscodeExecutablePath } : {}),
     });
   } catch (error) {

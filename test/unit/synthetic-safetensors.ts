@@ -1,0 +1,58 @@
+// Writes safetensors files in tests, so that checkpoints with any dtype, layout or defect can be
+// built in memory: an 8-byte little-endian header length, the JSON header, then the raw data.
+
+export type Dtype = 'F32' | 'F16' | 'BF16' | 'F64' | 'I4';
+
+export interface TensorSpec {
+  dtype: Dtype;
+  shape: number[];
+  values: number[];
+}
+
+/** float32 -> IEEE half, for values that are normal halves (all test values are). */
+function toHalfBits(value: number): number {
+  const f = new Float32Array([value]);
+  const bits = new Uint32Array(f.buffer)[0];
+  const sign = (bits >>> 16) & 0x8000;
+  if (value === 0) return sign;
+  const exponent = ((bits >>> 23) & 0xff) - 127 + 15;
+  return sign | (exponent << 10) | ((bits >>> 13) & 0x3ff);
+}
+
+function encodeValues(dtype: Dtype, values: number[]): Uint8Array {
+  switch (dtype) {
+    case 'F32':
+      return new Uint8Array(Float32Array.from(values).buffer);
+    case 'F64':
+      return new Uint8Array(Float64Array.from(values).buffer);
+    case 'F16':
+      return new Uint8Array(Uint16Array.from(values, toHalfBits).buffer);
+    case 'BF16':
+      return new Uint8Array(Uint16Array.from(new Uint32Array(Float32Array.from(values).buffer), (b) => b >>> 16).buffer);
+    case 'I4':
+      return new Uint8Array(Math.ceil(values.length / 2));
+  }
+}
+
+/** A safetensors file; `pad` inserts bytes before the data so that offsets are unaligned. */
+export function safetensors(tensors: Record<string, TensorSpec>, pad = 0): Uint8Array {
+  const header: Record<string, unknown> = { __metadata__: { format: 'pt' } };
+  const chunks: Uint8Array[] = [new Uint8Array(pad)];
+  let offset = pad;
+  for (const [name, spec] of Object.entries(tensors)) {
+    const data = encodeValues(spec.dtype, spec.values);
+    header[name] = { dtype: spec.dtype, shape: spec.shape, data_offsets: [offset, offset + data.byteLength] };
+    chunks.push(data);
+    offset += data.byteLength;
+  }
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const out = new Uint8Array(8 + json.byteLength + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(json.byteLength), true);
+  out.set(json, 8);
+  let at = 8 + json.byteLength;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
