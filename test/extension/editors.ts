@@ -35,9 +35,25 @@ export async function showActive(document: vscode.TextDocument, column = vscode.
   return editor;
 }
 
-/** A new untitled document with `content`, shown and active. */
+let untitledOpened = 0;
+
+/**
+ * A new untitled document with `content`, shown and active. It gets a name no other document of
+ * this run had (untitled:lens-test-N): VS Code hands a new plain untitled document the lowest free
+ * "Untitled-N", and under load the extension host has answered such a request with the just-closed
+ * document of that name, old text and all (CI: the emoji test explained the CRLF test's text).
+ */
 export async function openUntitled(content: string, language = 'plaintext'): Promise<vscode.TextEditor> {
-  return showActive(await vscode.workspace.openTextDocument({ content, language }));
+  const uri = vscode.Uri.from({ scheme: 'untitled', path: `lens-test-${++untitledOpened}` });
+  let document = await vscode.workspace.openTextDocument(uri);
+  // Changing the language closes and reopens the document: keep the one it returns.
+  if (document.languageId !== language) document = await vscode.languages.setTextDocumentLanguage(document, language);
+  if (content) {
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(uri, new vscode.Position(0, 0), content);
+    assert.ok(await vscode.workspace.applyEdit(edit), `could not fill ${uri}`);
+  }
+  return showActive(document);
 }
 
 /** Closes `document`'s editor, discarding its changes (nothing is saved, nothing asks). */

@@ -201,7 +201,7 @@ describe('Explain Tokens', function () {
     assert.equal(picked.status, 'done');
     assert.equal(picked.source?.kind, 'paragraph');
     assert.equal(long.document.getText().slice(picked.start, picked.end), paragraph);
-    assert.match(picked.source!.label, /^Paragraph at the cursor in Untitled-\d+, lines 3–4 \(nothing was selected\)$/);
+    assert.match(picked.source!.label, /^Paragraph at the cursor in lens-test-\d+, lines 3–4 \(nothing was selected\)$/);
   });
 
   it('a 1 MB document: capped view, the model reads the last 512 tokens, nothing hangs', async function () {
@@ -318,13 +318,16 @@ describe('token count in the status bar', () => {
   it('a new document that takes a closed one\'s name is counted afresh', async () => {
     await setSetting('countEncoding', undefined);
     await closeTextEditors(); // untitled names are numbered from the lowest free one
-    const first = await openUntitled('while True:\n    pass\n', 'python');
+    // Plain untitled documents (openUntitled gives each test document a name of its own).
+    const plainUntitled = async (text: string) => showActive(await vscode.workspace.openTextDocument({ content: text, language: 'python' }));
+    const first = await plainUntitled('while True:\n    pass\n');
     assert.deepEqual(await api.statusBarCount(), { count: 9, scope: 'document', encoding: 'r50k_base' });
     const name = first.document.uri.toString();
     const version = first.document.version;
     await closeTextEditors();
     const content = 'import numpy as np\n\narray = np.zeros((3, 4))  # 三行四列 🚀\n';
-    const second = await openUntitled(content, 'python');
+    const second = await plainUntitled(content);
+    assert.equal(second.document.getText(), content, 'precondition: a new document');
     assert.equal(second.document.uri.toString(), name, 'precondition: the new document reuses the closed one\'s name');
     assert.equal(second.document.version, version, 'precondition: it is at the version the closed one was counted at');
     assert.deepEqual(await api.statusBarCount(), { count: countTokens(content, 'r50k_base'), scope: 'document', encoding: 'r50k_base' });

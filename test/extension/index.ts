@@ -3,6 +3,7 @@
 // scripts/build-tests.mjs bundles this module first and every test/extension/*.test.ts after it,
 // so the bdd globals (describe, it, ...) set up below exist when the test files register their tests.
 import Mocha from 'mocha';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 const mocha = new Mocha({
   ui: 'bdd',
@@ -14,15 +15,39 @@ const mocha = new Mocha({
 });
 mocha.suite.emit('pre-require', globalThis, 'out/test/extension/index.js', mocha);
 
+/**
+ * The extension host's longest event-loop stall in each test (the workbench calls the host
+ * unresponsive after 3 s without an answer): printed for stalls over half a second, and the
+ * longest of the suite at the end, so that a run shows where the host's thread was held.
+ */
+function recordStalls(runner: Mocha.Runner): () => void {
+  const loop = monitorEventLoopDelay({ resolution: 20 });
+  let worst = { ms: 0, test: '' };
+  runner.on('test', () => {
+    loop.reset();
+    loop.enable();
+  });
+  runner.on('test end', (test) => {
+    loop.disable();
+    const ms = loop.max / 1e6;
+    if (ms > 500) console.log(`      (the extension host stalled ${ms.toFixed(0)} ms in this test)`);
+    if (ms > worst.ms) worst = { ms, test: test.fullTitle() };
+  });
+  return () => console.log(`extension host: longest stall ${worst.ms.toFixed(0)} ms, in "${worst.test}"`);
+}
+
 export function run(): Promise<void> {
   return new Promise((resolve, reject) => {
+    let reportStalls = () => {};
     const runner = mocha.run((failures) => {
       const { passes = 0, tests = 0 } = runner.stats ?? {};
+      reportStalls();
       // The plain summary line CI reads (mocha's own "N passing" is not one of them).
       console.log(`extension: ${passes} passed, ${failures} failed`);
       if (tests === 0) reject(new Error('no extension tests ran'));
       else if (failures > 0) reject(new Error(`${failures} extension test(s) failed`));
       else resolve();
     });
+    reportStalls = recordStalls(runner);
   });
 }
