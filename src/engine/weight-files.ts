@@ -1,5 +1,6 @@
 // A checkpoint's weights as one namespace over one model.safetensors or several shards, and
 // the shard index (model.safetensors.index.json) that says which shard holds which tensor.
+import { parseJsonObject } from './json-file';
 import { parseSafetensors, type SafetensorsFile, type TensorEntry } from './safetensors';
 
 export const SHARD_INDEX_FILE = 'model.safetensors.index.json';
@@ -21,13 +22,7 @@ export function parseShardIndex(json: string, fileName: string): ShardIndex {
   const fail = (problem: string): never => {
     throw new Error(`${fileName}: ${problem}`);
   };
-  let raw: unknown;
-  try {
-    raw = JSON.parse(json);
-  } catch (error) {
-    return fail(`not valid JSON (${(error as Error).message})`);
-  }
-  const map = (raw as { weight_map?: unknown } | null)?.weight_map;
+  const map = parseJsonObject(json, fileName).weight_map;
   if (typeof map !== 'object' || map === null || Array.isArray(map)) return fail('has no weight_map object');
   const weightMap = new Map<string, string>();
   for (const [tensor, shard] of Object.entries(map)) {

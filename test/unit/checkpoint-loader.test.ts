@@ -10,6 +10,7 @@ import { gpt2 } from '../../src/engine/families/gpt2';
 import { parseModelConfig } from '../../src/engine/families';
 import { float16ToFloat32, bfloat16ToFloat32, SUPPORTED_DTYPES } from '../../src/engine/safetensors';
 import { defaultModelDir, loadCheckpointFromDir } from '../../src/node/load-model';
+import { encodeSafetensors } from './safetensors-writer';
 
 const CONFIG = {
   model_type: 'gpt2',
@@ -64,25 +65,7 @@ function encodeValues(dtype: Dtype, values: number[]): Uint8Array {
 
 /** A safetensors file; `pad` inserts bytes before the data so that offsets are unaligned. */
 function safetensors(tensors: Record<string, TensorSpec>, pad = 0): Uint8Array {
-  const header: Record<string, unknown> = { __metadata__: { format: 'pt' } };
-  const chunks: Uint8Array[] = [new Uint8Array(pad)];
-  let offset = pad;
-  for (const [name, spec] of Object.entries(tensors)) {
-    const data = encodeValues(spec.dtype, spec.values);
-    header[name] = { dtype: spec.dtype, shape: spec.shape, data_offsets: [offset, offset + data.byteLength] };
-    chunks.push(data);
-    offset += data.byteLength;
-  }
-  const json = new TextEncoder().encode(JSON.stringify(header));
-  const out = new Uint8Array(8 + json.byteLength + offset);
-  new DataView(out.buffer).setBigUint64(0, BigInt(json.byteLength), true);
-  out.set(json, 8);
-  let at = 8 + json.byteLength;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
+  return encodeSafetensors(Object.entries(tensors).map(([name, { dtype, shape, values }]) => ({ name, dtype, shape, data: encodeValues(dtype, values) })), pad);
 }
 
 /** Every tensor the synthetic config needs, in `dtype`, optionally renamed. */

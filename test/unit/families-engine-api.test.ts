@@ -5,21 +5,14 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-web';
 import { LensEngine } from '../../src/engine/engine';
-import type { Analysis, PositionPrediction } from '../../src/engine/types';
+import type { Analysis } from '../../src/engine/types';
 import { loadCheckpointFromDir } from '../../src/node/load-model';
+import { assertSamePrediction, close } from './prediction-asserts';
 import { fixtureDir, readReference } from './llama-family-fixtures';
 
 const prompts = readReference('tiny-random-llama').refs;
 const python = prompts.find((r) => r.name === 'python')!.ids;
 const chinese = prompts.find((r) => r.name === 'chinese')!.ids;
-
-const close = (a: number, b: number, tolerance: number, what: string) => assert.ok(Math.abs(a - b) <= tolerance, `${what}: ${a} vs ${b}`);
-
-function assertSamePrediction(actual: { top: [number, number][]; entropy: number }, expected: PositionPrediction, what: string, tolerance = 1e-5) {
-  assert.deepEqual(actual.top.map(([id]) => id), expected.top.map(([id]) => id), `${what}: top ids`);
-  actual.top.forEach(([, lp], j) => close(lp, expected.top[j][1], tolerance, `${what}: logprob ${j}`));
-  close(actual.entropy, expected.entropy, tolerance, `${what}: entropy`);
-}
 
 describe('LensEngine focused paths on the tiny Llama (rotary, multi-query, WASM)', () => {
   let engine: LensEngine;

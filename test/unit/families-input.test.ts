@@ -15,6 +15,7 @@ import { inverseFrequencies, rotaryTables } from '../../src/engine/rope';
 import type { Analysis, PositionEncoding } from '../../src/engine/types';
 import { loadCheckpointFromDir } from '../../src/node/load-model';
 import { fixtureDir, readFixtureFiles, readReference } from './llama-family-fixtures';
+import { decodeSafetensors, encodeSafetensors } from './safetensors-writer';
 
 const llama = readFixtureFiles('tiny-random-llama');
 const qwen2 = readFixtureFiles('tiny-random-qwen2');
@@ -23,46 +24,14 @@ const load = (files: { config: Record<string, unknown>; weights: Uint8Array }, o
   loadCheckpoint({ name: 'variant', configJson: JSON.stringify({ ...files.config, ...overrides }), weights: files.weights });
 const parse = (config: Record<string, unknown>) => parseModelConfig(JSON.stringify(config), 'config.json', 'x');
 
-/** A safetensors file's tensors as [name, dtype, shape, bytes], in file order. */
-function tensorsOf(bytes: Uint8Array): [string, string, number[], Uint8Array][] {
-  const headerLength = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
-  const data = 8 + headerLength;
-  return Object.entries(header)
-    .filter(([name]) => name !== '__metadata__')
-    .map(([name, e]) => {
-      const { dtype, shape, data_offsets: [begin, end] } = e as { dtype: string; shape: number[]; data_offsets: [number, number] };
-      return [name, dtype, shape, bytes.subarray(data + begin, data + end)];
-    });
-}
-
-function safetensorsOf(tensors: [string, string, number[], Uint8Array][]): Uint8Array {
-  const header: Record<string, unknown> = { __metadata__: { format: 'pt' } };
-  let offset = 0;
-  for (const [name, dtype, shape, data] of tensors) {
-    header[name] = { dtype, shape, data_offsets: [offset, offset + data.byteLength] };
-    offset += data.byteLength;
-  }
-  const json = new TextEncoder().encode(JSON.stringify(header));
-  const out = new Uint8Array(8 + json.byteLength + offset);
-  new DataView(out.buffer).setBigUint64(0, BigInt(json.byteLength), true);
-  out.set(json, 8);
-  let at = 8 + json.byteLength;
-  for (const [, , , data] of tensors) {
-    out.set(data, at);
-    at += data.byteLength;
-  }
-  return out;
-}
-
 const SHARDS = ['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors'];
 
 /** The Qwen2 fixture as a hub-style sharded folder: layer 1 and the final norm in the second shard. */
 function writeShardedQwen2(dir: string): Record<string, string> {
-  const tensors = tensorsOf(qwen2.weights);
+  const tensors = decodeSafetensors(qwen2.weights);
   const shardOf = (name: string) => (name.startsWith('model.layers.1.') || name === 'model.norm.weight' ? SHARDS[1] : SHARDS[0]);
-  for (const shard of SHARDS) fs.writeFileSync(path.join(dir, shard), safetensorsOf(tensors.filter(([name]) => shardOf(name) === shard)));
-  const weightMap = Object.fromEntries(tensors.map(([name]) => [name, shardOf(name)]));
+  for (const shard of SHARDS) fs.writeFileSync(path.join(dir, shard), encodeSafetensors(tensors.filter(({ name }) => shardOf(name) === shard)));
+  const weightMap = Object.fromEntries(tensors.map(({ name }) => [name, shardOf(name)]));
   fs.writeFileSync(path.join(dir, 'model.safetensors.index.json'), JSON.stringify({ metadata: { total_size: qwen2.weights.byteLength }, weight_map: weightMap }));
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(qwen2.config));
   return weightMap;
@@ -284,8 +253,8 @@ describe('sharded checkpoints (model.safetensors.index.json)', () => {
     const folder = path.join(dir, 'lacking');
     fs.mkdirSync(folder);
     const weightMap = writeShardedQwen2(folder);
-    const tensors = tensorsOf(new Uint8Array(fs.readFileSync(path.join(folder, SHARDS[1]))));
-    fs.writeFileSync(path.join(folder, SHARDS[1]), safetensorsOf(tensors.filter(([name]) => name !== 'model.norm.weight')));
+    const tensors = decodeSafetensors(new Uint8Array(fs.readFileSync(path.join(folder, SHARDS[1]))));
+    fs.writeFileSync(path.join(folder, SHARDS[1]), encodeSafetensors(tensors.filter(({ name }) => name !== 'model.norm.weight')));
     delete weightMap['model.norm.weight'];
     fs.writeFileSync(path.join(folder, 'model.safetensors.index.json'), JSON.stringify({ weight_map: weightMap }));
     await assert.rejects(loadCheckpointFromDir(folder), /model\.safetensors\.index\.json: missing tensor model\.norm\.weight \(expected shape \[32\] from .*config\.json\)/);

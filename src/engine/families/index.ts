@@ -1,5 +1,6 @@
 // The model families LLM Lens runs, chosen by config.json's model_type.
 import type { ModelConfig, ModelFamily } from '../types';
+import { parseJsonObject } from '../json-file';
 import { ConfigReader, type Family } from './family';
 import { gpt2 } from './gpt2';
 import { llamaFamilies } from './llama';
@@ -20,20 +21,9 @@ export function familyOf(modelType: ModelFamily): Family {
  * Gemma, Phi, ...) is an error that names the file and lists what is supported.
  */
 export function parseModelConfig(configJson: string, configFileName: string, name: string): ModelConfig {
-  const fail = (problem: string): never => {
-    throw new Error(`${configFileName}: ${problem}`);
-  };
-  let raw: unknown;
-  try {
-    raw = JSON.parse(configJson);
-  } catch (error) {
-    return fail(`not valid JSON (${(error as Error).message})`);
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('not a JSON object');
-  const modelType = (raw as Record<string, unknown>).model_type;
+  const config = new ConfigReader(parseJsonObject(configJson, configFileName), configFileName);
+  const modelType = config.raw.model_type;
   const family = FAMILIES.find((f) => (f.modelTypes as readonly unknown[]).includes(modelType));
-  if (!family) {
-    return fail(`model_type ${JSON.stringify(modelType)} is not supported (supported: ${SUPPORTED_MODEL_TYPES.join(', ')})`);
-  }
-  return family.parseConfig(new ConfigReader(raw as Record<string, unknown>, configFileName), name);
+  if (!family) config.fail(`model_type ${JSON.stringify(modelType)} is not supported (supported: ${SUPPORTED_MODEL_TYPES.join(', ')})`);
+  return family!.parseConfig(config, name);
 }
