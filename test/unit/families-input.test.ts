@@ -197,25 +197,16 @@ describe('sharded checkpoints (model.safetensors.index.json)', () => {
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  test('shards load as one checkpoint with the single file’s tensors and predictions', async () => {
+  test('shards load as one checkpoint holding exactly the single file’s tensors', async () => {
     const folder = path.join(dir, 'qwen2-sharded');
     fs.mkdirSync(folder);
     writeShardedQwen2(folder);
     const sharded = await loadCheckpointFromDir(folder);
     const single = await loadCheckpointFromDir(fixtureDir('tiny-random-qwen2'));
-    for (const name of ['model.embed_tokens.weight', 'model.layers.1.self_attn.q_proj.bias', 'model.norm.weight', 'model.layers.0.mlp.up_proj.weight']) {
-      assert.deepEqual(sharded.tensor(name), single.tensor(name), name);
-    }
-    const ids = readReference('tiny-random-qwen2').refs[0].ids;
-    const run = async (checkpoint: Checkpoint): Promise<Analysis> => {
-      const engine = await LensEngine.create(checkpoint, { ort, backend: 'wasm' });
-      try {
-        return await engine.analyze(ids, { topK: 5 });
-      } finally {
-        await engine.dispose();
-      }
-    };
-    assert.deepEqual((await run(sharded)).positions, (await run(single)).positions);
+    assert.deepEqual(sharded.config, { ...single.config, name: 'qwen2-sharded' });
+    // The graphs read weights only through Checkpoint: equal tensors make equal predictions.
+    for (const { name } of decodeSafetensors(qwen2.weights)) assert.deepEqual(sharded.tensor(name), single.tensor(name), name);
+    assert.deepEqual(sharded.embed([5, 151935]), single.embed([5, 151935]));
   });
 
   test('an index naming a missing shard names the index and the missing file', async () => {
