@@ -72,6 +72,11 @@ describe('config.json of the Llama-layout families', () => {
     assert.equal(parse({ ...minimal, model_type: 'qwen3', eos_token_id: 1 }).architecture.headDim, 128);
     assert.deepEqual(parse({ ...minimal, model_type: 'mistral' }).architecture.attention.slidingWindow, { size: 4096, layers: [0] });
     assert.equal(parse({ ...minimal, model_type: 'mistral', sliding_window: null }).architecture.attention.slidingWindow, null);
+    const qwen = { ...minimal, model_type: 'qwen2', num_hidden_layers: 3, eos_token_id: 1, use_sliding_window: true };
+    assert.deepEqual(parse({ ...qwen, sliding_window: 8, max_window_layers: 0 }).architecture.attention.slidingWindow, { size: 8, layers: [0, 1, 2] });
+    assert.deepEqual(parse(qwen).architecture.attention.slidingWindow, { size: 4096, layers: [] });
+    assert.equal(parse({ ...qwen, sliding_window: null }).architecture.attention.slidingWindow, null);
+    assert.throws(() => parse({ ...qwen, max_window_layers: -1 }), /max_window_layers must be a whole number >= 0, got -1/);
     const biased = parse({ ...minimal, attention_bias: true, mlp_bias: true }).architecture;
     assert.deepEqual([biased.attention.qkvBias, biased.attention.outBias, biased.mlp.bias], [true, true, true]);
   });

@@ -32,14 +32,15 @@ const allLayers = (count: number) => Array.from({ length: count }, (_, i) => i);
  * "sliding_attention", or else from max_window_layers on (Hugging Face's Qwen2Config).
  */
 function qwenSlidingWindow(r: ConfigReader, layers: number): { size: number; layers: number[] } | null {
-  if (!r.flag('use_sliding_window', false)) return null;
+  if (!r.flag('use_sliding_window', false) || r.raw.sliding_window === null) return null;
   const size = r.positiveInt('sliding_window', 4096);
   const types = r.raw.layer_types;
   if (Array.isArray(types)) {
     if (types.length !== layers) r.fail(`layer_types lists ${types.length} layers but num_hidden_layers is ${layers}`);
     return { size, layers: allLayers(layers).filter((i) => types[i] === 'sliding_attention') };
   }
-  const from = r.raw.max_window_layers === undefined ? 28 : r.positiveInt('max_window_layers');
+  const from = (r.raw.max_window_layers ?? 28) as number;
+  if (!Number.isSafeInteger(from) || from < 0) r.fail(`max_window_layers must be a whole number >= 0, got ${JSON.stringify(from)}`);
   return { size, layers: allLayers(layers).filter((i) => i >= from) };
 }
 
