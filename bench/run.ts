@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
 import { LensEngine, type OrtLike } from '../src/engine/engine';
-import { buildHeadGraph, buildTrunkGraph } from '../src/engine/gpt2-graphs';
+import { buildHeadGraph, buildTrunkGraph } from '../src/engine/model-graphs';
 import { sessionOptions } from '../src/engine/ort-sessions';
 import type { Checkpoint } from '../src/engine/checkpoint';
 import { defaultModelDir, loadCheckpointFromDir } from '../src/node/load-model';

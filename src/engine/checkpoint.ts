@@ -1,125 +1,94 @@
-// A GPT-2-family checkpoint: Hugging Face's config.json plus one model.safetensors file,
-// validated against each other so that graph building can trust every shape.
+// A checkpoint of any supported family: Hugging Face's config.json plus model.safetensors (or
+// its shards), validated against each other so that graph building can trust every shape.
 import type { ModelConfig } from './types';
-import { parseSafetensors, type SafetensorsFile } from './safetensors';
-
-/** Details of the architecture that ModelConfig does not carry but the graphs need. */
-export interface Gpt2Architecture {
-  /** gelu_new / gelu_pytorch_tanh use the tanh approximation; gelu is the exact erf form. */
-  activation: 'gelu_tanh' | 'gelu_erf';
-  /** Divide attention scores by sqrt(head size) (Hugging Face's scale_attn_weights, default true). */
-  scaleAttnWeights: boolean;
-  /** Also divide scores of layer i by i + 1 (scale_attn_by_inverse_layer_idx, default false). */
-  scaleAttnByInverseLayerIdx: boolean;
-}
+import { familyOf, parseModelConfig } from './families';
+import type { BlockWeights, Family, NormWeights } from './families/family';
+import { WeightFiles, type ShardBytes, type ShardIndex } from './weight-files';
 
 export interface CheckpointSource {
   /** Display name, usually the checkpoint folder's name. */
   name: string;
   configJson: string;
   configFileName?: string;
-  weights: Uint8Array;
+  /** model.safetensors, for a checkpoint in one file. */
+  weights?: Uint8Array;
   weightsFileName?: string;
-}
-
-const ACTIVATIONS: Record<string, Gpt2Architecture['activation']> = {
-  gelu_new: 'gelu_tanh',
-  gelu_pytorch_tanh: 'gelu_tanh',
-  gelu: 'gelu_erf',
-};
-
-/** Per-layer tensor names in Hugging Face's GPT-2 layout (without the `transformer.` prefix). */
-export const blockTensorNames = (layer: number) => ({
-  ln1Weight: `h.${layer}.ln_1.weight`,
-  ln1Bias: `h.${layer}.ln_1.bias`,
-  attnWeight: `h.${layer}.attn.c_attn.weight`,
-  attnBias: `h.${layer}.attn.c_attn.bias`,
-  attnProjWeight: `h.${layer}.attn.c_proj.weight`,
-  attnProjBias: `h.${layer}.attn.c_proj.bias`,
-  ln2Weight: `h.${layer}.ln_2.weight`,
-  ln2Bias: `h.${layer}.ln_2.bias`,
-  fcWeight: `h.${layer}.mlp.c_fc.weight`,
-  fcBias: `h.${layer}.mlp.c_fc.bias`,
-  mlpProjWeight: `h.${layer}.mlp.c_proj.weight`,
-  mlpProjBias: `h.${layer}.mlp.c_proj.bias`,
-});
-
-/** The shape config.json implies for every tensor the model needs (Conv1D weights are [in, out]). */
-export function expectedShapes(config: ModelConfig): Map<string, number[]> {
-  const { vocabSize: V, nPositions: P, nEmbd: d, nInner: inner, nLayer } = config;
-  const shapes = new Map<string, number[]>([
-    ['wte.weight', [V, d]],
-    ['wpe.weight', [P, d]],
-    ['ln_f.weight', [d]],
-    ['ln_f.bias', [d]],
-  ]);
-  for (let i = 0; i < nLayer; i++) {
-    const n = blockTensorNames(i);
-    shapes.set(n.ln1Weight, [d]).set(n.ln1Bias, [d]);
-    shapes.set(n.attnWeight, [d, 3 * d]).set(n.attnBias, [3 * d]);
-    shapes.set(n.attnProjWeight, [d, d]).set(n.attnProjBias, [d]);
-    shapes.set(n.ln2Weight, [d]).set(n.ln2Bias, [d]);
-    shapes.set(n.fcWeight, [d, inner]).set(n.fcBias, [inner]);
-    shapes.set(n.mlpProjWeight, [inner, d]).set(n.mlpProjBias, [d]);
-  }
-  return shapes;
+  /** Or a sharded checkpoint: its index (parseShardIndex) and the shards it names. */
+  shards?: { index: ShardIndex; files: ShardBytes[] };
 }
 
 export class Checkpoint {
   private constructor(
     readonly name: string,
     readonly config: ModelConfig,
-    readonly architecture: Gpt2Architecture,
-    private readonly file: SafetensorsFile,
+    private readonly family: Family,
+    private readonly files: WeightFiles,
     /** Canonical name (no prefix) -> name in the file. */
     private readonly fileNames: Map<string, string>,
-    /** True when the output embedding is the input embedding (no distinct lm_head.weight). */
+    /** True when the output embedding is the input embedding (no distinct lm_head.weight is used). */
     readonly tiedUnembedding: boolean,
   ) {}
 
-  /** Parses and cross-checks config.json and model.safetensors; throws naming the file and the problem. */
+  /** Parses and cross-checks config.json and the weights; throws naming the file and the problem. */
   static load(source: CheckpointSource): Checkpoint {
     const configFileName = source.configFileName ?? 'config.json';
-    const weightsFileName = source.weightsFileName ?? 'model.safetensors';
-    const { config, architecture } = parseGpt2Config(source.configJson, configFileName, source.name);
-    const file = parseSafetensors(source.weights, weightsFileName);
+    const config = parseModelConfig(source.configJson, configFileName, source.name);
+    const family = familyOf(config.architecture.family);
+    const files = source.shards
+      ? WeightFiles.sharded(source.shards.index, source.shards.files)
+      : source.weights
+        ? WeightFiles.single(source.weights, source.weightsFileName ?? 'model.safetensors')
+        : failNoWeights(source.name);
 
-    const fileNames = new Map<string, string>();
-    const locate = (canonical: string): string | undefined =>
-      [canonical, `transformer.${canonical}`].find((n) => file.tensors.has(n));
-    for (const [canonical, shape] of expectedShapes(config)) {
-      const found = locate(canonical);
-      if (!found) {
-        throw new Error(`${weightsFileName}: missing tensor ${canonical} (expected shape [${shape.join(', ')}] from ${configFileName})`);
+    const locate = (canonical: string): string | undefined => family.namePrefixes.map((p) => p + canonical).find((n) => files.has(n));
+    const checkShape = (name: string, expected: number[]) => {
+      const actual = files.entry(name).shape;
+      if (actual.length !== expected.length || actual.some((d, i) => d !== expected[i])) {
+        throw new Error(`${files.fileNameOf(name)}: tensor ${name} has shape [${actual.join(', ')}] but ${configFileName} implies [${expected.join(', ')}]`);
       }
-      checkShape(file, found, shape, weightsFileName, configFileName);
+    };
+    const fileNames = new Map<string, string>();
+    for (const [canonical, shape] of family.expectedShapes(config)) {
+      const found = locate(canonical);
+      if (!found) throw new Error(`${files.label}: missing tensor ${canonical} (expected shape [${shape.join(', ')}] from ${configFileName})`);
+      checkShape(found, shape);
       fileNames.set(canonical, found);
     }
-    let tied = true;
-    const lmHead = ['lm_head.weight', 'transformer.lm_head.weight'].find((n) => file.tensors.has(n));
-    if (lmHead) {
-      checkShape(file, lmHead, [config.vocabSize, config.nEmbd], weightsFileName, configFileName);
-      tied = sameValues(file, lmHead, fileNames.get('wte.weight')!);
-      if (!tied) fileNames.set('lm_head.weight', lmHead);
+
+    const lmHead = locate(family.lmHead);
+    if (lmHead) checkShape(lmHead, [config.vocabSize, config.nEmbd]);
+    let tied = config.architecture.tiedEmbeddings;
+    if (!tied && !lmHead) {
+      throw new Error(`${files.label}: missing tensor ${family.lmHead} (${configFileName} sets tie_word_embeddings to false; expected shape [${config.vocabSize}, ${config.nEmbd}])`);
     }
-    return new Checkpoint(source.name, config, architecture, file, fileNames, tied);
+    if (tied && lmHead && family.distinctLmHeadUnties) tied = files.sameValues(lmHead, fileNames.get(family.embedding)!);
+    if (!tied) fileNames.set(family.lmHead, lmHead!);
+    const resolved: ModelConfig = { ...config, architecture: { ...config.architecture, tiedEmbeddings: tied } };
+    return new Checkpoint(source.name, resolved, family, files, fileNames, tied);
   }
 
   /** One tensor as float32, by its canonical name (e.g. "h.0.attn.c_attn.weight"); converted on each call. */
   tensor(name: string): Float32Array {
     const inFile = this.fileNames.get(name);
-    if (!inFile) throw new Error(`${this.file.fileName}: the model has no tensor ${name}`);
-    return this.file.readFloat32(inFile);
+    if (!inFile) throw new Error(`${this.files.label}: the model has no tensor ${name}`);
+    return this.files.readFloat32(inFile);
   }
 
   /**
-   * The residual stream's start for `ids`: wte[ids[t]] + wpe[t], flat [T, d], in float32 like
-   * the model (each sum of two float32 values is rounded once). Only the rows used are read.
+   * The residual stream's start for `ids`, flat [T, d]: the embedding rows, plus the learned
+   * position rows where the family has them (in float32 like the model: each sum rounded once).
+   * Only the rows used are read. Rotary families add positions inside attention instead.
    */
   embed(ids: readonly number[]): Float32Array {
     const d = this.config.nEmbd;
     if (ids.length > this.config.nPositions) throw new Error(`${ids.length} tokens exceed the context of ${this.config.nPositions}`);
-    const out = this.file.readFloat32Range(this.fileNames.get('wpe.weight')!, 0, ids.length * d);
+    const positions = this.family.positionEmbedding;
+    if (!positions) {
+      const out = new Float32Array(ids.length * d);
+      ids.forEach((id, t) => out.set(this.embeddingRow(id), t * d));
+      return out;
+    }
+    const out = this.files.readFloat32Range(this.fileNames.get(positions)!, 0, ids.length * d);
     ids.forEach((id, t) => {
       const row = this.embeddingRow(id);
       for (let c = 0; c < d; c++) out[t * d + c] += row[c];
@@ -127,15 +96,39 @@ export class Checkpoint {
     return out;
   }
 
-  /** Row `id` of the input embedding wte, read without converting the whole matrix. */
+  /** Row `id` of the input embedding, read without converting the whole matrix. */
   embeddingRow(id: number): Float32Array {
-    const d = this.config.nEmbd;
-    return this.file.readFloat32Range(this.fileNames.get('wte.weight')!, id * d, d);
+    const { vocabSize: V, nEmbd: d } = this.config;
+    if (!Number.isSafeInteger(id) || id < 0 || id >= V) throw new Error(`token id ${JSON.stringify(id)} is ${this.outsideEmbedding()}`);
+    return this.files.readFloat32Range(this.fileNames.get(this.family.embedding)!, id * d, d);
   }
 
-  /** The output embedding [vocab, d]: lm_head.weight when it differs from wte.weight, else wte.weight. */
+  /** Why an id is unusable: "outside the vocabulary (0..7): the embedding in model.safetensors has 8 rows". */
+  outsideEmbedding(): string {
+    const V = this.config.vocabSize;
+    const embedding = this.fileNames.get(this.family.embedding)!;
+    return `outside the vocabulary (0..${V - 1}): the embedding in ${this.files.fileNameOf(embedding)} has ${V} rows`;
+  }
+
+  /** The input embedding [vocab, d]. */
+  embeddingTable(): Float32Array {
+    return this.tensor(this.family.embedding);
+  }
+
+  /** The output embedding [vocab, d]: lm_head.weight when it is used, else the input embedding. */
   unembedding(): Float32Array {
-    return this.tensor(this.tiedUnembedding ? 'wte.weight' : 'lm_head.weight');
+    return this.tensor(this.tiedUnembedding ? this.family.embedding : this.family.lmHead);
+  }
+
+  /** The norm applied to the last residual before the unembedding (ln_f, model.norm). */
+  finalNorm(): NormWeights {
+    const { weight, bias } = this.family.finalNorm;
+    return { weight: this.tensor(weight), bias: bias ? this.tensor(bias) : undefined };
+  }
+
+  /** One block's weights, oriented for the graphs; converted on each call. */
+  block(layer: number): BlockWeights {
+    return this.family.blockWeights((name) => this.tensor(name), this.config, layer);
   }
 }
 
@@ -144,98 +137,19 @@ export function loadCheckpoint(source: CheckpointSource): Checkpoint {
   return Checkpoint.load(source);
 }
 
-function checkShape(file: SafetensorsFile, name: string, expected: number[], weightsFileName: string, configFileName: string) {
-  const actual = file.tensors.get(name)!.shape;
-  if (actual.length !== expected.length || actual.some((d, i) => d !== expected[i])) {
-    throw new Error(
-      `${weightsFileName}: tensor ${name} has shape [${actual.join(', ')}] but ${configFileName} implies [${expected.join(', ')}]`,
-    );
-  }
-}
-
-function sameValues(file: SafetensorsFile, a: string, b: string): boolean {
-  if (file.tensors.get(a)!.dtype !== file.tensors.get(b)!.dtype) {
-    const x = file.readFloat32(a);
-    const y = file.readFloat32(b);
-    return x.every((v, i) => v === y[i]);
-  }
-  const x = file.rawBytes(a);
-  const y = file.rawBytes(b);
-  if (x.byteLength !== y.byteLength) return false;
-  for (let i = 0; i < x.byteLength; i++) if (x[i] !== y[i]) return false;
-  return true;
+function failNoWeights(name: string): never {
+  throw new Error(`checkpoint ${name}: no weights were given (model.safetensors or shards)`);
 }
 
 /**
- * config.json -> ModelConfig. Architectural sizes must be present; optional fields take
- * Hugging Face's GPT2Config defaults (layer_norm_epsilon 1e-5, activation gelu_new,
- * eos_token_id = the last vocabulary id, as in GPT-2).
+ * config.json -> ModelConfig for GPT-2-family checkpoints only: what the extension host accepts
+ * until the other families' tokenizers are wired in. Other supported families get a message
+ * that says so.
  */
-export function parseGpt2Config(
-  configJson: string,
-  configFileName: string,
-  name: string,
-): { config: ModelConfig; architecture: Gpt2Architecture } {
-  const fail = (problem: string): never => {
-    throw new Error(`${configFileName}: ${problem}`);
-  };
-  let raw: Record<string, unknown>;
-  try {
-    raw = JSON.parse(configJson);
-  } catch (error) {
-    return fail(`not valid JSON (${(error as Error).message})`);
+export function parseGpt2Config(configJson: string, configFileName: string, name: string): { config: ModelConfig } {
+  const config = parseModelConfig(configJson, configFileName, name);
+  if (config.architecture.family !== 'gpt2') {
+    throw new Error(`${configFileName}: model_type is "${config.architecture.family}"; only GPT-2-family checkpoints ("gpt2") are supported here`);
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('not a JSON object');
-  if (raw.model_type !== 'gpt2') {
-    fail(`model_type is ${JSON.stringify(raw.model_type)}; only GPT-2-family checkpoints ("gpt2") are supported`);
-  }
-  const positiveInt = (key: string, value: unknown): number => {
-    if (value === undefined || value === null) fail(`missing ${key}`);
-    if (!Number.isSafeInteger(value) || (value as number) <= 0) fail(`${key} must be a positive integer, got ${JSON.stringify(value)}`);
-    return value as number;
-  };
-  const nEmbd = positiveInt('n_embd', raw.n_embd);
-  const nHead = positiveInt('n_head', raw.n_head);
-  const vocabSize = positiveInt('vocab_size', raw.vocab_size);
-  const config: ModelConfig = {
-    name,
-    vocabSize,
-    nPositions: positiveInt('n_positions (or n_ctx)', raw.n_positions ?? raw.n_ctx),
-    nEmbd,
-    nLayer: positiveInt('n_layer', raw.n_layer),
-    nHead,
-    nInner: raw.n_inner === undefined || raw.n_inner === null ? 4 * nEmbd : positiveInt('n_inner', raw.n_inner),
-    layerNormEpsilon: 1e-5,
-    eosTokenId: vocabSize - 1,
-  };
-  if (nEmbd % nHead !== 0) fail(`n_embd ${nEmbd} is not divisible by n_head ${nHead}`);
-  if (raw.layer_norm_epsilon !== undefined) {
-    const eps = raw.layer_norm_epsilon;
-    if (typeof eps !== 'number' || !(eps > 0) || !Number.isFinite(eps)) fail(`layer_norm_epsilon must be a positive number, got ${JSON.stringify(eps)}`);
-    config.layerNormEpsilon = eps as number;
-  }
-  if (raw.eos_token_id !== undefined && raw.eos_token_id !== null) {
-    const eos = raw.eos_token_id;
-    if (!Number.isSafeInteger(eos) || (eos as number) < 0 || (eos as number) >= vocabSize) {
-      fail(`eos_token_id ${JSON.stringify(eos)} is outside the vocabulary (0..${vocabSize - 1})`);
-    }
-    config.eosTokenId = eos as number;
-  }
-  const activationName = raw.activation_function ?? 'gelu_new';
-  const activation = typeof activationName === 'string' ? ACTIVATIONS[activationName] : undefined;
-  if (!activation) {
-    fail(`activation_function ${JSON.stringify(activationName)} is not supported (supported: ${Object.keys(ACTIVATIONS).join(', ')})`);
-  }
-  const flag = (key: string, fallback: boolean): boolean => {
-    const value = raw[key];
-    if (value === undefined || value === null) return fallback;
-    if (typeof value !== 'boolean') fail(`${key} must be true or false, got ${JSON.stringify(value)}`);
-    return value as boolean;
-  };
-  const architecture: Gpt2Architecture = {
-    activation: activation!,
-    scaleAttnWeights: flag('scale_attn_weights', true),
-    scaleAttnByInverseLayerIdx: flag('scale_attn_by_inverse_layer_idx', false),
-  };
-  return { config, architecture };
+  return { config };
 }

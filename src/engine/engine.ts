@@ -1,4 +1,4 @@
-// LensEngine: runs a GPT-2-family checkpoint through onnxruntime and answers the questions
+// LensEngine: runs a checkpoint of any supported family through onnxruntime and answers the questions
 // the extension asks (analysis, one distribution, the hover prediction, logit lens,
 // embedding neighbours). One instance owns its sessions, its cache and its run queue.
 import type {
@@ -27,10 +27,11 @@ import {
   NEIGHBOUR_INPUTS,
   NEIGHBOUR_OUTPUTS,
   LAST_ROWS,
-  TRUNK_INPUT,
+  TRUNK_INPUTS,
   TRUNK_OUTPUTS,
   type TrunkVariant,
-} from './gpt2-graphs';
+} from './model-graphs';
+import { inverseFrequencies, rotaryTables } from './rope';
 import { ResidualCache, type ResidualCell, type StreamRun } from './residual-cache';
 import { SessionPool, type OrtLike, type OrtTensorLike, type ProviderKind } from './ort-sessions';
 import { tokenText as r50kTokenText } from './tokenizer';
@@ -97,6 +98,8 @@ export class LensEngine {
   private readonly sessions: SessionPool<GraphName>;
   private readonly tokenText: (id: number) => string;
   private readonly cache: ResidualCache;
+  /** Rotary families: the inverse frequencies of the position tables fed to the trunk. */
+  private readonly rotaryFrequencies?: Float64Array;
   private queueTail: Promise<unknown> = Promise.resolve();
   private disposed = false;
 
@@ -110,6 +113,8 @@ export class LensEngine {
     this.backendInfo = backend;
     this.cache = new ResidualCache(checkpoint.config.nLayer, checkpoint.config.nEmbd);
     this.tokenText = options.tokenText ?? r50kTokenText;
+    const { positions, headDim } = checkpoint.config.architecture;
+    if (positions.kind === 'rope') this.rotaryFrequencies = inverseFrequencies(positions, headDim);
     const provider: ProviderKind = backend.name;
     this.sessions = new SessionPool<GraphName>(
       ort,
@@ -258,7 +263,7 @@ export class LensEngine {
 
   /** The k nearest tokens to `id` in the input embedding by cosine, preceded by the token itself. */
   async neighboursOfToken(id: number, k = DEFAULT_NEIGHBOURS): Promise<Neighbour[]> {
-    checkTokenId(id, this.config.vocabSize, 'token id');
+    this.checkTokenId(id, 'token id');
     const count = this.neighbourCount(k, 1);
     return this.serialize(async () => {
       const found = await this.runNeighbours(this.checkpoint.embeddingRow(id), count + 1);
@@ -331,8 +336,15 @@ export class LensEngine {
 
   private async runTrunk(variant: TrunkVariant, ids: number[], fetches: string[]) {
     const session = await this.sessions.get(`trunk-${variant}`);
-    const embeddings = new this.ort.Tensor('float32', this.checkpoint.embed(ids), [ids.length, this.config.nEmbd]);
-    return session.run({ [TRUNK_INPUT]: embeddings }, fetches);
+    const T = ids.length;
+    const feeds: Record<string, OrtTensorLike> = { [TRUNK_INPUTS.embeddings]: new this.ort.Tensor('float32', this.checkpoint.embed(ids), [T, this.config.nEmbd]) };
+    if (this.rotaryFrequencies) {
+      const { cos, sin } = rotaryTables(this.rotaryFrequencies, 0, T);
+      const half = this.rotaryFrequencies.length;
+      feeds[TRUNK_INPUTS.ropeCos] = new this.ort.Tensor('float32', cos, [T, half]);
+      feeds[TRUNK_INPUTS.ropeSin] = new this.ort.Tensor('float32', sin, [T, half]);
+    }
+    return session.run(feeds, fetches);
   }
 
   /** [T, d]: the residual after the last block, from a full run. */
@@ -341,7 +353,7 @@ export class LensEngine {
     return run.hidden.subarray(L * run.ids.length * d);
   }
 
-  /** ln_f and the unembedding on `rows` [P, d], in chunks that bound the logits' memory. */
+  /** The final norm and the unembedding on `rows` [P, d], in chunks that bound the logits' memory. */
   private async runHead(rows: Float32Array, targets: number[], temperature: number, k: number): Promise<HeadRows> {
     const d = this.config.nEmbd;
     const P = targets.length;
@@ -389,13 +401,20 @@ export class LensEngine {
   private prepareIds(ids: number[]): { kept: number[]; truncated?: Truncation } {
     if (!Array.isArray(ids)) throw new Error('ids must be a list of token ids');
     if (ids.length === 0) throw new Error('nothing to analyse: the text has no tokens');
-    ids.forEach((id, i) => checkTokenId(id, this.config.vocabSize, `token id at index ${i}`));
+    ids.forEach((id, i) => this.checkTokenId(id, `token id at index ${i}`));
     const n = this.config.nPositions;
     if (ids.length <= n) return { kept: ids.slice() };
     return {
       kept: ids.slice(ids.length - n),
       truncated: { totalTokens: ids.length, droppedTokens: ids.length - n, keptTokens: n },
     };
+  }
+
+  /** Ids beyond the embedding's rows come from a tokenizer that does not match the model. */
+  private checkTokenId(id: unknown, what: string): asserts id is number {
+    if (!Number.isInteger(id) || (id as number) < 0 || (id as number) >= this.config.vocabSize) {
+      throw new Error(`${what} is ${JSON.stringify(id)}, ${this.checkpoint.outsideEmbedding()}`);
+    }
   }
 
   private topK(requested: number | undefined, fallback: number): number {
@@ -422,12 +441,6 @@ export class LensEngine {
 function floats(tensor: OrtTensorLike | undefined): Float32Array {
   if (!tensor || !(tensor.data instanceof Float32Array)) throw new Error('the runtime returned no float32 tensor where one was expected');
   return tensor.data;
-}
-
-function checkTokenId(id: unknown, vocabSize: number, what: string): asserts id is number {
-  if (!Number.isInteger(id) || (id as number) < 0 || (id as number) >= vocabSize) {
-    throw new Error(`${what} is ${JSON.stringify(id)}, outside the vocabulary (0..${vocabSize - 1})`);
-  }
 }
 
 function checkIndex(what: string, value: unknown, length: number): asserts value is number {

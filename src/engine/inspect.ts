@@ -4,7 +4,7 @@
 // q, k, v or the MLP's activations; these are small (one row, one block) so redoing them here
 // is cheap and lets the walk-through show numbers that are provably the model's own.
 import type { Checkpoint } from './checkpoint';
-import { blockTensorNames } from './checkpoint';
+import { blockTensorNames } from './families/gpt2';
 import type { ModelConfig } from './types';
 
 /** The residual stream as analyze({hidden: true}) returns it: flat [layers + 1, T, d]. */
@@ -81,8 +81,13 @@ export class PipelineInspector {
   private readonly blocks = new Map<number, BlockWeights>();
   private unembedding?: Float32Array;
 
+  /** The walk-through follows GPT-2's block (LayerNorm, learned positions, c_attn, GELU); other families are refused. */
   constructor(private readonly checkpoint: Checkpoint) {
     this.config = checkpoint.config;
+    const family = checkpoint.config.architecture.family;
+    if (family !== 'gpt2') {
+      throw new Error(`the pipeline walk-through supports GPT-2-family models only; ${checkpoint.name} is a ${family} model`);
+    }
   }
 
   get headSize(): number {
@@ -136,7 +141,8 @@ export class PipelineInspector {
     const afterAttention = add(residualRow(stream, layer, position, d), attention);
     const normed = layerNorm(afterAttention, w.ln2Weight, w.ln2Bias, this.config.layerNormEpsilon);
     const inner = project(normed, w.fcWeight, w.fcBias, this.config.nInner, 0, this.config.nInner);
-    const gelu = this.checkpoint.architecture.activation === 'gelu_tanh' ? geluTanh : geluErf;
+    const variant = this.config.architecture.mlp;
+    const gelu = variant.kind === 'gelu' && variant.activation === 'gelu_tanh' ? geluTanh : geluErf;
     let active = 0;
     for (let i = 0; i < inner.length; i++) {
       inner[i] = gelu(inner[i]);
@@ -177,8 +183,8 @@ export class PipelineInspector {
   }
 
   private attentionScale(layer: number): number {
-    const { scaleAttnWeights, scaleAttnByInverseLayerIdx } = this.checkpoint.architecture;
-    return (scaleAttnWeights ? Math.sqrt(this.headSize) : 1) * (scaleAttnByInverseLayerIdx ? layer + 1 : 1);
+    const { scaleBySqrtHeadDim, scaleByInverseLayer } = this.config.architecture.attention;
+    return (scaleBySqrtHeadDim ? Math.sqrt(this.headSize) : 1) * (scaleByInverseLayer ? layer + 1 : 1);
   }
 
   private weightsOf(layer: number): BlockWeights {

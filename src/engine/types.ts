@@ -1,22 +1,88 @@
 // The engine's public contract. Everything here is plain data so that results can cross
 // worker, webview and process boundaries (structured clone or JSON) unchanged.
 
-/** Hyper-parameters of a GPT-2-family checkpoint, normalised from Hugging Face's config.json. */
+/**
+ * Hyper-parameters of a checkpoint, normalised from Hugging Face's config.json. The top-level
+ * names are GPT-2's (the views and the host read them) but mean the same for every family;
+ * what differs between families is in `architecture`.
+ */
 export interface ModelConfig {
   /** Display name, e.g. the checkpoint folder's name ("tiny-gpt2-software"). */
   name: string;
+  /** Rows of the input embedding: every token id must be below it. */
   vocabSize: number;
-  /** Context length: the most tokens one forward pass can see. */
+  /** Context length: the most tokens one forward pass can see (n_positions, max_position_embeddings). */
   nPositions: number;
+  /** Width of the residual stream (n_embd, hidden_size). */
   nEmbd: number;
   nLayer: number;
+  /** Query heads; attention maps have one [T, T] matrix per query head. */
   nHead: number;
-  /** Inner size of the MLP (n_inner, or 4 * n_embd when null). */
+  /** Inner size of the MLP (n_inner or 4 * n_embd; intermediate_size). */
   nInner: number;
+  /** Epsilon of every normalisation layer, LayerNorm or RMSNorm (layer_norm_epsilon, rms_norm_eps). */
   layerNormEpsilon: number;
-  /** Id of <|endoftext|>. */
+  /** The token that ends a text (the first one where config.json lists several). */
   eosTokenId: number;
+  architecture: Architecture;
 }
+
+/** model_type values LLM Lens runs; mistral and the qwen types share llama's layout. */
+export type ModelFamily = 'gpt2' | 'llama' | 'mistral' | 'qwen2' | 'qwen3';
+
+/** What the blocks compute: the parts in which the supported families differ. */
+export interface Architecture {
+  family: ModelFamily;
+  /** Size of one attention head; not always nEmbd / nHead (Qwen3, Mistral Nemo). */
+  headDim: number;
+  /** Key/value heads: nHead for plain multi-head attention, fewer for GQA, 1 for multi-query. */
+  kvHeads: number;
+  /** kvHeadOf[h] is the key/value head that query head h reads (consecutive query heads share one). */
+  kvHeadOf: number[];
+  /** LayerNorm (x - mean, / std, * weight + bias) or RMSNorm (x / rms, * weight). */
+  norm: 'layer' | 'rms';
+  positions: PositionEncoding;
+  attention: AttentionVariant;
+  mlp: MlpVariant;
+  /** The output embedding is the input embedding (no separate lm_head.weight is used). */
+  tiedEmbeddings: boolean;
+  bosTokenId: number | null;
+  /** Every end-of-text id config.json lists (Llama 3.1 lists three). */
+  eosTokenIds: number[];
+}
+
+export type PositionEncoding =
+  /** A learned row per position added to the token's embedding (GPT-2's wpe). */
+  | { kind: 'learned' }
+  /** Rotary embeddings on queries and keys, rotate_half convention (first half / second half of a head). */
+  | { kind: 'rope'; theta: number; scaling: RopeScaling | null };
+
+export type RopeScaling =
+  /** Positions divided by `factor`. */
+  | { type: 'linear'; factor: number }
+  /** Llama 3.1's: low frequencies divided by `factor`, high ones kept, a smooth blend between. */
+  | { type: 'llama3'; factor: number; lowFreqFactor: number; highFreqFactor: number; originalContext: number };
+
+export interface AttentionVariant {
+  /** Biases on the query, key and value projections (GPT-2, Qwen2, attention_bias). */
+  qkvBias: boolean;
+  /** A bias on the output projection (GPT-2, attention_bias in Llama and Qwen3). */
+  outBias: boolean;
+  /** RMSNorm over each head's query and key before the rotation (Qwen3's q_norm / k_norm). */
+  qkNorm: boolean;
+  /** Scores are divided by sqrt(headDim) (always, except GPT-2 with scale_attn_weights false). */
+  scaleBySqrtHeadDim: boolean;
+  /** Scores of layer i are also divided by i + 1 (GPT-2's scale_attn_by_inverse_layer_idx). */
+  scaleByInverseLayer: boolean;
+  /** A query sees only the `size` latest keys (itself included) in `layers`; null: every earlier key. */
+  slidingWindow: { size: number; layers: number[] } | null;
+}
+
+export type MlpVariant =
+  /** down(gelu(up(x))): gelu_tanh is the tanh approximation (gelu_new), gelu_erf the exact form. */
+  | { kind: 'gelu'; activation: 'gelu_tanh' | 'gelu_erf'; bias: boolean }
+  /** down(silu(gate(x)) * up(x)) (SwiGLU). */
+  | { kind: 'gated'; activation: 'silu'; bias: boolean };
 
 export type BackendName = 'webgpu' | 'wasm' | 'native';
 export type BackendPreference = 'auto' | 'webgpu' | 'wasm';

@@ -1,9 +1,11 @@
-// Node-only: read a checkpoint folder (config.json + model.safetensors) from disk, and find
+// Node-only: read a checkpoint folder (config.json + model.safetensors, or shards listed in
+// model.safetensors.index.json) from disk, and find
 // the model bundled with the extension wherever this code ends up (tsx, dist/cli.mjs,
 // dist/extension.js or a worker bundle).
 import fs from 'node:fs';
 import path from 'node:path';
 import { Checkpoint } from '../engine/checkpoint';
+import { parseShardIndex, SHARD_INDEX_FILE, type ShardBytes, type ShardIndex } from '../engine/weight-files';
 
 export const CONFIG_FILE = 'config.json';
 export const WEIGHTS_FILE = 'model.safetensors';
@@ -24,6 +26,15 @@ export async function loadCheckpointFromDir(dir: string): Promise<Checkpoint> {
       throw new Error(code === 'ENOENT' ? `missing ${full}: a model folder needs ${CONFIG_FILE} and ${WEIGHTS_FILE}` : `cannot read ${full}: ${(error as Error).message}`);
     }
   };
+  if (!fs.existsSync(path.join(folder, WEIGHTS_FILE)) && fs.existsSync(path.join(folder, SHARD_INDEX_FILE))) {
+    const config = await read(CONFIG_FILE);
+    return Checkpoint.load({
+      name: path.basename(folder),
+      configJson: config.toString('utf8'),
+      configFileName: path.join(folder, CONFIG_FILE),
+      shards: await readShards(folder, read),
+    });
+  }
   const [config, weights] = await Promise.all([read(CONFIG_FILE), read(WEIGHTS_FILE)]);
   return Checkpoint.load({
     name: path.basename(folder),
@@ -32,6 +43,20 @@ export async function loadCheckpointFromDir(dir: string): Promise<Checkpoint> {
     weights: new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength),
     weightsFileName: path.join(folder, WEIGHTS_FILE),
   });
+}
+
+/** The shard index and every shard it names; a shard that is not there is an error naming it and the index. */
+async function readShards(folder: string, read: (file: string) => Promise<Buffer>): Promise<{ index: ShardIndex; files: ShardBytes[] }> {
+  const indexPath = path.join(folder, SHARD_INDEX_FILE);
+  const index = parseShardIndex((await read(SHARD_INDEX_FILE)).toString('utf8'), indexPath);
+  const files: ShardBytes[] = [];
+  for (const shard of index.shards) {
+    const full = path.join(folder, shard);
+    if (!fs.existsSync(full)) throw new Error(`${indexPath}: names ${shard}, but ${full} is missing`);
+    const bytes = await read(shard);
+    files.push({ name: shard, fileName: full, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) });
+  }
+  return { index, files };
 }
 
 /**

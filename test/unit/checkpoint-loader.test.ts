@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadCheckpoint, expectedShapes } from '../../src/engine/checkpoint';
+import { loadCheckpoint } from '../../src/engine/checkpoint';
+import { gpt2 } from '../../src/engine/families/gpt2';
+import { parseModelConfig } from '../../src/engine/families';
 import { float16ToFloat32, bfloat16ToFloat32, SUPPORTED_DTYPES } from '../../src/engine/safetensors';
 import { defaultModelDir, loadCheckpointFromDir } from '../../src/node/load-model';
 import { safetensors, type Dtype, type TensorSpec } from './synthetic-safetensors';
@@ -31,7 +33,7 @@ function exactValues(count: number, seed: number): number[] {
 
 /** Every tensor the synthetic config needs, in `dtype`, optionally renamed. */
 function modelTensors(dtype: Dtype, rename: (name: string) => string = (n) => n): Record<string, TensorSpec> {
-  const shapes = expectedShapes(loadConfigOnly());
+  const shapes = gpt2.expectedShapes(loadConfigOnly());
   const out: Record<string, TensorSpec> = {};
   let seed = 0;
   for (const [name, shape] of shapes) {
@@ -41,7 +43,7 @@ function modelTensors(dtype: Dtype, rename: (name: string) => string = (n) => n)
 }
 
 function loadConfigOnly() {
-  return { name: 'x', vocabSize: 11, nPositions: 8, nEmbd: 4, nLayer: 2, nHead: 2, nInner: 16, layerNormEpsilon: 1e-5, eosTokenId: 10 };
+  return parseModelConfig(configJson(), 'config.json', 'synthetic');
 }
 
 const load = (weights: Uint8Array, config = configJson()) =>
@@ -103,11 +105,24 @@ describe('checkpoint loader', () => {
 
   test('config.json is normalised into ModelConfig', () => {
     const ckpt = load(safetensors(modelTensors('F32')));
-    assert.deepEqual(ckpt.config, { ...loadConfigOnly(), name: 'synthetic' });
-    assert.deepEqual(ckpt.architecture, { activation: 'gelu_tanh', scaleAttnWeights: true, scaleAttnByInverseLayerIdx: false });
+    const { architecture, ...sizes } = ckpt.config;
+    assert.deepEqual(sizes, { name: 'synthetic', vocabSize: 11, nPositions: 8, nEmbd: 4, nLayer: 2, nHead: 2, nInner: 16, layerNormEpsilon: 1e-5, eosTokenId: 10 });
+    assert.deepEqual(architecture, {
+      family: 'gpt2',
+      headDim: 2,
+      kvHeads: 2,
+      kvHeadOf: [0, 1],
+      norm: 'layer',
+      positions: { kind: 'learned' },
+      attention: { qkvBias: true, outBias: true, qkNorm: false, scaleBySqrtHeadDim: true, scaleByInverseLayer: false, slidingWindow: null },
+      mlp: { kind: 'gelu', activation: 'gelu_tanh', bias: true },
+      tiedEmbeddings: true,
+      bosTokenId: 10,
+      eosTokenIds: [10],
+    });
     const viaNCtx = load(safetensors(modelTensors('F32')), configJson({ n_positions: undefined, n_ctx: 8, activation_function: 'gelu' }));
     assert.equal(viaNCtx.config.nPositions, 8);
-    assert.equal(viaNCtx.architecture.activation, 'gelu_erf');
+    assert.deepEqual(viaNCtx.config.architecture.mlp, { kind: 'gelu', activation: 'gelu_erf', bias: true });
   });
 
   test('a transformer. prefix, a tied lm_head.weight and attention buffers are accepted', () => {
@@ -184,7 +199,7 @@ describe('checkpoint loader', () => {
     const weights = safetensors(modelTensors('F32'));
     const cases: [Record<string, unknown> | string, RegExp][] = [
       ['{not json', /^Error: config\.json: not valid JSON/],
-      [{ model_type: 'llama' }, /config\.json: model_type is "llama"; only GPT-2-family checkpoints \("gpt2"\) are supported/],
+      [{ model_type: 'gemma3' }, /config\.json: model_type "gemma3" is not supported \(supported: gpt2, llama, mistral, qwen2, qwen3\)/],
       [{ activation_function: 'relu' }, /config\.json: activation_function "relu" is not supported \(supported: gelu_new, gelu_pytorch_tanh, gelu\)/],
       [{ n_embd: undefined }, /config\.json: missing n_embd/],
       [{ n_layer: 0 }, /config\.json: n_layer must be a positive integer, got 0/],

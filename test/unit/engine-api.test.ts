@@ -6,23 +6,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { LensEngine } from '../../src/engine/engine';
-import type { Analysis, PositionPrediction } from '../../src/engine/types';
+import type { Analysis } from '../../src/engine/types';
 import { defaultModelDir, loadCheckpointFromDir } from '../../src/node/load-model';
+import { assertSamePrediction, close } from './prediction-asserts';
 
 const fixture: { refs: { name: string; ids: number[] }[] } = JSON.parse(
   fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'reference.json'), 'utf8'),
 );
 const fib = fixture.refs.find((r) => r.name === 'fib')!.ids;
 const fox = fixture.refs.find((r) => r.name === 'fox')!.ids;
-
-const close = (a: number, b: number, tolerance: number, what: string) =>
-  assert.ok(Math.abs(a - b) <= tolerance, `${what}: ${a} vs ${b}`);
-
-function assertSamePrediction(actual: { top: [number, number][]; entropy: number }, expected: PositionPrediction, what: string, tolerance = 1e-5) {
-  assert.deepEqual(actual.top.map(([id]) => id), expected.top.map(([id]) => id), `${what}: top ids`);
-  actual.top.forEach(([, lp], j) => close(lp, expected.top[j][1], tolerance, `${what}: logprob ${j}`));
-  close(actual.entropy, expected.entropy, tolerance, `${what}: entropy`);
-}
 
 describe('LensEngine focused paths and inputs (bundled model, WASM)', () => {
   let engine: LensEngine;

@@ -1,6 +1,8 @@
 // Writes safetensors files in tests, so that checkpoints with any dtype, layout or defect can be
 // built in memory: an 8-byte little-endian header length, the JSON header, then the raw data.
 
+import { encodeSafetensors } from './safetensors-writer';
+
 export type Dtype = 'F32' | 'F16' | 'BF16' | 'F64' | 'I4';
 
 export interface TensorSpec {
@@ -36,23 +38,5 @@ function encodeValues(dtype: Dtype, values: number[]): Uint8Array {
 
 /** A safetensors file; `pad` inserts bytes before the data so that offsets are unaligned. */
 export function safetensors(tensors: Record<string, TensorSpec>, pad = 0): Uint8Array {
-  const header: Record<string, unknown> = { __metadata__: { format: 'pt' } };
-  const chunks: Uint8Array[] = [new Uint8Array(pad)];
-  let offset = pad;
-  for (const [name, spec] of Object.entries(tensors)) {
-    const data = encodeValues(spec.dtype, spec.values);
-    header[name] = { dtype: spec.dtype, shape: spec.shape, data_offsets: [offset, offset + data.byteLength] };
-    chunks.push(data);
-    offset += data.byteLength;
-  }
-  const json = new TextEncoder().encode(JSON.stringify(header));
-  const out = new Uint8Array(8 + json.byteLength + offset);
-  new DataView(out.buffer).setBigUint64(0, BigInt(json.byteLength), true);
-  out.set(json, 8);
-  let at = 8 + json.byteLength;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
+  return encodeSafetensors(Object.entries(tensors).map(([name, { dtype, shape, values }]) => ({ name, dtype, shape, data: encodeValues(dtype, values) })), pad);
 }

@@ -1,0 +1,129 @@
+// A checkpoint's weights as one namespace over one model.safetensors or several shards, and
+// the shard index (model.safetensors.index.json) that says which shard holds which tensor.
+import { parseJsonObject } from './json-file';
+import { parseSafetensors, type SafetensorsFile, type TensorEntry } from './safetensors';
+
+export const SHARD_INDEX_FILE = 'model.safetensors.index.json';
+
+export interface ShardIndex {
+  /** The index's name or path, for errors. */
+  fileName: string;
+  /** Tensor name -> the shard's file name, as the index lists them. */
+  weightMap: Map<string, string>;
+  /** Every shard the index names, once each, in the order they first appear. */
+  shards: string[];
+}
+
+/**
+ * Parses model.safetensors.index.json. Shard names must be plain file names in the same folder:
+ * an index is data from the internet and must not reach other files ("../", absolute paths).
+ */
+export function parseShardIndex(json: string, fileName: string): ShardIndex {
+  const fail = (problem: string): never => {
+    throw new Error(`${fileName}: ${problem}`);
+  };
+  const map = parseJsonObject(json, fileName).weight_map;
+  if (typeof map !== 'object' || map === null || Array.isArray(map)) return fail('has no weight_map object');
+  const weightMap = new Map<string, string>();
+  for (const [tensor, shard] of Object.entries(map)) {
+    if (typeof shard !== 'string' || !/^[^/\\]+\.safetensors$/.test(shard) || shard.startsWith('.')) {
+      fail(`weight_map puts ${tensor} in ${JSON.stringify(shard)}, which is not a .safetensors file name in the model's folder`);
+    }
+    weightMap.set(tensor, shard as string);
+  }
+  if (weightMap.size === 0) fail('weight_map is empty');
+  return { fileName, weightMap, shards: [...new Set(weightMap.values())] };
+}
+
+/** One shard's bytes: `name` as the index lists it, `fileName` (e.g. its full path) for errors. */
+export interface ShardBytes {
+  name: string;
+  fileName?: string;
+  bytes: Uint8Array;
+}
+
+/** Tensors by name across one or more safetensors files. */
+export class WeightFiles {
+  private constructor(
+    private readonly owner: Map<string, SafetensorsFile>,
+    /** What holds the weights, for errors: the single file, or the shard index. */
+    readonly label: string,
+  ) {}
+
+  static single(bytes: Uint8Array, fileName: string): WeightFiles {
+    const file = parseSafetensors(bytes, fileName);
+    return new WeightFiles(new Map([...file.tensors.keys()].map((name) => [name, file])), fileName);
+  }
+
+  /**
+   * Every shard the index names, each parsed and checked against the index: a shard missing from
+   * `shards`, a tensor not where the index says, or one tensor in two shards is an error.
+   */
+  static sharded(index: ShardIndex, shards: ShardBytes[]): WeightFiles {
+    const fail = (problem: string): never => {
+      throw new Error(`${index.fileName}: ${problem}`);
+    };
+    const files = new Map<string, SafetensorsFile>();
+    for (const shard of index.shards) {
+      const found = shards.find((s) => s.name === shard) ?? fail(`names ${shard}, which is missing`);
+      files.set(shard, parseSafetensors(found.bytes, found.fileName ?? found.name));
+    }
+    const owner = new Map<string, SafetensorsFile>();
+    for (const file of files.values()) {
+      for (const name of file.tensors.keys()) {
+        const other = owner.get(name);
+        if (other) fail(`tensor ${name} is in both ${other.fileName} and ${file.fileName}`);
+        owner.set(name, file);
+      }
+    }
+    for (const [tensor, shard] of index.weightMap) {
+      if (!files.get(shard)!.tensors.has(tensor)) fail(`lists ${tensor} in ${shard}, but ${files.get(shard)!.fileName} has no such tensor`);
+    }
+    return new WeightFiles(owner, index.fileName);
+  }
+
+  has(name: string): boolean {
+    return this.owner.has(name);
+  }
+
+  entry(name: string): TensorEntry {
+    return this.fileOf(name).tensors.get(name)!;
+  }
+
+  /** The file holding `name` (a shard's path in a sharded checkpoint). */
+  fileNameOf(name: string): string {
+    return this.fileOf(name).fileName;
+  }
+
+  rawBytes(name: string): Uint8Array {
+    return this.fileOf(name).rawBytes(name);
+  }
+
+  readFloat32(name: string): Float32Array {
+    return this.fileOf(name).readFloat32(name);
+  }
+
+  readFloat32Range(name: string, start: number, count: number): Float32Array {
+    return this.fileOf(name).readFloat32Range(name, start, count);
+  }
+
+  /** True when two tensors hold the same values (a lm_head.weight that only repeats the embedding). */
+  sameValues(a: string, b: string): boolean {
+    if (this.entry(a).dtype !== this.entry(b).dtype) {
+      const x = this.readFloat32(a);
+      const y = this.readFloat32(b);
+      return x.length === y.length && x.every((v, i) => v === y[i]);
+    }
+    const x = this.rawBytes(a);
+    const y = this.rawBytes(b);
+    if (x.byteLength !== y.byteLength) return false;
+    for (let i = 0; i < x.byteLength; i++) if (x[i] !== y[i]) return false;
+    return true;
+  }
+
+  private fileOf(name: string): SafetensorsFile {
+    const file = this.owner.get(name);
+    if (!file) throw new Error(`${this.label}: no tensor named ${name}`);
+    return file;
+  }
+}
