@@ -12,7 +12,7 @@ import { tokenize } from '../../src/engine/tokenizer';
 import type { ExplainOutcome } from '../../src/commands/explain-tokens';
 import type { ShowAttentionOutcome } from '../../src/attention/show-attention';
 import type { LensApi } from '../../src/extension';
-import { closeTextEditors, openUntitled, showActive } from './editors';
+import { closeTextEditors, openScratch, showActive } from './editors';
 
 const repo = path.resolve(__dirname, '../../..');
 const MODEL_DIR = path.join(repo, 'media/models/tiny-gpt2-software');
@@ -109,7 +109,7 @@ describe('show attention', function () {
     // Longer than a "short document" (which Explain Tokens would take whole): it takes the paragraph.
     const filler = Array.from({ length: 120 }, (_, i) => `Line ${i} of the introduction.`).join('\n');
     const content = `# notes\n\n${filler}\n\nThe cat sat on the mat because the mat was warm.\n\nAnother paragraph.\n`;
-    const editor = await openUntitled(content, 'markdown');
+    const editor = await openScratch(content, 'markdown');
     const document = editor.document;
     const cursor = content.indexOf('was') + 1;
     editor.selection = new vscode.Selection(document.positionAt(cursor), document.positionAt(cursor));

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { ExplainOutcome } from '../../src/commands/explain-tokens';
 import type { LensApi } from '../../src/extension';
 import { tokenize } from '../../src/engine/tokenizer';
-import { closeTextEditors, openUntitled, showActive, until } from './editors';
+import { closeTextEditors, openScratch, showActive, until } from './editors';
 import { recordShownMessages, type ShownMessage } from './shown-messages';
 import { PADDED_FAVOURITE, paddedGpt2, safetensorsBytes, writeCheckpoint } from '../harness/checkpoint-files';
 import { renderLabel, renderNotification } from '../harness/vscode-rendering';
@@ -32,7 +32,7 @@ async function setModelPath(value: string | undefined): Promise<void> {
 }
 
 async function explainText(editor?: vscode.TextEditor): Promise<ExplainOutcome> {
-  editor ??= await openUntitled(TEXT, 'python');
+  editor ??= await openScratch(TEXT, 'python');
   editor.selection = new vscode.Selection(new vscode.Position(0, 0), editor.document.positionAt(TEXT.length));
   return (await vscode.commands.executeCommand('llmLens.explainTokens')) as ExplainOutcome;
 }
@@ -85,7 +85,7 @@ describe('llmLens.modelPath', function () {
     assert.equal(outcome.scoredTokens, tokenize(TEXT).length - 1);
 
     await until(() => api.hoverStats().model === 'my-code-gpt2', 'the hover to load the folder\'s model', MODEL_LOAD_MS);
-    const document = (await openUntitled(TEXT, 'python')).document;
+    const document = (await openScratch(TEXT, 'python')).document;
     const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, new vscode.Position(1, 12))) ?? [];
     const markdown = hovers.flatMap((h) => h.contents).map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : '')).join('\n');
     assert.match(markdown, /Next token/, markdown);
@@ -132,7 +132,7 @@ describe('llmLens.modelPath', function () {
     assert.equal(outcome.status, 'done', outcome.message);
     assert.equal(outcome.model, 'tiny-gpt2-software', 'the bundled model runs instead');
     const [warning] = notificationsWith(recorder.shown, 'warning', 'cannot be used');
-    assert.ok(warning!.includes(`model_type is ${JSON.stringify(PAYLOAD)}`), warning);
+    assert.ok(warning!.includes(`model_type ${JSON.stringify(PAYLOAD)} is not supported`), warning);
     const status = recorder.shown.filter((m) => m.surface === 'statusBar' && m.text.includes('explaining'));
     assert.equal(status.length, 1, JSON.stringify(recorder.shown));
     assert.equal(renderLabel(status[0]!.text), `LLM Lens: explaining selection in ${fileName}, lines 1–2`);
@@ -177,7 +177,7 @@ describe('llmLens.modelPath', function () {
     assert.equal(outcome.model, 'padded-gpt2');
 
     await until(() => api.hoverStats().model === 'padded-gpt2', 'the hover to load the padded model', MODEL_LOAD_MS);
-    const document = (await openUntitled(TEXT, 'python')).document;
+    const document = (await openScratch(TEXT, 'python')).document;
     const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, new vscode.Position(1, 12))) ?? [];
     const markdown = hovers.flatMap((h) => h.contents).map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : '')).join('\n');
     assert.ok(markdown.includes(`| 1 | &#60;${PADDED_FAVOURITE}&#62; |`), markdown);

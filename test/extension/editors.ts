@@ -6,6 +6,9 @@
 // may already hand its name (untitled:Untitled-N) to the next new document: once a test's new
 // emoji document read as the previous test's text. So closing waits for the host to agree.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import * as vscode from 'vscode';
 
 const SETTLE_MS = 10_000;
@@ -35,24 +38,40 @@ export async function showActive(document: vscode.TextDocument, column = vscode.
   return editor;
 }
 
+const scratchFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-lens-ext-tests-'));
+const EXTENSIONS: Record<string, string> = { plaintext: 'txt', python: 'py', markdown: 'md' };
+let scratchOpened = 0;
+
+/**
+ * A new document holding exactly `content`, shown and active: a file of its own in a scratch
+ * folder (lens-test-N.txt/.py/.md), opened as a user opens a file. Not an untitled document: VS Code
+ * hands a new one the lowest free "Untitled-N", and under load the extension host has answered
+ * such a request with the just-closed document of that name, old text and all (CI: the emoji test
+ * read the CRLF test's text). The file's bytes are the text, line endings included.
+ */
+export async function openScratch(content: string, language = 'plaintext'): Promise<vscode.TextEditor> {
+  const extension = EXTENSIONS[language];
+  assert.ok(extension, `no scratch file extension for ${language}`);
+  const file = path.join(scratchFolder, `lens-test-${++scratchOpened}.${extension}`);
+  fs.writeFileSync(file, content);
+  const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+  assert.equal(document.languageId, language);
+  return showActive(document);
+}
+
 let untitledOpened = 0;
 
 /**
- * A new untitled document with `content`, shown and active. It gets a name no other document of
- * this run had (untitled:lens-test-N): VS Code hands a new plain untitled document the lowest free
- * "Untitled-N", and under load the extension host has answered such a request with the just-closed
- * document of that name, old text and all (CI: the emoji test explained the CRLF test's text).
+ * A new untitled document holding `content`, for text VS Code would refuse to open from a file
+ * (binary-looking bytes). It is named untitled:lens-untitled-N, a name no other document of this
+ * run had, for the reason openScratch gives; its text arrives as an edit.
  */
-export async function openUntitled(content: string, language = 'plaintext'): Promise<vscode.TextEditor> {
-  const uri = vscode.Uri.from({ scheme: 'untitled', path: `lens-test-${++untitledOpened}` });
-  let document = await vscode.workspace.openTextDocument(uri);
-  // Changing the language closes and reopens the document: keep the one it returns.
-  if (document.languageId !== language) document = await vscode.languages.setTextDocumentLanguage(document, language);
-  if (content) {
-    const edit = new vscode.WorkspaceEdit();
-    edit.insert(uri, new vscode.Position(0, 0), content);
-    assert.ok(await vscode.workspace.applyEdit(edit), `could not fill ${uri}`);
-  }
+export async function openUntitled(content: string): Promise<vscode.TextEditor> {
+  const uri = vscode.Uri.from({ scheme: 'untitled', path: `lens-untitled-${++untitledOpened}` });
+  const document = await vscode.workspace.openTextDocument(uri);
+  const edit = new vscode.WorkspaceEdit();
+  edit.insert(uri, new vscode.Position(0, 0), content);
+  assert.ok(await vscode.workspace.applyEdit(edit), `could not fill ${uri}`);
   return showActive(document);
 }
 

@@ -1,13 +1,13 @@
 // Explain Tokens inside the real extension host (code-server): the model runs in the panel's
-// webview (WASM in the test browser), the host paints what it sends back. Every document the
-// tests edit is untitled: the workspace fixture is never changed.
+// webview (WASM in the test browser), the host paints what it sends back. The tests' documents are
+// scratch files outside the workspace (editors.ts): the workspace fixture is never changed.
 import assert from 'node:assert/strict';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { ExplainOutcome } from '../../src/commands/explain-tokens';
 import { countTokens, loadEncoding, tokenize } from '../../src/engine/tokenizer';
 import type { LensApi } from '../../src/extension';
-import { closeTextEditors, discard, openUntitled, showActive } from './editors';
+import { closeTextEditors, discard, openScratch, openUntitled, showActive } from './editors';
 
 const EXTENSION_ID = 'llm-lens.llm-lens';
 
@@ -96,7 +96,7 @@ describe('Explain Tokens', function () {
   });
 
   it('decorations follow edits before the text and drop only the token an edit touches', async () => {
-    const editor = await openUntitled('# intro\nvalue = compute(alpha, beta)\n');
+    const editor = await openScratch('# intro\nvalue = compute(alpha, beta)\n');
     const document = editor.document;
     const line = document.lineAt(1);
     editor.selection = new vscode.Selection(line.range.start, line.range.end);
@@ -117,7 +117,7 @@ describe('Explain Tokens', function () {
   });
 
   it('toggle heat map, clear decorations, and closing the editor clear what is painted', async () => {
-    const editor = await openUntitled('for item in items:\n    print(item)\n', 'python');
+    const editor = await openScratch('for item in items:\n    print(item)\n', 'python');
     selectAll(editor);
     assert.equal((await explain()).status, 'done');
     const uri = editor.document.uri;
@@ -146,10 +146,7 @@ describe('Explain Tokens', function () {
 
   it('CRLF text: offsets count the carriage returns and the decorations sit on the tokens', async () => {
     const content = 'first line\r\nsecond line\r\n\r\nthird line\r\n';
-    const editor = await openUntitled(content);
-    // The workbench usually detects CRLF from the content, but under load it has once opened the
-    // untitled document with LF: set it explicitly, since CRLF offsets are what this test is about.
-    if (editor.document.eol !== vscode.EndOfLine.CRLF) await editor.edit((b) => b.setEndOfLine(vscode.EndOfLine.CRLF));
+    const editor = await openScratch(content);
     assert.equal(editor.document.eol, vscode.EndOfLine.CRLF);
     assert.equal(editor.document.getText(), content);
     selectAll(editor);
@@ -161,7 +158,7 @@ describe('Explain Tokens', function () {
 
   it('a selection of only emoji: byte-level tokens, scored, with no decoration on empty spans', async () => {
     const content = '🦜🎉🚀';
-    const editor = await openUntitled(content);
+    const editor = await openScratch(content);
     selectAll(editor);
     const outcome = await explain();
     assert.equal(outcome.status, 'done', outcome.message);
@@ -176,7 +173,7 @@ describe('Explain Tokens', function () {
   });
 
   it('an empty document: a clear message, no run, no new panel', async () => {
-    await openUntitled('');
+    await openScratch('');
     const panelsBefore = panelTabs().length;
     const outcome = await explain();
     assert.equal(outcome.status, 'nothing');
@@ -186,7 +183,7 @@ describe('Explain Tokens', function () {
   });
 
   it('no selection: a short document is taken whole, a long one by the paragraph at the cursor', async () => {
-    const short = await openUntitled('alpha beta\n\ngamma delta\n');
+    const short = await openScratch('alpha beta\n\ngamma delta\n');
     short.selection = new vscode.Selection(new vscode.Position(2, 1), new vscode.Position(2, 1));
     const whole = await explain();
     assert.equal(whole.status, 'done');
@@ -194,14 +191,14 @@ describe('Explain Tokens', function () {
     assert.deepEqual([whole.start, whole.end], [0, short.document.getText().length]);
 
     const paragraph = 'The model reads this paragraph.\nIt has two lines.';
-    const long = await openUntitled(`${'filler text. '.repeat(200)}\n\n${paragraph}\n\n${'more filler. '.repeat(200)}\n`);
+    const long = await openScratch(`${'filler text. '.repeat(200)}\n\n${paragraph}\n\n${'more filler. '.repeat(200)}\n`);
     const at = long.document.getText().indexOf('two lines');
     long.selection = new vscode.Selection(long.document.positionAt(at), long.document.positionAt(at));
     const picked = await explain();
     assert.equal(picked.status, 'done');
     assert.equal(picked.source?.kind, 'paragraph');
     assert.equal(long.document.getText().slice(picked.start, picked.end), paragraph);
-    assert.match(picked.source!.label, /^Paragraph at the cursor in lens-test-\d+, lines 3–4 \(nothing was selected\)$/);
+    assert.match(picked.source!.label, /^Paragraph at the cursor in lens-test-\d+\.txt, lines 3–4 \(nothing was selected\)$/);
   });
 
   it('a 1 MB document: capped view, the model reads the last 512 tokens, nothing hangs', async function () {
@@ -213,7 +210,7 @@ describe('Explain Tokens', function () {
     }
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
-    const editor = await openUntitled(content, 'python');
+    const editor = await openScratch(content, 'python');
     const opened = loop.max / 1e6;
     selectAll(editor);
     const started = Date.now();
@@ -235,14 +232,14 @@ describe('Explain Tokens', function () {
   });
 
   it('text over the limit, or that would take BPE minutes, is refused with a clear message', async () => {
-    const word = await openUntitled(`start ${'x'.repeat(50_000)} end`);
+    const word = await openScratch(`start ${'x'.repeat(50_000)} end`);
     selectAll(word);
     const slow = await explain();
     assert.equal(slow.status, 'failed');
     assert.match(slow.message!, /^Cannot explain this text: the text holds 50,000 characters in a row/);
     assert.equal(await api.statusBarCount(), undefined, 'the status bar does not count it either');
 
-    const editor = await openUntitled('word '.repeat(400_001));
+    const editor = await openScratch('word '.repeat(400_001));
     selectAll(editor);
     const outcome = await explain();
     assert.equal(outcome.status, 'failed');
@@ -264,7 +261,7 @@ describe('Explain Tokens', function () {
     for (const tab of panelTabs()) await vscode.window.tabGroups.close(tab);
     // The host learns of the closed panel a moment after the tab goes.
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const editor = await openUntitled('while True:\n    pass\n', 'python');
+    const editor = await openScratch('while True:\n    pass\n', 'python');
     selectAll(editor);
     // A new panel cannot have loaded the model yet: close it as soon as its tab opens.
     const closing = new Promise<void>((resolve) => {
@@ -298,7 +295,7 @@ describe('token count in the status bar', () => {
 
   it('counts the selection, or the document when nothing is selected, in the chosen encoding', async () => {
     const content = 'import numpy as np\n\narray = np.zeros((3, 4))  # 三行四列 🚀\n';
-    const editor = await openUntitled(content, 'python');
+    const editor = await openScratch(content, 'python');
     editor.selection = new vscode.Selection(new vscode.Position(0, 0), new vscode.Position(0, 0));
     assert.deepEqual(await api.statusBarCount(), { count: countTokens(content, 'r50k_base'), scope: 'document', encoding: 'r50k_base' });
 
@@ -318,7 +315,7 @@ describe('token count in the status bar', () => {
   it('a new document that takes a closed one\'s name is counted afresh', async () => {
     await setSetting('countEncoding', undefined);
     await closeTextEditors(); // untitled names are numbered from the lowest free one
-    // Plain untitled documents (openUntitled gives each test document a name of its own).
+    // Plain untitled documents (openScratch gives each test document a name of its own).
     const plainUntitled = async (text: string) => showActive(await vscode.workspace.openTextDocument({ content: text, language: 'python' }));
     const first = await plainUntitled('while True:\n    pass\n');
     assert.deepEqual(await api.statusBarCount(), { count: 9, scope: 'document', encoding: 'r50k_base' });

@@ -297,12 +297,20 @@ export class WorkbenchHealth {
   }
 
   async watchLongTasks(page: Page): Promise<void> {
+    page.on('console', (message) => {
+      const long = /^llm-lens-longtask (\d+)$/.exec(message.text());
+      if (long) console.log(`workbench: a ${long[1]} ms task held the main thread`);
+    });
     await page.addInitScript(() => {
       if (window !== window.top) return; // frames share the top page's thread and report the same tasks
       const record = window as unknown as { __lensLongestTaskMs: number };
       record.__lensLongestTaskMs = 0;
       new PerformanceObserver((list) => {
-        for (const entry of list.getEntries()) record.__lensLongestTaskMs = Math.max(record.__lensLongestTaskMs, entry.duration);
+        for (const entry of list.getEntries()) {
+          record.__lensLongestTaskMs = Math.max(record.__lensLongestTaskMs, entry.duration);
+          // Said as it happens, so that the suite's output shows during which test.
+          if (entry.duration > 2000) console.warn(`llm-lens-longtask ${Math.round(entry.duration)}`);
+        }
       }).observe({ type: 'longtask', buffered: true });
     });
   }
