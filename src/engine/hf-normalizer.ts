@@ -12,20 +12,24 @@
 // it never decreases. A token holding output units [a, b) covers input [src[a], src[b]). When
 // one stretch of input becomes several output units (NFC's "e" + U+0301 -> "é", or NFD the
 // other way), the first unit takes the whole stretch and the others take nothing (src = its
-// end), which is the span rule's "a character belongs to the token holding its first byte".
-// Inserted units (Prepend's "▁") take nothing either: the text they stand before keeps its
-// offset, so a span never starts before 0 or shifts.
+// end), which is the span rule's "a character belongs to the token holding its first byte";
+// `joined` marks those other units, so that a token starting or ending at one is `partial`
+// (it holds part of what one character of the text became). Inserted units (Prepend's "▁")
+// take nothing either: the text they stand before keeps its offset, so a span never starts
+// before 0 or shifts.
 import { ReplaceNormalizer } from '@huggingface/tokenizers';
 
 export interface Aligned {
   text: string;
   /** null when the output is the input, unit for unit. */
   src: Int32Array | null;
+  /** 1 for a unit that continues what one stretch of input became; null when there is none. */
+  joined: Uint8Array | null;
 }
 
 export type AlignedNormalizer = (input: string) => Aligned;
 
-const IDENTITY: AlignedNormalizer = (input) => ({ text: input, src: null });
+const IDENTITY: AlignedNormalizer = (input) => ({ text: input, src: null, joined: null });
 
 type UnicodeForm = 'NFC' | 'NFD' | 'NFKC' | 'NFKD';
 const UNICODE_FORMS: readonly string[] = ['NFC', 'NFD', 'NFKC', 'NFKD'];
@@ -42,7 +46,7 @@ export function alignedNormalizer(config: unknown): AlignedNormalizer {
     case 'Sequence': {
       if (!Array.isArray(spec.normalizers)) throw new Error('tokenizer.json: a Sequence normalizer without a "normalizers" list');
       const steps = spec.normalizers.map(alignedNormalizer);
-      return (input) => steps.reduce<Aligned>((done, step) => compose(done, step(done.text)), { text: input, src: null });
+      return (input) => steps.reduce<Aligned>((done, step) => compose(done, step(done.text)), { text: input, src: null, joined: null });
     }
     case 'Prepend': {
       if (typeof spec.prepend !== 'string') throw new Error('tokenizer.json: a Prepend normalizer without a "prepend" string');
@@ -57,17 +61,25 @@ export function alignedNormalizer(config: unknown): AlignedNormalizer {
 
 /** `second` applied after `first`, aligned to `first`'s input. */
 function compose(first: Aligned, second: Aligned): Aligned {
-  if (!second.src) return { text: second.text, src: first.src };
+  if (!second.src) return { text: second.text, src: first.src, joined: first.joined };
   if (!first.src) return second;
   const src = new Int32Array(second.src.length);
   for (let j = 0; j < src.length; j++) src[j] = first.src[second.src[j]!]!;
-  return { text: second.text, src };
+  // A unit continues a stretch if the second step says so, or if it begins at a unit that
+  // continued one in the first.
+  let joined: Uint8Array | null = null;
+  if (first.joined || second.joined) {
+    joined = new Uint8Array(second.text.length);
+    for (let j = 0; j < joined.length; j++) joined[j] = second.joined?.[j] || first.joined?.[second.src[j]!] || 0;
+  }
+  return { text: second.text, src, joined };
 }
 
 /** Builds an output string and its alignment piece by piece. */
 class AlignedBuilder {
   private readonly parts: string[] = [];
   private readonly srcParts: number[] = [];
+  private readonly joinedUnits: number[] = [];
   private length = 0;
 
   /** Output units copied from input [from, from + text.length), unit for unit. */
@@ -80,7 +92,11 @@ class AlignedBuilder {
   /** Output `text` standing for input [from, to): the first unit takes it all. */
   replace(text: string, from: number, to: number): void {
     this.parts.push(text);
-    for (let i = 0; i < text.length; i++) this.srcParts.push(i === 0 ? from : to);
+    for (let i = 0; i < text.length; i++) {
+      this.srcParts.push(i === 0 ? from : to);
+      // Inside a surrogate pair is not a boundary any token can have; inserted text joins nothing.
+      if (i > 0 && from < to && !isLowSurrogateAt(text, i)) this.joinedUnits.push(this.length + i);
+    }
     this.length += text.length;
   }
 
@@ -90,14 +106,19 @@ class AlignedBuilder {
     // Input dropped before the first unit belongs to it: spans start at 0.
     if (this.length > 0) src[0] = 0;
     src[this.length] = inputLength;
-    return { text: this.parts.join(''), src };
+    let joined: Uint8Array | null = null;
+    if (this.joinedUnits.length > 0) {
+      joined = new Uint8Array(this.length);
+      for (const unit of this.joinedUnits) joined[unit] = 1;
+    }
+    return { text: this.parts.join(''), src, joined };
   }
 }
 
 function prepend(prefix: string): AlignedNormalizer {
   // As Rust's Prepend: nothing is added to an empty string.
   return (input) => {
-    if (input === '' || prefix === '') return { text: input, src: null };
+    if (input === '' || prefix === '') return { text: input, src: null, joined: null };
     const builder = new AlignedBuilder();
     builder.replace(prefix, 0, 0);
     builder.copy(input, 0);
@@ -115,7 +136,7 @@ function replace(spec: { [key: string]: unknown }): AlignedNormalizer {
     const target = pattern.String;
     if (target === '') return IDENTITY;
     // One unit for one unit (SentencePiece's " " -> "▁"): the alignment is the identity.
-    if (target.length === 1 && content.length === 1) return (input) => ({ text: input.replaceAll(target, content), src: null });
+    if (target.length === 1 && content.length === 1) return (input) => ({ text: input.replaceAll(target, content), src: null, joined: null });
     return (input) => replaceMatches(input, allIndexesOf(input, target, target.length), content);
   }
   // Tokenizers.js translates the Oniguruma pattern to a JavaScript RegExp; reuse its translation.
@@ -137,7 +158,7 @@ function allIndexesOf(input: string, target: string, length: number): [number, n
 }
 
 function replaceMatches(input: string, matches: readonly [number, number][], content: string): Aligned {
-  if (matches.length === 0) return { text: input, src: null };
+  if (matches.length === 0) return { text: input, src: null, joined: null };
   const builder = new AlignedBuilder();
   let copied = 0;
   for (const [from, to] of matches) {
@@ -157,7 +178,7 @@ const JOINS_BACKWARD = /[\u1160-\u11FF\uD7B0-\uD7FF\uFF9E\uFF9F]|\p{M}/u;
 function unicodeNormalizer(form: UnicodeForm): AlignedNormalizer {
   return (input) => {
     const whole = input.normalize(form);
-    if (whole === input) return { text: input, src: null };
+    if (whole === input) return { text: input, src: null, joined: null };
     const builder = new AlignedBuilder();
     // Lines first: nothing joins across a line feed, and most lines are already normalized.
     let lineStart = 0;
@@ -209,6 +230,11 @@ function alignLine(line: string, offset: number, form: UnicodeForm, builder: Ali
     end = nextEnd;
   }
   emit();
+}
+
+function isLowSurrogateAt(text: string, i: number): boolean {
+  const code = text.charCodeAt(i);
+  return code >= 0xdc00 && code <= 0xdfff;
 }
 
 /** Ends of the groups: each group is a character and the characters that may join it. */

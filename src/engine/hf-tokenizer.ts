@@ -303,6 +303,7 @@ class SpanSink implements TokenSink {
   private readonly spans: TokenSpan[] = [];
   private walker = new Utf8SpanWalker('');
   private src: Int32Array | null = null;
+  private joined: Uint8Array | null = null;
   private offset = 0;
   private segmentText = '';
 
@@ -316,12 +317,13 @@ class SpanSink implements TokenSink {
   beginSegment(offset: number, normalized: Aligned): void {
     this.offset = offset;
     this.src = normalized.src;
+    this.joined = normalized.joined;
     this.segmentText = normalized.text;
     this.walker = new Utf8SpanWalker(unmarked(normalized.text, this.tokenizer.pieceDecoding));
   }
 
   token(id: number, byteLength: number, firstOfWord: boolean): void {
-    const { tokenizer, walker, src, offset } = this;
+    const { tokenizer, walker, src, joined, offset } = this;
     let length = byteLength;
     // A space the pre-tokenizer put before the word: it stands for no text.
     if (firstOfWord && length > 0 && tokenizer.tokenBytes(id)[0] === 0x20 && !walker.atSpace()) length--;
@@ -329,7 +331,9 @@ class SpanSink implements TokenSink {
     const start = offset + (src ? src[walker.start]! : walker.start);
     const end = offset + (src ? src[walker.end]! : walker.end);
     const span: TokenSpan = { id, text: tokenizer.tokenText(id), start, end, bytes: tokenizer.tokenBytesHex(id) };
-    if (walker.partial) span.partial = true;
+    // Partial also when the token begins or ends inside what one character of the text became
+    // (NFC decomposes U+0958 into two characters, which two tokens can hold).
+    if (walker.partial || (joined && (joined[walker.start] === 1 || joined[walker.end] === 1))) span.partial = true;
     this.spans.push(span);
   }
 

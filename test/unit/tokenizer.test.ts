@@ -18,6 +18,7 @@ import {
 } from '../../src/engine/tokenizer';
 import type { EncodingName, TokenSpan } from '../../src/engine/types';
 import { seededRandom } from '../../src/engine/sampling';
+import { makeFuzzText, makePieceGenerator } from '../harness/fuzz-text';
 
 interface ReferenceFixture {
   refs: { name: string; text: string; ids: number[] }[];
@@ -139,41 +140,7 @@ describe('bad input', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// Seeded fuzzer: random mixtures of the characters that break naive offset code.
-
-
-function makePieceGenerator(random: () => number): () => string {
-  const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
-  const pick = <T>(items: readonly T[]) => items[int(0, items.length - 1)]!;
-  const char = (lo: number, hi: number) => String.fromCodePoint(int(lo, hi));
-  const words = ['the', ' function', 'def', ' return', 'Hello', ' world', 'x', '42', ' 3.14', "'s", "don't", 'CamelCase', 'snake_case', ' ', '  ', '    '];
-  const pieces: (() => string)[] = [
-    () => pick(words),
-    () => char(0x21, 0x7e),
-    () => char(0xa0, 0x7ff), // 2-byte UTF-8 (Latin-1, Greek, Cyrillic, Hebrew, Arabic)
-    () => char(0x4e00, 0x9fff), // CJK, 3 bytes, often split by GPT-2
-    () => char(0xac00, 0xd7a3), // Hangul syllables
-    () => char(0x20000, 0x2a6df), // CJK extension B: surrogate pair, 4 bytes
-    () => char(0x1f300, 0x1faff), // emoji
-    () => pick(['👨\u200d👩\u200d👧\u200d👦', '🏳️\u200d🌈', '👩🏽\u200d💻', '❤️\u200d🔥']), // ZWJ sequences
-    () => pick(['👍', '👋', '🤝']) + char(0x1f3fb, 0x1f3ff), // skin tones
-    () => pick(['e', 'a', 'n', 'o']) + char(0x300, 0x36f) + (random() < 0.3 ? char(0x300, 0x36f) : ''), // combining marks
-    () => pick(['\r\n', '\n', '\t', '\r', '\n\n', ' \t ']),
-    () => char(0xd800, 0xdbff), // lone high surrogate (or a pair, if a low one follows by chance)
-    () => char(0xdc00, 0xdfff), // lone low surrogate
-    () => '\0',
-    () => pick(['<|endoftext|>', '<|fim_prefix|>', '<|im_start|>', '<|endofprompt|>']),
-    () => char(0x900, 0x97f), // Devanagari
-  ];
-  return () => pick(pieces)();
-}
-
-function makeFuzzText(random: () => number, nextPiece: () => string): string {
-  const pieces = Math.floor(random() * 40);
-  let text = '';
-  for (let i = 0; i < pieces; i++) text += nextPiece();
-  return text;
-}
+// Seeded fuzzer (test/harness/fuzz-text.ts): random mixtures of the characters that break naive offset code.
 
 /** The characters of `text` (code points; lone surrogates count as one) with their UTF-8 start offsets. */
 function charsWithByteOffsets(text: string): { start: number; end: number; byte: number }[] {

