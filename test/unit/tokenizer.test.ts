@@ -9,6 +9,8 @@ import {
   decode,
   encode,
   loadEncoding,
+  loadOpenAiTokenizer,
+  openAiTokenizer,
   tokenBytes,
   tokenBytesHex,
   tokenText,
@@ -113,6 +115,38 @@ describe('known ids', () => {
     // GPT-2 spends one token per indentation space; the later encodings merge runs of spaces.
     assert.ok(counts[0]! > counts[1]! && counts[0]! > counts[2]!, `counts ${counts.join(', ')}`);
     for (const name of ENCODING_NAMES) assert.equal(tokenize(code, name).length, countTokens(code, name));
+  });
+});
+
+describe('tokenizer objects', () => {
+  test('one object per model over the shared tables: the same results as the free functions', () => {
+    const a = openAiTokenizer('r50k_base');
+    const b = openAiTokenizer('r50k_base');
+    assert.notEqual(a, b);
+    const text = 'Hello, world! 你好 <|endoftext|>';
+    assert.deepEqual(a.tokenize(text), tokenize(text));
+    assert.deepEqual(a.encode(text), encode(text));
+    assert.equal(a.count(text), countTokens(text));
+    assert.equal(a.decode(a.encode(text)), text);
+    assert.equal(a.tokenBytes(19526), tokenBytes(19526), 'the byte tables are shared');
+    assert.equal(a.vocabSize, 50257);
+    assert.equal(a.name, 'r50k_base');
+  });
+
+  test('special tokens, no BOS, and <|endoftext|> as EOS in every encoding', async () => {
+    const eos: Record<EncodingName, number> = { r50k_base: 50256, cl100k_base: 100257, o200k_base: 199999 };
+    for (const name of ENCODING_NAMES) {
+      const tokenizer = await loadOpenAiTokenizer(name);
+      assert.equal(tokenizer.addsBos, false);
+      assert.equal(tokenizer.bosId, undefined);
+      assert.equal(tokenizer.eosId, eos[name]);
+      assert.equal(tokenizer.isSpecial(eos[name]), true, name);
+      assert.equal(tokenizer.isSpecial(tokenizer.encode('Hello')[0]!), false, name);
+      assert.equal(tokenizer.tokenText(eos[name]), '<|endoftext|>');
+      assert.equal(tokenizer.hasToken(eos[name]), true);
+      assert.equal(tokenizer.hasToken(tokenizer.vocabSize), false);
+    }
+    assert.throws(() => openAiTokenizer('r50k_base').isSpecial(50257), /token id 50257 does not exist in r50k_base/);
   });
 });
 
