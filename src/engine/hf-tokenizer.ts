@@ -442,9 +442,16 @@ function spaceMarkerOf(spec: unknown): string | null {
 function tokenizersJsParts(json: Json, config: Json): TokenizersJsParts {
   // Only the pre-tokenizer and the model are used; added tokens, normalizer and processors
   // are handled here (see the top of this file), so Tokenizers.js gets none of them.
-  const lib = new TokenizersJs({ ...json, added_tokens: [], normalizer: null, post_processor: null, decoder: null }, config);
+  const modelJson = { ...(json.model as Json) };
+  const lib = new TokenizersJs({ ...json, model: modelJson, added_tokens: [], normalizer: null, post_processor: null, decoder: null }, config);
   const model = lib.model;
   if (!model) throw new Error('tokenizer.json: Tokenizers.js built no model');
+  // Tokenizers.js keeps the model's JSON and its list of merges, which it needs only to build
+  // its own tables (a map from piece to id, ranks of merges): let them go, 10-40 MB for a
+  // 150k vocabulary.
+  delete modelJson.vocab;
+  delete modelJson.merges;
+  (model as unknown as { merges: unknown[] }).merges = [];
   const unkToken = model.unk_token;
   return {
     preTokenize: lib.pre_tokenizer ? (text, options) => lib.pre_tokenizer!(text, options) : null,
