@@ -230,7 +230,7 @@ class HfTokenizer implements Tokenizer {
     return [...this.prefix.map((id) => added(id, 0)), ...spans, ...this.suffix.map((id) => added(id, textLength))];
   }
 
-  /** Runs the pipeline over `text`, one step per pre-token, telling `sink` each token. */
+  /** Runs the pipeline over `text`, one step per pre-token (or line of a long one), telling `sink` each token. */
   private *run(text: string, sink: TokenSink): Generator<void, void> {
     const clean = toWellFormed(text);
     for (const part of this.originalMatcher.split(clean)) {
@@ -256,8 +256,8 @@ class HfTokenizer implements Tokenizer {
           for (const unit of this.modelUnits(word)) {
             this.encodeUnit(unit, sink, first);
             first = false;
+            yield;
           }
-          yield;
         }
       }
       sink.endSegment();
@@ -358,7 +358,7 @@ class SpanSink implements TokenSink {
 }
 
 function drain(steps: Iterator<unknown, unknown>): void {
-  while (!steps.next().done) { /* each step is one pre-token */ }
+  while (!steps.next().done) { /* each step is one pre-token, or one line of a long one */ }
 }
 
 function parseJson(value: string | object, file: string): Json {

