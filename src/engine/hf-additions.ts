@@ -32,19 +32,22 @@ export function sequenceAdditions(tokenizerJson: Json, config: Json, idOf: (toke
     const name = tokenName(config[field]);
     return name === undefined ? undefined : idOf(name);
   };
-  const required = (field: 'bos_token' | 'eos_token', flag: string): number => {
+  // The flag adds the named token; with no token named there is nothing to add (transformers'
+  // classes that read the flag refuse that, the others ignore the flag).
+  const named = (field: 'bos_token' | 'eos_token', flag: string): number[] => {
+    if (tokenName(config[field]) === undefined) return [];
     const id = lookUp(field);
     if (id === undefined) {
-      throw new Error(`tokenizer_config.json sets ${flag} but its ${field} ${JSON.stringify(config[field] ?? null)} is not a token of tokenizer.json`);
+      throw new Error(`tokenizer_config.json sets ${flag} but its ${field} ${JSON.stringify(config[field])} is not a token of tokenizer.json`);
     }
-    return id;
+    return [id];
   };
   const template = templateAdditions(tokenizerJson.post_processor);
   const prefix = typeof config.add_bos_token === 'boolean'
-    ? (config.add_bos_token ? [required('bos_token', 'add_bos_token')] : [])
+    ? (config.add_bos_token ? named('bos_token', 'add_bos_token') : [])
     : template.prefix;
   const suffix = typeof config.add_eos_token === 'boolean'
-    ? (config.add_eos_token ? [required('eos_token', 'add_eos_token')] : [])
+    ? (config.add_eos_token ? named('eos_token', 'add_eos_token') : [])
     : template.suffix;
   return { prefix, suffix, bosId: lookUp('bos_token') ?? prefix[0], eosId: lookUp('eos_token') ?? suffix[suffix.length - 1] };
 }

@@ -212,6 +212,10 @@ describe('files LLM Lens cannot read give clear errors', () => {
       () => createHfTokenizer({ name: 'x', tokenizerJson: llama2Json(), tokenizerConfig: { add_bos_token: true, bos_token: '<nope>' } }),
       /tokenizer_config.json sets add_bos_token but its bos_token "<nope>" is not a token of tokenizer.json/,
     );
+    // No BOS named: nothing to add.
+    const noBos = createHfTokenizer({ name: 'x', tokenizerJson: llama2Json(), tokenizerConfig: { add_bos_token: true, bos_token: null } });
+    assert.deepEqual(noBos.encode('Hello'), [22557]);
+    assert.equal(noBos.addsBos, false);
   });
 
   test('bad arguments', () => {
