@@ -1,19 +1,13 @@
-// Byte-level BPE tokenization with offsets: which part of the text each token came from.
+// OpenAI's byte-level BPE encodings (GPT-2's r50k_base, cl100k_base, o200k_base) with offsets:
+// which part of the text each token came from (the span rule is in token-spans.ts).
 //
 // Wraps gpt-tokenizer. Its rank tables (the `bpeRanks/*` modules) hold, for every token id,
 // either the token's text (when its bytes are valid UTF-8) or its raw byte values, so the
 // exact bytes of any token are available without vendoring rank files.
 //
-// Span rule (documented in TokenSpan and docs/cli.md): a character belongs to the token that
-// holds its FIRST byte. A token's span covers the characters whose first byte it holds, so
-//  - spans tile the text: each token starts where the previous one ended, the first at 0,
-//    the last ends at text.length;
-//  - a span never ends between the two halves of a surrogate pair (characters are whole
-//    code points);
-//  - a token that holds only continuation bytes of a character started by an earlier token
-//    gets a zero-length span (start === end) placed right after that character;
-//  - `partial` is true when the token's bytes start or end inside a character.
-// Lone surrogates are encoded as TextEncoder does (U+FFFD, bytes EF BF BD), one UTF-16 unit.
+// Each model gets its own Tokenizer object (`openAiTokenizer`); the tables behind them are
+// immutable and expensive, so they are loaded once per encoding and shared. The free functions
+// below (tokenize, countTokens, ...) are the older API, kept as thin wrappers.
 //
 // Encodings load lazily. r50k_base (GPT-2's, the model's) is always ready; cl100k_base and
 // o200k_base hold 100k and 200k tokens whose tables take 0.1-0.4 s to load and build, so they
@@ -22,8 +16,20 @@
 import r50kRanks from 'gpt-tokenizer/bpeRanks/r50k_base';
 import { GptEncoding } from 'gpt-tokenizer/GptEncoding';
 import type { EncodingName, TokenSpan } from './types';
+import type { Tokenizer } from './tokenizer-interface';
+import {
+  assertText,
+  assertTokenId,
+  bytesToHex,
+  lenientUtf8Decoder,
+  runInSlices,
+  utf8Encoder,
+  Utf8SpanWalker,
+  type SliceOptions,
+} from './token-spans';
 
 export type { EncodingName, TokenSpan } from './types';
+export type { SliceOptions } from './token-spans';
 
 /** A rank table: the token's text, or its bytes when they are not valid UTF-8 on their own. */
 type RankTable = readonly (string | readonly number[])[];
@@ -54,22 +60,14 @@ const rankLoaders: Readonly<Record<EncodingName, () => Promise<RankTable>>> = {
 // `<|endoftext|>` typed by a user is text, not the special token: with no special token
 // allowed and none disallowed, gpt-tokenizer neither throws nor emits special ids.
 const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
-
-const utf8Encoder = new TextEncoder();
-const lenientUtf8Decoder = new TextDecoder('utf-8', { fatal: false });
-const HEX_OF_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
-
-function bytesToHex(bytes: Uint8Array): string {
-  let hex = '';
-  for (let i = 0; i < bytes.length; i++) hex += HEX_OF_BYTE[bytes[i]!];
-  return hex;
-}
+const END_OF_TEXT = '<|endoftext|>';
 
 /** One loaded encoding: the BPE encoder plus per-id caches of bytes, hex and display text. */
 class LoadedEncoding {
   private readonly bytesById: (Uint8Array | undefined)[] = [];
   private readonly hexById: (string | undefined)[] = [];
   private readonly textById: (string | undefined)[] = [];
+  private endOfText: number | undefined;
 
   constructor(
     readonly name: EncodingName,
@@ -116,8 +114,29 @@ class LoadedEncoding {
     return (this.textById[id] ??= lenientUtf8Decoder.decode(this.bytes(id)));
   }
 
+  /** A token the BPE never produces from text: <|endoftext|> and the other special tokens. */
+  isSpecial(id: number): boolean {
+    this.bytes(id); // validates the id with a clear message
+    return this.ranks[id] === undefined;
+  }
+
+  hasToken(id: number): boolean {
+    if (!Number.isInteger(id) || id < 0 || id >= this.vocabularySize) return false;
+    try {
+      this.bytes(id);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** <|endoftext|>: the token every OpenAI encoding ends a document with. */
+  get endOfTextId(): number {
+    return (this.endOfText ??= this.bpe.encode(END_OF_TEXT, { allowedSpecial: new Set([END_OF_TEXT]) })[0]!);
+  }
+
   private lookUpBytes(id: number): Uint8Array {
-    if (!Number.isInteger(id) || id < 0) throw new RangeError(`token id ${String(id)} is not a non-negative integer`);
+    assertTokenId(id);
     const entry = this.ranks[id];
     if (typeof entry === 'string') return utf8Encoder.encode(entry);
     if (entry !== undefined) return Uint8Array.from(entry);
@@ -185,157 +204,180 @@ export function isEncodingLoaded(name: EncodingName): boolean {
   return loaded.has(name) || name === 'r50k_base';
 }
 
-function assertText(text: unknown): asserts text is string {
-  if (typeof text !== 'string') throw new TypeError(`text must be a string, got ${text === null ? 'null' : typeof text}`);
+/**
+ * A Tokenizer for one model that reads an OpenAI encoding. Cheap: the encoding's tables are
+ * shared by every tokenizer of that encoding.
+ */
+class OpenAiTokenizer implements Tokenizer {
+  readonly name: string;
+  readonly vocabSize: number;
+  readonly eosId: number;
+  readonly addsBos = false;
+
+  constructor(private readonly enc: LoadedEncoding) {
+    this.name = enc.name;
+    this.vocabSize = enc.vocabularySize;
+    this.eosId = enc.endOfTextId;
+  }
+
+  encode(text: string): number[] {
+    assertText(text);
+    return this.enc.encode(text);
+  }
+
+  count(text: string): number {
+    assertText(text);
+    return this.enc.count(text);
+  }
+
+  tokenize(text: string): TokenSpan[] {
+    assertText(text);
+    const spans = new SpanBuilder(text, this.enc);
+    spans.add(this.enc.encode(text));
+    return spans.finish();
+  }
+
+  async tokenizeInSlices(text: string, options: SliceOptions = {}): Promise<TokenSpan[]> {
+    assertText(text);
+    const spans = new SpanBuilder(text, this.enc);
+    await runInSlices(eachPiece(this.enc, text, (ids) => spans.add(ids)), options);
+    return spans.finish();
+  }
+
+  async countInSlices(text: string, options: SliceOptions = {}): Promise<number> {
+    assertText(text);
+    let count = 0;
+    await runInSlices(eachPiece(this.enc, text, (ids) => { count += ids.length; }), options);
+    return count;
+  }
+
+  decode(ids: Iterable<number>): string {
+    return this.enc.decode(ids);
+  }
+
+  hasToken(id: number): boolean {
+    return this.enc.hasToken(id);
+  }
+
+  tokenText(id: number): string {
+    return this.enc.text(id);
+  }
+
+  tokenBytes(id: number): Uint8Array {
+    return this.enc.bytes(id);
+  }
+
+  tokenBytesHex(id: number): string {
+    return this.enc.hex(id);
+  }
+
+  isSpecial(id: number): boolean {
+    return this.enc.isSpecial(id);
+  }
 }
 
-/** Token ids only: the fast path for feeding a model. */
-export function encode(text: string, encoding: EncodingName = 'r50k_base'): number[] {
-  assertText(text);
-  return encodingFor(encoding).encode(text);
+/** Feeds `text`'s ids to `consume` one pre-tokenizer piece per step, for `runInSlices`. */
+function* eachPiece(enc: LoadedEncoding, text: string, consume: (ids: number[]) => void): Generator<void, void> {
+  const pieces = enc.encodePieces(text);
+  for (let piece = pieces.next(); !piece.done; piece = pieces.next()) {
+    consume(piece.value);
+    yield;
+  }
 }
 
-export function countTokens(text: string, encoding: EncodingName = 'r50k_base'): number {
-  assertText(text);
-  return encodingFor(encoding).count(text);
-}
-
-/** The text of a sequence of ids; bytes that are not valid UTF-8 become U+FFFD. */
-export function decode(ids: Iterable<number>, encoding: EncodingName = 'r50k_base'): string {
-  return encodingFor(encoding).decode(ids);
-}
-
-/** Display text of one token (for top-k lists and neighbours); U+FFFD where it holds only part of a character. */
-export function tokenText(id: number, encoding: EncodingName = 'r50k_base'): string {
-  return encodingFor(encoding).text(id);
-}
-
-/** The token's UTF-8 bytes. The array is shared: do not modify it. */
-export function tokenBytes(id: number, encoding: EncodingName = 'r50k_base'): Uint8Array {
-  return encodingFor(encoding).bytes(id);
-}
-
-/** The token's UTF-8 bytes as lowercase hex, e.g. "e4bd". */
-export function tokenBytesHex(id: number, encoding: EncodingName = 'r50k_base'): string {
-  return encodingFor(encoding).hex(id);
-}
-
-/** Number of token ids, special tokens included (50,257 for r50k_base). */
-export function vocabularySize(encoding: EncodingName = 'r50k_base'): number {
-  return encodingFor(encoding).vocabularySize;
-}
-
-/** Tokenizes `text`, giving each token its id, display text, UTF-16 span and bytes (see the span rule above). */
-export function tokenize(text: string, encoding: EncodingName = 'r50k_base'): TokenSpan[] {
-  assertText(text);
-  const enc = encodingFor(encoding);
-  const spans = new SpanBuilder(text, enc, encoding);
-  spans.add(enc.encode(text));
-  return spans.finish();
-}
-
-/** Gives each token its span as the ids arrive, walking the text once (see the span rule above). */
+/** Gives each token its span as the ids arrive, walking the text once (see the span rule in token-spans.ts). */
 class SpanBuilder {
   private readonly spans: TokenSpan[] = [];
-  private unit = 0; // UTF-16 index of the next character not yet given to a token
-  private charByte = 0; // UTF-8 offset where that character begins
-  private tokenByte = 0; // UTF-8 offset where the current token begins
+  private readonly walker: Utf8SpanWalker;
 
   constructor(
     private readonly text: string,
     private readonly enc: LoadedEncoding,
-    private readonly encoding: EncodingName,
-  ) {}
+  ) {
+    this.walker = new Utf8SpanWalker(text);
+  }
 
   add(ids: readonly number[]): void {
-    const { text, enc } = this;
-    let { unit, charByte, tokenByte } = this;
+    const { enc, walker } = this;
     for (const id of ids) {
-      const tokenEnd = tokenByte + enc.bytes(id).length;
-      const start = unit;
-      const startsInside = charByte > tokenByte;
-      // Give this token every character whose first byte lies before its end.
-      while (charByte < tokenEnd && unit < text.length) {
-        const code = text.charCodeAt(unit);
-        if (code < 0x80) { charByte += 1; unit += 1; }
-        else if (code < 0x800) { charByte += 2; unit += 1; }
-        else if (code >= 0xd800 && code <= 0xdbff && isLowSurrogate(text.charCodeAt(unit + 1))) { charByte += 4; unit += 2; }
-        else { charByte += 3; unit += 1; } // BMP, or a lone surrogate (U+FFFD: 3 bytes)
-      }
-      const endsInside = charByte > tokenEnd;
-      const span: TokenSpan = { id, text: enc.text(id), start, end: unit, bytes: enc.hex(id) };
-      if (startsInside || endsInside) span.partial = true;
+      walker.take(enc.bytes(id).length);
+      const span: TokenSpan = { id, text: enc.text(id), start: walker.start, end: walker.end, bytes: enc.hex(id) };
+      if (walker.partial) span.partial = true;
       this.spans.push(span);
-      tokenByte = tokenEnd;
     }
-    this.unit = unit;
-    this.charByte = charByte;
-    this.tokenByte = tokenByte;
   }
 
   finish(): TokenSpan[] {
-    const { unit, charByte, tokenByte, text, encoding } = this;
-    if (unit !== text.length || charByte !== tokenByte) {
+    const { walker, text } = this;
+    if (!walker.done()) {
       // Only a disagreement between gpt-tokenizer and TextEncoder could cause this.
-      throw new Error(`tokenizer error: the ${encoding} tokens do not cover the text exactly (${tokenByte} token bytes, stopped at UTF-16 offset ${unit} of ${text.length})`);
+      throw new Error(`tokenizer error: the ${this.enc.name} tokens do not cover the text exactly (${walker.tokenByte} token bytes, stopped at UTF-16 offset ${walker.unit} of ${text.length})`);
     }
     return this.spans;
   }
 }
 
-export interface SliceOptions {
-  /** Longest stretch of work between two pauses, in ms (default 8). */
-  sliceMs?: number;
-  /** Lets other work run between slices (default: the next macrotask). */
-  pause?: () => Promise<void>;
-  /** Stops the work at the next pause, rejecting with the signal's reason. */
-  signal?: AbortSignal;
+/**
+ * A new tokenizer object for a model that reads `name`. Synchronous: r50k_base is always ready;
+ * the others need `await loadEncoding(name)` (or `loadOpenAiTokenizer`) first.
+ */
+export function openAiTokenizer(name: EncodingName): Tokenizer {
+  return new OpenAiTokenizer(encodingFor(name));
 }
 
-const DEFAULT_SLICE_MS = 8;
-// setImmediate where there is one (Node, the extension host): setTimeout(0) waits at least 1 ms.
-const nextMacrotask = typeof setImmediate === 'function'
-  ? () => new Promise<void>((resolve) => setImmediate(resolve))
-  : () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+/** Loads the encoding's table if needed, then gives a new tokenizer object for it. */
+export async function loadOpenAiTokenizer(name: EncodingName): Promise<Tokenizer> {
+  await loadEncoding(name);
+  return openAiTokenizer(name);
+}
 
-/**
- * Feeds `text`'s ids, piece by piece, to `consume`, pausing whenever a slice has run `sliceMs`:
- * a megabyte takes the tokenizer about a second, which would freeze the thread it runs on.
- */
-async function encodeInSlices(enc: LoadedEncoding, text: string, consume: (ids: number[]) => void, options: SliceOptions): Promise<void> {
-  const sliceMs = options.sliceMs ?? DEFAULT_SLICE_MS;
-  const pause = options.pause ?? nextMacrotask;
-  const pieces = enc.encodePieces(text);
-  let sliceStart = performance.now();
-  for (let piece = pieces.next(); !piece.done; piece = pieces.next()) {
-    consume(piece.value);
-    if (performance.now() - sliceStart >= sliceMs) {
-      await pause();
-      options.signal?.throwIfAborted();
-      sliceStart = performance.now();
-    }
-  }
+// The older API: free functions over an encoding's name, each a thin wrapper over a tokenizer.
+
+/** Token ids only: the fast path for feeding a model. */
+export function encode(text: string, encoding: EncodingName = 'r50k_base'): number[] {
+  return openAiTokenizer(encoding).encode(text);
+}
+
+export function countTokens(text: string, encoding: EncodingName = 'r50k_base'): number {
+  return openAiTokenizer(encoding).count(text);
+}
+
+/** The text of a sequence of ids; bytes that are not valid UTF-8 become U+FFFD. */
+export function decode(ids: Iterable<number>, encoding: EncodingName = 'r50k_base'): string {
+  return openAiTokenizer(encoding).decode(ids);
+}
+
+/** Display text of one token (for top-k lists and neighbours); U+FFFD where it holds only part of a character. */
+export function tokenText(id: number, encoding: EncodingName = 'r50k_base'): string {
+  return openAiTokenizer(encoding).tokenText(id);
+}
+
+/** The token's UTF-8 bytes. The array is shared: do not modify it. */
+export function tokenBytes(id: number, encoding: EncodingName = 'r50k_base'): Uint8Array {
+  return openAiTokenizer(encoding).tokenBytes(id);
+}
+
+/** The token's UTF-8 bytes as lowercase hex, e.g. "e4bd". */
+export function tokenBytesHex(id: number, encoding: EncodingName = 'r50k_base'): string {
+  return openAiTokenizer(encoding).tokenBytesHex(id);
+}
+
+/** Number of token ids, special tokens included (50,257 for r50k_base). */
+export function vocabularySize(encoding: EncodingName = 'r50k_base'): number {
+  return openAiTokenizer(encoding).vocabSize;
+}
+
+/** Tokenizes `text`, giving each token its id, display text, UTF-16 span and bytes (see the span rule in token-spans.ts). */
+export function tokenize(text: string, encoding: EncodingName = 'r50k_base'): TokenSpan[] {
+  return openAiTokenizer(encoding).tokenize(text);
 }
 
 /** `tokenize`, with pauses that keep the thread responsive; the same spans. */
 export async function tokenizeInSlices(text: string, encoding: EncodingName = 'r50k_base', options: SliceOptions = {}): Promise<TokenSpan[]> {
-  assertText(text);
-  options.signal?.throwIfAborted();
-  const enc = encodingFor(encoding);
-  const spans = new SpanBuilder(text, enc, encoding);
-  await encodeInSlices(enc, text, (ids) => spans.add(ids), options);
-  return spans.finish();
+  return openAiTokenizer(encoding).tokenizeInSlices(text, options);
 }
 
 /** `countTokens`, with pauses that keep the thread responsive; the same count. */
 export async function countTokensInSlices(text: string, encoding: EncodingName = 'r50k_base', options: SliceOptions = {}): Promise<number> {
-  assertText(text);
-  options.signal?.throwIfAborted();
-  let count = 0;
-  await encodeInSlices(encodingFor(encoding), text, (ids) => { count += ids.length; }, options);
-  return count;
-}
-
-function isLowSurrogate(code: number): boolean {
-  return code >= 0xdc00 && code <= 0xdfff;
+  return openAiTokenizer(encoding).countInSlices(text, options);
 }

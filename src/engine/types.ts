@@ -215,6 +215,11 @@ export interface TokenSpan {
   bytes: string;
   /** True when the token's bytes start or end inside a character (CJK, emoji split across tokens). */
   partial?: boolean;
+  /**
+   * True for a token the tokenizer adds that stands for no text (BOS, EOS): its span is empty,
+   * at 0 for BOS and at the end of the text for EOS, and its bytes are its name's.
+   */
+  special?: boolean;
 }
 
 export type EncodingName = 'r50k_base' | 'cl100k_base' | 'o200k_base';

@@ -9,6 +9,8 @@ import {
   decode,
   encode,
   loadEncoding,
+  loadOpenAiTokenizer,
+  openAiTokenizer,
   tokenBytes,
   tokenBytesHex,
   tokenText,
@@ -18,6 +20,8 @@ import {
 } from '../../src/engine/tokenizer';
 import type { EncodingName, TokenSpan } from '../../src/engine/types';
 import { seededRandom } from '../../src/engine/sampling';
+import { makeFuzzText, makePieceGenerator } from '../harness/fuzz-text';
+import { assertAbortStopsAtNextPause } from '../harness/slices';
 
 interface ReferenceFixture {
   refs: { name: string; text: string; ids: number[] }[];
@@ -115,6 +119,38 @@ describe('known ids', () => {
   });
 });
 
+describe('tokenizer objects', () => {
+  test('one object per model over the shared tables: the same results as the free functions', () => {
+    const a = openAiTokenizer('r50k_base');
+    const b = openAiTokenizer('r50k_base');
+    assert.notEqual(a, b);
+    const text = 'Hello, world! 你好 <|endoftext|>';
+    assert.deepEqual(a.tokenize(text), tokenize(text));
+    assert.deepEqual(a.encode(text), encode(text));
+    assert.equal(a.count(text), countTokens(text));
+    assert.equal(a.decode(a.encode(text)), text);
+    assert.equal(a.tokenBytes(19526), tokenBytes(19526), 'the byte tables are shared');
+    assert.equal(a.vocabSize, 50257);
+    assert.equal(a.name, 'r50k_base');
+  });
+
+  test('special tokens, no BOS, and <|endoftext|> as EOS in every encoding', async () => {
+    const eos: Record<EncodingName, number> = { r50k_base: 50256, cl100k_base: 100257, o200k_base: 199999 };
+    for (const name of ENCODING_NAMES) {
+      const tokenizer = await loadOpenAiTokenizer(name);
+      assert.equal(tokenizer.addsBos, false);
+      assert.equal(tokenizer.bosId, undefined);
+      assert.equal(tokenizer.eosId, eos[name]);
+      assert.equal(tokenizer.isSpecial(eos[name]), true, name);
+      assert.equal(tokenizer.isSpecial(tokenizer.encode('Hello')[0]!), false, name);
+      assert.equal(tokenizer.tokenText(eos[name]), '<|endoftext|>');
+      assert.equal(tokenizer.hasToken(eos[name]), true);
+      assert.equal(tokenizer.hasToken(tokenizer.vocabSize), false);
+    }
+    assert.throws(() => openAiTokenizer('r50k_base').isSpecial(50257), /token id 50257 does not exist in r50k_base/);
+  });
+});
+
 describe('bad input', () => {
   test('unknown encodings and ids give clear errors', () => {
     assert.throws(() => tokenize('x', 'p50k_base' as EncodingName), /unknown encoding "p50k_base": expected one of r50k_base, cl100k_base, o200k_base/);
@@ -139,41 +175,7 @@ describe('bad input', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// Seeded fuzzer: random mixtures of the characters that break naive offset code.
-
-
-function makePieceGenerator(random: () => number): () => string {
-  const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
-  const pick = <T>(items: readonly T[]) => items[int(0, items.length - 1)]!;
-  const char = (lo: number, hi: number) => String.fromCodePoint(int(lo, hi));
-  const words = ['the', ' function', 'def', ' return', 'Hello', ' world', 'x', '42', ' 3.14', "'s", "don't", 'CamelCase', 'snake_case', ' ', '  ', '    '];
-  const pieces: (() => string)[] = [
-    () => pick(words),
-    () => char(0x21, 0x7e),
-    () => char(0xa0, 0x7ff), // 2-byte UTF-8 (Latin-1, Greek, Cyrillic, Hebrew, Arabic)
-    () => char(0x4e00, 0x9fff), // CJK, 3 bytes, often split by GPT-2
-    () => char(0xac00, 0xd7a3), // Hangul syllables
-    () => char(0x20000, 0x2a6df), // CJK extension B: surrogate pair, 4 bytes
-    () => char(0x1f300, 0x1faff), // emoji
-    () => pick(['👨\u200d👩\u200d👧\u200d👦', '🏳️\u200d🌈', '👩🏽\u200d💻', '❤️\u200d🔥']), // ZWJ sequences
-    () => pick(['👍', '👋', '🤝']) + char(0x1f3fb, 0x1f3ff), // skin tones
-    () => pick(['e', 'a', 'n', 'o']) + char(0x300, 0x36f) + (random() < 0.3 ? char(0x300, 0x36f) : ''), // combining marks
-    () => pick(['\r\n', '\n', '\t', '\r', '\n\n', ' \t ']),
-    () => char(0xd800, 0xdbff), // lone high surrogate (or a pair, if a low one follows by chance)
-    () => char(0xdc00, 0xdfff), // lone low surrogate
-    () => '\0',
-    () => pick(['<|endoftext|>', '<|fim_prefix|>', '<|im_start|>', '<|endofprompt|>']),
-    () => char(0x900, 0x97f), // Devanagari
-  ];
-  return () => pick(pieces)();
-}
-
-function makeFuzzText(random: () => number, nextPiece: () => string): string {
-  const pieces = Math.floor(random() * 40);
-  let text = '';
-  for (let i = 0; i < pieces; i++) text += nextPiece();
-  return text;
-}
+// Seeded fuzzer (test/harness/fuzz-text.ts): random mixtures of the characters that break naive offset code.
 
 /** The characters of `text` (code points; lone surrogates count as one) with their UTF-8 start offsets. */
 function charsWithByteOffsets(text: string): { start: number; end: number; byte: number }[] {
@@ -313,19 +315,7 @@ describe('in slices (the extension host tokenizes long texts without freezing)',
   });
 
   test('an aborted signal stops the work at the next pause with its reason', async () => {
-    const text = 'word '.repeat(50_000);
-    const controller = new AbortController();
-    const reason = new Error('superseded');
-    let pauses = 0;
-    const counting = countTokensInSlices(text, 'r50k_base', {
-      sliceMs: 0,
-      pause: async () => {
-        if (++pauses === 3) controller.abort(reason);
-      },
-      signal: controller.signal,
-    });
-    await assert.rejects(counting, (error) => error === reason);
-    assert.equal(pauses, 3);
-    await assert.rejects(tokenizeInSlices('x', 'r50k_base', { signal: controller.signal }), (error) => error === reason);
+    await assertAbortStopsAtNextPause((options) => countTokensInSlices('word '.repeat(50_000), 'r50k_base', options));
+    await assertAbortStopsAtNextPause((options) => tokenizeInSlices('word '.repeat(50_000), 'r50k_base', options));
   });
 });
