@@ -1,7 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { countTokens } from '../../src/engine/tokenizer';
-import { MAX_BPE_COST, tokenizeCost, tooSlowToTokenize } from '../../src/tokenize-cost';
+import { MAX_BPE_COST, tokenizeCost, tokenizeCostProblem, tooSlowToTokenize } from '../../src/tokenize-cost';
+
+/** The longest run of one-byte characters the guard lets through. */
+const LIMIT_BYTES = Math.floor(Math.sqrt(MAX_BPE_COST));
 
 describe('tokenize cost guard', () => {
   test('ordinary text, code and base64 cost nothing', () => {
@@ -9,6 +11,8 @@ describe('tokenize cost guard', () => {
     assert.equal(tokenizeCost(code).cost, 0);
     const base64 = Array.from({ length: 200_000 }, (_, i) => 'ABCxyz0123+/'[(i * 7) % 12]).join('');
     assert.equal(tooSlowToTokenize(base64), undefined, 'digits and symbols break the runs');
+    const chinese = '分词器把文字切成词元，模型再逐个读取。'.repeat(50_000);
+    assert.equal(tokenizeCost(chinese).cost, 0, 'punctuation breaks runs of CJK letters');
   });
 
   test('one huge word is refused, with its length in the message', () => {
@@ -16,23 +20,58 @@ describe('tokenize cost guard', () => {
     const cost = tokenizeCost(text);
     assert.equal(cost.longestRun, 2_000_001);
     assert.equal(cost.longestRunStart, 6);
-    assert.match(tooSlowToTokenize(text)!, /^the text holds 2,000,001 characters in a row/);
+    assert.match(tooSlowToTokenize(text)!, /^the text holds a run of 2,000,001 characters of one kind/);
   });
 
-  test('the limit sits where tokenizing takes about a second or two', () => {
-    const limitRun = Math.floor(Math.sqrt(MAX_BPE_COST));
-    assert.equal(tooSlowToTokenize('y'.repeat(limitRun)), undefined);
-    assert.ok(tooSlowToTokenize('y'.repeat(limitRun + 1)));
-    const started = performance.now();
-    countTokens('y'.repeat(Math.floor(limitRun / 2)));
-    // A quarter of the budget: well under a second on a slow machine.
-    assert.ok(performance.now() - started < 2_000);
+  test('the cost is in UTF-8 bytes: a run of U+FFFD (3 bytes each) costs nine times its length squared', () => {
+    assert.equal(tokenizeCost('\uFFFD'.repeat(1000)).cost, 3000 ** 2);
+    assert.equal(tooSlowToTokenize('a'.repeat(20_000)), undefined);
+    // 20,000 U+FFFD take 4-7 s per encoding; counted in UTF-16 units they looked like 20,000 letters.
+    assert.ok(tooSlowToTokenize('\uFFFD'.repeat(20_000)));
+    const limitChars = Math.floor(LIMIT_BYTES / 3);
+    assert.equal(tooSlowToTokenize('\uFFFD'.repeat(limitChars)), undefined);
+    assert.ok(tooSlowToTokenize('\uFFFD'.repeat(limitChars + 1)));
   });
 
-  test('scanning a 2 MB text is fast', () => {
-    const text = 'word '.repeat(400_000);
-    const started = performance.now();
-    tokenizeCost(text);
-    assert.ok(performance.now() - started < 500);
+  test('the limit: one run of sqrt(MAX_BPE_COST) one-byte characters passes, one more is refused', () => {
+    for (const character of ['y', '7', '-', ' ']) {
+      assert.equal(tooSlowToTokenize(character.repeat(LIMIT_BYTES)), undefined, JSON.stringify(character));
+      assert.ok(tooSlowToTokenize(character.repeat(LIMIT_BYTES + 1)), JSON.stringify(character));
+    }
+  });
+
+  test('every class the pre-tokenizers keep in one piece is counted', () => {
+    const refused = {
+      'spaces (one piece in cl100k_base and o200k_base)': `x${' '.repeat(100_000)}x`,
+      newlines: `x${'\n'.repeat(100_000)}x`,
+      digits: '1'.repeat(100_000),
+      punctuation: '-'.repeat(100_000),
+      'combining marks after a letter (o200k_base: one letter piece)': 'a' + '\u0301'.repeat(100_000),
+      'marks, then symbols (r50k_base: one piece)': 'a' + '\u0301'.repeat(99) + '.'.repeat(40_000),
+      'ZWJ emoji families': '👨‍👩‍👧‍👦'.repeat(10_000),
+      'CJK letters without punctuation': '词'.repeat(20_000),
+    };
+    for (const [name, text] of Object.entries(refused)) {
+      assert.ok(tokenizeCostProblem(text), name);
+    }
+  });
+
+  test('runs under 100 characters are free; long runs add up', () => {
+    assert.equal(tokenizeCost(('x'.repeat(99) + ' ').repeat(20_000)).cost, 0);
+    const run = 'x'.repeat(20_000);
+    assert.equal(tokenizeCost(`${run} ${run}`).cost, 2 * 20_000 ** 2);
+    assert.equal(tooSlowToTokenize(`${run} ${run}`), undefined);
+    assert.ok(tooSlowToTokenize(`${run} ${run} ${run}`));
+  });
+
+  test('the costliest run is reported in UTF-16 units from its UTF-16 offset', () => {
+    const text = '🙂 ' + 'b'.repeat(150) + ' ' + '\uFFFD'.repeat(120);
+    const cost = tokenizeCost(text);
+    assert.equal(cost.cost, 150 ** 2 + 360 ** 2);
+    assert.equal(cost.longestRun, 120, 'the U+FFFD run: 360 bytes against 150');
+    assert.equal(cost.longestRunStart, 3 + 150 + 1);
+    const astral = '𝐚'.repeat(100); // MATHEMATICAL BOLD SMALL A: a letter, 2 UTF-16 units, 4 bytes
+    assert.deepEqual(tokenizeCost(astral), { cost: 400 ** 2, longestRun: 200, longestRunStart: 0 });
+    assert.deepEqual(tokenizeCost('\uD800'.repeat(100)), { cost: 300 ** 2, longestRun: 100, longestRunStart: 0 }, 'a lone surrogate is U+FFFD: 3 bytes');
   });
 });
