@@ -1,7 +1,15 @@
 // A GPT-2-family checkpoint: Hugging Face's config.json plus one model.safetensors file,
 // validated against each other so that graph building can trust every shape.
 import type { ModelConfig } from './types';
-import { parseSafetensors, type SafetensorsFile } from './safetensors';
+import { jsonSyntaxProblem } from './json-syntax';
+import { bindSafetensors, safetensorsHeaderOf, type SafetensorsFile, type SafetensorsHeader } from './safetensors';
+
+// How much of a model folder any reader (the CLI, the hover's worker, the panel, the extension
+// host's check) takes in. config.json is a few hundred bytes. The weights become float32 ONNX
+// initializers serialised into one protobuf, which cannot exceed 2 GiB, so a larger file could
+// never run (GPT-2 medium in float32 is 1.4 GB).
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+export const MAX_WEIGHTS_BYTES = 2 * 1024 * 1024 * 1024;
 
 /** Details of the architecture that ModelConfig does not carry but the graphs need. */
 export interface Gpt2Architecture {
@@ -20,6 +28,26 @@ export interface CheckpointSource {
   configFileName?: string;
   weights: Uint8Array;
   weightsFileName?: string;
+}
+
+/** config.json parsed (see parseGpt2Config). */
+export interface ParsedConfig {
+  config: ModelConfig;
+  architecture: Gpt2Architecture;
+}
+
+/**
+ * config.json matched against a safetensors header: every tensor the config implies is present
+ * with its shape. Made before the weights' body is read, so a file that cannot be the model is
+ * refused having read only its header.
+ */
+export interface CheckpointPlan extends ParsedConfig {
+  name: string;
+  header: SafetensorsHeader;
+  /** Canonical name (no prefix) -> name in the file. */
+  fileNames: Map<string, string>;
+  /** The lm_head.weight in the file, if any (tied or not is known once the bytes are read). */
+  lmHead?: string;
 }
 
 const ACTIVATIONS: Record<string, Gpt2Architecture['activation']> = {
@@ -44,25 +72,37 @@ export const blockTensorNames = (layer: number) => ({
   mlpProjBias: `h.${layer}.mlp.c_proj.bias`,
 });
 
-/** The shape config.json implies for every tensor the model needs (Conv1D weights are [in, out]). */
-export function expectedShapes(config: ModelConfig): Map<string, number[]> {
+/**
+ * The shape config.json implies for every tensor the model needs (Conv1D weights are [in, out]),
+ * one at a time: checking them stops at the first one missing, so a config claiming a billion
+ * layers costs no more than the tensors the file holds.
+ */
+export function* expectedTensorShapes(config: ModelConfig): Generator<[string, number[]]> {
   const { vocabSize: V, nPositions: P, nEmbd: d, nInner: inner, nLayer } = config;
-  const shapes = new Map<string, number[]>([
-    ['wte.weight', [V, d]],
-    ['wpe.weight', [P, d]],
-    ['ln_f.weight', [d]],
-    ['ln_f.bias', [d]],
-  ]);
+  yield ['wte.weight', [V, d]];
+  yield ['wpe.weight', [P, d]];
+  yield ['ln_f.weight', [d]];
+  yield ['ln_f.bias', [d]];
   for (let i = 0; i < nLayer; i++) {
     const n = blockTensorNames(i);
-    shapes.set(n.ln1Weight, [d]).set(n.ln1Bias, [d]);
-    shapes.set(n.attnWeight, [d, 3 * d]).set(n.attnBias, [3 * d]);
-    shapes.set(n.attnProjWeight, [d, d]).set(n.attnProjBias, [d]);
-    shapes.set(n.ln2Weight, [d]).set(n.ln2Bias, [d]);
-    shapes.set(n.fcWeight, [d, inner]).set(n.fcBias, [inner]);
-    shapes.set(n.mlpProjWeight, [inner, d]).set(n.mlpProjBias, [d]);
+    yield [n.ln1Weight, [d]];
+    yield [n.ln1Bias, [d]];
+    yield [n.attnWeight, [d, 3 * d]];
+    yield [n.attnBias, [3 * d]];
+    yield [n.attnProjWeight, [d, d]];
+    yield [n.attnProjBias, [d]];
+    yield [n.ln2Weight, [d]];
+    yield [n.ln2Bias, [d]];
+    yield [n.fcWeight, [d, inner]];
+    yield [n.fcBias, [inner]];
+    yield [n.mlpProjWeight, [inner, d]];
+    yield [n.mlpProjBias, [d]];
   }
-  return shapes;
+}
+
+/** All of expectedTensorShapes, for a config already matched against its weights. */
+export function expectedShapes(config: ModelConfig): Map<string, number[]> {
+  return new Map(expectedTensorShapes(config));
 }
 
 export class Checkpoint {
@@ -77,32 +117,22 @@ export class Checkpoint {
     readonly tiedUnembedding: boolean,
   ) {}
 
-  /** Parses and cross-checks config.json and model.safetensors; throws naming the file and the problem. */
+  /** Parses and cross-checks config.json and model.safetensors (all in memory); throws naming the file and the problem. */
   static load(source: CheckpointSource): Checkpoint {
     const configFileName = source.configFileName ?? 'config.json';
     const weightsFileName = source.weightsFileName ?? 'model.safetensors';
-    const { config, architecture } = parseGpt2Config(source.configJson, configFileName, source.name);
-    const file = parseSafetensors(source.weights, weightsFileName);
+    const parsed = parseGpt2Config(source.configJson, configFileName, source.name);
+    const header = safetensorsHeaderOf(source.weights, weightsFileName);
+    return Checkpoint.fromPlan(planCheckpoint(source.name, parsed, configFileName, header), source.weights);
+  }
 
-    const fileNames = new Map<string, string>();
-    const locate = (canonical: string): string | undefined =>
-      [canonical, `transformer.${canonical}`].find((n) => file.tensors.has(n));
-    for (const [canonical, shape] of expectedShapes(config)) {
-      const found = locate(canonical);
-      if (!found) {
-        throw new Error(`${weightsFileName}: missing tensor ${canonical} (expected shape [${shape.join(', ')}] from ${configFileName})`);
-      }
-      checkShape(file, found, shape, weightsFileName, configFileName);
-      fileNames.set(canonical, found);
-    }
-    let tied = true;
-    const lmHead = ['lm_head.weight', 'transformer.lm_head.weight'].find((n) => file.tensors.has(n));
-    if (lmHead) {
-      checkShape(file, lmHead, [config.vocabSize, config.nEmbd], weightsFileName, configFileName);
-      tied = sameValues(file, lmHead, fileNames.get('wte.weight')!);
-      if (!tied) fileNames.set('lm_head.weight', lmHead);
-    }
-    return new Checkpoint(source.name, config, architecture, file, fileNames, tied);
+  /** The checkpoint a plan describes, over the whole weights file's bytes. */
+  static fromPlan(plan: CheckpointPlan, weights: Uint8Array): Checkpoint {
+    const file = bindSafetensors(plan.header, weights);
+    const fileNames = new Map(plan.fileNames);
+    const tied = plan.lmHead === undefined || sameValues(file, plan.lmHead, fileNames.get('wte.weight')!);
+    if (!tied) fileNames.set('lm_head.weight', plan.lmHead!);
+    return new Checkpoint(plan.name, plan.config, plan.architecture, file, fileNames, tied);
   }
 
   /** One tensor as float32, by its canonical name (e.g. "h.0.attn.c_attn.weight"); converted on each call. */
@@ -144,11 +174,37 @@ export function loadCheckpoint(source: CheckpointSource): Checkpoint {
   return Checkpoint.load(source);
 }
 
-function checkShape(file: SafetensorsFile, name: string, expected: number[], weightsFileName: string, configFileName: string) {
-  const actual = file.tensors.get(name)!.shape;
+/**
+ * Matches config.json against the weights' header (see CheckpointPlan). Every size in the config
+ * (n_layer, n_embd, n_inner, vocab_size, n_positions) is checked against a tensor the file holds
+ * before anything is built from it.
+ */
+export function planCheckpoint(name: string, parsed: ParsedConfig, configFileName: string, header: SafetensorsHeader): CheckpointPlan {
+  const { config } = parsed;
+  const weightsFileName = header.fileName;
+  const fileNames = new Map<string, string>();
+  const locate = (canonical: string): string | undefined =>
+    [canonical, `transformer.${canonical}`].find((n) => header.tensors.has(n));
+  for (const [canonical, shape] of expectedTensorShapes(config)) {
+    const found = locate(canonical);
+    if (!found) {
+      throw new Error(
+        `${weightsFileName}: missing tensor ${canonical} (expected shape [${shape.join(', ')}] from ${configFileName}, whose n_layer is ${config.nLayer}; the file holds ${header.tensors.size} tensors)`,
+      );
+    }
+    checkShape(header, found, shape, configFileName);
+    fileNames.set(canonical, found);
+  }
+  const lmHead = ['lm_head.weight', 'transformer.lm_head.weight'].find((n) => header.tensors.has(n));
+  if (lmHead) checkShape(header, lmHead, [config.vocabSize, config.nEmbd], configFileName);
+  return { ...parsed, name, header, fileNames, lmHead };
+}
+
+function checkShape(header: SafetensorsHeader, name: string, expected: number[], configFileName: string) {
+  const actual = header.tensors.get(name)!.shape;
   if (actual.length !== expected.length || actual.some((d, i) => d !== expected[i])) {
     throw new Error(
-      `${weightsFileName}: tensor ${name} has shape [${actual.join(', ')}] but ${configFileName} implies [${expected.join(', ')}]`,
+      `${header.fileName}: tensor ${name} has shape [${actual.join(', ')}] but ${configFileName} implies [${expected.join(', ')}]`,
     );
   }
 }
@@ -175,7 +231,7 @@ export function parseGpt2Config(
   configJson: string,
   configFileName: string,
   name: string,
-): { config: ModelConfig; architecture: Gpt2Architecture } {
+): ParsedConfig {
   const fail = (problem: string): never => {
     throw new Error(`${configFileName}: ${problem}`);
   };
@@ -183,7 +239,7 @@ export function parseGpt2Config(
   try {
     raw = JSON.parse(configJson);
   } catch (error) {
-    return fail(`not valid JSON (${(error as Error).message})`);
+    return fail(jsonSyntaxProblem(error, configJson));
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('not a JSON object');
   if (raw.model_type !== 'gpt2') {
