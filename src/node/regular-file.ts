@@ -1,7 +1,7 @@
 // Node-only: open a file the user chose for reading, after src/file-checks.ts's rule (a regular
 // file, after symbolic links, within a size limit), and read exactly the ranges asked for.
 import fs from 'node:fs';
-import { fileProblem, type FileKind } from '../file-checks';
+import { fileProblem, fileRefusal, type FileKind, type FileRefusal } from '../file-checks';
 
 /** A regular file open for reading; `size` is its size when it was opened. */
 export interface OpenFile {
@@ -12,13 +12,24 @@ export interface OpenFile {
   close(): Promise<void>;
 }
 
+/** A file that file-checks.ts's rule refuses; the message names it and says why. */
+export class FileRefusedError extends Error {
+  override readonly name = 'FileRefusedError';
+  constructor(
+    message: string,
+    readonly refusal: FileRefusal,
+  ) {
+    super(message);
+  }
+}
+
 /** One read() call moves at most this much (Node refuses single reads over 2 GiB). */
 const READ_CHUNK_BYTES = 256 * 1024 * 1024;
 
 /**
  * Opens `file` if it is a regular file of at most `maxBytes`. A missing or unreadable file
- * rejects with Node's own error (its `code`: ENOENT, EACCES...); any other refusal with a
- * message that names the file and says why.
+ * rejects with Node's own error (its `code`: ENOENT, EACCES...), any other with a
+ * FileRefusedError.
  */
 export async function openRegularFile(file: string, maxBytes: number): Promise<OpenFile> {
   // stat before open: opening a FIFO for reading waits for a writer, possibly forever.
@@ -66,6 +77,6 @@ export async function readRegularFile(file: string, maxBytes: number): Promise<U
 
 function refuseUnlessReadable(file: string, stat: fs.Stats, maxBytes: number): void {
   const kind: FileKind = stat.isFile() ? 'file' : stat.isDirectory() ? 'folder' : 'other';
-  const problem = fileProblem(file, kind, stat.size, maxBytes);
-  if (problem) throw new Error(problem);
+  const refusal = fileRefusal(kind, stat.size, maxBytes);
+  if (refusal) throw new FileRefusedError(fileProblem(file, kind, stat.size, maxBytes)!, refusal);
 }
