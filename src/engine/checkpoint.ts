@@ -1,7 +1,7 @@
 // A GPT-2-family checkpoint: Hugging Face's config.json plus one model.safetensors file,
 // validated against each other so that graph building can trust every shape.
 import type { ModelConfig } from './types';
-import { jsonSyntaxProblem } from './json-syntax';
+import { jsonSyntaxProblem, quoteValue } from './json-syntax';
 import { bindSafetensors, safetensorsHeaderOf, type SafetensorsFile, type SafetensorsHeader } from './safetensors';
 
 // How much of a model folder any reader (the CLI, the hover's worker, the panel, the extension
@@ -243,11 +243,11 @@ export function parseGpt2Config(
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('not a JSON object');
   if (raw.model_type !== 'gpt2') {
-    fail(`model_type is ${JSON.stringify(raw.model_type)}; only GPT-2-family checkpoints ("gpt2") are supported`);
+    fail(`model_type is ${quoteValue(raw.model_type)}; only GPT-2-family checkpoints ("gpt2") are supported`);
   }
   const positiveInt = (key: string, value: unknown): number => {
     if (value === undefined || value === null) fail(`missing ${key}`);
-    if (!Number.isSafeInteger(value) || (value as number) <= 0) fail(`${key} must be a positive integer, got ${JSON.stringify(value)}`);
+    if (!Number.isSafeInteger(value) || (value as number) <= 0) fail(`${key} must be a positive integer, got ${quoteValue(value)}`);
     return value as number;
   };
   const nEmbd = positiveInt('n_embd', raw.n_embd);
@@ -267,25 +267,25 @@ export function parseGpt2Config(
   if (nEmbd % nHead !== 0) fail(`n_embd ${nEmbd} is not divisible by n_head ${nHead}`);
   if (raw.layer_norm_epsilon !== undefined) {
     const eps = raw.layer_norm_epsilon;
-    if (typeof eps !== 'number' || !(eps > 0) || !Number.isFinite(eps)) fail(`layer_norm_epsilon must be a positive number, got ${JSON.stringify(eps)}`);
+    if (typeof eps !== 'number' || !(eps > 0) || !Number.isFinite(eps)) fail(`layer_norm_epsilon must be a positive number, got ${quoteValue(eps)}`);
     config.layerNormEpsilon = eps as number;
   }
   if (raw.eos_token_id !== undefined && raw.eos_token_id !== null) {
     const eos = raw.eos_token_id;
     if (!Number.isSafeInteger(eos) || (eos as number) < 0 || (eos as number) >= vocabSize) {
-      fail(`eos_token_id ${JSON.stringify(eos)} is outside the vocabulary (0..${vocabSize - 1})`);
+      fail(`eos_token_id ${quoteValue(eos)} is outside the vocabulary (0..${vocabSize - 1})`);
     }
     config.eosTokenId = eos as number;
   }
   const activationName = raw.activation_function ?? 'gelu_new';
   const activation = typeof activationName === 'string' ? ACTIVATIONS[activationName] : undefined;
   if (!activation) {
-    fail(`activation_function ${JSON.stringify(activationName)} is not supported (supported: ${Object.keys(ACTIVATIONS).join(', ')})`);
+    fail(`activation_function ${quoteValue(activationName)} is not supported (supported: ${Object.keys(ACTIVATIONS).join(', ')})`);
   }
   const flag = (key: string, fallback: boolean): boolean => {
     const value = raw[key];
     if (value === undefined || value === null) return fallback;
-    if (typeof value !== 'boolean') fail(`${key} must be true or false, got ${JSON.stringify(value)}`);
+    if (typeof value !== 'boolean') fail(`${key} must be true or false, got ${quoteValue(value)}`);
     return value as boolean;
   };
   const architecture: Gpt2Architecture = {

@@ -3,7 +3,7 @@
 // little-endian tensor data. Tensors are converted to float32 one at a time, on demand, so
 // that only the file's bytes and the tensors in use are ever held. The header can be read and
 // checked on its own first (safetensorsHeaderLength, parseSafetensorsHeader), before the body.
-import { jsonSyntaxProblem } from './json-syntax';
+import { jsonSyntaxProblem, quoteValue } from './json-syntax';
 
 /** Element types this reader converts to float32. */
 export const SUPPORTED_DTYPES = ['F32', 'F16', 'BF16'] as const;
@@ -167,10 +167,10 @@ function parseEntry(
   const { dtype, shape, data_offsets: offsets } = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
   if (typeof dtype !== 'string') fail('missing dtype');
   if (!(SUPPORTED_DTYPES as readonly string[]).includes(dtype as string)) {
-    fail(`unsupported dtype ${String(dtype)} (supported: ${SUPPORTED_DTYPES.join(', ')})`);
+    fail(`unsupported dtype ${/^\w{1,16}$/.test(dtype as string) ? dtype : quoteValue(dtype)} (supported: ${SUPPORTED_DTYPES.join(', ')})`);
   }
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    fail(`shape ${JSON.stringify(shape)} is not a list of non-negative integers`);
+    fail(`shape ${quoteValue(shape)} is not a list of non-negative integers`);
   }
   if (
     !Array.isArray(offsets) ||
@@ -178,7 +178,7 @@ function parseEntry(
     !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) ||
     offsets[0] > offsets[1]
   ) {
-    fail(`data_offsets ${JSON.stringify(offsets)} are not [begin, end] with 0 <= begin <= end`);
+    fail(`data_offsets ${quoteValue(offsets)} are not [begin, end] with 0 <= begin <= end`);
   }
   const [begin, end] = offsets as [number, number];
   if (end > dataLength) {

@@ -262,6 +262,13 @@ describe('checkpoint loader', () => {
       assert.equal(load(empty).config.nLayer, 2, 'an empty tensor holds no bytes, so it overlaps nothing');
     });
 
+    test('values from the header are quoted short', () => {
+      const bytes = withHeader(good(), (header) => {
+        header['ln_f.bias'].shape = Array.from({ length: 100_000 }, (_, i) => -i);
+      });
+      assert.throws(() => load(bytes), /^Error: model\.safetensors: tensor ln_f\.bias: shape \[0,-1,-2,-3,-4,-5,-6,-7,-8,-9,-10,-11,-1… is not a list of non-negative integers$/);
+    });
+
     test('a header that is not JSON is described by position only, never quoted', () => {
       const secret = new TextEncoder().encode('{"api_key": sk-live-0123456789abcdef}');
       const bytes = withHeaderLength(BigInt(secret.byteLength), secret);
@@ -279,6 +286,7 @@ describe('checkpoint loader', () => {
       ['{"model_type": "gpt2",\n "n_embd": 4,,\n}', /^Error: config\.json: not valid JSON \(line 2, column 14\)$/],
       ['{"model_type": ', /^Error: config\.json: not valid JSON \(it ends too early\)$/],
       [{ model_type: 'llama' }, /config\.json: model_type is "llama"; only GPT-2-family checkpoints \("gpt2"\) are supported/],
+      [{ model_type: 'x'.repeat(10_000) }, /config\.json: model_type is "x{39}…; only GPT-2-family checkpoints/],
       [{ activation_function: 'relu' }, /config\.json: activation_function "relu" is not supported \(supported: gelu_new, gelu_pytorch_tanh, gelu\)/],
       [{ n_embd: undefined }, /config\.json: missing n_embd/],
       [{ n_layer: 0 }, /config\.json: n_layer must be a positive integer, got 0/],
