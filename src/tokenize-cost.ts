@@ -4,37 +4,33 @@
 // text, the extension (Explain Tokens, the status bar) and the CLI estimate that cost here and
 // refuse text that would block them, saying why. Pure.
 //
-// Calibration (gpt-tokenizer 4.0.0 in Node 20, the 2-core development machine, busy): one run of
-// B UTF-8 bytes takes about k·B² seconds, with k per 1e-10 s/B² at B = 30,000-40,000:
+// Calibration: one run of B UTF-8 bytes takes about k·B² seconds. k (in 1e-10 s/B²) measured with
+// gpt-tokenizer 4.0.0 in Node 20 on the 2-core development machine, B = 30,000, each in a fresh
+// process as the CLI runs (median of 3; the machine was busy, load average 12-17; warm, in a
+// quieter process, the same runs took 2-5 times less):
 //
 //   run                      r50k_base  cl100k_base  o200k_base
-//   'a'                         9-10        7-10         8-9
-//   random a-z                   5           5           5
-//   '1' / random digits        8-14         ~0          ~0     (cl100k/o200k cut digits in threes)
-//   '-'                        13-16       12-13       15-18   (the costliest)
-//   '=' / '.'                   5-9          4-5         3-4
-//   random punctuation          6-11         7          7
-//   U+FFFD (3 bytes each)       3-10         5-9         8-19
-//   emoji / ZWJ families         4-6         4-6         6
-//   a + U+0301 (marks)          ~0           5           6     (r50k has no merges for them)
-//   CJK (你 / random)            2-4         5-6         4-6
-//   random Cyrillic               3           5          4-5
-//   spaces / newlines          0 / 3         5          5-6
+//   'a' / random a-z / 'A'    35 / 45 / 42  66 / 58 / 27  28 / 54 / 25
+//   '1' / random digits        31 / 17        ~0 / ~0       ~0 / ~0   (cl100k/o200k cut digits in threes)
+//   '-' / '=' / random punct   26 / 17 / 5   22 / 24 / 8   22 / 19 / 11
+//   U+FFFD (3 bytes each)          13            13            12
+//   emoji / ZWJ families         6 / 4         5 / 6         5 / 20
+//   a + U+0301 (marks)             1            15             8
+//   CJK 你 / random Cyrillic      5 / 3         6 / 6         5 / 9
+//   spaces / newlines            1 / 16       18 / 22       14 / 14
 //
-// Every class is within a factor of three of the worst, so one price per byte² (the worst, ~1.5e-9
-// s) is used for all, and the limit is set so that the costliest run stays under about 2 s per
-// encoding: Σ B² ≤ 1e9, i.e. one run of at most 31,622 bytes. U+FFFD × 20,000 (60,000 bytes,
-// ~4-7 s) is refused; 'a' × 30,000 (~0.9 s) passes; ordinary code or prose has no run of 100
-// characters and costs nothing, so a megabyte of it passes.
+// Every class costs within a factor of about five of the worst (~6e-9 s/B² busy, ~2e-9 quiet),
+// so one price per byte² serves all, and the limit keeps the costliest run near 1 s per encoding
+// when the machine is quiet and 2-3 s when it is busy: Σ B² ≤ 5e8, one run of at most 22,360
+// bytes. U+FFFD × 20,000 (60,000 bytes, 4-7 s) is refused, 'a' × 20,000 passes; the words of
+// ordinary code or prose add a few bytes² each, far below the limit even for 2 MB.
 import { english, type Localize } from './localize';
 
-/** Runs shorter than this (UTF-16 units) cost next to nothing and are not counted. */
-const MIN_COSTLY_RUN = 100;
 /** Σ (UTF-8 bytes of a run)² above which one encoding would take more than about two seconds. */
-export const MAX_BPE_COST = 1e9;
+export const MAX_BPE_COST = 5e8;
 
 export interface TokenizeCost {
-  /** Σ (UTF-8 bytes)² of the long runs: proportional to the time BPE spends on them. */
+  /** Σ (UTF-8 bytes)² of the runs: what BPE's time grows with once runs are long. */
   cost: number;
   /** The costliest run: its length in UTF-16 units and where it starts. */
   longestRun: number;
@@ -55,14 +51,14 @@ export function tokenizeCost(text: string): TokenizeCost {
   const runBytes = RUN_CLASSES.map(() => 0);
   const runStart = RUN_CLASSES.map(() => 0);
   const endRun = (c: number) => {
-    if (runUnits[c]! >= MIN_COSTLY_RUN) {
-      const bytes = runBytes[c]!;
-      result.cost += bytes * bytes;
-      if (bytes > longestBytes) {
-        longestBytes = bytes;
-        result.longestRun = runUnits[c]!;
-        result.longestRunStart = runStart[c]!;
-      }
+    // Every run counts, the short ones too: a text of many runs just under any threshold would
+    // add up unseen, and the words of ordinary text add only a few bytes² each.
+    const bytes = runBytes[c]!;
+    result.cost += bytes * bytes;
+    if (bytes > longestBytes) {
+      longestBytes = bytes;
+      result.longestRun = runUnits[c]!;
+      result.longestRunStart = runStart[c]!;
     }
     runUnits[c] = 0;
     runBytes[c] = 0;

@@ -36,7 +36,7 @@ Usage:
 
 Text input: --text, --file (UTF-8, a regular file), or stdin when neither is given and stdin
 is piped; at most 2,000,000 characters. Text holding a run of one kind of character (letters,
-digits, symbols or whitespace) longer than about 31,000 bytes is refused: byte-pair encoding
+digits, symbols or whitespace) longer than about 22,000 bytes is refused: byte-pair encoding
 takes quadratic time on it. --model's files: config.json up to 1 MiB, model.safetensors up to
 2 GiB, regular files (symbolic links to them are followed).
 Options: --pretty indents the JSON; --debug shows library logs and stack traces on stderr;

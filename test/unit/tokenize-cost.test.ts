@@ -6,13 +6,17 @@ import { MAX_BPE_COST, tokenizeCost, tokenizeCostProblem, tooSlowToTokenize } fr
 const LIMIT_BYTES = Math.floor(Math.sqrt(MAX_BPE_COST));
 
 describe('tokenize cost guard', () => {
-  test('ordinary text, code and base64 cost nothing', () => {
-    const code = 'def f(x):\n    return x * 2  # double\n'.repeat(20_000);
-    assert.equal(tokenizeCost(code).cost, 0);
-    const base64 = Array.from({ length: 200_000 }, (_, i) => 'ABCxyz0123+/'[(i * 7) % 12]).join('');
-    assert.equal(tooSlowToTokenize(base64), undefined, 'digits and symbols break the runs');
-    const chinese = '分词器把文字切成词元，模型再逐个读取。'.repeat(50_000);
-    assert.equal(tokenizeCost(chinese).cost, 0, 'punctuation breaks runs of CJK letters');
+  test('a megabyte of ordinary code, prose, base64 or Chinese costs a small fraction of the limit', () => {
+    const texts = {
+      code: 'def f(x):\n    return x * 2  # double\n'.repeat(28_000),
+      prose: 'The tokenizer splits the text into pieces, then merges bytes. '.repeat(17_000),
+      base64: Array.from({ length: 1_000_000 }, (_, i) => 'ABCxyz0123+/'[(i * 7) % 12]).join(''),
+      chinese: '分词器把文字切成词元，模型再逐个读取。'.repeat(18_000),
+    };
+    for (const [name, text] of Object.entries(texts)) {
+      assert.ok(Buffer.byteLength(text) >= 1_000_000, name);
+      assert.ok(tokenizeCost(text).cost < MAX_BPE_COST / 20, `${name}: ${tokenizeCost(text).cost}`);
+    }
   });
 
   test('one huge word is refused, with its length in the message', () => {
@@ -56,10 +60,11 @@ describe('tokenize cost guard', () => {
     }
   });
 
-  test('runs under 100 characters are free; long runs add up', () => {
-    assert.equal(tokenizeCost(('x'.repeat(99) + ' ').repeat(20_000)).cost, 0);
-    const run = 'x'.repeat(20_000);
-    assert.equal(tokenizeCost(`${run} ${run}`).cost, 2 * 20_000 ** 2);
+  test('every run counts, short ones too: many runs just under any threshold still add up', () => {
+    assert.equal(tokenizeCost('ab cd').cost, 2 ** 2 + 1 + 2 ** 2);
+    assert.ok(tooSlowToTokenize(('\uFFFD'.repeat(42) + ' ').repeat(45_000)), '45,000 runs of 126 bytes');
+    const run = 'x'.repeat(15_000);
+    assert.equal(tokenizeCost(`${run} ${run}`).cost, 2 * 15_000 ** 2 + 1);
     assert.equal(tooSlowToTokenize(`${run} ${run}`), undefined);
     assert.ok(tooSlowToTokenize(`${run} ${run} ${run}`));
   });
@@ -67,7 +72,7 @@ describe('tokenize cost guard', () => {
   test('the costliest run is reported in UTF-16 units from its UTF-16 offset', () => {
     const text = '🙂 ' + 'b'.repeat(150) + ' ' + '\uFFFD'.repeat(120);
     const cost = tokenizeCost(text);
-    assert.equal(cost.cost, 150 ** 2 + 360 ** 2);
+    assert.equal(cost.cost, 4 ** 2 + 1 + 150 ** 2 + 1 + 360 ** 2);
     assert.equal(cost.longestRun, 120, 'the U+FFFD run: 360 bytes against 150');
     assert.equal(cost.longestRunStart, 3 + 150 + 1);
     const astral = '𝐚'.repeat(100); // MATHEMATICAL BOLD SMALL A: a letter, 2 UTF-16 units, 4 bytes
