@@ -5,9 +5,10 @@
 import * as vscode from 'vscode';
 import os from 'node:os';
 import path from 'node:path';
-import { parseGpt2Config } from './engine/checkpoint';
+import { MAX_CONFIG_BYTES, MAX_WEIGHTS_BYTES, parseGpt2Config } from './engine/checkpoint';
 import type { ModelConfig } from './engine/types';
 import { SECTION } from './config';
+import { fileProblem, type FileKind } from './file-checks';
 
 export const BUNDLED_MODEL_FOLDER = ['media', 'models', 'tiny-gpt2-software'] as const;
 const CONFIG_FILE = 'config.json';
@@ -46,6 +47,9 @@ export function modelFolderUri(configured: string): vscode.Uri {
 async function readModel(folder: vscode.Uri, bundled: boolean): Promise<ModelLocation> {
   const name = path.basename(folder.fsPath) || folder.fsPath;
   const configUri = vscode.Uri.joinPath(folder, CONFIG_FILE);
+  // Both files are stat'ed before anything is read (see file-checks.ts): the panel and the
+  // hover's worker read them next, and nothing but a regular file of sensible size may reach them.
+  await statModelFile(configUri, MAX_CONFIG_BYTES);
   let configJson: string;
   try {
     configJson = new TextDecoder().decode(await vscode.workspace.fs.readFile(configUri));
@@ -54,14 +58,24 @@ async function readModel(folder: vscode.Uri, bundled: boolean): Promise<ModelLoc
   }
   const { config } = parseGpt2Config(configJson, configUri.fsPath, name);
   const weightsUri = vscode.Uri.joinPath(folder, WEIGHTS_FILE);
-  let size: number;
-  try {
-    size = (await vscode.workspace.fs.stat(weightsUri)).size;
-  } catch {
-    throw new Error(vscode.l10n.t('{0} is missing', weightsUri.fsPath));
-  }
+  const size = await statModelFile(weightsUri, MAX_WEIGHTS_BYTES);
   if (size < MIN_WEIGHTS_BYTES) throw new Error(vscode.l10n.t('{0} is not a safetensors file ({1} bytes)', weightsUri.fsPath, size));
   return { folder, name, bundled, config };
+}
+
+/** The file's size, once it is known to be a regular file of at most `maxBytes`. */
+async function statModelFile(uri: vscode.Uri, maxBytes: number): Promise<number> {
+  let stat: vscode.FileStat;
+  try {
+    stat = await vscode.workspace.fs.stat(uri);
+  } catch {
+    throw new Error(vscode.l10n.t('{0} is missing', uri.fsPath));
+  }
+  // A symbolic link carries its target's type as well (File | SymbolicLink); one to a device, a pipe or nothing is Unknown | SymbolicLink.
+  const kind: FileKind = stat.type & vscode.FileType.File ? 'file' : stat.type & vscode.FileType.Directory ? 'folder' : 'other';
+  const problem = fileProblem(uri.fsPath, kind, stat.size, maxBytes, vscode.l10n.t);
+  if (problem) throw new Error(problem);
+  return stat.size;
 }
 
 /**

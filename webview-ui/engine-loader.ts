@@ -2,7 +2,7 @@
 // from the extension's resource origin (with download progress), then builds the engine on
 // onnxruntime-web (WebGPU when it can, WASM otherwise).
 import * as ort from 'onnxruntime-web/webgpu';
-import { loadCheckpoint, type Checkpoint } from '../src/engine/checkpoint';
+import { loadCheckpoint, MAX_CONFIG_BYTES, MAX_WEIGHTS_BYTES, type Checkpoint } from '../src/engine/checkpoint';
 import { LensEngine, type OrtLike } from '../src/engine/engine';
 import type { BackendPreference } from '../src/engine/types';
 import type { LoadStage, ModelLocation } from './engine-rpc';
@@ -25,18 +25,37 @@ async function fetchOk(uri: string, what: string): Promise<Response> {
   return response;
 }
 
-/** Reads a response body, reporting each chunk; falls back to arrayBuffer() without a stream. */
-async function readWithProgress(response: Response, onBytes: (received: number, total: number | undefined) => void): Promise<Uint8Array> {
+/**
+ * Reads a response body of at most `maxBytes`, reporting each chunk. The host checked the file
+ * before giving its URI (a regular file within the limit), but it may have changed since: the
+ * limit holds here too, so that a file grown huge, or a path now leading to /dev/zero, stops.
+ */
+async function readWithProgress(
+  response: Response,
+  what: string,
+  maxBytes: number,
+  onBytes: (received: number, total: number | undefined) => void = () => undefined,
+): Promise<Uint8Array> {
+  const tooLarge = (size: number) => new Error(`the model's ${what} is too large: ${size.toLocaleString('en-US')} bytes or more, and at most ${maxBytes.toLocaleString('en-US')} are read`);
   const total = Number(response.headers.get('content-length')) || undefined;
-  if (!response.body) return new Uint8Array(await response.arrayBuffer());
+  if (total !== undefined && total > maxBytes) throw tooLarge(total);
+  if (!response.body) {
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    if (bytes.byteLength > maxBytes) throw tooLarge(bytes.byteLength);
+    return bytes;
+  }
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let received = 0;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    chunks.push(value);
     received += value.length;
+    if (received > maxBytes) {
+      await reader.cancel();
+      throw tooLarge(received);
+    }
+    chunks.push(value);
     onBytes(received, total);
   }
   const bytes = new Uint8Array(received);
@@ -58,8 +77,8 @@ export async function loadEngine(location: ModelLocation, backend: BackendPrefer
   // onnxruntime's warnings (e.g. shape ops placed on the CPU) mean nothing to users; errors still show.
   ort.env.logLevel = 'error';
   onProgress({ stage: 'loading' });
-  const configJson = await (await fetchOk(location.configUri, 'config.json')).text();
-  const weights = await readWithProgress(await fetchOk(location.weightsUri, 'weights (model.safetensors)'), (received, total) =>
+  const configJson = new TextDecoder().decode(await readWithProgress(await fetchOk(location.configUri, 'config.json'), 'config.json', MAX_CONFIG_BYTES));
+  const weights = await readWithProgress(await fetchOk(location.weightsUri, 'weights (model.safetensors)'), 'weights (model.safetensors)', MAX_WEIGHTS_BYTES, (received, total) =>
     onProgress({ stage: 'fetching', received, total }),
   );
   const checkpoint = loadCheckpoint({ name: location.modelName, configJson, weights, configFileName: 'config.json', weightsFileName: 'model.safetensors' });

@@ -34,7 +34,11 @@ Usage:
       similarity), the token itself first. --token must be exactly one GPT-2 token.
       --k K  neighbours to list (default 10)
 
-Text input: --text, --file (UTF-8), or stdin when neither is given and stdin is piped.
+Text input: --text, --file (UTF-8, a regular file), or stdin when neither is given and stdin
+is piped; at most 2,000,000 characters. Text holding a run of one kind of character (letters,
+digits, symbols or whitespace) longer than about 22,000 bytes is refused: byte-pair encoding
+takes quadratic time on it. --model's files: config.json up to 1 MiB, model.safetensors up to
+2 GiB, regular files (symbolic links to them are followed).
 Options: --pretty indents the JSON; --debug shows library logs and stack traces on stderr;
 --help prints this text.
 Exit codes: 0 success, 1 the input or model could not be processed, 2 bad command line.

@@ -1,9 +1,26 @@
 // A checkpoint of any supported family: Hugging Face's config.json plus model.safetensors (or
 // its shards), validated against each other so that graph building can trust every shape.
+// Planned against the weights' headers first (planCheckpoint), so that a file that cannot be
+// this model is refused having read only its header, then bound to the bytes (fromPlan).
 import type { ModelConfig } from './types';
 import { familyOf, parseModelConfig } from './families';
 import type { BlockWeights, Family, NormWeights } from './families/family';
-import { WeightFiles, type ShardBytes, type ShardIndex } from './weight-files';
+import { safetensorsHeaderOf } from './safetensors';
+import { WeightHeaders, type ShardIndex, type WeightFiles } from './weight-files';
+
+// How much of a model folder any reader (the CLI, the hover's worker, the panel, the extension
+// host's check) takes in. config.json is a few hundred bytes. The weights become float32 ONNX
+// initializers serialised into one protobuf, which cannot exceed 2 GiB, so a larger checkpoint
+// could never run (GPT-2 medium in float32 is 1.4 GB).
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+export const MAX_WEIGHTS_BYTES = 2 * 1024 * 1024 * 1024;
+
+/** One shard's bytes: `name` as the index lists it, `fileName` (e.g. its full path) for errors. */
+export interface ShardBytes {
+  name: string;
+  fileName?: string;
+  bytes: Uint8Array;
+}
 
 export interface CheckpointSource {
   /** Display name, usually the checkpoint folder's name. */
@@ -15,6 +32,53 @@ export interface CheckpointSource {
   weightsFileName?: string;
   /** Or a sharded checkpoint: its index (parseShardIndex) and the shards it names. */
   shards?: { index: ShardIndex; files: ShardBytes[] };
+}
+
+/**
+ * config.json matched against the weights' headers: every tensor the config implies is present
+ * with its shape. Made before any file's body is read.
+ */
+export interface CheckpointPlan {
+  name: string;
+  config: ModelConfig;
+  headers: WeightHeaders;
+  /** Canonical name (no prefix) -> name in the files. */
+  fileNames: Map<string, string>;
+  /** The lm_head in the files, if any (whether it is used is known once the bytes are read). */
+  lmHead?: string;
+}
+
+/**
+ * Matches config.json against the weights' headers. Tensors are checked one at a time, in the
+ * family's order, so a config claiming a billion layers stops at the first layer the files lack
+ * instead of building anything that size.
+ */
+export function planCheckpoint(name: string, config: ModelConfig, configFileName: string, headers: WeightHeaders): CheckpointPlan {
+  const family = familyOf(config.architecture.family);
+  const locate = (canonical: string): string | undefined => family.namePrefixes.map((p) => p + canonical).find((n) => headers.has(n));
+  const checkShape = (tensor: string, expected: number[]) => {
+    const actual = headers.entry(tensor).shape;
+    if (actual.length !== expected.length || actual.some((d, i) => d !== expected[i])) {
+      throw new Error(`${headers.fileNameOf(tensor)}: tensor ${tensor} has shape [${actual.join(', ')}] but ${configFileName} implies [${expected.join(', ')}]`);
+    }
+  };
+  const fileNames = new Map<string, string>();
+  for (const [canonical, shape] of family.expectedTensors(config)) {
+    const found = locate(canonical);
+    if (!found) {
+      throw new Error(
+        `${headers.label}: missing tensor ${canonical} (expected shape [${shape.join(', ')}] from ${configFileName}, whose layer count is ${config.nLayer}; the weights hold ${headers.tensorCount} tensors)`,
+      );
+    }
+    checkShape(found, shape);
+    fileNames.set(canonical, found);
+  }
+  const lmHead = locate(family.lmHead);
+  if (lmHead) checkShape(lmHead, [config.vocabSize, config.nEmbd]);
+  if (!config.architecture.tiedEmbeddings && !lmHead) {
+    throw new Error(`${headers.label}: missing tensor ${family.lmHead} (${configFileName} sets tie_word_embeddings to false; expected shape [${config.vocabSize}, ${config.nEmbd}])`);
+  }
+  return { name, config, headers, fileNames, lmHead };
 }
 
 export class Checkpoint {
@@ -29,42 +93,32 @@ export class Checkpoint {
     readonly tiedUnembedding: boolean,
   ) {}
 
-  /** Parses and cross-checks config.json and the weights; throws naming the file and the problem. */
+  /** Parses and cross-checks config.json and the weights, all in memory; throws naming the file and the problem. */
   static load(source: CheckpointSource): Checkpoint {
     const configFileName = source.configFileName ?? 'config.json';
     const config = parseModelConfig(source.configJson, configFileName, source.name);
+    if (source.shards) {
+      const { index, files } = source.shards;
+      const headers = WeightHeaders.sharded(index, files.map((f) => ({ name: f.name, header: safetensorsHeaderOf(f.bytes, f.fileName ?? f.name) })));
+      const bytes = new Map(files.map((f) => [f.fileName ?? f.name, f.bytes]));
+      return Checkpoint.fromPlan(planCheckpoint(source.name, config, configFileName, headers), headers.bind((h) => bytes.get(h.fileName)!));
+    }
+    if (!source.weights) throw new Error(`checkpoint ${source.name}: no weights were given (model.safetensors or shards)`);
+    const weights = source.weights;
+    const headers = WeightHeaders.single(safetensorsHeaderOf(weights, source.weightsFileName ?? 'model.safetensors'));
+    return Checkpoint.fromPlan(planCheckpoint(source.name, config, configFileName, headers), headers.bind(() => weights));
+  }
+
+  /** The checkpoint a plan describes, over its files' bytes (`plan.headers.bind(...)`). */
+  static fromPlan(plan: CheckpointPlan, files: WeightFiles): Checkpoint {
+    const { config, lmHead } = plan;
     const family = familyOf(config.architecture.family);
-    const files = source.shards
-      ? WeightFiles.sharded(source.shards.index, source.shards.files)
-      : source.weights
-        ? WeightFiles.single(source.weights, source.weightsFileName ?? 'model.safetensors')
-        : failNoWeights(source.name);
-
-    const locate = (canonical: string): string | undefined => family.namePrefixes.map((p) => p + canonical).find((n) => files.has(n));
-    const checkShape = (name: string, expected: number[]) => {
-      const actual = files.entry(name).shape;
-      if (actual.length !== expected.length || actual.some((d, i) => d !== expected[i])) {
-        throw new Error(`${files.fileNameOf(name)}: tensor ${name} has shape [${actual.join(', ')}] but ${configFileName} implies [${expected.join(', ')}]`);
-      }
-    };
-    const fileNames = new Map<string, string>();
-    for (const [canonical, shape] of family.expectedShapes(config)) {
-      const found = locate(canonical);
-      if (!found) throw new Error(`${files.label}: missing tensor ${canonical} (expected shape [${shape.join(', ')}] from ${configFileName})`);
-      checkShape(found, shape);
-      fileNames.set(canonical, found);
-    }
-
-    const lmHead = locate(family.lmHead);
-    if (lmHead) checkShape(lmHead, [config.vocabSize, config.nEmbd]);
+    const fileNames = new Map(plan.fileNames);
     let tied = config.architecture.tiedEmbeddings;
-    if (!tied && !lmHead) {
-      throw new Error(`${files.label}: missing tensor ${family.lmHead} (${configFileName} sets tie_word_embeddings to false; expected shape [${config.vocabSize}, ${config.nEmbd}])`);
-    }
     if (tied && lmHead && family.distinctLmHeadUnties) tied = files.sameValues(lmHead, fileNames.get(family.embedding)!);
     if (!tied) fileNames.set(family.lmHead, lmHead!);
     const resolved: ModelConfig = { ...config, architecture: { ...config.architecture, tiedEmbeddings: tied } };
-    return new Checkpoint(source.name, resolved, family, files, fileNames, tied);
+    return new Checkpoint(plan.name, resolved, family, files, fileNames, tied);
   }
 
   /** One tensor as float32, by its canonical name (e.g. "h.0.attn.c_attn.weight"); converted on each call. */
@@ -135,10 +189,6 @@ export class Checkpoint {
 /** Convenience wrapper around Checkpoint.load. */
 export function loadCheckpoint(source: CheckpointSource): Checkpoint {
   return Checkpoint.load(source);
-}
-
-function failNoWeights(name: string): never {
-  throw new Error(`checkpoint ${name}: no weights were given (model.safetensors or shards)`);
 }
 
 /**

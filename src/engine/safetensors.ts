@@ -1,7 +1,9 @@
 // Reader for the safetensors format: an 8-byte little-endian header length, a JSON header
 // {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__"?: {...}}, then raw
 // little-endian tensor data. Tensors are converted to float32 one at a time, on demand, so
-// that only the file's bytes and the tensors in use are ever held.
+// that only the file's bytes and the tensors in use are ever held. The header can be read and
+// checked on its own first (safetensorsHeaderLength, parseSafetensorsHeader), before the body.
+import { jsonSyntaxProblem, quoteValue } from './json-syntax';
 
 /** Element types this reader converts to float32. */
 export const SUPPORTED_DTYPES = ['F32', 'F16', 'BF16'] as const;
@@ -30,31 +32,63 @@ export interface SafetensorsFile {
   readFloat32Range(name: string, start: number, count: number): Float32Array;
 }
 
-const HEADER_LENGTH_BYTES = 8;
+/** The header's length, a little-endian uint64, comes first. */
+export const HEADER_LENGTH_BYTES = 8;
+/** The longest JSON header accepted: the Rust safetensors crate's limit (MAX_HEADER_SIZE). */
+export const MAX_HEADER_BYTES = 100_000_000;
+/** `{}`: the shortest JSON object. */
+const MIN_HEADER_BYTES = 2;
 
-/** Parses the header of `bytes` and validates every tensor's byte range against the file. */
-export function parseSafetensors(bytes: Uint8Array, fileName: string): SafetensorsFile {
-  const fail = (problem: string): never => {
-    throw new Error(`${fileName}: ${problem}`);
-  };
-  if (bytes.byteLength < HEADER_LENGTH_BYTES) {
-    fail(`file is too short to be safetensors (${bytes.byteLength} bytes; the header length alone takes 8)`);
+/** What the header says about a file of `fileSize` bytes, every entry checked; no tensor data read. */
+export interface SafetensorsHeader {
+  fileName: string;
+  fileSize: number;
+  metadata: Record<string, string>;
+  tensors: Map<string, TensorEntry>;
+}
+
+const failIn = (fileName: string) => (problem: string): never => {
+  throw new Error(`${fileName}: ${problem}`);
+};
+
+/**
+ * The header's length, from the file's first 8 bytes (`first` may hold more), checked against the
+ * file's size and MAX_HEADER_BYTES: a reader needs nothing else to know how much to read next.
+ */
+export function safetensorsHeaderLength(first: Uint8Array, fileSize: number, fileName: string): number {
+  const fail = failIn(fileName);
+  if (fileSize < HEADER_LENGTH_BYTES || first.byteLength < HEADER_LENGTH_BYTES) {
+    fail(`file is too short to be safetensors (${fileSize} bytes; the header length alone takes 8)`);
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLength = Number(view.getBigUint64(0, true));
-  const dataStart = HEADER_LENGTH_BYTES + headerLength;
-  if (dataStart > bytes.byteLength) {
-    fail(`header length ${headerLength} exceeds the file (${bytes.byteLength} bytes); the file is truncated or not safetensors`);
+  const headerLength = Number(new DataView(first.buffer, first.byteOffset, HEADER_LENGTH_BYTES).getBigUint64(0, true));
+  if (headerLength < MIN_HEADER_BYTES) fail(`header length ${headerLength} is too short for a JSON header; the file is not safetensors`);
+  if (headerLength > MAX_HEADER_BYTES) {
+    fail(`header length ${headerLength} is over the limit of ${MAX_HEADER_BYTES.toLocaleString('en-US')} bytes; the file is not safetensors or is damaged`);
   }
+  if (HEADER_LENGTH_BYTES + headerLength > fileSize) {
+    fail(`header length ${headerLength} exceeds the file (${fileSize} bytes); the file is truncated or not safetensors`);
+  }
+  return headerLength;
+}
+
+/**
+ * Parses the JSON header (the `headerLength` bytes after the first 8 of a file of `fileSize`
+ * bytes) and validates every tensor's dtype, shape and byte range: within the data section, the
+ * size its shape needs, and overlapping no other tensor.
+ */
+export function parseSafetensorsHeader(headerBytes: Uint8Array, fileSize: number, fileName: string): SafetensorsHeader {
+  const fail = failIn(fileName);
+  const dataStart = HEADER_LENGTH_BYTES + headerBytes.byteLength;
+  const text = new TextDecoder().decode(headerBytes);
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(HEADER_LENGTH_BYTES, dataStart)));
+    header = JSON.parse(text);
   } catch (error) {
-    fail(`header is not valid JSON (${(error as Error).message})`);
+    fail(`header is ${jsonSyntaxProblem(error, text)}`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('header is not a JSON object');
 
-  const dataLength = bytes.byteLength - dataStart;
+  const dataLength = fileSize - dataStart;
   const tensors = new Map<string, TensorEntry>();
   let metadata: Record<string, string> = {};
   for (const [name, value] of Object.entries(header as Record<string, unknown>)) {
@@ -65,7 +99,31 @@ export function parseSafetensors(bytes: Uint8Array, fileName: string): Safetenso
     const entry = parseEntry(name, value, dataLength, (problem) => fail(`tensor ${name}: ${problem}`));
     tensors.set(name, { ...entry, begin: entry.begin + dataStart, end: entry.end + dataStart });
   }
+  const overlap = firstOverlap(tensors.values());
+  if (overlap) {
+    const [a, b] = overlap;
+    const range = (t: TensorEntry) => `[${t.begin - dataStart}, ${t.end - dataStart}]`;
+    fail(`tensors ${a.name} ${range(a)} and ${b.name} ${range(b)} overlap (data_offsets); the file is damaged or crafted`);
+  }
+  return { fileName, fileSize, metadata, tensors };
+}
 
+/** Two tensors whose byte ranges share a byte, if any (empty tensors hold no bytes). */
+function firstOverlap(entries: Iterable<TensorEntry>): [TensorEntry, TensorEntry] | undefined {
+  const sorted = [...entries].filter((t) => t.end > t.begin).sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let widest: TensorEntry | undefined; // of those seen, the one reaching furthest
+  for (const entry of sorted) {
+    if (widest && entry.begin < widest.end) return [widest, entry];
+    if (!widest || entry.end > widest.end) widest = entry;
+  }
+  return undefined;
+}
+
+/** Binds a parsed header to the whole file's bytes (which must be the file the header came from). */
+export function bindSafetensors(header: SafetensorsHeader, bytes: Uint8Array): SafetensorsFile {
+  const { fileName, metadata, tensors } = header;
+  const fail = failIn(fileName);
+  if (bytes.byteLength !== header.fileSize) fail(`the file is ${bytes.byteLength} bytes, not the ${header.fileSize} its header was read from`);
   const rawBytes = (name: string): Uint8Array => {
     const entry = tensors.get(name) ?? fail(`no tensor named ${name}`);
     return bytes.subarray(entry.begin, entry.end);
@@ -87,6 +145,18 @@ export function parseSafetensors(bytes: Uint8Array, fileName: string): Safetenso
   return { fileName, metadata, tensors, rawBytes, readFloat32, readFloat32Range };
 }
 
+/** The header of a whole file in memory. */
+export function safetensorsHeaderOf(bytes: Uint8Array, fileName: string): SafetensorsHeader {
+  const headerLength = safetensorsHeaderLength(bytes, bytes.byteLength, fileName);
+  const headerBytes = bytes.subarray(HEADER_LENGTH_BYTES, HEADER_LENGTH_BYTES + headerLength);
+  return parseSafetensorsHeader(headerBytes, bytes.byteLength, fileName);
+}
+
+/** Parses the header of a whole file in memory and binds it to the file's bytes. */
+export function parseSafetensors(bytes: Uint8Array, fileName: string): SafetensorsFile {
+  return bindSafetensors(safetensorsHeaderOf(bytes, fileName), bytes);
+}
+
 function parseEntry(
   name: string,
   value: unknown,
@@ -97,10 +167,10 @@ function parseEntry(
   const { dtype, shape, data_offsets: offsets } = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
   if (typeof dtype !== 'string') fail('missing dtype');
   if (!(SUPPORTED_DTYPES as readonly string[]).includes(dtype as string)) {
-    fail(`unsupported dtype ${String(dtype)} (supported: ${SUPPORTED_DTYPES.join(', ')})`);
+    fail(`unsupported dtype ${/^\w{1,16}$/.test(dtype as string) ? dtype : quoteValue(dtype)} (supported: ${SUPPORTED_DTYPES.join(', ')})`);
   }
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    fail(`shape ${JSON.stringify(shape)} is not a list of non-negative integers`);
+    fail(`shape ${quoteValue(shape)} is not a list of non-negative integers`);
   }
   if (
     !Array.isArray(offsets) ||
@@ -108,7 +178,7 @@ function parseEntry(
     !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) ||
     offsets[0] > offsets[1]
   ) {
-    fail(`data_offsets ${JSON.stringify(offsets)} are not [begin, end] with 0 <= begin <= end`);
+    fail(`data_offsets ${quoteValue(offsets)} are not [begin, end] with 0 <= begin <= end`);
   }
   const [begin, end] = offsets as [number, number];
   if (end > dataLength) {

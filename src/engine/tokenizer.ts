@@ -80,7 +80,13 @@ class LoadedEncoding {
   }
 
   encode(text: string): number[] {
-    return this.bpe.encode(text, PLAIN_TEXT);
+    // Not bpe.encode: it appends each piece's ids with push(...ids), which overflows the stack
+    // when one piece has ~100,000 tokens or more ('a' followed by 100,000 U+0301 in r50k_base).
+    const ids: number[] = [];
+    for (const piece of this.bpe.encodeGenerator(text, PLAIN_TEXT)) {
+      for (const id of piece) ids.push(id);
+    }
+    return ids;
   }
 
   /** The ids piece by piece (one pre-tokenizer match at a time), for work split into slices. */

@@ -1,7 +1,10 @@
 // A checkpoint's weights as one namespace over one model.safetensors or several shards, and
 // the shard index (model.safetensors.index.json) that says which shard holds which tensor.
+// Headers come first (WeightHeaders): a checkpoint is planned against them before any file's
+// body is read, and only then bound to the bytes (WeightFiles).
 import { parseJsonObject } from './json-file';
-import { parseSafetensors, type SafetensorsFile, type TensorEntry } from './safetensors';
+import { quoteValue } from './json-syntax';
+import { bindSafetensors, type SafetensorsFile, type SafetensorsHeader, type TensorEntry } from './safetensors';
 
 export const SHARD_INDEX_FILE = 'model.safetensors.index.json';
 
@@ -27,7 +30,7 @@ export function parseShardIndex(json: string, fileName: string): ShardIndex {
   const weightMap = new Map<string, string>();
   for (const [tensor, shard] of Object.entries(map)) {
     if (typeof shard !== 'string' || !/^[^/\\]+\.safetensors$/.test(shard) || shard.startsWith('.')) {
-      fail(`weight_map puts ${tensor} in ${JSON.stringify(shard)}, which is not a .safetensors file name in the model's folder`);
+      fail(`weight_map puts ${tensor} in ${quoteValue(shard)}, which is not a .safetensors file name in the model's folder`);
     }
     weightMap.set(tensor, shard as string);
   }
@@ -35,52 +38,90 @@ export function parseShardIndex(json: string, fileName: string): ShardIndex {
   return { fileName, weightMap, shards: [...new Set(weightMap.values())] };
 }
 
-/** One shard's bytes: `name` as the index lists it, `fileName` (e.g. its full path) for errors. */
-export interface ShardBytes {
+/** One shard's header: `name` as the index lists it. */
+export interface ShardHeader {
   name: string;
-  fileName?: string;
-  bytes: Uint8Array;
+  header: SafetensorsHeader;
 }
 
-/** Tensors by name across one or more safetensors files. */
-export class WeightFiles {
+/** Tensors by name across the headers of one or more safetensors files; no tensor data. */
+export class WeightHeaders {
   private constructor(
+    private readonly owner: Map<string, SafetensorsHeader>,
+    /** What holds the weights, for errors: the single file, or the shard index. */
+    readonly label: string,
+    readonly headers: readonly SafetensorsHeader[],
+  ) {}
+
+  static single(header: SafetensorsHeader): WeightHeaders {
+    return new WeightHeaders(new Map([...header.tensors.keys()].map((name) => [name, header])), header.fileName, [header]);
+  }
+
+  /**
+   * Every shard the index names, checked against the index: a shard missing from `shards`, a
+   * tensor not where the index says, or one tensor in two shards is an error.
+   */
+  static sharded(index: ShardIndex, shards: readonly ShardHeader[]): WeightHeaders {
+    const fail = (problem: string): never => {
+      throw new Error(`${index.fileName}: ${problem}`);
+    };
+    const headers = new Map<string, SafetensorsHeader>();
+    for (const shard of index.shards) {
+      const found = shards.find((s) => s.name === shard) ?? fail(`names ${shard}, which is missing`);
+      headers.set(shard, found.header);
+    }
+    const owner = new Map<string, SafetensorsHeader>();
+    for (const header of headers.values()) {
+      for (const name of header.tensors.keys()) {
+        const other = owner.get(name);
+        if (other) fail(`tensor ${name} is in both ${other.fileName} and ${header.fileName}`);
+        owner.set(name, header);
+      }
+    }
+    for (const [tensor, shard] of index.weightMap) {
+      if (!headers.get(shard)!.tensors.has(tensor)) fail(`lists ${tensor} in ${shard}, but ${headers.get(shard)!.fileName} has no such tensor`);
+    }
+    return new WeightHeaders(owner, index.fileName, [...headers.values()]);
+  }
+
+  /** Tensors in all the files together. */
+  get tensorCount(): number {
+    return this.owner.size;
+  }
+
+  has(name: string): boolean {
+    return this.owner.has(name);
+  }
+
+  entry(name: string): TensorEntry {
+    return this.headerOf(name).tensors.get(name)!;
+  }
+
+  /** The file holding `name` (a shard's path in a sharded checkpoint). */
+  fileNameOf(name: string): string {
+    return this.headerOf(name).fileName;
+  }
+
+  /** Binds every header to its file's whole bytes (`bytesOf` gets the header it is asked for). */
+  bind(bytesOf: (header: SafetensorsHeader) => Uint8Array): WeightFiles {
+    const files = new Map(this.headers.map((header) => [header, bindSafetensors(header, bytesOf(header))]));
+    return new WeightFiles(new Map([...this.owner].map(([name, header]) => [name, files.get(header)!])), this.label);
+  }
+
+  private headerOf(name: string): SafetensorsHeader {
+    const header = this.owner.get(name);
+    if (!header) throw new Error(`${this.label}: no tensor named ${name}`);
+    return header;
+  }
+}
+
+/** Tensors by name across one or more safetensors files, with their bytes. */
+export class WeightFiles {
+  constructor(
     private readonly owner: Map<string, SafetensorsFile>,
     /** What holds the weights, for errors: the single file, or the shard index. */
     readonly label: string,
   ) {}
-
-  static single(bytes: Uint8Array, fileName: string): WeightFiles {
-    const file = parseSafetensors(bytes, fileName);
-    return new WeightFiles(new Map([...file.tensors.keys()].map((name) => [name, file])), fileName);
-  }
-
-  /**
-   * Every shard the index names, each parsed and checked against the index: a shard missing from
-   * `shards`, a tensor not where the index says, or one tensor in two shards is an error.
-   */
-  static sharded(index: ShardIndex, shards: ShardBytes[]): WeightFiles {
-    const fail = (problem: string): never => {
-      throw new Error(`${index.fileName}: ${problem}`);
-    };
-    const files = new Map<string, SafetensorsFile>();
-    for (const shard of index.shards) {
-      const found = shards.find((s) => s.name === shard) ?? fail(`names ${shard}, which is missing`);
-      files.set(shard, parseSafetensors(found.bytes, found.fileName ?? found.name));
-    }
-    const owner = new Map<string, SafetensorsFile>();
-    for (const file of files.values()) {
-      for (const name of file.tensors.keys()) {
-        const other = owner.get(name);
-        if (other) fail(`tensor ${name} is in both ${other.fileName} and ${file.fileName}`);
-        owner.set(name, file);
-      }
-    }
-    for (const [tensor, shard] of index.weightMap) {
-      if (!files.get(shard)!.tensors.has(tensor)) fail(`lists ${tensor} in ${shard}, but ${files.get(shard)!.fileName} has no such tensor`);
-    }
-    return new WeightFiles(owner, index.fileName);
-  }
 
   has(name: string): boolean {
     return this.owner.has(name);

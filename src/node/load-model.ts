@@ -1,62 +1,102 @@
-// Node-only: read a checkpoint folder (config.json + model.safetensors, or shards listed in
-// model.safetensors.index.json) from disk, and find
-// the model bundled with the extension wherever this code ends up (tsx, dist/cli.mjs,
-// dist/extension.js or a worker bundle).
+// Node-only: read a checkpoint folder (config.json + model.safetensors, or its shards) from
+// disk, and find the model bundled with the extension wherever this code ends up (tsx,
+// dist/cli.mjs, dist/extension.js or a worker bundle).
 import fs from 'node:fs';
 import path from 'node:path';
-import { Checkpoint } from '../engine/checkpoint';
-import { parseShardIndex, SHARD_INDEX_FILE, type ShardBytes, type ShardIndex } from '../engine/weight-files';
+import { Checkpoint, MAX_CONFIG_BYTES, MAX_WEIGHTS_BYTES, planCheckpoint } from '../engine/checkpoint';
+import { parseModelConfig } from '../engine/families';
+import { HEADER_LENGTH_BYTES, parseSafetensorsHeader, safetensorsHeaderLength, type SafetensorsHeader } from '../engine/safetensors';
+import { parseShardIndex, SHARD_INDEX_FILE, WeightHeaders, type ShardHeader } from '../engine/weight-files';
+import { openRegularFile, readRegularFile, type OpenFile } from './regular-file';
 
 export const CONFIG_FILE = 'config.json';
 export const WEIGHTS_FILE = 'model.safetensors';
 const PACKAGE_NAME = 'llm-lens';
 const BUNDLED_MODEL = path.join('media', 'models', 'tiny-gpt2-software');
 
-/** Loads and validates the checkpoint in `dir`; errors name the missing or broken file. */
+/**
+ * Loads and validates the checkpoint in `dir`; errors name the missing or broken file. Reads
+ * config.json, then the weights' headers, and checks the two against each other before it reads
+ * any body: a file that cannot be this model costs its header, not its size.
+ */
 export async function loadCheckpointFromDir(dir: string): Promise<Checkpoint> {
   const folder = path.resolve(dir);
   const stat = await fs.promises.stat(folder).catch(() => undefined);
   if (!stat?.isDirectory()) throw new Error(`model folder ${folder} does not exist or is not a folder`);
-  const read = async (file: string) => {
-    const full = path.join(folder, file);
-    try {
-      return await fs.promises.readFile(full);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new Error(code === 'ENOENT' ? `missing ${full}: a model folder needs ${CONFIG_FILE} and ${WEIGHTS_FILE}` : `cannot read ${full}: ${(error as Error).message}`);
-    }
-  };
-  if (!fs.existsSync(path.join(folder, WEIGHTS_FILE)) && fs.existsSync(path.join(folder, SHARD_INDEX_FILE))) {
-    const config = await read(CONFIG_FILE);
-    return Checkpoint.load({
-      name: path.basename(folder),
-      configJson: config.toString('utf8'),
-      configFileName: path.join(folder, CONFIG_FILE),
-      shards: await readShards(folder, read),
-    });
+  const configPath = path.join(folder, CONFIG_FILE);
+  const name = path.basename(folder);
+  const configBytes = await modelFile(configPath, () => readRegularFile(configPath, MAX_CONFIG_BYTES));
+  const config = parseModelConfig(new TextDecoder().decode(configBytes), configPath, name);
+
+  const weightFiles = await openWeights(folder);
+  try {
+    const plan = planCheckpoint(name, config, configPath, weightFiles.headers);
+    let total = 0;
+    for (const { file } of weightFiles.open) total += file.size;
+    if (total > MAX_WEIGHTS_BYTES) throw new Error(`${weightFiles.headers.label}: the weights are ${total} bytes, over the limit of ${MAX_WEIGHTS_BYTES} bytes a model can run with`);
+    const bytes = new Map<SafetensorsHeader, Uint8Array>();
+    for (const { file, header } of weightFiles.open) bytes.set(header, await file.read(0, file.size));
+    return Checkpoint.fromPlan(plan, plan.headers.bind((header) => bytes.get(header)!));
+  } finally {
+    for (const { file } of weightFiles.open) await file.close();
   }
-  const [config, weights] = await Promise.all([read(CONFIG_FILE), read(WEIGHTS_FILE)]);
-  return Checkpoint.load({
-    name: path.basename(folder),
-    configJson: config.toString('utf8'),
-    configFileName: path.join(folder, CONFIG_FILE),
-    weights: new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength),
-    weightsFileName: path.join(folder, WEIGHTS_FILE),
-  });
 }
 
-/** The shard index and every shard it names; a shard that is not there is an error naming it and the index. */
-async function readShards(folder: string, read: (file: string) => Promise<Buffer>): Promise<{ index: ShardIndex; files: ShardBytes[] }> {
+interface OpenWeights {
+  headers: WeightHeaders;
+  /** Every weights file, open, with its header read. */
+  open: { file: OpenFile; header: SafetensorsHeader }[];
+}
+
+/** model.safetensors, or the shard index and every shard it names; headers read, bodies not. */
+async function openWeights(folder: string): Promise<OpenWeights> {
+  const weightsPath = path.join(folder, WEIGHTS_FILE);
   const indexPath = path.join(folder, SHARD_INDEX_FILE);
-  const index = parseShardIndex((await read(SHARD_INDEX_FILE)).toString('utf8'), indexPath);
-  const files: ShardBytes[] = [];
-  for (const shard of index.shards) {
-    const full = path.join(folder, shard);
-    if (!fs.existsSync(full)) throw new Error(`${indexPath}: names ${shard}, but ${full} is missing`);
-    const bytes = await read(shard);
-    files.push({ name: shard, fileName: full, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) });
+  if (!fs.existsSync(weightsPath) && fs.existsSync(indexPath)) {
+    const index = parseShardIndex(new TextDecoder().decode(await modelFile(indexPath, () => readRegularFile(indexPath, MAX_CONFIG_BYTES * 16))), indexPath);
+    const open: OpenWeights['open'] = [];
+    const shards: ShardHeader[] = [];
+    try {
+      for (const shard of index.shards) {
+        const shardPath = path.join(folder, shard);
+        if (!fs.existsSync(shardPath)) throw new Error(`${indexPath}: names ${shard}, but ${shardPath} is missing`);
+        const file = await modelFile(shardPath, () => openRegularFile(shardPath, MAX_WEIGHTS_BYTES));
+        open.push({ file, header: await readHeader(file) });
+        shards.push({ name: shard, header: open.at(-1)!.header });
+      }
+      return { headers: WeightHeaders.sharded(index, shards), open };
+    } catch (error) {
+      for (const { file } of open) await file.close();
+      throw error;
+    }
   }
-  return { index, files };
+  const file = await modelFile(weightsPath, () => openRegularFile(weightsPath, MAX_WEIGHTS_BYTES));
+  try {
+    const header = await readHeader(file);
+    return { headers: WeightHeaders.single(header), open: [{ file, header }] };
+  } catch (error) {
+    await file.close();
+    throw error;
+  }
+}
+
+/** A weights file's header: the length first, checked against the file and the header limit. */
+async function readHeader(file: OpenFile): Promise<SafetensorsHeader> {
+  const first = await file.read(0, Math.min(HEADER_LENGTH_BYTES, file.size));
+  const headerLength = safetensorsHeaderLength(first, file.size, file.path);
+  return parseSafetensorsHeader(await file.read(HEADER_LENGTH_BYTES, headerLength), file.size, file.path);
+}
+
+/** Runs `open` on one of the folder's files, turning Node's errors into ones that say what the folder lacks. */
+async function modelFile<T>(file: string, open: () => Promise<T>): Promise<T> {
+  try {
+    return await open();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new Error(`missing ${file}: a model folder needs ${CONFIG_FILE} and ${WEIGHTS_FILE} (or ${SHARD_INDEX_FILE} and its shards)`);
+    if (code === 'EACCES') throw new Error(`cannot read ${file}: permission denied`);
+    throw error;
+  }
 }
 
 /**

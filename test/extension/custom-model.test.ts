@@ -2,6 +2,7 @@
 // cannot be used is reported and the bundled model runs instead; one whose weights disagree with
 // its config.json fails with a clear message. The setting is restored afterwards.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -99,6 +100,32 @@ describe('llmLens.modelPath', function () {
     assert.equal(outcome.model, 'tiny-gpt2-software');
     assert.ok(outcome.modelProblem?.startsWith(`The model in llmLens.modelPath (${missing}) cannot be used: `), outcome.modelProblem);
     assert.match(outcome.modelProblem!, /config\.json is missing\. Using the bundled model instead\.$/);
+  });
+
+  it('files that are not regular files (a link to /dev/zero, a FIFO) are refused unread; the bundled model runs', async () => {
+    const folder = path.join(tmp, 'not-files');
+    copyModel(folder);
+    const config = path.join(folder, 'config.json');
+    const weights = path.join(folder, 'model.safetensors');
+    const refused = (file: string) =>
+      `The model in llmLens.modelPath (${folder}) cannot be used: ${file} is not a regular file (it is a device, a pipe or a socket), so it is not read. Using the bundled model instead.`;
+
+    fs.renameSync(config, `${config}.real`);
+    fs.symlinkSync('/dev/zero', config); // reading it whole grew the extension host to 9.6 GB
+    await setModelPath(folder);
+    const zero = await explainText();
+    assert.equal(zero.status, 'done', zero.message);
+    assert.equal(zero.model, 'tiny-gpt2-software');
+    assert.equal(zero.modelProblem, refused(config));
+
+    fs.rmSync(config);
+    fs.renameSync(`${config}.real`, config);
+    fs.rmSync(weights);
+    execFileSync('mkfifo', [weights]); // opening it for reading would wait for a writer forever
+    const fifo = await explainText();
+    assert.equal(fifo.status, 'done', fifo.message);
+    assert.equal(fifo.model, 'tiny-gpt2-software');
+    assert.equal(fifo.modelProblem, refused(weights));
   });
 
   it('weights that disagree with config.json: a clear failure, never a hanging panel', async () => {

@@ -236,7 +236,7 @@ describe('Explain Tokens', function () {
     selectAll(word);
     const slow = await explain();
     assert.equal(slow.status, 'failed');
-    assert.match(slow.message!, /^Cannot explain this text: the text holds 50,000 characters in a row/);
+    assert.match(slow.message!, /^Cannot explain this text: the text holds a run of 50,000 characters of one kind/);
     assert.equal(await api.statusBarCount(), undefined, 'the status bar does not count it either');
 
     const editor = await openScratch('word '.repeat(400_001));

@@ -1,11 +1,12 @@
 // The llm-lens command line, run as users run it: the bundled dist file in a child process.
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
+import { seededRandom } from '../../src/engine/sampling';
 
 const root = path.resolve(__dirname, '..', '..');
 // Built next to dist/cli.mjs (so onnxruntime-web and the bundled model resolve the same way)
@@ -27,9 +28,12 @@ interface Run {
   stderr: string;
 }
 
-function run(args: string[], stdin = ''): Run {
-  const result = spawnSync(process.execPath, [cli, ...args], { input: stdin, encoding: 'utf8', timeout: 120_000, cwd: os.tmpdir() });
-  if (result.error) throw result.error;
+function run(args: string[], stdin: string | number = ''): Run {
+  // A number is a file descriptor to give as stdin (e.g. /dev/zero opened by the test).
+  const input: SpawnSyncOptions = typeof stdin === 'number' ? { stdio: [stdin, 'pipe', 'pipe'] } : { input: stdin };
+  const result = spawnSync(process.execPath, [cli, ...args], { ...input, encoding: 'utf8', timeout: 120_000, maxBuffer: 512 * 2 ** 20, cwd: os.tmpdir() });
+  // EPIPE: the CLI stopped reading stdin before its end, as it does past its size limit.
+  if (result.error && (result.error as NodeJS.ErrnoException).code !== 'EPIPE') throw result.error;
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -185,3 +189,85 @@ describe('llm-lens neighbours', () => {
     assert.match(r.stderr, /^llm-lens: --token " functional programming" is 2 tokens in r50k_base \(10345, 8300\), not one/);
   });
 });
+
+// The extension's guards hold on the command line too: text the tokenizer would take minutes on,
+// text over the size limit, and files that are not files are refused with one line and exit 1,
+// before any tokenizing (or model loading). Each of these ran for minutes, ran out of memory or
+// overflowed the stack before the guards.
+describe('llm-lens refuses what it cannot read or tokenize quickly', () => {
+  let dir: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-lens-cli-guard-'));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const write = (name: string, text: string) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, text);
+    return file;
+  };
+
+  /** One line on stderr that matches `message`, exit code 1, nothing on stdout. */
+  function assertRefused(r: Run, message: RegExp) {
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^llm-lens: [^\n]+\n$/, 'one line');
+    assert.match(r.stderr, message);
+  }
+  const slow = (run: string) => new RegExp(`^llm-lens: cannot tokenize the text: it holds a run of ${run} characters of one kind \\(letters, digits, symbols or whitespace\\) with nothing to break it, from offset \\d+; byte-pair encoding takes time quadratic in a run's length, so it would take too long\\. Break the run up or leave it out\\n$`);
+
+  test('one unbroken megabyte of letters, digits or punctuation', () => {
+    assertRefused(run(['tokens', '--file', write('letters.txt', 'a'.repeat(1_000_000))]), slow('1,000,000'));
+    assertRefused(run(['tokens', '--encoding', 'o200k_base'], '7'.repeat(1_000_000)), slow('1,000,000'));
+    assertRefused(run(['analyze', '--file', write('dashes.txt', `x = "${'-'.repeat(1_000_000)}"`)]), slow('1,000,002'));
+  });
+
+  test('100,000 ZWJ emoji families, a + 100,000 combining accents, 20,000 U+FFFD', () => {
+    assertRefused(run(['tokens', '--file', write('families.txt', '👨‍👩‍👧‍👦'.repeat(100_000))]), slow('1,100,000'));
+    assertRefused(run(['tokens', '--encoding', 'cl100k_base'], 'a' + '\u0301'.repeat(100_000)), slow('100,001'));
+    assertRefused(run(['analyze'], '\uFFFD'.repeat(20_000)), slow('20,000'));
+  });
+
+  test('--token of neighbours goes through the same guard', () => {
+    const r = run(['neighbours', '--token', 'x'.repeat(100_000)]);
+    assertRefused(r, /^llm-lens: cannot tokenize --token: it holds a run of 100,000 characters of one kind/);
+  });
+
+  test('text over 2,000,000 characters: 10 MB of random Unicode on stdin, or a 7 MB file', () => {
+    const random = seededRandom(7);
+    const characters = Array.from({ length: 3_600_000 }, () => String.fromCodePoint(0x20 + Math.floor(random() * 0x2fff)));
+    const tooLong = /^llm-lens: the text is longer than 2,000,000 characters, the most llm-lens reads; split it into parts\n$/;
+    const text = characters.join('');
+    assert.ok(Buffer.byteLength(text) > 10_000_000);
+    assertRefused(run(['tokens'], text), tooLong);
+    assertRefused(run(['tokens', '--file', write('big.txt', 'ab '.repeat(2_400_000))]), tooLong);
+  });
+
+  test('--file that is /dev/zero, a FIFO or a folder; /dev/zero on stdin', () => {
+    const notRegular = (file: string) => new RegExp(`^llm-lens: ${file} is not a regular file \\(it is a device, a pipe or a socket\\), so it is not read; pipe its text on stdin instead\\n$`);
+    assertRefused(run(['tokens', '--file', '/dev/zero']), notRegular('/dev/zero'));
+    const fifo = path.join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    // A writer waits for a reader, so that a CLI that opens the FIFO reads a word instead of waiting forever.
+    const writer = spawn(process.execPath, ['-e', `require('fs').writeFileSync(${JSON.stringify(fifo)}, 'word')`], { stdio: 'ignore' });
+    try {
+      assertRefused(run(['analyze', '--file', fifo]), notRegular(fifo));
+    } finally {
+      writer.kill();
+    }
+    assertRefused(run(['tokens', '--file', dir]), new RegExp(`^llm-lens: cannot read ${dir}: it is a folder\\n$`));
+    const zero = fs.openSync('/dev/zero', 'r');
+    try {
+      assertRefused(run(['tokens'], zero), /^llm-lens: the text is longer than 2,000,000 characters/);
+    } finally {
+      fs.closeSync(zero);
+    }
+  });
+
+  test('a megabyte of ordinary code is tokenized', () => {
+    const source = fs.readFileSync(path.join(root, 'src', 'engine', 'tokenizer.ts'), 'utf8');
+    const code = source.repeat(Math.ceil(1_000_000 / source.length));
+    const out = runJson(['tokens', '--file', write('code.ts', code)]);
+    assert.equal(out.tokens.at(-1).end, code.length);
+  });
+});
+

@@ -172,6 +172,19 @@ describe('bad input', () => {
       assert.equal(countTokens('', name), 0);
     }
   });
+
+  test('one piece of 200,000 tokens does not overflow the stack', () => {
+    // r50k_base has no merge for U+0301's two bytes, so this is fast, and the marks after "a" are
+    // one pre-tokenizer piece of 200,000 byte tokens (gpt-tokenizer's encode spreads a piece's ids
+    // into push() arguments: "Maximum call stack size exceeded").
+    const text = 'a' + '\u0301'.repeat(100_000);
+    const ids = encode(text);
+    assert.equal(ids.length, 200_001);
+    assert.deepEqual(ids.slice(0, 3), [64, ...encode('\u0301')]);
+    const spans = tokenize(text);
+    assert.equal(spans.length, 200_001);
+    assert.equal(spans.at(-1)!.end, text.length);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------

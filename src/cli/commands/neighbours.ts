@@ -3,6 +3,7 @@ import { tokenize, tokenText } from '../../engine/tokenizer';
 import type { Neighbour } from '../../engine/types';
 import { integerOption, type ParsedArgs } from '../args';
 import { CliError, UsageError } from '../errors';
+import { checkTokenizable } from '../input';
 import { roundFloat32 } from '../json-output';
 import { MODEL_OPTION, openEngine } from '../model';
 
@@ -51,6 +52,7 @@ function tokenIdFrom(token: string | undefined, idText: string | undefined): num
     if (!Number.isSafeInteger(id)) throw new UsageError(`--id must be a token id (a non-negative integer), got ${JSON.stringify(idText)}`, 'neighbours');
     return id;
   }
+  checkTokenizable(token!, '--token');
   const spans = tokenize(token!);
   if (spans.length !== 1) {
     const ids = spans.map((s) => s.id).join(', ');

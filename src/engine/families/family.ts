@@ -2,6 +2,7 @@
 // checkpoint keeps each weight and in which shape. Everything else (the graphs, the engine) is
 // shared, driven by ModelConfig.architecture.
 import type { ModelConfig, ModelFamily } from '../types';
+import { quoteValue } from '../json-syntax';
 
 /** Float32 weights of one linear map, oriented [inputs, outputs] so that y = x @ weight + bias. */
 export interface LinearWeights {
@@ -54,8 +55,12 @@ export interface Family {
    * still used. True for GPT-2 only, which LLM Lens has always read that way; Hugging Face ties.
    */
   distinctLmHeadUnties: boolean;
-  /** Every tensor the model needs except lm_head, by canonical name, with the shape config.json implies. */
-  expectedShapes(config: ModelConfig): Map<string, number[]>;
+  /**
+   * Every tensor the model needs except lm_head, by canonical name, with the shape config.json
+   * implies, one at a time: a checker stops at the first one missing, so a config claiming a
+   * billion layers costs no more than the tensors the file holds.
+   */
+  expectedTensors(config: ModelConfig): Iterable<[string, number[]]>;
   blockWeights(read: ReadTensor, config: ModelConfig, layer: number): BlockWeights;
 }
 
@@ -77,26 +82,31 @@ export class ConfigReader {
     return this.raw[key] !== undefined && this.raw[key] !== null;
   }
 
-  positiveInt(key: string, fallback?: number): number {
+  /**
+   * `max` bounds what a crafted file can make the loader allocate before the weights are checked
+   * (a list per attention head, say); sizes the tensors must match need no bound here.
+   */
+  positiveInt(key: string, fallback?: number, max = Number.MAX_SAFE_INTEGER): number {
     const value = this.raw[key];
     if (value === undefined || value === null) {
       if (fallback === undefined) this.fail(`missing ${key}`);
       return fallback;
     }
-    if (!Number.isSafeInteger(value) || (value as number) <= 0) this.fail(`${key} must be a positive integer, got ${JSON.stringify(value)}`);
+    if (!Number.isSafeInteger(value) || (value as number) <= 0) this.fail(`${key} must be a positive integer, got ${quoteValue(value)}`);
+    if ((value as number) > max) this.fail(`${key} is ${value}, more than the ${max} any model has`);
     return value as number;
   }
 
   positiveNumber(key: string, fallback: number, value: unknown = this.raw[key]): number {
     if (value === undefined || value === null) return fallback;
-    if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) this.fail(`${key} must be a positive number, got ${JSON.stringify(value)}`);
+    if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) this.fail(`${key} must be a positive number, got ${quoteValue(value)}`);
     return value;
   }
 
   flag(key: string, fallback: boolean): boolean {
     const value = this.raw[key];
     if (value === undefined || value === null) return fallback;
-    if (typeof value !== 'boolean') this.fail(`${key} must be true or false, got ${JSON.stringify(value)}`);
+    if (typeof value !== 'boolean') this.fail(`${key} must be true or false, got ${quoteValue(value)}`);
     return value;
   }
 
@@ -107,7 +117,7 @@ export class ConfigReader {
     const ids = Array.isArray(value) ? value : [value];
     for (const id of ids) {
       if (!Number.isSafeInteger(id) || id < 0 || id >= vocabSize) {
-        this.fail(`${key} ${JSON.stringify(value)} is outside the vocabulary (0..${vocabSize - 1})`);
+        this.fail(`${key} ${quoteValue(value)} is outside the vocabulary (0..${vocabSize - 1})`);
       }
     }
     return ids as number[];
@@ -116,10 +126,13 @@ export class ConfigReader {
   /** An optional nested object (rope_scaling, rope_parameters); undefined when absent or null. */
   object(key: string, value: unknown = this.raw[key]): Record<string, unknown> | undefined {
     if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'object' || Array.isArray(value)) this.fail(`${key} must be an object, got ${JSON.stringify(value)}`);
+    if (typeof value !== 'object' || Array.isArray(value)) this.fail(`${key} must be an object, got ${quoteValue(value)}`);
     return value as Record<string, unknown>;
   }
 }
+
+/** The most attention heads a config may claim: the largest models have 128. */
+export const MAX_HEADS = 4096;
 
 /** kvHeadOf for `heads` query heads sharing `kvHeads` key/value heads, as Hugging Face's repeat_kv pairs them. */
 export function kvHeadMap(heads: number, kvHeads: number): number[] {

@@ -1,7 +1,8 @@
 // GPT-2 (model_type "gpt2"): LayerNorm, learned positions, one fused c_attn, GELU MLP, and
 // Conv1D weights stored [in, out]. Tensor names are Hugging Face's without "transformer.".
 import type { Architecture, ModelConfig } from '../types';
-import { kvHeadMap, type BlockWeights, type ConfigReader, type Family, type LinearWeights, type ReadTensor } from './family';
+import { quoteValue } from '../json-syntax';
+import { kvHeadMap, MAX_HEADS, type BlockWeights, type ConfigReader, type Family, type LinearWeights, type ReadTensor } from './family';
 
 const ACTIVATIONS: Record<string, 'gelu_tanh' | 'gelu_erf'> = {
   gelu_new: 'gelu_tanh',
@@ -32,7 +33,7 @@ export const blockTensorNames = (layer: number) => ({
  */
 function parseConfig(r: ConfigReader, name: string): ModelConfig {
   const nEmbd = r.positiveInt('n_embd');
-  const nHead = r.positiveInt('n_head');
+  const nHead = r.positiveInt('n_head', undefined, MAX_HEADS);
   const vocabSize = r.positiveInt('vocab_size');
   const nPositions = r.positiveInt(r.has('n_positions') ? 'n_positions' : r.has('n_ctx') ? 'n_ctx' : 'n_positions (or n_ctx)');
   const nLayer = r.positiveInt('n_layer');
@@ -45,7 +46,7 @@ function parseConfig(r: ConfigReader, name: string): ModelConfig {
   const activationName = r.raw.activation_function ?? 'gelu_new';
   const activation = typeof activationName === 'string' ? ACTIVATIONS[activationName] : undefined;
   if (!activation) {
-    r.fail(`activation_function ${JSON.stringify(activationName)} is not supported (supported: ${Object.keys(ACTIVATIONS).join(', ')})`);
+    r.fail(`activation_function ${quoteValue(activationName)} is not supported (supported: ${Object.keys(ACTIVATIONS).join(', ')})`);
   }
   const architecture: Architecture = {
     family: 'gpt2',
@@ -71,24 +72,27 @@ function parseConfig(r: ConfigReader, name: string): ModelConfig {
 }
 
 /** The shape config.json implies for every tensor the model needs (Conv1D weights are [in, out]). */
-function expectedShapes(config: ModelConfig): Map<string, number[]> {
+function* expectedTensors(config: ModelConfig): Generator<[string, number[]]> {
   const { vocabSize: V, nPositions: P, nEmbd: d, nInner: inner, nLayer } = config;
-  const shapes = new Map<string, number[]>([
-    ['wte.weight', [V, d]],
-    ['wpe.weight', [P, d]],
-    ['ln_f.weight', [d]],
-    ['ln_f.bias', [d]],
-  ]);
+  yield ['wte.weight', [V, d]];
+  yield ['wpe.weight', [P, d]];
+  yield ['ln_f.weight', [d]];
+  yield ['ln_f.bias', [d]];
   for (let i = 0; i < nLayer; i++) {
     const n = blockTensorNames(i);
-    shapes.set(n.ln1Weight, [d]).set(n.ln1Bias, [d]);
-    shapes.set(n.attnWeight, [d, 3 * d]).set(n.attnBias, [3 * d]);
-    shapes.set(n.attnProjWeight, [d, d]).set(n.attnProjBias, [d]);
-    shapes.set(n.ln2Weight, [d]).set(n.ln2Bias, [d]);
-    shapes.set(n.fcWeight, [d, inner]).set(n.fcBias, [inner]);
-    shapes.set(n.mlpProjWeight, [inner, d]).set(n.mlpProjBias, [d]);
+    yield [n.ln1Weight, [d]];
+    yield [n.ln1Bias, [d]];
+    yield [n.attnWeight, [d, 3 * d]];
+    yield [n.attnBias, [3 * d]];
+    yield [n.attnProjWeight, [d, d]];
+    yield [n.attnProjBias, [d]];
+    yield [n.ln2Weight, [d]];
+    yield [n.ln2Bias, [d]];
+    yield [n.fcWeight, [d, inner]];
+    yield [n.fcBias, [inner]];
+    yield [n.mlpProjWeight, [inner, d]];
+    yield [n.mlpProjBias, [d]];
   }
-  return shapes;
 }
 
 /** Columns [start, start + width) of a row-major [rows, cols] matrix. */
@@ -133,6 +137,6 @@ export const gpt2: Family = {
   finalNorm: { weight: 'ln_f.weight', bias: 'ln_f.bias' },
   lmHead: 'lm_head.weight',
   distinctLmHeadUnties: true,
-  expectedShapes,
+  expectedTensors,
   blockWeights,
 };

@@ -1,6 +1,7 @@
 // The model families LLM Lens runs, chosen by config.json's model_type.
 import type { ModelConfig, ModelFamily } from '../types';
 import { parseJsonObject } from '../json-file';
+import { quoteValue } from '../json-syntax';
 import { ConfigReader, type Family } from './family';
 import { gpt2 } from './gpt2';
 import { llamaFamilies } from './llama';
@@ -24,6 +25,6 @@ export function parseModelConfig(configJson: string, configFileName: string, nam
   const config = new ConfigReader(parseJsonObject(configJson, configFileName), configFileName);
   const modelType = config.raw.model_type;
   const family = FAMILIES.find((f) => (f.modelTypes as readonly unknown[]).includes(modelType));
-  if (!family) config.fail(`model_type ${JSON.stringify(modelType)} is not supported (supported: ${SUPPORTED_MODEL_TYPES.join(', ')})`);
+  if (!family) config.fail(`model_type ${quoteValue(modelType)} is not supported (supported: ${SUPPORTED_MODEL_TYPES.join(', ')})`);
   return family!.parseConfig(config, name);
 }

@@ -3,7 +3,8 @@
 // weights stored [out, in]. They differ only in the data below: which projections carry
 // biases, whether heads are normalised, sliding windows, and Hugging Face's defaults.
 import type { Architecture, ModelConfig, ModelFamily, PositionEncoding, RopeScaling } from '../types';
-import { kvHeadMap, transpose, type BlockWeights, type ConfigReader, type Family, type LinearWeights, type ReadTensor } from './family';
+import { quoteValue } from '../json-syntax';
+import { kvHeadMap, MAX_HEADS, transpose, type BlockWeights, type ConfigReader, type Family, type LinearWeights, type ReadTensor } from './family';
 
 type LlamaLike = Exclude<ModelFamily, 'gpt2'>;
 
@@ -40,7 +41,7 @@ function qwenSlidingWindow(r: ConfigReader, layers: number): { size: number; lay
     return { size, layers: allLayers(layers).filter((i) => types[i] === 'sliding_attention') };
   }
   const from = (r.raw.max_window_layers ?? 28) as number;
-  if (!Number.isSafeInteger(from) || from < 0) r.fail(`max_window_layers must be a whole number >= 0, got ${JSON.stringify(from)}`);
+  if (!Number.isSafeInteger(from) || from < 0) r.fail(`max_window_layers must be a whole number >= 0, got ${quoteValue(from)}`);
   return { size, layers: allLayers(layers).filter((i) => i >= from) };
 }
 
@@ -110,7 +111,7 @@ function readScaling(r: ConfigReader, key: string, scaling: Record<string, unkno
   const type = scaling.rope_type ?? scaling.type ?? 'default';
   const number = (field: string, fallback?: number) => {
     if (scaling[field] === undefined && fallback !== undefined) return fallback;
-    if (scaling[field] === undefined) r.fail(`${key} of type ${JSON.stringify(type)} needs ${field}`);
+    if (scaling[field] === undefined) r.fail(`${key} of type ${quoteValue(type)} needs ${field}`);
     return r.positiveNumber(`${key}.${field}`, Number.NaN, scaling[field]);
   };
   switch (type) {
@@ -125,7 +126,7 @@ function readScaling(r: ConfigReader, key: string, scaling: Record<string, unkno
       return { type: 'llama3', factor: number('factor'), lowFreqFactor, highFreqFactor, originalContext: number('original_max_position_embeddings') };
     }
     default:
-      return r.fail(`${key} type ${JSON.stringify(type)} is not supported (supported: none, ${SUPPORTED_ROPE_TYPES.join(', ')})`);
+      return r.fail(`${key} type ${quoteValue(type)} is not supported (supported: none, ${SUPPORTED_ROPE_TYPES.join(', ')})`);
   }
 }
 
@@ -135,7 +136,7 @@ function parseConfigAs(family: LlamaLike) {
     const vocabSize = r.positiveInt('vocab_size');
     const nEmbd = r.positiveInt('hidden_size');
     const nLayer = r.positiveInt('num_hidden_layers');
-    const nHead = r.positiveInt('num_attention_heads');
+    const nHead = r.positiveInt('num_attention_heads', undefined, MAX_HEADS);
     const kvHeads = r.positiveInt('num_key_value_heads', nHead);
     if (nHead % kvHeads !== 0) r.fail(`num_attention_heads ${nHead} is not a multiple of num_key_value_heads ${kvHeads}`);
     const fallbackHeadDim = variant.defaultHeadDim(nEmbd, nHead);
@@ -143,7 +144,7 @@ function parseConfigAs(family: LlamaLike) {
     const headDim = r.positiveInt('head_dim', fallbackHeadDim);
     if (headDim % 2 !== 0) r.fail(`head_dim ${headDim} must be even for rotary position embeddings`);
     const activation = r.raw.hidden_act ?? 'silu';
-    if (activation !== 'silu') r.fail(`hidden_act ${JSON.stringify(activation)} is not supported for ${family} (supported: silu)`);
+    if (activation !== 'silu') r.fail(`hidden_act ${quoteValue(activation)} is not supported for ${family} (supported: silu)`);
     const eosTokenIds = r.tokenIds('eos_token_id', vocabSize);
     if (eosTokenIds.length === 0 && variant.defaultEos === null) r.fail('missing eos_token_id');
     const eos = eosTokenIds.length ? eosTokenIds : [variant.defaultEos!];
@@ -216,23 +217,24 @@ function linears(config: ModelConfig, layer: number): [string, number, number, b
   ];
 }
 
-function expectedShapes(config: ModelConfig): Map<string, number[]> {
+function* expectedTensors(config: ModelConfig): Generator<[string, number[]]> {
   const { vocabSize: V, nEmbd: d, architecture: a } = config;
-  const shapes = new Map<string, number[]>([
-    ['model.embed_tokens.weight', [V, d]],
-    ['model.norm.weight', [d]],
-  ]);
+  yield ['model.embed_tokens.weight', [V, d]];
+  yield ['model.norm.weight', [d]];
   for (let layer = 0; layer < config.nLayer; layer++) {
     const n = layerNames(layer);
-    shapes.set(n.attentionNorm, [d]).set(n.mlpNorm, [d]);
-    if (a.attention.qkNorm) shapes.set(n.queryNorm, [a.headDim]).set(n.keyNorm, [a.headDim]);
+    yield [n.attentionNorm, [d]];
+    yield [n.mlpNorm, [d]];
+    if (a.attention.qkNorm) {
+      yield [n.queryNorm, [a.headDim]];
+      yield [n.keyNorm, [a.headDim]];
+    }
     // nn.Linear stores its weight [out, in].
     for (const [name, inputs, outputs, bias] of linears(config, layer)) {
-      shapes.set(`${name}.weight`, [outputs, inputs]);
-      if (bias) shapes.set(`${name}.bias`, [outputs]);
+      yield [`${name}.weight`, [outputs, inputs]];
+      if (bias) yield [`${name}.bias`, [outputs]];
     }
   }
-  return shapes;
 }
 
 function blockWeights(read: ReadTensor, config: ModelConfig, layer: number): BlockWeights {
@@ -267,7 +269,7 @@ const llamaLayout = {
   finalNorm: { weight: 'model.norm.weight' },
   lmHead: 'lm_head.weight',
   distinctLmHeadUnties: false,
-  expectedShapes,
+  expectedTensors,
   blockWeights,
 } as const;
 
