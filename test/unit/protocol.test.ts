@@ -190,7 +190,7 @@ describe('arrays with holes and lists longer than the run', () => {
   });
 
   test('the host’s clipped model name is one the panel takes; the unclipped one is not', () => {
-    const init = { type: 'init', configUri: 'https://r/c.json', weightsUri: 'https://r/w', wasmUri: 'https://r/o.wasm', backend: 'auto', settings };
+    const init = { type: 'init', configUri: 'https://r/c.json', weightsUri: 'https://r/w', wasmUri: 'https://r/o.wasm', engineUri: 'https://r/e.js', backend: 'auto', settings };
     const folderName = 'm'.repeat(255);
     assert.equal(parseHostMessage({ ...init, modelName: folderName }), undefined);
     const clipped = clippedText(folderName, LIMITS.modelNameChars);
