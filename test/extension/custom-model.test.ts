@@ -41,6 +41,8 @@ async function explainText(editor?: vscode.TextEditor): Promise<ExplainOutcome> 
 /** The issue's payload: a link that opened a terminal from a warning; with an icon and Markdown besides. */
 const LINK_PAYLOAD = '[Click here to repair the model](command:workbench.action.terminal.new)';
 const PAYLOAD = `${LINK_PAYLOAD} $(alert) **bold** <b>html</b>`;
+/** A command link short enough that the loader's message quotes it whole (values from a file are quoted to 40 characters). */
+const CONFIG_PAYLOAD = '[Fix](command:workbench.action.quit)';
 
 /** The notifications recorded on `surface` whose text holds `part`; each must render as written, with no link. */
 function notificationsWith(shown: readonly ShownMessage[], surface: ShownMessage['surface'], part: string): string[] {
@@ -143,7 +145,7 @@ describe('llmLens.modelPath', function () {
   it('a command link, an icon and Markdown in config.json and in the file name reach notifications and the status bar as text', async () => {
     const folder = path.join(tmp, 'hostile-config');
     copyModel(folder, (config) => {
-      config.model_type = PAYLOAD;
+      config.model_type = CONFIG_PAYLOAD;
     });
     await setModelPath(folder);
     const fileName = '$(alert) [x](command:workbench.action.terminal.new).py';
@@ -159,7 +161,7 @@ describe('llmLens.modelPath', function () {
     assert.equal(outcome.status, 'done', outcome.message);
     assert.equal(outcome.model, 'tiny-gpt2-software', 'the bundled model runs instead');
     const [warning] = notificationsWith(recorder.shown, 'warning', 'cannot be used');
-    assert.ok(warning!.includes(`model_type ${JSON.stringify(PAYLOAD)} is not supported`), warning);
+    assert.ok(warning!.includes(`model_type ${JSON.stringify(CONFIG_PAYLOAD)} is not supported`), warning);
     const status = recorder.shown.filter((m) => m.surface === 'statusBar' && m.text.includes('explaining'));
     assert.equal(status.length, 1, JSON.stringify(recorder.shown));
     assert.equal(renderLabel(status[0]!.text), `LLM Lens: explaining selection in ${fileName}, lines 1–2`);

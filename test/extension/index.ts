@@ -16,24 +16,28 @@ const mocha = new Mocha({
 mocha.suite.emit('pre-require', globalThis, 'out/test/extension/index.js', mocha);
 
 /**
- * The extension host's longest event-loop stall in each test (the workbench calls the host
- * unresponsive after 3 s without an answer): printed for stalls over half a second, and the
- * longest of the suite at the end, so that a run shows where the host's thread was held.
+ * The extension host's longest event-loop stall in each test and in the hooks before it (the
+ * workbench calls the host unresponsive after 3 s without an answer): printed for stalls over
+ * half a second, and the longest of the suite at the end, so that a run shows where the host's
+ * thread was held. The monitor runs throughout; each test's own stretch starts at its 'test' event.
  */
 function recordStalls(runner: Mocha.Runner): () => void {
   const loop = monitorEventLoopDelay({ resolution: 20 });
-  let worst = { ms: 0, test: '' };
-  runner.on('test', () => {
-    loop.reset();
-    loop.enable();
-  });
-  runner.on('test end', (test) => {
-    loop.disable();
+  loop.enable();
+  let worst = { ms: 0, where: '' };
+  const note = (where: string) => {
     const ms = loop.max / 1e6;
-    if (ms > 500) console.log(`      (the extension host stalled ${ms.toFixed(0)} ms in this test)`);
-    if (ms > worst.ms) worst = { ms, test: test.fullTitle() };
-  });
-  return () => console.log(`extension host: longest stall ${worst.ms.toFixed(0)} ms, in "${worst.test}"`);
+    loop.reset();
+    if (ms > 500) console.log(`      (the extension host stalled ${ms.toFixed(0)} ms ${where})`);
+    if (ms > worst.ms) worst = { ms, where };
+  };
+  runner.on('test', (test) => note(`before "${test.title}" (hooks, previous test's cleanup)`));
+  runner.on('test end', (test) => note(`in "${test.fullTitle()}"`));
+  return () => {
+    note('after the last test');
+    loop.disable();
+    console.log(`extension host: longest stall ${worst.ms.toFixed(0)} ms, ${worst.where}`);
+  };
 }
 
 export function run(): Promise<void> {
