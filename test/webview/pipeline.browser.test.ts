@@ -98,7 +98,7 @@ function assertLengthSentence(sentence: string, norms: number[], token: string, 
   const rest = sentence.replace(values[1]!, '…');
   const expected = language === 'en'
     ? `The residual stream’s length for “${token}” after the embedding and after each layer: …. It grows after ${layersIn(grows, 'en')}. It shrinks after ${layersIn(shrinks, 'en')}. It is longest ${longest === 0 ? 'after the embedding' : `after layer ${longest}`}.`
-    : `“${token}”在嵌入之后和每一层之后的残差流长度：…。经过${layersIn(grows, 'zh-cn')}之后变长。经过${layersIn(shrinks, 'zh-cn')}之后变短。${longest === 0 ? '在嵌入之后' : `在第 ${longest} 层之后`}最长。`;
+    : `“${token}”在嵌入之后和每一层之后的残差流长度：…。经过${layersIn(grows, 'zh-cn')}之后变长。经过${layersIn(shrinks, 'zh-cn')}之后变短。${longest === 0 ? '嵌入之后' : `第 ${longest} 层之后`}最长。`;
   assert.equal(rest, expected);
 }
 

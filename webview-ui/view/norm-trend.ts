@@ -3,6 +3,7 @@
 // holds for every token (in the bundled model it shrinks after layer 5 at most positions), so
 // the walk-through states the picked token's own numbers. Pure.
 import type { Translate } from '../i18n';
+import { sentences } from './format';
 
 export interface NormTrend {
   /** Layers (1..L) after which the length is larger than before them. */
@@ -31,17 +32,12 @@ export function describeNorms(t: Translate, token: string, norms: readonly numbe
   const layers = norms.length - 1;
   const { grows, shrinks, longest } = normTrend(norms);
   const named = (list: number[]) => (list.length === layers ? t('step5.everyLayer') : layerList(t, list));
-  return [
+  return sentences([
     t('step5.norms', { token, values: norms.map((n) => n.toFixed(2)).join(' → ') }),
     grows.length > 0 ? t('step5.normsGrows', { layers: named(grows) }) : '',
     shrinks.length > 0 ? t('step5.normsShrinks', { layers: named(shrinks) }) : '',
     t('step5.normsLongest', { where: longest === 0 ? t('step5.atEmbedding') : t('step5.afterLayer', { layer: longest }) }),
-  ].filter(Boolean).reduce(joinSentences);
-}
-
-/** English sentences are separated by a space; Chinese ones, ending in "。", are not. */
-function joinSentences(text: string, next: string): string {
-  return /[.!?]$/.test(text) ? `${text} ${next}` : text + next;
+  ]);
 }
 
 /** "layer 5", "layers 1–4 and 6" (consecutive layers as a range). */

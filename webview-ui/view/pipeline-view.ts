@@ -7,7 +7,7 @@ import { MAX_TEMPERATURE, MIN_TEMPERATURE, type PipelineModel, type PipelineRequ
 import { displayToken } from './token-display';
 import { explain, withTerms, type Term } from './glossary';
 import { describeNorms } from './norm-trend';
-import { formatPercent } from './format';
+import { formatPercent, sentences } from './format';
 
 export interface PipelineControls {
   /** The user changed the token, layer, head or temperature. */
@@ -60,10 +60,10 @@ export class PipelineView {
       this.step(1, t('step1.title'), t('step1.body', { cjk: bytes('中'), emoji: bytes('😀'), heart: bytes('❤') }), [], [
         el('p', {
           attrs: { 'data-name': 'token-count', 'data-total': String(totalTokens), 'data-read': String(request.ids.length) },
-          text: [
+          text: sentences([
             t('step1.numbers', { total: totalTokens, text: displayToken(token.text), bytes: token.bytes }),
             totalTokens > request.ids.length ? t('step1.readLast', { read: request.ids.length }) : '',
-          ].filter(Boolean).join(' '),
+          ]),
         }),
         token.partial ? el('p', { className: 'hint', text: t('step1.partial') }) : null,
         chipRow(model.tokens.map((tk) => tk.text), request.position),
