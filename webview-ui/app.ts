@@ -87,7 +87,7 @@ export class App {
       vocabularyEntry,
       () => this.requestDistribution(),
     );
-    this.tabs.add('tokens', english('tab.tokens'), { element: el('div', { className: 'tokens-tab' }, [this.empty, this.chips.element, this.distribution.element]) });
+    this.tabs.add('tokens', english('tab.tokens'), { element: el('div', { className: 'tokens-tab' }, [this.empty, this.chips.legend, this.chips.element, this.distribution.element]) });
     this.tabs.add('attention', english('tab.attention'), this.attention);
     this.tabs.add('embeddings', english('tab.embeddings'), this.embeddings);
     this.tabs.add('logit-lens', english('tab.logitLens'), this.logitLens);
@@ -295,7 +295,7 @@ export class App {
       droppedTokens: run.totalTokens - state.keptIds.length,
       timings: { loadMs: loaded.loadMs, analyzeMs },
     });
-    this.pipeline?.setRun(state.keptIds, state.run.firstTokenIndex + state.keptFrom);
+    this.pipeline?.setRun(state.keptIds, state.run.firstTokenIndex + state.keptFrom, state.run.totalTokens);
     this.generate?.setRun(state.keptIds);
     if (this.tabs.selected === 'pipeline') this.pipeline?.shown();
     // A chip clicked while the model was loading gets its distribution now.

@@ -30,7 +30,7 @@ export interface AttentionShading {
   query: { start: number; end: number; weight: number };
   /** The tokens before the query, in text order; empty spans are left out (nothing to paint). */
   ranges: ShadedRange[];
-  /** E.g. `Attention (layer 5, avg): "def" 31% · " fib" 12% · "(" 9%`. */
+  /** E.g. `Attention (layer 6, avg): "def" 31% · " fib" 12% · "(" 9%` (layer index 5). */
   summary: string;
 }
 
@@ -48,8 +48,9 @@ export function formatPercent(weight: number): string {
   return `${(weight * 100).toFixed(weight >= 0.1 ? 0 : 1)}%`;
 }
 
+/** `layer` is the block's index; it is shown from 1, as the panel's tabs show it (0 is the embedding there). */
 export function headLabel(layer: number, head: number | 'average'): string {
-  return `layer ${layer}, ${head === 'average' ? 'avg' : `head ${head}`}`;
+  return `layer ${layer + 1}, ${head === 'average' ? 'avg' : `head ${head}`}`;
 }
 
 /** JSON quoting shows spaces and escapes newlines, so a token like "\n    " stays readable on one line. */

@@ -219,7 +219,11 @@ export class LensEngine {
     });
   }
 
-  /** Hover path: how likely the last token was, and the distribution after it. */
+  /**
+   * Hover path: how likely the last token was, and the distribution after it. The last token is
+   * always scored at temperature 1 (the model's own probability and surprisal); only the next
+   * token's distribution is at `options.temperature`.
+   */
   async predictLast(ids: number[], options: { temperature?: number; topK?: number } = {}): Promise<LastPrediction> {
     const temperature = checkTemperature(options.temperature ?? 1);
     const topK = this.topK(options.topK, DEFAULT_TOP_K);
@@ -228,14 +232,21 @@ export class LensEngine {
       const start = now();
       const T = kept.length;
       const positions = T > 1 ? [T - 2, T - 1] : [T - 1];
-      const targets = T > 1 ? [kept[T - 1], 0] : [0];
-      const head = await this.runHead(await this.finalRows(kept, positions), targets, temperature, topK);
-      const nextRow = positions.length - 1;
-      return {
-        lastToken: T > 1 ? targetOf(head, 0, kept[T - 1]) : null,
-        next: distributionOf(head, nextRow, T - 1, temperature, null),
-        timings: { totalMs: now() - start },
-      };
+      const rows = await this.finalRows(kept, positions);
+      let lastToken: TargetScore | null = null;
+      let next: Distribution;
+      if (temperature === 1 || T === 1) {
+        const targets = T > 1 ? [kept[T - 1], 0] : [0];
+        const head = await this.runHead(rows, targets, temperature, topK);
+        if (T > 1) lastToken = targetOf(head, 0, kept[T - 1]);
+        next = distributionOf(head, positions.length - 1, T - 1, temperature, null);
+      } else {
+        // Two head runs, one row each: the score at temperature 1, the distribution at T.
+        const d = this.config.nEmbd;
+        lastToken = targetOf(await this.runHead(rows.subarray(0, d), [kept[T - 1]], 1, 1), 0, kept[T - 1]);
+        next = distributionOf(await this.runHead(rows.subarray(d, 2 * d), [0], temperature, topK), 0, T - 1, temperature, null);
+      }
+      return { lastToken, next, timings: { totalMs: now() - start } };
     });
   }
 

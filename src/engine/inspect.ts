@@ -48,8 +48,11 @@ export interface BlockStep {
   afterAttention: Float32Array;
   /** The MLP's contribution (c_fc, GELU, c_proj). */
   mlp: Float32Array;
-  /** Fraction of the MLP's inner units whose GELU output is positive. */
-  mlpActiveFraction: number;
+  /**
+   * How many of the MLP's inner units have a positive GELU output. GELU has no "off" state (it is
+   * slightly negative below 0, not zero), so this counts positive outputs, not "active" units.
+   */
+  mlpPositiveUnits: number;
   /** Residual after the block: afterAttention + mlp (what hidden[layer + 1] holds). */
   afterBlock: Float32Array;
 }
@@ -143,13 +146,13 @@ export class PipelineInspector {
     const inner = project(normed, w.fcWeight, w.fcBias, this.config.nInner, 0, this.config.nInner);
     const variant = this.config.architecture.mlp;
     const gelu = variant.kind === 'gelu' && variant.activation === 'gelu_tanh' ? geluTanh : geluErf;
-    let active = 0;
+    let positive = 0;
     for (let i = 0; i < inner.length; i++) {
       inner[i] = gelu(inner[i]);
-      if (inner[i] > 0) active++;
+      if (inner[i] > 0) positive++;
     }
     const mlp = project(inner, w.mlpProjWeight, w.mlpProjBias, d, 0, d);
-    return { layer, attention, afterAttention, mlp, mlpActiveFraction: active / inner.length, afterBlock: add(afterAttention, mlp) };
+    return { layer, attention, afterAttention, mlp, mlpPositiveUnits: positive, afterBlock: add(afterAttention, mlp) };
   }
 
   /** Step 6: ln_f and the unembedding of the final residual row: one logit per vocabulary entry. */
@@ -210,13 +213,28 @@ export class PipelineInspector {
 
 /** softmax(logits / temperature), the `k` most likely entries, sorted. Temperature must be > 0. */
 export function softmaxTop(logits: Float32Array, temperature: number, k: number): SoftmaxEntry[] {
+  const probability = softmaxOf(logits, temperature);
+  return topIndices(logits, k).map((id) => ({ id, logit: logits[id], probability: probability(id) }));
+}
+
+/**
+ * softmax(logits / temperature) over every entry, most likely first (equal logits by id): the
+ * exact distribution, for sampling from all of it rather than from a shown few.
+ */
+export function softmaxAll(logits: Float32Array, temperature: number): SoftmaxEntry[] {
+  const probability = softmaxOf(logits, temperature);
+  const order = Array.from(logits.keys()).sort((a, b) => logits[b] - logits[a] || a - b);
+  return order.map((id) => ({ id, logit: logits[id], probability: probability(id) }));
+}
+
+/** The probability of entry `id` under softmax(logits / temperature). */
+function softmaxOf(logits: Float32Array, temperature: number): (id: number) => number {
   if (!(temperature > 0) || !Number.isFinite(temperature)) throw new Error(`temperature must be a finite number > 0, got ${temperature}`);
   let max = -Infinity;
   for (const z of logits) if (z > max) max = z;
   let sum = 0;
   for (const z of logits) sum += Math.exp((z - max) / temperature);
-  const order = topIndices(logits, k);
-  return order.map((id) => ({ id, logit: logits[id], probability: Math.exp((logits[id] - max) / temperature) / sum }));
+  return (id) => Math.exp((logits[id] - max) / temperature) / sum;
 }
 
 // ------------------------------------------------------------ arithmetic (pure)

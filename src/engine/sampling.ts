@@ -23,7 +23,17 @@ export interface SamplingSettings {
 
 export const DEFAULT_SAMPLING: SamplingSettings = { temperature: 1, topK: 40, topP: 0.95, seed: 1 };
 
-export type Validated<T> = { ok: true; value: T } | { ok: false; error: string };
+/**
+ * Which setting is wrong, its value and the largest allowed value: the panel words it in its
+ * language (temperatureTooHigh: a number above `max`; temperature: not a number from 0 to `max`).
+ */
+export interface SamplingProblem {
+  code: 'temperature' | 'temperatureTooHigh' | 'topK' | 'topP' | 'seed';
+  value: string;
+  max: number;
+}
+
+export type Validated<T> = { ok: true; value: T } | { ok: false; problem: SamplingProblem };
 
 /**
  * Checks settings typed or messaged by a user. Defined behaviour: temperature 0 = greedy;
@@ -31,21 +41,12 @@ export type Validated<T> = { ok: true; value: T } | { ok: false; error: string }
  */
 export function validateSampling(raw: Partial<Record<keyof SamplingSettings, unknown>>): Validated<SamplingSettings> {
   const { temperature, topK, topP, seed } = { ...DEFAULT_SAMPLING, ...raw };
-  if (typeof temperature !== 'number' || !Number.isFinite(temperature) || temperature < 0) {
-    return { ok: false, error: `temperature must be a number from 0 (greedy) to ${MAX_TEMPERATURE}, got ${String(temperature)}` };
-  }
-  if (temperature > MAX_TEMPERATURE) {
-    return { ok: false, error: `temperature ${temperature} is above ${MAX_TEMPERATURE}: the distribution would be almost flat; use 0 (greedy) to ${MAX_TEMPERATURE}` };
-  }
-  if (!Number.isInteger(topK) || (topK as number) < 1 || (topK as number) > CANDIDATE_CAP) {
-    return { ok: false, error: `top-k must be a whole number from 1 to ${CANDIDATE_CAP}, got ${String(topK)}` };
-  }
-  if (typeof topP !== 'number' || !(topP > 0) || topP > 1) {
-    return { ok: false, error: `top-p must be above 0 and at most 1, got ${String(topP)}` };
-  }
-  if (!Number.isInteger(seed) || (seed as number) < 0 || (seed as number) > 0xffffffff) {
-    return { ok: false, error: `seed must be a whole number from 0 to ${0xffffffff}, got ${String(seed)}` };
-  }
+  const refuse = (code: SamplingProblem['code'], value: unknown, max: number): Validated<SamplingSettings> => ({ ok: false, problem: { code, value: String(value), max } });
+  if (typeof temperature !== 'number' || !Number.isFinite(temperature) || temperature < 0) return refuse('temperature', temperature, MAX_TEMPERATURE);
+  if (temperature > MAX_TEMPERATURE) return refuse('temperatureTooHigh', temperature, MAX_TEMPERATURE);
+  if (!Number.isInteger(topK) || (topK as number) < 1 || (topK as number) > CANDIDATE_CAP) return refuse('topK', topK, CANDIDATE_CAP);
+  if (typeof topP !== 'number' || !(topP > 0) || topP > 1) return refuse('topP', topP, 1);
+  if (!Number.isInteger(seed) || (seed as number) < 0 || (seed as number) > 0xffffffff) return refuse('seed', seed, 0xffffffff);
   return { ok: true, value: { temperature, topK: topK as number, topP, seed: seed as number } };
 }
 

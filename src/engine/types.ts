@@ -186,7 +186,7 @@ export interface Distribution {
 
 /** Hover path: the scores of the last token and the distribution after it. */
 export interface LastPrediction {
-  /** How likely the last token was given what precedes it; null when it is the first token. */
+  /** How likely the last token was given what precedes it, at temperature 1 (the model's own); null when it is the first token. */
   lastToken: TargetScore | null;
   /** The distribution over the token that would come next. */
   next: Distribution;

@@ -26,6 +26,7 @@ export function renderHover(model: HoverModel, localize: Localize = english): st
   const lines: string[] = [];
   lines.push(`**LLM Lens** · ${localize('token **{0}** · id {1}', visibleToken(token.text), token.id)}${bytesNote(token, localize)}`);
   if (prediction?.lastToken) {
+    // Scored at temperature 1 (predictLast does so whatever the setting): the model's own numbers.
     const { logprob, rank } = prediction.lastToken;
     lines.push('', localize('Given what precedes it: p = {0} · rank {1} · surprisal {2}', formatProbability(Math.exp(logprob)), rank, bits(-logprob)));
   } else if (prediction) {
@@ -33,9 +34,11 @@ export function renderHover(model: HoverModel, localize: Localize = english): st
   }
   if (prediction) {
     const next = prediction.next;
+    lines.push('', localize('Next token (temperature {0}, entropy {1}):', next.temperature, bits(next.entropy)));
+    if (next.temperature !== 1) {
+      lines.push('', localize('At temperature {0} the list below is softmax(logits / {0}), not the model’s own distribution; p and surprisal above are the model’s own (temperature 1).', next.temperature));
+    }
     lines.push(
-      '',
-      localize('Next token (temperature {0}, entropy {1}):', next.temperature, bits(next.entropy)),
       '',
       `| # | ${localize('next token')} | p | |`,
       '|--:|:--|--:|:--|',

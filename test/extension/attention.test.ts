@@ -98,7 +98,8 @@ describe('show attention', function () {
     assert.equal(byWeight[byWeight.length - 1]!.bucket, 4);
     assert.ok(new Set(shown.ranges.map((r) => r.bucket)).size >= 2, 'more than one intensity');
     const headText = shown.head === 'average' ? 'avg' : `head ${shown.head}`;
-    assert.ok(shown.summary.startsWith(`Attention (layer ${shown.layer}, ${headText}) from ${JSON.stringify(tokens[query]!.text)}: `), shown.summary);
+    // shown.layer is the block index; the status text numbers layers from 1, as the panel does.
+    assert.ok(shown.summary.startsWith(`Attention (layer ${shown.layer + 1}, ${headText}) from ${JSON.stringify(tokens[query]!.text)}: `), shown.summary);
     assert.equal(outcome.message, shown.summary);
 
     await vscode.commands.executeCommand('llmLens.clearDecorations');

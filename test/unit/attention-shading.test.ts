@@ -43,13 +43,14 @@ test('the preceding tokens are shaded with their weights; the query is separate;
     { start: 107, end: 108, weight: 0.3, bucket: 3 },
   ]);
   assert.deepEqual(shading.query, { start: 108, end: 109, weight: 0.1 });
-  assert.equal(shading.summary, 'Attention (layer 5, avg) from "n": "def" 50% · "(" 30% · " fib" 10% · itself 10%');
+  // Layer index 5 is shown as layer 6, as the panel numbers layers (0 is the embedding there).
+  assert.equal(shading.summary, 'Attention (layer 6, avg) from "n": "def" 50% · "(" 30% · " fib" 10% · itself 10%');
 });
 
 test('a head index and a later first index: only tokens from firstIndex are shaded', () => {
   const shading = shadeAttention({ ...message, head: 2, index: 4, firstIndex: 2, weights: [0.2, 0.05, 0.75] }, tokens);
   assert.deepEqual(shading.ranges.map((r) => [r.start, r.bucket]), [[107, 4], [108, 1]]);
-  assert.match(shading.summary, /^Attention \(layer 5, head 2\) from "\):": "\(" 20% · "n" 5\.0% · itself 75%$/);
+  assert.match(shading.summary, /^Attention \(layer 6, head 2\) from "\):": "\(" 20% · "n" 5\.0% · itself 75%$/);
 });
 
 test('the first token has nothing before it: no ranges and a summary that says so', () => {

@@ -98,6 +98,22 @@ describe('LensEngine focused paths and inputs (bundled model, WASM)', () => {
     assert.equal(last.next.target, null);
   });
 
+  test('predictLast at another temperature: the last token keeps the model’s own (temperature 1) score, the next distribution is at that temperature', async () => {
+    const T = fib.length;
+    for (const temperature of [0.5, 1.7]) {
+      const last = await engine.predictLast(fib, { topK: 50, temperature });
+      const own = analysis.positions[T - 2].target!;
+      assert.equal(last.lastToken!.id, fib[T - 1]);
+      assert.equal(last.lastToken!.rank, own.rank);
+      close(last.lastToken!.logprob, own.logprob, 1e-5, `last token logprob at T=${temperature}`);
+      const hot = await engine.distributionAt(fib, T - 1, { temperature, topK: 50 });
+      assert.deepEqual(last.next.top.map(([id]) => id), hot.top.map(([id]) => id));
+      last.next.top.forEach(([, lp], i) => close(lp, hot.top[i][1], 1e-5, `next logprob ${i} at T=${temperature}`));
+      close(last.next.entropy, hot.entropy, 1e-5, `entropy at T=${temperature}`);
+      assert.equal(last.next.temperature, temperature);
+    }
+  });
+
   test('predictLast on a prefix of the analysed text equals the analysis there; one token has no score', async () => {
     const prefix = await engine.predictLast(fib.slice(0, 20), { topK: 50 });
     assertSamePrediction(prefix.next, analysis.positions[19], 'prefix');

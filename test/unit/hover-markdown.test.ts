@@ -3,13 +3,18 @@ import assert from 'node:assert/strict';
 import { formatBits, formatProbability, renderHover, visibleToken } from '../../src/hover/hover-markdown';
 import { markdownText } from '../../src/untrusted-text';
 import type { LastPrediction, TokenSpan } from '../../src/engine/types';
+import fs from 'node:fs';
+import path from 'node:path';
+import { english, type Localize } from '../../src/localize';
 
 const token = (text: string, extra: Partial<TokenSpan> = {}): TokenSpan => ({ id: 42, text, start: 0, end: text.length, bytes: '', ...extra });
-const prediction = (top: [number, number][]): LastPrediction => ({
+const prediction = (top: [number, number][], temperature = 1): LastPrediction => ({
   lastToken: { id: 42, logprob: Math.log(0.25), rank: 3 },
-  next: { position: 4, temperature: 1, top, target: null, entropy: 2 * Math.LN2 },
+  next: { position: 4, temperature, top, target: null, entropy: 2 * Math.LN2 },
   timings: { totalMs: 1 },
 });
+const zhBundle: Record<string, string> = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'l10n', 'bundle.l10n.zh-cn.json'), 'utf8'));
+const chinese: Localize = (message, ...args) => english(zhBundle[message] ?? `MISSING: ${message}`, ...args);
 
 /** What a Markdown renderer would show, roughly: unescape backslash escapes and entities. */
 const shown = (md: string) => md.replace(/\\(.)/g, '$1').replace(/&#(\d+);/g, (_, c) => String.fromCharCode(+c));
@@ -40,6 +45,20 @@ test('numbers: probability, rank, surprisal and entropy in bits, one row per top
   assert.match(md, /\| 1 \| ·the \| 50\.0% \| █{8} \|/);
   assert.match(md, /\| 2 \| ↵ \| 12\.5% \| ██ \|/);
   assert.match(md, /token \*\*·world\*\*/);
+});
+
+test('at a temperature other than 1 the hover says the list is at that temperature and p, surprisal are the model’s own', () => {
+  const top: [number, number][] = [[1, Math.log(0.5)]];
+  const atOne = renderHover({ token: token(' world'), prediction: prediction(top), tokenText: () => ' the' });
+  assert.doesNotMatch(atOne, /not the model’s own/, 'no note at temperature 1');
+  const hot = renderHover({ token: token(' world'), prediction: prediction(top, 0.5), tokenText: () => ' the' });
+  // The scored token's line is the model's own numbers, unchanged by the temperature.
+  assert.match(hot, /p = 25\.0% · rank 3 · surprisal 2\.00 bits/);
+  assert.match(hot, /Next token \(temperature 0\.5, entropy 2\.00 bits\):/);
+  assert.match(shown(hot), /At temperature 0\.5 the list below is softmax\(logits \/ 0\.5\), not the model’s own distribution; p and surprisal above are the model’s own \(temperature 1\)\./);
+  const zh = renderHover({ token: token(' world'), prediction: prediction(top, 0.5), tokenText: () => ' the' }, chinese);
+  assert.doesNotMatch(zh, /MISSING/);
+  assert.match(shown(zh), /在温度 0\.5 下，下面的列表是 softmax\(logits \/ 0\.5\)，不是模型自己的分布；上面的概率 p 和意外度是模型自己的（温度 1）。/);
 });
 
 test('without a model the hover still names the token and says why', () => {

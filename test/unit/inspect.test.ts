@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { LensEngine } from '../../src/engine/engine';
-import { PipelineInspector, softmaxTop, cosine, type ResidualStream } from '../../src/engine/inspect';
+import { PipelineInspector, softmaxAll, softmaxTop, cosine, type ResidualStream } from '../../src/engine/inspect';
 import type { Analysis } from '../../src/engine/types';
 import { defaultModelDir, loadCheckpointFromDir } from '../../src/node/load-model';
 
@@ -62,7 +62,7 @@ describe('PipelineInspector (bundled model) against the engine', () => {
       const next = inspector.residual(stream, layer + 1, position);
       const worst = Math.max(...Array.from(step.afterBlock, (v, i) => Math.abs(v - next[i])));
       assert.ok(worst < 1e-3, `layer ${layer}: largest difference ${worst}`);
-      assert.ok(step.mlpActiveFraction > 0 && step.mlpActiveFraction < 1);
+      assert.ok(Number.isInteger(step.mlpPositiveUnits) && step.mlpPositiveUnits > 0 && step.mlpPositiveUnits < inspector.config.nInner);
     }
   });
 
@@ -82,6 +82,17 @@ describe('PipelineInspector (bundled model) against the engine', () => {
       mine.forEach((e, j) => assert.ok(Math.abs(e.probability - Math.exp(engines.top[j][1])) < 1e-4, `p ${j}: ${e.probability}`));
     });
   }
+
+  test('softmaxAll is the whole distribution, most likely first, and starts as softmaxTop does', () => {
+    const logits = inspector.logits(inspector.residual(stream, inspector.config.nLayer, position));
+    const all = softmaxAll(logits, 2);
+    assert.equal(all.length, inspector.config.vocabSize);
+    assert.equal(new Set(all.map((e) => e.id)).size, all.length, 'every id once');
+    assert.ok(Math.abs(all.reduce((s, e) => s + e.probability, 0) - 1) < 1e-9);
+    for (let i = 1; i < all.length; i++) assert.ok(all[i - 1].probability >= all[i].probability, `sorted at ${i}`);
+    assert.deepEqual(all.slice(0, 10), softmaxTop(logits, 2, 10));
+    assert.throws(() => softmaxAll(logits, 0), /temperature must be a finite number > 0/);
+  });
 
   test('bad input: a position outside the context, a bad layer or head, a zero temperature', () => {
     assert.throws(() => inspector.attentionHead(stream, 0, 0, T), /position 8|position \d+ is out of range/);

@@ -47,6 +47,19 @@ describe('string bundles', () => {
     }
   });
 
+  test('zh-cn says each concept one way everywhere: 采样 (never 抽样), logit lens as 逐层预测 (never 逻辑透镜), surprisal with its minus sign', () => {
+    const texts: [string, string][] = [
+      ...Object.entries(zhCn).map(([key, text]): [string, string] => [`webview ${key}`, text]),
+      ...['l10n/bundle.l10n.zh-cn.json', 'package.nls.zh-cn.json'].flatMap((file) =>
+        Object.entries<string>(JSON.parse(fs.readFileSync(path.join(root, file), 'utf8'))).map(([key, text]): [string, string] => [`${file} ${key}`, text])),
+      ...fs.readdirSync(path.join(root, 'media/walkthrough')).map((file): [string, string] => [file, fs.readFileSync(path.join(root, 'media/walkthrough', file), 'utf8')]),
+    ];
+    assert.deepEqual(texts.filter(([, text]) => /抽样|逻辑透镜/.test(text)).map(([where]) => where), []);
+    // "log2 p" alone is negative: a surprisal is its negation, written with the minus sign.
+    assert.deepEqual(texts.filter(([, text]) => /意外度|surprisal/i.test(text) && /log[2₂] ?p/.test(text) && !/−log[2₂] ?p/.test(text)).map(([where]) => where), []);
+    assert.match(zhCn['tab.logitLens'], /逐层预测 \(logit lens\)/);
+  });
+
   test('translator fills placeholders from values and leaves unknown ones visible', () => {
     const t = translator(zhCn);
     assert.equal(t('step2.numbers', { id: 42, vocab: 50257 }), '编号 42（共 50257 个）');

@@ -47,14 +47,18 @@ function expectedDraw(logprobsAt1: TokenLogprob[], settings: { temperature: numb
 describe('sampling settings', () => {
   test('temperature 0 is greedy, above 2 and negative are rejected with the range named', () => {
     assert.deepEqual(validateSampling({ temperature: 0 }), { ok: true, value: { temperature: 0, topK: 40, topP: 0.95, seed: 1 } });
-    const high = validateSampling({ temperature: 2.5 });
-    assert.equal(high.ok, false);
-    assert.match((high as { error: string }).error, /temperature 2\.5 is above 2/);
-    assert.match((validateSampling({ temperature: -1 }) as { error: string }).error, /from 0 \(greedy\) to 2/);
-    assert.match((validateSampling({ temperature: NaN }) as { error: string }).error, /temperature/);
-    assert.match((validateSampling({ topK: CANDIDATE_CAP + 1 }) as { error: string }).error, /top-k must be a whole number from 1 to 200/);
-    assert.match((validateSampling({ topP: 0 }) as { error: string }).error, /top-p/);
-    assert.match((validateSampling({ seed: 1.5 }) as { error: string }).error, /seed/);
+    // The problem names the setting, what was typed and the limit; the panel words it in its language.
+    const problem = (raw: Parameters<typeof validateSampling>[0]) => {
+      const checked = validateSampling(raw);
+      assert.equal(checked.ok, false, JSON.stringify(raw));
+      return (checked as { problem: unknown }).problem;
+    };
+    assert.deepEqual(problem({ temperature: 2.5 }), { code: 'temperatureTooHigh', value: '2.5', max: 2 });
+    assert.deepEqual(problem({ temperature: -1 }), { code: 'temperature', value: '-1', max: 2 });
+    assert.deepEqual(problem({ temperature: NaN }), { code: 'temperature', value: 'NaN', max: 2 });
+    assert.deepEqual(problem({ topK: CANDIDATE_CAP + 1 }), { code: 'topK', value: '201', max: 200 });
+    assert.deepEqual(problem({ topP: 0 }), { code: 'topP', value: '0', max: 1 });
+    assert.deepEqual(problem({ seed: 1.5 }), { code: 'seed', value: '1.5', max: 0xffffffff });
     assert.equal(validateSampling({ temperature: 2, topK: 1, topP: 1, seed: 0 }).ok, true);
   });
 });

@@ -49,7 +49,8 @@ describe('Attention, Embeddings and Logit lens tabs in headless Chromium (WASM)'
 
   test('heat map: the weight under the pointer equals the engine’s; a row click posts that token’s weights', async () => {
     await page.locator('[data-tab="attention"]').click();
-    await page.selectOption('[data-control="layer"]', '2');
+    // By value (the layer index): the labels are numbered from 1, so the label "2" is index 1.
+    await page.selectOption('[data-control="layer"]', { value: '2' });
     await page.selectOption('[data-control="head"]', '3');
     const [q, k] = [6, 2];
     const box = (await page.locator('.attn-canvas').boundingBox())!;
@@ -94,6 +95,9 @@ describe('Attention, Embeddings and Logit lens tabs in headless Chromium (WASM)'
 
     await page.locator('[data-mode="modelview"]').click();
     assert.equal(await page.locator('.modelview-thumb').count(), 36);
+    // Layers are numbered from 1 here as in every tab (the Embeddings and Logit lens tabs call the embedding 0).
+    assert.deepEqual(await page.locator('[data-control="layer"] option').allTextContents(), ['1', '2', '3', '4', '5', '6']);
+    assert.equal(await page.locator('.modelview-thumb[data-layer="0"][data-head="2"]').getAttribute('title'), 'Open layer 1, head 2');
     await shot('attention-modelview.png', '.attention-view');
     await page.locator('.modelview-thumb[data-layer="1"][data-head="4"]').click();
     assert.equal(await page.locator('[data-mode="heatmap"]').getAttribute('aria-pressed'), 'true');
@@ -137,8 +141,32 @@ describe('Attention, Embeddings and Logit lens tabs in headless Chromium (WASM)'
     // The last layer's top-1 is the model's prediction: the final analysis agrees.
     const final = await page.locator(`.lens-cell[data-layer="6"][data-position="${position}"]`).getAttribute('data-id');
     assert.equal(final, String(analysis.positions[position]!.top[0]![0]));
-    assert.equal(await page.locator('.lens-cell.first-final').count(), T, 'one first-final mark per position');
+    assert.equal(await page.locator('.lens-cell.settled').count(), T, 'one outlined cell per position');
     await shot('logit-lens.png', '.logit-lens-view');
+  });
+
+  test('logit lens: the outlined cell is the layer from which the top token is the final prediction in every later layer, as the legend says', async () => {
+    await page.locator('[data-tab="logit-lens"]').click();
+    await page.waitForSelector('.lens-cell', { timeout: 60_000 });
+    const L = engine.config.nLayer;
+    const cells = Array.from({ length: (L + 1) * T }, (_, i) => ({ layer: Math.floor(i / T), position: i % T }));
+    const lens = await engine.logitLens(ids, cells, 1);
+    const topAt = (layer: number, position: number) => lens[layer * T + position]!.top[0]![0];
+    let discriminates = false;
+    for (let position = 0; position < T; position++) {
+      const final = topAt(L, position);
+      let settled = L;
+      while (settled > 0 && topAt(settled - 1, position) === final) settled--;
+      let first = 0;
+      while (topAt(first, position) !== final) first++;
+      if (first !== settled) discriminates = true;
+      const outlined = await page.locator(`.lens-cell.settled[data-position="${position}"]`).getAttribute('data-layer');
+      assert.equal(Number(outlined), settled, `position ${position}: outlined layer ${outlined}, expected ${settled} (first appearance ${first})`);
+    }
+    // The text has a position whose final prediction appears early, drops out and comes back:
+    // there the first appearance and the settled layer differ, and only the latter is outlined.
+    assert.ok(discriminates, 'the fixture has a position where the final prediction drops out after first appearing');
+    assert.match((await page.locator('.lens-legend').textContent())!, /Outlined: the layer from which on the top prediction is the final one in that layer and every later layer\./);
   });
 
   test('a one-token text says there is no attention to show', async () => {

@@ -139,14 +139,14 @@ for (const backend of ['wasm', 'webgpu'] as const) {
       await sendToPanel(page, emoji);
       const analysis = await waitForPosted(page, 'analysis', 2);
       assert.equal(analysis.scores.length, emoji.tokens.length - 1);
-      const bytes = await page.locator('.chip.partial .glyph.bytes').allTextContents();
+      const bytes = await page.locator('.chip.partial .glyph-bytes').allTextContents();
       assert.ok(bytes.length >= 4, 'split emoji show their bytes');
       assert.ok(bytes.every((b) => /^[0-9a-f]{2}( [0-9a-f]{2})*$/.test(b)));
 
       const crlf = await explainMessage(3, 'line one\r\nline two\r\n', { fileName: 'sample.py' });
       await sendToPanel(page, crlf);
       await waitForPosted(page, 'analysis', 3);
-      assert.ok((await page.locator('.chip .glyph.return').count()) >= 2, 'carriage returns are visible');
+      assert.ok((await page.locator('.chip .glyph-return').count()) >= 2, 'carriage returns are visible');
       assert.equal(await page.locator('.progress').isVisible(), false, 'no spinner left');
     });
 

@@ -12,9 +12,13 @@ import type { LensEngine } from '../../src/engine/engine';
 import { GenerationSession } from '../../webview-ui/view/generate-session';
 import { tokenize } from '../../src/engine/tokenizer';
 import type { Analysis } from '../../src/engine/types';
+import { seededRandom } from '../../src/engine/sampling';
+import { en } from '../../webview-ui/i18n/en';
+import { zhCn } from '../../webview-ui/i18n/zh-cn';
 import { explainMessage, openExplainedPanel, sendToPanel } from './panel-page';
 import { openReferencePanel, type ReferencePanel } from './reference-panel';
 import { launchChromium, serveStatic, type StaticServer } from '../harness/chromium';
+import { formatPercent } from '../../webview-ui/view/format';
 import { repoRoot, testResultsDir } from '../harness/paths';
 
 const TEXT = 'Returns the number of elements in the list.';
@@ -61,6 +65,70 @@ async function greedyInNode(engine: LensEngine, prompt: number[], count: number)
   return all.slice(prompt.length);
 }
 
+/** What the residual stream's length does from layer to layer, computed here from norms (not by the panel's code). */
+function lengthFacts(norms: number[]): { grows: number[]; shrinks: number[]; longest: number } {
+  const layers = norms.map((_, l) => l).slice(1);
+  return {
+    grows: layers.filter((l) => norms[l]! > norms[l - 1]!),
+    shrinks: layers.filter((l) => norms[l]! < norms[l - 1]!),
+    longest: norms.indexOf(Math.max(...norms)),
+  };
+}
+
+/** The layers as the step 5 sentence names them, e.g. "layers 1–4 and 6" / "第 1–4、6 层". */
+function layersIn(list: number[], language: 'en' | 'zh-cn'): string {
+  const runs: string[] = [];
+  for (const l of list) {
+    const last = runs.at(-1)?.split('–');
+    if (last && Number(last.at(-1)) === l - 1) runs[runs.length - 1] = `${last[0]}–${l}`;
+    else runs.push(String(l));
+  }
+  if (language === 'zh-cn') return `第 ${runs.join('、')} 层`;
+  const joined = runs.length === 1 ? runs[0] : `${runs.slice(0, -1).join(', ')} and ${runs.at(-1)}`;
+  return `${list.length === 1 ? 'layer' : 'layers'} ${joined}`;
+}
+
+/** Checks step 5's sentence about the residual stream's length against norms computed from the engine's hidden states. */
+function assertLengthSentence(sentence: string, norms: number[], token: string, language: 'en' | 'zh-cn'): void {
+  const { grows, shrinks, longest } = lengthFacts(norms);
+  assert.ok(shrinks.length > 0, 'the fixture token’s length shrinks after some layer (a rule “it grows” would be false)');
+  const values = /[:：] ?([\d.]+(?: → [\d.]+)+)[.。]/.exec(sentence);
+  assert.ok(values, `no values in ${sentence}`);
+  assertClose(values[1]!.split(' → ').map(Number), norms, 1e-2, 'lengths in the sentence');
+  const rest = sentence.replace(values[1]!, '…');
+  const expected = language === 'en'
+    ? `The residual stream’s length for “${token}” after the embedding and after each layer: …. It grows after ${layersIn(grows, 'en')}. It shrinks after ${layersIn(shrinks, 'en')}. It is longest ${longest === 0 ? 'after the embedding' : `after layer ${longest}`}.`
+    : `“${token}”在嵌入之后和每一层之后的残差流长度：…。经过${layersIn(grows, 'zh-cn')}之后变长。经过${layersIn(shrinks, 'zh-cn')}之后变短。${longest === 0 ? '嵌入之后' : `第 ${longest} 层之后`}最长。`;
+  assert.equal(rest, expected);
+}
+
+/** The term explanations every tab shows as tooltips, in the page's language. */
+async function termTitles(page: Page): Promise<Map<string, Set<string>>> {
+  const found = new Map<string, Set<string>>();
+  const collect = async () => {
+    for (const [term, title] of await page.locator('[data-term]').evaluateAll((els) => els.filter((e) => (e as HTMLElement).offsetParent !== null).map((e) => [e.getAttribute('data-term')!, e.getAttribute('title') ?? '']))) {
+      if (!found.has(term!)) found.set(term!, new Set());
+      found.get(term!)!.add(title!);
+    }
+  };
+  for (const tab of ['tokens', 'attention', 'embeddings', 'logit-lens', 'pipeline', 'generate']) {
+    await page.locator(`[data-tab="${tab}"]`).click();
+    if (tab === 'attention') await page.locator('.lens-mode').first().waitFor();
+    if (tab === 'embeddings') await page.locator('.pca-title').waitFor({ timeout: 30_000 });
+    if (tab === 'logit-lens') await page.locator('.lens-legend').waitFor({ timeout: 60_000 });
+    if (tab === 'pipeline') await page.locator('[data-step="6"]').waitFor({ timeout: 60_000 });
+    await collect();
+  }
+  return found;
+}
+
+/** Each term the panel must explain, and the bundle key of its explanation. */
+const TERMS: Record<string, keyof typeof en> = {
+  wte: 'glossary.wte', wpe: 'glossary.wpe', layerNorm: 'glossary.layerNorm', unembedding: 'glossary.unembedding',
+  topK: 'glossary.topK', topP: 'glossary.topP', seed: 'glossary.seed', headView: 'glossary.headView', modelView: 'glossary.modelView',
+  gltr: 'glossary.gltr', pca: 'glossary.pca', r50k: 'summary.r50kHelp', cl100k: 'summary.cl100kHelp', o200k: 'summary.o200kHelp',
+};
+
 async function generated(page: Page): Promise<number[]> {
   return numbers(page, '.generate-step', 'data-chosen');
 }
@@ -103,13 +171,19 @@ describe('Pipeline and Generate tabs in headless Chromium (WASM)', () => {
     await walkThroughReady(page, T - 1);
     await page.selectOption('[data-control="position"]', String(position));
     await walkThroughReady(page, position);
-    await page.selectOption('[data-control="layer"]', String(PICK.layer));
+    // By value: the labels are numbered from 1, so the label "2" is another layer.
+    await page.selectOption('[data-control="layer"]', { value: String(PICK.layer) });
     await page.selectOption('[data-control="head"]', String(PICK.head));
-    await page.waitForFunction((l) => document.querySelector('[data-step="5"] h3')?.textContent?.includes(String(l)), PICK.layer);
+    // Layers are numbered from 1 in every tab: index 2 is “Layer 3”.
+    await page.waitForFunction((l) => document.querySelector('[data-step="5"] h3')?.textContent?.includes(`Layer ${l + 1}:`), PICK.layer);
     await walkThroughReady(page, position);
+    assert.deepEqual(await page.locator('.pipeline [data-control="layer"] option').allTextContents(), ['1', '2', '3', '4', '5', '6']);
 
     // 1 and 2: the picked token is highlighted among all the tokens; its id.
     assert.equal(await page.locator('[data-step="1"] .chip').count(), T);
+    assert.equal(await page.locator('[data-name="token-count"]').textContent(), `This text is ${T} tokens. The picked token is “·list”, bytes 206c697374.`);
+    const utf8 = (c: string) => Buffer.byteLength(c, 'utf8');
+    assert.match((await page.locator('[data-step="1"] .pipeline-body').textContent())!, new RegExp(`中 takes ${utf8('中')} bytes, 😀 ${utf8('😀')} and ❤ ${utf8('❤')};`));
     assert.match((await page.locator('[data-step="1"] .chip.selected').textContent())!, /^.list$/);
     assert.equal(Number(await page.locator('[data-name="id"]').getAttribute('data-value')), ids[position]);
 
@@ -129,8 +203,18 @@ describe('Pipeline and Generate tabs in headless Chromium (WASM)', () => {
     const expected = Array.from(analysis.attention!.subarray(base, base + position + 1));
     assertClose(await numbers(page, '[data-name="weight"]'), expected, 1e-4, 'attention weights');
     assert.equal(expected.reduce((s, w) => s + w, 0).toFixed(4), '1.0000');
+    const headSize = engine.config.nEmbd / engine.config.nHead;
+    assert.equal(await page.locator('.attention-table th').nth(1).textContent(), `score q·k/√d_head = q·k/√${headSize}`);
+    assert.match((await page.locator('[data-step="5"] .pipeline-body').textContent())!, new RegExp(`q·k/√d_head = q·k/√${headSize}\\.`));
+    const mlp = page.locator('[data-name="mlp"]');
+    const [positive, inner] = [Number(await mlp.getAttribute('data-positive')), Number(await mlp.getAttribute('data-inner'))];
+    assert.equal(inner, engine.config.nInner);
+    assert.ok(positive > 0 && positive < inner);
+    assert.match((await mlp.textContent())!, new RegExp(`here ${positive} of the ${inner} units have a positive output \\(${formatPercent(positive / inner).replace('.', '\\.')}\\)`));
     const norms = Array.from({ length: engine.config.nLayer + 1 }, (_, l) => Math.hypot(...row(l)));
     assertClose(await numbers(page, '[data-name="norms"] .bar-row'), norms, 2e-2, 'residual norms');
+    assert.deepEqual(await page.locator('[data-name="norms"] .token-label').allTextContents(), ['embedding', ...norms.slice(1).map((_, l) => `after layer ${l + 1}`)]);
+    assertLengthSentence((await page.locator('[data-name="norms-sentence"]').textContent())!, norms, '·list', 'en');
 
     // 6: the softmax's probabilities at T = 1, then at T = 0.5 from the slider.
     for (const temperature of [1, 0.5]) {
@@ -141,12 +225,104 @@ describe('Pipeline and Generate tabs in headless Chromium (WASM)', () => {
       const { top } = await engine.distributionAt(ids, position, { temperature, topK: 10 });
       const shown = await numbers(page, '[data-name="softmax"] .bar-row');
       assertClose(shown, top.map(([, lp]) => Math.exp(lp)), 1e-4, `softmax at T=${temperature}`);
-      const sample = Number(await page.locator('.pipeline-sample').getAttribute('data-id'));
-      assert.ok(top.some(([id]) => id === sample), 'the sample is one of the shown tokens');
     }
     await page.locator('.pipeline [data-control="temperature"]').fill('1');
     await walkThroughReady(page, position, 1);
     await page.locator('.pipeline').screenshot({ path: path.join(testResultsDir, 'pipeline-en.png') });
+  });
+
+  test('step 6 draws its sample from the exact distribution over the whole vocabulary, not from the tokens listed', async () => {
+    const vocab = engine.config.vocabSize;
+    /** The seed-1 draw by inverse CDF over the exact distribution, most likely first, as the engine computes it here. */
+    const exactDraw = async (at: number, temperature: number) => {
+      const { top } = await engine.distributionAt(ids, at, { temperature, topK: vocab });
+      assert.equal(top.length, vocab);
+      const u = seededRandom(1)();
+      let below = 0;
+      for (let rank = 0; rank < top.length; rank++) {
+        const p = Math.exp(top[rank]![1]);
+        if (u < below + p) return { id: top[rank]![0], rank, margin: Math.min(u - below, below + p - u), u, top };
+        below += p;
+      }
+      throw new Error('u is beyond the cumulative mass');
+    };
+    const sampleShown = async () => Number(await page.locator('.pipeline-sample').getAttribute('data-id'));
+
+    await page.locator('[data-tab="pipeline"]').click();
+    await page.locator('[data-step="6"]').waitFor({ timeout: 60_000 });
+    // “ of” at T = 1: the draw lies at rank 66, far from its interval's ends, so it must be that token.
+    const of = tokenize(TEXT).findIndex((t) => t.text === ' of');
+    await page.selectOption('[data-control="position"]', String(of));
+    await walkThroughReady(page, of, 1);
+    const draw = await exactDraw(of, 1);
+    assert.ok(draw.rank >= 10, `the fixture’s draw (rank ${draw.rank}) lies beyond the 10 tokens listed, which renormalising them could never reach`);
+    assert.ok(draw.margin > 1e-4, `u is ${draw.margin} from the drawn token’s interval ends: float differences cannot move it`);
+    assert.equal(await sampleShown(), draw.id);
+    assert.match((await page.locator('.pipeline-sample').textContent())!, new RegExp(`^A sample drawn from this whole distribution \\(all ${vocab} tokens at temperature 1\\.00, seed 1\\): “`));
+
+    // “ list” at T = 2: the listed 10 hold about 14% of the mass; the sample is the token whose
+    // interval of the exact cumulative distribution holds u (within float error of the engine's).
+    await page.selectOption('[data-control="position"]', String(position));
+    await walkThroughReady(page, position);
+    await page.locator('.pipeline [data-control="temperature"]').fill('2');
+    await walkThroughReady(page, position, 2);
+    const hot = await exactDraw(position, 2);
+    const picked = await sampleShown();
+    const rank = hot.top.findIndex(([id]) => id === picked);
+    const before = hot.top.slice(0, rank).reduce((sum, [, lp]) => sum + Math.exp(lp), 0);
+    assert.ok(rank >= 10, `sample ${picked} has rank ${rank}: at T = 2 the draw must reach beyond the 10 tokens listed`);
+    assert.ok(before - 1e-4 <= hot.u && hot.u < before + Math.exp(hot.top[rank]![1]) + 1e-4, `sample ${picked} covers [${before}, …), u = ${hot.u}`);
+    const listedMass = hot.top.slice(0, 10).reduce((sum, [, lp]) => sum + Math.exp(lp), 0);
+    assert.match((await page.locator('[data-step="6"] .hint').textContent())!, new RegExp(`^The 10 tokens listed hold ${formatPercent(listedMass).replace('.', '\\.')} of the probability`));
+    await page.locator('.pipeline [data-control="temperature"]').fill('1');
+    await walkThroughReady(page, position, 1);
+  });
+
+  test('zh-cn: the sentences about numbers say what the numbers for “ list” show, in Chinese', async () => {
+    const zh = await openPanel(fixture.browser, fixture.server, 'zh-cn');
+    try {
+      await zh.locator('[data-tab="pipeline"]').click();
+      await walkThroughReady(zh, T - 1);
+      await zh.selectOption('[data-control="position"]', String(position));
+      await walkThroughReady(zh, position);
+      const d = engine.config.nEmbd;
+      const norms = Array.from({ length: engine.config.nLayer + 1 }, (_, l) => Math.hypot(...analysis.hidden!.subarray((l * T + position) * d, (l * T + position + 1) * d)));
+      assertLengthSentence((await zh.locator('[data-name="norms-sentence"]').textContent())!, norms, '·list', 'zh-cn');
+      const mlp = zh.locator('[data-name="mlp"]');
+      const [positive, inner] = [Number(await mlp.getAttribute('data-positive')), Number(await mlp.getAttribute('data-inner'))];
+      // A count of units, then the share as a percentage: never "17% 个".
+      assert.ok((await mlp.textContent())!.includes(`这里 ${inner} 个单元中有 ${positive} 个输出为正（占 ${formatPercent(positive / inner)}）`), (await mlp.textContent())!);
+      assert.doesNotMatch((await mlp.textContent())!, /%\s*个/);
+      assert.equal(await zh.locator('.attention-table th').nth(1).textContent(), `得分 q·k/√d_head = q·k/√${d / engine.config.nHead}`);
+      assert.equal(await zh.locator('[data-name="token-count"]').textContent(), `这段文字共 ${T} 个词元。选中的词元是“·list”，字节为 206c697374。`);
+      assert.match((await zh.locator('.pipeline-sample').textContent())!, /^从这个完整分布（全部 \d+ 个词元，温度 1\.00，随机种子 1）中采样得到：/);
+      assert.equal(await zh.locator('[data-tab="logit-lens"]').textContent(), '逐层预测 (logit lens)');
+      // Generation's refusals are in Chinese too.
+      await zh.locator('[data-tab="generate"]').click();
+      await runGeneration(zh, { greedy: false, temperature: '2.5', maxTokens: '4' });
+      assert.equal(await zh.locator('.generate-status').textContent(), '请检查设置：温度 2.5 超过了 2：分布会几乎完全平坦；请用 0（贪心）到 2');
+      await runGeneration(zh, { greedy: false, temperature: '1', maxTokens: '900' });
+      assert.equal(await zh.locator('.generate-status').textContent(), '请检查设置：长度上限须是 1 到 512 之间的整数，现在是 900');
+    } finally {
+      await zh.close();
+    }
+  });
+
+  test('every technical term shown has its explanation as a tooltip, in English and in Chinese', async () => {
+    const zh = await openPanel(fixture.browser, fixture.server, 'zh-cn');
+    try {
+      for (const [language, shown, bundle] of [['en', page, en], ['zh-cn', zh, zhCn]] as const) {
+        const titles = await termTitles(shown);
+        for (const [term, key] of Object.entries(TERMS)) {
+          assert.ok(titles.has(term), `${language}: no “${term}” on any tab`);
+          assert.deepEqual([...titles.get(term)!], [bundle[key]], `${language}: the tooltip of “${term}”`);
+        }
+        assert.notEqual(zhCn[TERMS.wte!], en[TERMS.wte!]);
+      }
+    } finally {
+      await zh.close();
+    }
+    await page.locator('[data-tab="pipeline"]').click();
   });
 
   test('greedy generation (temperature 0) reproduces the engine’s greedy continuation and says it is greedy', async () => {
@@ -208,6 +384,9 @@ describe('Pipeline and Generate tabs in headless Chromium (WASM)', () => {
     await page.locator(`.chips .chip[data-index="${first + 3}"]`).click();
     await page.locator('[data-tab="pipeline"]').click();
     await walkThroughReady(page, 3);
+    // The whole text's count, as the summary gives it, and how many of them the model read.
+    assert.equal(await page.locator('[data-metric="tokens"] .metric-value').textContent(), longIds.length.toLocaleString('en-US'));
+    assert.match((await page.locator('[data-name="token-count"]').textContent())!, new RegExp(`^This text is ${longIds.length} tokens\\. .* The model read the last ${context} of them;`));
 
     await page.locator('[data-tab="generate"]').click();
     await runGeneration(page, { greedy: true, maxTokens: '3' });
@@ -245,7 +424,7 @@ describe('Pipeline tab in Simplified Chinese', () => {
   test('zh-cn: the Tokens tab (summary, tooltip, distribution) and the Attention tab are in Chinese', async () => {
     const page = await openPanel(browser, server, 'zh-cn');
     const texts = (selector: string) => page.locator(selector).allTextContents();
-    assert.deepEqual(await texts('.tab'), ['词元', '注意力', '嵌入', '逻辑透镜', '数据流', '生成']);
+    assert.deepEqual(await texts('.tab'), ['词元', '注意力', '嵌入', '逐层预测 (logit lens)', '数据流', '生成']);
     assert.deepEqual(await texts('.metric .metric-label'), ['词元数', '字符 / 词元', '平均意外度', '困惑度']);
     assert.match((await page.locator('[data-metric="perplexity"]').getAttribute('title'))!, /困惑度 \(perplexity\)/);
     assert.match((await texts('.legend-title'))[0]!, /排名/);

@@ -3,7 +3,7 @@
 // token on either side shows only its lines.
 import { clear, el } from '../dom';
 import type { AttentionData } from './attention-data';
-import { visibleText } from './lens-run';
+import { displayToken } from './token-display';
 import { english, type Translate } from '../i18n';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -44,7 +44,7 @@ export class AttentionHeadView {
     const { attention, layer, heads, labels, from } = input;
     const n = labels.length - from;
     const height = n * ROW + 8;
-    const root = svg('svg', { width: WIDTH, height, viewBox: `0 0 ${WIDTH} ${height}`, class: 'headview-svg', role: 'img', 'aria-label': this.t('attention.headviewLabel', { layer }) });
+    const root = svg('svg', { width: WIDTH, height, viewBox: `0 0 ${WIDTH} ${height}`, class: 'headview-svg', role: 'img', 'aria-label': this.t('attention.headviewLabel', { layer: layer + 1 }) });
     const lines = svg('g', { class: 'headview-lines' });
     root.appendChild(lines);
     const y = (i: number) => (i - from) * ROW + ROW / 2 + 4;
@@ -64,7 +64,7 @@ export class AttentionHeadView {
       }
     }
     for (let i = from; i < labels.length; i++) {
-      const text = visibleText(labels[i]!);
+      const text = displayToken(labels[i]!);
       for (const side of ['left', 'right'] as const) {
         const label = svg('text', {
           x: side === 'left' ? LABEL - 6 : WIDTH - LABEL + 6, y: y(i) + 4, 'text-anchor': side === 'left' ? 'end' : 'start',

@@ -3,7 +3,7 @@
 // the exact weight under the pointer.
 import { clear, el } from '../dom';
 import { formatWeight } from './attention-data';
-import { visibleText } from './lens-run';
+import { displayToken } from './token-display';
 import { english, type Translate } from '../i18n';
 
 const MAX_LABELLED = 80;
@@ -57,7 +57,7 @@ export class AttentionHeatmap {
       const columns = el('div', { className: 'attn-col-labels' });
       const rows = el('div', { className: 'attn-row-labels' });
       for (let i = input.from; i < input.labels.length; i++) {
-        const text = visibleText(input.labels[i]!);
+        const text = displayToken(input.labels[i]!);
         const column = el('span', { className: 'attn-col-label', text, attrs: { 'data-k': String(i) } });
         const row = el('button', { className: 'attn-row-label', text, attrs: { 'data-q': String(i), type: 'button', title: this.t('attention.rowTitle') } });
         column.style.width = `${this.cell}px`;
@@ -85,8 +85,8 @@ export class AttentionHeatmap {
       return;
     }
     const T = input.labels.length;
-    const from = `“${visibleText(input.labels[at.q]!)}” (${at.q})`;
-    const to = `“${visibleText(input.labels[at.k]!)}” (${at.k})`;
+    const from = `“${displayToken(input.labels[at.q]!)}” (${at.q})`;
+    const to = `“${displayToken(input.labels[at.k]!)}” (${at.k})`;
     const value = at.k > at.q ? this.t('attention.masked') : formatWeight(input.matrix[at.q * T + at.k]!);
     this.readout.textContent = `${from} → ${to}: ${value}`;
     this.readout.setAttribute('data-q', String(at.q));

@@ -24,9 +24,10 @@ export class AttentionModelView {
     grid.appendChild(el('span'));
     for (let h = 0; h < attention.heads; h++) grid.appendChild(el('span', { className: 'modelview-axis', text: t('attention.headN', { head: h }) }));
     for (let l = 0; l < attention.layers; l++) {
-      grid.appendChild(el('span', { className: 'modelview-axis', text: t('attention.layerN', { layer: l }) }));
+      // Layers are shown from 1 (0 is the embedding in the Embeddings and Logit lens tabs).
+      grid.appendChild(el('span', { className: 'modelview-axis', text: t('attention.layerN', { layer: l + 1 }) }));
       for (let h = 0; h < attention.heads; h++) {
-        const button = el('button', { className: 'modelview-thumb', attrs: { type: 'button', 'data-layer': String(l), 'data-head': String(h), title: t('attention.open', { layer: l, head: h }) } });
+        const button = el('button', { className: 'modelview-thumb', attrs: { type: 'button', 'data-layer': String(l), 'data-head': String(h), title: t('attention.open', { layer: l + 1, head: h }) } });
         button.appendChild(this.thumbnail(attention, l, h, from));
         button.addEventListener('click', () => this.onOpen(l, h));
         grid.appendChild(button);

@@ -7,8 +7,10 @@ import { formatWeight, topAttended, type HeadChoice } from './attention-data';
 import { AttentionHeadView, HEAD_COLOURS } from './attention-headview';
 import { AttentionHeatmap } from './attention-heatmap';
 import { AttentionModelView } from './attention-modelview';
-import { coverageNote, visibleText, type LensRun } from './lens-run';
+import { coverageNote, type LensRun } from './lens-run';
+import { displayToken } from './token-display';
 import { english, type Translate } from '../i18n';
+import { explain } from './glossary';
 
 const MODES = ['heatmap', 'headview', 'modelview'] as const;
 /** The head view draws up to T²·heads lines: past this many tokens it shows the last ones. */
@@ -71,7 +73,11 @@ export class AttentionView {
     this.headLabel.textContent = `${t('attention.head')} `;
     this.layerPicker.setAttribute('aria-label', t('attention.layer'));
     this.headPicker.setAttribute('aria-label', t('attention.head'));
-    for (const button of Array.from(this.modes.children)) button.textContent = t(`attention.${button.getAttribute('data-mode') as (typeof MODES)[number]}`);
+    for (const button of Array.from(this.modes.children) as HTMLElement[]) {
+      const mode = button.getAttribute('data-mode') as (typeof MODES)[number];
+      button.textContent = t(`attention.${mode}`);
+      if (mode !== 'heatmap') explain(button, mode === 'headview' ? 'headView' : 'modelView', t);
+    }
     this.heatmap.localize(t);
     this.headview.localize(t);
     this.modelview.localize(t);
@@ -144,7 +150,8 @@ export class AttentionView {
 
   private fillPickers(run: LensRun): void {
     clear(this.layerPicker);
-    for (let l = 0; l < run.attention.layers; l++) this.layerPicker.appendChild(el('option', { text: String(l), attrs: { value: String(l) } }));
+    // Layers are shown from 1, as in every tab (0 is the embedding where a tab shows it); values stay indices.
+    for (let l = 0; l < run.attention.layers; l++) this.layerPicker.appendChild(el('option', { text: String(l + 1), attrs: { value: String(l) } }));
     clear(this.headPicker);
     for (let h = 0; h < run.attention.heads; h++) this.headPicker.appendChild(el('option', { text: String(h), attrs: { value: String(h) } }));
     this.headPicker.appendChild(el('option', { text: this.t('attention.average'), attrs: { value: 'average' } }));
@@ -202,11 +209,11 @@ export class AttentionView {
     const list = el('ol', { className: 'attn-top-list' });
     for (const k of topAttended(weights, q, TOP_ATTENDED)) {
       list.appendChild(el('li', { attrs: { 'data-k': String(k) } }, [
-        el('span', { className: 'token-text', text: visibleText(run.tokens[k]!.text) }),
+        el('span', { className: 'token-text', text: displayToken(run.tokens[k]!.text) }),
         el('span', { className: 'muted', text: ` (${k}) ` }),
         el('span', { className: 'attn-weight', text: formatWeight(weights[k]!) }),
       ]));
     }
-    this.top.replaceChildren(el('div', { className: 'attn-top-title', text: this.t('attention.topFor', { token: visibleText(run.tokens[q]!.text) }) }), list);
+    this.top.replaceChildren(el('div', { className: 'attn-top-title', text: this.t('attention.topFor', { token: displayToken(run.tokens[q]!.text) }) }), list);
   }
 }

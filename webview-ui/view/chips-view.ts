@@ -5,8 +5,8 @@ import { heatBucket } from '../../src/heat-scale';
 import type { HeatMapMode } from '../../src/protocol';
 import { clear, el } from '../dom';
 import type { ChipScore } from './stats';
-import { displaySegments, endsLine } from './token-display';
-import type { Translate } from '../i18n';
+import { displaySegments, endsLine, glyphClass } from './token-display';
+import { english, type MessageKey, type Translate } from '../i18n';
 
 export interface ChipsCallbacks {
   /** The user picked the chip at this index of the run's tokens. */
@@ -21,11 +21,25 @@ export function chipColorClass(index: number, score: ChipScore, mode: HeatMapMod
   return index % 2 === 0 ? 'tone-even' : 'tone-odd';
 }
 
+/** The symbols that stand for invisible characters, each shown as a chip shows it, with what it means. */
+const LEGEND: readonly [Parameters<typeof displaySegments>[0], MessageKey][] = [
+  [{ text: ' ', bytes: '', partial: false }, 'chips.space'],
+  [{ text: '\t', bytes: '', partial: false }, 'chips.tab'],
+  [{ text: '\n', bytes: '', partial: false }, 'chips.newline'],
+  [{ text: '\r', bytes: '', partial: false }, 'chips.return'],
+  [{ text: '', bytes: '', partial: false }, 'chips.empty'],
+  [{ text: '\ufffd', bytes: 'e4bd', partial: true }, 'chips.bytes'],
+];
+
 export class ChipsView {
   readonly element = el('div', { className: 'chips', attrs: { role: 'list', 'aria-label': 'Tokens' } });
+  /** Says once, above the chips, what the whitespace symbols used in every tab stand for. */
+  readonly legend = el('p', { className: 'legend chips-legend' });
   private chips: HTMLButtonElement[] = [];
 
   constructor(private readonly callbacks: ChipsCallbacks) {
+    this.localize(english);
+    this.legend.hidden = true;
     this.element.addEventListener('click', (event) => {
       const index = this.indexOf(event.target);
       if (index !== undefined) this.callbacks.onSelect(index);
@@ -43,6 +57,7 @@ export class ChipsView {
   }
 
   render(tokens: readonly TokenSpan[], scoreOf: (index: number) => ChipScore, mode: HeatMapMode): void {
+    this.legend.hidden = false;
     clear(this.element);
     const fragment = document.createDocumentFragment();
     this.chips = tokens.map((token, index) => {
@@ -51,7 +66,7 @@ export class ChipsView {
         attrs: { type: 'button', role: 'listitem', 'data-index': String(index), 'data-id': String(token.id) },
       });
       for (const segment of displaySegments(token)) {
-        chip.appendChild(segment.kind === 'text' ? document.createTextNode(segment.text) : el('span', { className: `glyph ${segment.kind}`, text: segment.text }));
+        chip.appendChild(segment.kind === 'text' ? document.createTextNode(segment.text) : el('span', { className: glyphClass(segment.kind), text: segment.text }));
       }
       fragment.appendChild(chip);
       if (endsLine(token)) fragment.appendChild(el('br'));
@@ -70,6 +85,16 @@ export class ChipsView {
 
   localize(t: Translate): void {
     this.element.setAttribute('aria-label', t('tab.tokens'));
+    this.legend.replaceChildren(
+      el('span', { className: 'legend-title', text: t('chips.legend') }),
+      ...LEGEND.map(([token, meaning]) => {
+        const [segment] = displaySegments(token);
+        return el('span', { className: 'legend-item', attrs: { 'data-symbol': segment!.text } }, [
+          el('span', { className: segment!.kind === 'text' ? '' : glyphClass(segment!.kind), text: segment!.text }),
+          el('span', { text: t(meaning) }),
+        ]);
+      }),
+    );
   }
 
   /** Marks the selected chip and the token that actually followed it. */

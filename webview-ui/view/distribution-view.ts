@@ -6,7 +6,7 @@ import { surprisalBits } from '../../src/heat-scale';
 import { LIMITS } from '../../src/protocol';
 import { clear, el } from '../dom';
 import { formatBits, formatCount, formatMs, formatPercent, formatTemperature } from './format';
-import { displaySegments, quotedToken } from './token-display';
+import { displaySegments, glyphClass, quotedToken } from './token-display';
 import { english, type Translate } from '../i18n';
 
 /** Text and bytes of a vocabulary entry (the webview's tokenizer provides them). */
@@ -24,7 +24,7 @@ export interface DistributionRequest {
 function tokenLabel(token: { text: string; bytes: string; partial?: boolean }): HTMLElement {
   const label = el('span', { className: 'token-label', attrs: { title: quotedToken(token.text) } });
   for (const segment of displaySegments(token)) {
-    label.appendChild(segment.kind === 'text' ? document.createTextNode(segment.text) : el('span', { className: `glyph ${segment.kind}`, text: segment.text }));
+    label.appendChild(segment.kind === 'text' ? document.createTextNode(segment.text) : el('span', { className: glyphClass(segment.kind), text: segment.text }));
   }
   return label;
 }

@@ -4,7 +4,9 @@
 // text's token vectors at the embedding or after a chosen layer.
 import { clear, el } from '../dom';
 import type { Neighbour } from '../../src/engine/types';
-import { coverageNote, hiddenRow, visibleText, type LensRun } from './lens-run';
+import { coverageNote, hiddenRow, type LensRun } from './lens-run';
+import { displayToken } from './token-display';
+import { withTerms } from './glossary';
 import { pca2 } from './pca';
 import { PcaScatter } from './pca-scatter';
 import { english, type Translate } from '../i18n';
@@ -64,7 +66,7 @@ export class EmbeddingView {
       this.token = run.tokens.length - 1;
       this.pcaLayer = Math.min(this.pcaLayer, run.config.nLayer);
       clear(this.tokenPicker);
-      run.tokens.forEach((t, i) => this.tokenPicker.appendChild(el('option', { text: `${i}: ${visibleText(t.text)}`, attrs: { value: String(i) } })));
+      run.tokens.forEach((t, i) => this.tokenPicker.appendChild(el('option', { text: `${i}: ${displayToken(t.text)}`, attrs: { value: String(i) } })));
       this.fillPcaPicker(run);
     }
     this.dirty = true;
@@ -105,7 +107,7 @@ export class EmbeddingView {
       this.note,
       el('div', { className: 'embedding-tables' }, [this.neighbours, this.contextual]),
       el('section', { className: 'pca' }, [
-        el('h2', { className: 'lens-heading', text: this.t('embedding.pca') }),
+        el('h2', { className: 'lens-heading' }, withTerms(this.t('embedding.pca'), ['pca'], this.t)),
         el('div', { className: 'lens-controls' }, [el('label', { text: `${this.t('embedding.pcaLayer')} ` }, [this.pcaPicker])]),
         this.scatter.element,
       ]),
@@ -124,12 +126,12 @@ export class EmbeddingView {
       const perLayer: Neighbour[][] = [];
       for (let l = 0; l <= run.config.nLayer; l++) perLayer.push(await run.engine.neighboursOfVector(hiddenRow(run, l, index), CONTEXTUAL));
       if (seq !== this.seq) return;
-      this.neighbours.replaceChildren(el('h2', { className: 'lens-heading', text: this.t('embedding.neighbours', { token: visibleText(token.text) }) }), neighbourTable(own.slice(1)));
+      this.neighbours.replaceChildren(el('h2', { className: 'lens-heading', text: this.t('embedding.neighbours', { token: displayToken(token.text) }) }), neighbourTable(own.slice(1)));
       const rows = perLayer.map((found, l) =>
         el('tr', { attrs: { 'data-layer': String(l) } }, [
           el('th', { text: l === 0 ? this.t('embedding.embedding') : this.t('embedding.layer', { layer: l }) }),
           ...found.map(([id, text, cos]) => el('td', { className: 'ctx-cell', attrs: { 'data-id': String(id), 'data-cos': cos.toFixed(4) } }, [
-            el('span', { className: 'token-text', text: visibleText(text) }),
+            el('span', { className: 'token-text', text: displayToken(text) }),
             el('span', { className: 'muted', text: ` ${cos.toFixed(3)}` }),
           ])),
         ]),
@@ -150,7 +152,7 @@ export class EmbeddingView {
     const vectors = run.tokens.map((_, t) => hiddenRow(run, this.pcaLayer, t));
     const projection = pca2(vectors);
     const title = this.t('embedding.pcaTitle', { where: this.vectorsAt(this.pcaLayer), percent: (projection.explained * 100).toFixed(0) });
-    this.scatter.render(projection.points, run.tokens.map((t) => visibleText(t.text)), title);
+    this.scatter.render(projection.points, run.tokens.map((t) => displayToken(t.text)), title, withTerms(title, ['pca'], this.t));
   }
 }
 
@@ -158,7 +160,7 @@ function neighbourTable(neighbours: Neighbour[]): HTMLTableElement {
   const rows = neighbours.map(([id, text, cos], i) =>
     el('tr', { className: 'neighbour-row', attrs: { 'data-id': String(id) } }, [
       el('td', { className: 'muted', text: String(i + 1) }),
-      el('td', { className: 'token-text', text: visibleText(text) }),
+      el('td', { className: 'token-text', text: displayToken(text) }),
       el('td', { className: 'neighbour-cos', text: cos.toFixed(4) }),
     ]),
   );

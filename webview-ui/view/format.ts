@@ -48,6 +48,11 @@ export function formatTemperature(t: number): string {
   return t.toFixed(2);
 }
 
+/** Sentences as one paragraph: English ones separated by a space, Chinese ones (ending in "。") not. */
+export function sentences(parts: readonly string[]): string {
+  return parts.filter(Boolean).reduce((text, next) => (/[.!?]$/.test(text) ? `${text} ${next}` : text + next), '');
+}
+
 /** Characters per token with two decimals; "—" when there are no tokens. */
 export function formatRatio(numerator: number, denominator: number): string {
   return denominator > 0 ? (numerator / denominator).toFixed(2) : '—';

@@ -1,10 +1,11 @@
 // The Generate tab: decoding settings, step / run / stop / start over / insert, and one row per
 // generated step with its candidates; clicking another candidate picks it and continues from there.
 import { el } from '../dom';
-import type { Translate } from '../i18n';
-import { DEFAULT_SAMPLING, validateSampling, type SamplingSettings } from '../../src/engine/sampling';
+import type { MessageKey, Translate } from '../i18n';
+import { DEFAULT_SAMPLING, validateSampling, type SamplingProblem, type SamplingSettings } from '../../src/engine/sampling';
 import type { GenerationStep } from './generate-session';
-import { displayToken } from './pipeline-format';
+import { explain } from './glossary';
+import { displayToken } from './token-display';
 
 export interface GenerateActions {
   step(settings: SamplingSettings, maxTokens: number): void;
@@ -16,7 +17,17 @@ export interface GenerateActions {
 }
 
 const SHOWN_CANDIDATES = 8;
+const MAX_LENGTH = 512;
 
+/** How the panel words each refused setting. */
+const PROBLEM_TEXT: Readonly<Record<SamplingProblem['code'] | 'length', MessageKey>> = {
+  temperature: 'generate.badTemperature',
+  temperatureTooHigh: 'generate.temperatureTooHigh',
+  topK: 'generate.badTopK',
+  topP: 'generate.badTopP',
+  seed: 'generate.badSeed',
+  length: 'generate.badLength',
+};
 export class GenerateView {
   readonly element = el('section', { className: 'generate', attrs: { 'data-view': 'generate' } });
   private readonly status = el('p', { className: 'generate-status muted' });
@@ -38,7 +49,10 @@ export class GenerateView {
       maxTokens: number('maxTokens', 20, '1'),
     };
     this.greedy = el('input', { attrs: { type: 'checkbox', 'data-control': 'greedy' } });
-    const field = (label: string, input: HTMLElement) => el('label', { className: 'stat' }, [el('span', { className: 'stat-label', text: label }), input]);
+    const field = (label: string, input: HTMLElement, term?: 'topK' | 'topP' | 'seed') => {
+      const name = el('span', { className: 'stat-label', text: label });
+      return el('label', { className: 'stat' }, [term ? explain(name, term, t) : name, input]);
+    };
     const button = (label: string, action: string, onClick: () => void) => {
       const b = el('button', { text: label, attrs: { type: 'button', 'data-action': action } });
       b.addEventListener('click', onClick);
@@ -54,9 +68,9 @@ export class GenerateView {
       el('div', { className: 'generate-settings temperature' }, [
         el('label', { className: 'stat' }, [this.greedy, el('span', { text: t('generate.greedy') })]),
         field(t('generate.temperature'), this.inputs.temperature),
-        field(t('generate.topK'), this.inputs.topK),
-        field(t('generate.topP'), this.inputs.topP),
-        field(t('generate.seed'), this.inputs.seed),
+        field(t('generate.topK'), this.inputs.topK, 'topK'),
+        field(t('generate.topP'), this.inputs.topP, 'topP'),
+        field(t('generate.seed'), this.inputs.seed, 'seed'),
         field(t('generate.maxTokens'), this.inputs.maxTokens),
       ]),
       el('p', { className: 'hint', text: t('generate.topPNote') }),
@@ -75,13 +89,14 @@ export class GenerateView {
     this.showStatus(t('generate.empty'));
   }
 
-  /** The settings as typed; temperature 0 or the greedy box means greedy. */
+  /** The settings as typed (temperature 0 or the greedy box means greedy), or why not, in the panel's language. */
   settings(): { settings: SamplingSettings; maxTokens: number } | { error: string } {
     const temperature = this.greedy.checked ? 0 : Number(this.inputs.temperature.value);
     const checked = validateSampling({ temperature, topK: Number(this.inputs.topK.value), topP: Number(this.inputs.topP.value), seed: Number(this.inputs.seed.value) });
-    if (!checked.ok) return { error: checked.error };
+    const say = ({ code, value, max }: { code: keyof typeof PROBLEM_TEXT; value: string; max: number }) => ({ error: this.t(PROBLEM_TEXT[code], { value, max }) });
+    if (!checked.ok) return say(checked.problem);
     const maxTokens = Number(this.inputs.maxTokens.value);
-    if (!Number.isInteger(maxTokens) || maxTokens < 1 || maxTokens > 512) return { error: 'the length limit must be a whole number from 1 to 512' };
+    if (!Number.isInteger(maxTokens) || maxTokens < 1 || maxTokens > MAX_LENGTH) return say({ code: 'length', value: this.inputs.maxTokens.value, max: MAX_LENGTH });
     return { settings: checked.value, maxTokens };
   }
 

@@ -36,8 +36,3 @@ export function coverageNote(run: LensRun, shownFrom: number, t: Translate = eng
   const shown = run.tokens.length - shownFrom;
   return t('lens.coverage', { shown, total: run.totalTokens, first: dropped + 1 });
 }
-
-/** A token's text with whitespace made visible, for axis labels and tables. */
-export function visibleText(text: string): string {
-  return text.replace(/ /g, '␣').replace(/\n/g, '↵').replace(/\t/g, '⇥') || '∅';
-}

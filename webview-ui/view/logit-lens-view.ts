@@ -1,9 +1,12 @@
 // The Logit lens tab: for each layer (rows; 0 is the input embedding) and position (columns),
 // the token the model would predict if it stopped there (residual → ln_f → unembedding), with
-// its probability. The cell where a position's final prediction first becomes top-1 is marked.
+// its probability. Cells showing the final prediction are shaded; the layer from which a
+// position's top token stays the final prediction is outlined.
 import { el } from '../dom';
 import { formatPercent } from './format';
-import { coverageNote, visibleText, type LensRun } from './lens-run';
+import { withTerms } from './glossary';
+import { coverageNote, type LensRun } from './lens-run';
+import { displayToken } from './token-display';
 import { english, type Translate } from '../i18n';
 
 /** Most position columns drawn: the table stays readable and the lens call stays quick. */
@@ -17,12 +20,17 @@ export interface LensTable {
   top: [number, number][][];
 }
 
-/** For each column, the first layer whose top-1 equals the last layer's top-1. */
-export function firstFinalLayer(table: LensTable): number[] {
+/**
+ * For each column, the layer from which on the top-1 is the final prediction: it is the last
+ * layer's top-1 there and in every later layer. (The first layer where it appears at all can be
+ * followed by layers where it drops out again; this one cannot.)
+ */
+export function settledLayer(table: LensTable): number[] {
   const last = table.top[table.layers - 1]!;
   return last.map(([finalId], column) => {
-    for (let l = 0; l < table.layers; l++) if (table.top[l]![column]![0] === finalId) return l;
-    return table.layers - 1;
+    let l = table.layers - 1;
+    while (l > 0 && table.top[l - 1]![column]![0] === finalId) l--;
+    return l;
   });
 }
 
@@ -67,7 +75,7 @@ export class LogitLensView {
       this.element.replaceChildren(el('p', { className: 'empty', text: this.t('lens.empty') }));
       return;
     }
-    this.element.replaceChildren(el('p', { className: 'muted', text: this.t('lens.computing') }));
+    this.element.replaceChildren(el('p', { className: 'muted' }, withTerms(this.t('lens.computing'), ['unembedding'], this.t)));
     const layers = run.config.nLayer + 1;
     const from = Math.max(0, run.tokens.length - LENS_MAX_POSITIONS);
     const cells: { layer: number; position: number }[] = [];
@@ -85,10 +93,10 @@ export class LogitLensView {
   }
 
   private draw(run: LensRun, table: LensTable): void {
-    const first = firstFinalLayer(table);
+    const settled = settledLayer(table);
     const head = el('tr', {}, [el('th', { className: 'lens-corner', text: this.t('lens.corner') })]);
     for (let p = table.from; p < run.tokens.length; p++) {
-      head.appendChild(el('th', { className: 'lens-position', text: visibleText(run.tokens[p]!.text), attrs: { 'data-position': String(p), title: this.t('lens.position', { position: p }) } }));
+      head.appendChild(el('th', { className: 'lens-position', text: displayToken(run.tokens[p]!.text), attrs: { 'data-position': String(p), title: this.t('lens.position', { position: p }) } }));
     }
     const body = el('tbody');
     for (let l = table.layers - 1; l >= 0; l--) {
@@ -96,10 +104,10 @@ export class LogitLensView {
       table.top[l]!.forEach(([id, logprob], column) => {
         const p = table.from + column;
         const cell = el('td', { className: 'lens-cell', attrs: { 'data-layer': String(l), 'data-position': String(p), 'data-id': String(id) } }, [
-          el('span', { className: 'lens-token', text: visibleText(this.textOf(id)) }),
+          el('span', { className: 'lens-token', text: displayToken(this.textOf(id)) }),
           el('span', { className: 'lens-prob', text: formatPercent(Math.exp(logprob)) }),
         ]);
-        cell.classList.toggle('first-final', first[column] === l);
+        cell.classList.toggle('settled', settled[column] === l);
         cell.classList.toggle('final', id === table.top[table.layers - 1]![column]![0]);
         row.appendChild(cell);
       });
@@ -109,7 +117,7 @@ export class LogitLensView {
     this.element.replaceChildren(
       ...notes.map((text) => el('p', { className: 'muted lens-note', text })),
       el('div', { className: 'lens-scroll' }, [el('table', { className: 'lens-table' }, [el('thead', {}, [head]), body])]),
-      el('p', { className: 'muted', text: this.t('lens.legend') }),
+      el('p', { className: 'muted lens-legend' }, withTerms(this.t('lens.legend'), ['layerNorm', 'unembedding'], this.t)),
     );
   }
 }

@@ -18,7 +18,8 @@ export class PcaScatter {
 
   constructor(private readonly onHover: (index: number | undefined) => void) {}
 
-  render(points: [number, number][], labels: string[], title: string): void {
+  /** `titleNodes`: the title as shown (e.g. with its terms explained); `title` is its plain text. */
+  render(points: [number, number][], labels: string[], title: string, titleNodes: Node[] = [document.createTextNode(title)]): void {
     const xs = points.map((p) => p[0]);
     const ys = points.map((p) => p[1]);
     const span = (values: number[]) => {
@@ -48,6 +49,6 @@ export class PcaScatter {
       });
       root.appendChild(group);
     });
-    this.element.replaceChildren(el('div', { className: 'pca-title', text: title }), root);
+    this.element.replaceChildren(el('div', { className: 'pca-title' }, titleNodes), root);
   }
 }

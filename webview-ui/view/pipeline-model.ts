@@ -1,7 +1,7 @@
 // The walk-through's numbers for one picked token: pure data gathered from the inspector, the
 // engine's residual stream and its neighbours, so the view only draws and tests can compare.
-import { PipelineInspector, norm, softmaxTop, type ResidualStream } from '../../src/engine/inspect';
-import { candidates, choose, seededRandom } from '../../src/engine/sampling';
+import { PipelineInspector, norm, softmaxAll, type ResidualStream } from '../../src/engine/inspect';
+import { choose, seededRandom } from '../../src/engine/sampling';
 import type { Neighbour } from '../../src/engine/types';
 
 export const MIN_TEMPERATURE = 0.1;
@@ -31,8 +31,11 @@ export interface PipelineModel {
   embedding: { token: number[]; position: number[]; sum: number[]; tokenNorm: number; sumNorm: number };
   /** [id, text, cosine, angle in degrees] */
   neighbours: [number, string, number, number][];
-  attention: { query: number[]; key: number[]; value: number[]; scores: number[]; weights: number[]; output: number[]; headSize: number };
-  block: { attentionNorm: number; mlpNorm: number; mlpActive: number; inner: number };
+  /** `scale`: what q·k is divided by (√headSize, times layer + 1 where the config asks). */
+  attention: { query: number[]; key: number[]; value: number[]; scores: number[]; weights: number[]; output: number[]; headSize: number; scale: number };
+  /** `positiveUnits` of the MLP's `inner` units have a positive GELU output. */
+  block: { attentionNorm: number; mlpNorm: number; positiveUnits: number; inner: number };
+  /** The residual stream's length after the embedding (0) and after each layer (1..L). */
   norms: number[];
   distribution: { id: number; text: string; logit: number; probability: number }[];
   sample: PipelineToken;
@@ -66,13 +69,11 @@ export async function buildPipeline(request: PipelineRequest, sources: PipelineS
   const attention = inspector.attentionHead(stream, layer, head, position);
   const block = inspector.block(stream, layer, position);
   const logits = inspector.logits(inspector.residual(stream, inspector.config.nLayer, position));
-  const top = softmaxTop(logits, temperature, TOP_SHOWN);
-  // The sample uses the same sampler as generation (no top-k / top-p cut) over the shown tokens'
-  // exact probabilities; the tail beyond them is folded in by renormalising.
-  const pick = choose(
-    candidates(top.map((e) => [e.id, Math.log(e.probability)]), { temperature, topK: TOP_SHOWN, topP: 1 }),
-    seededRandom(request.seed),
-  );
+  const all = softmaxAll(logits, temperature);
+  const top = all.slice(0, TOP_SHOWN);
+  // The sample is drawn from the exact distribution over the whole vocabulary (generation's
+  // sampler with nothing cut): at a high temperature most of the mass lies beyond the shown few.
+  const pick = choose(all.map((e) => ({ id: e.id, probability: e.probability, kept: e.probability })), seededRandom(request.seed));
   const neighbours = (await sources.neighbours(id)).slice(1).map(([nid, text, cos]): [number, string, number, number] => [
     nid,
     text,
@@ -101,8 +102,9 @@ export async function buildPipeline(request: PipelineRequest, sources: PipelineS
       weights: attention.weights,
       output: Array.from(attention.output),
       headSize: inspector.headSize,
+      scale: attention.scale,
     },
-    block: { attentionNorm: norm(block.attention), mlpNorm: norm(block.mlp), mlpActive: block.mlpActiveFraction, inner: inspector.config.nInner },
+    block: { attentionNorm: norm(block.attention), mlpNorm: norm(block.mlp), positiveUnits: block.mlpPositiveUnits, inner: inspector.config.nInner },
     norms: inspector.residualNorms(stream, position),
     distribution: top.map((e) => ({ ...e, text: sources.tokenText(e.id) })),
     sample: { id: pick, text: sources.tokenText(pick) },

@@ -15,6 +15,8 @@ export class PipelineTab {
   private seq = 0;
   /** The document token number of ids[0]: messages and pickers count tokens the way the chips do. */
   private firstIndex = 0;
+  /** Tokens in the whole explained text (the model may have read only the last ones). */
+  private totalTokens = 0;
   /** The request the steps on screen show. */
   private rendered: PipelineRequest | undefined;
   /** Why the user's last pick was refused; stays above the steps until a pick is accepted. */
@@ -31,10 +33,14 @@ export class PipelineTab {
     return this.view.element;
   }
 
-  /** A new run's ids (those the model read, the first being token `firstIndex`); the walk-through starts at its last token. */
-  setRun(ids: number[], firstIndex = 0): void {
+  /**
+   * A new run's ids (those the model read, the first being token `firstIndex` of the
+   * `totalTokens` in the text); the walk-through starts at its last token.
+   */
+  setRun(ids: number[], firstIndex = 0, totalTokens = firstIndex + ids.length): void {
     this.request = { ids, position: ids.length - 1, layer: 0, head: 0, temperature: 1, seed: 1 };
     this.firstIndex = firstIndex;
+    this.totalTokens = totalTokens;
     this.notice = undefined;
   }
 
@@ -83,7 +89,7 @@ export class PipelineTab {
       this.view.busy();
       const model = await engine.pipeline(request);
       if (seq !== this.seq) return;
-      this.view.render(model, engine.config.nLayer, engine.config.nHead, this.firstIndex);
+      this.view.render(model, engine.config.nLayer, engine.config.nHead, this.firstIndex, this.totalTokens);
       this.rendered = request;
       if (this.notice) this.view.showMessage(this.notice, true);
     } catch (error) {

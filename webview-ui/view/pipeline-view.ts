@@ -4,7 +4,10 @@
 import { el } from '../dom';
 import type { Translate } from '../i18n';
 import { MAX_TEMPERATURE, MIN_TEMPERATURE, type PipelineModel, type PipelineRequest } from './pipeline-model';
-import { displayToken } from './pipeline-format';
+import { displayToken } from './token-display';
+import { explain, withTerms, type Term } from './glossary';
+import { describeNorms } from './norm-trend';
+import { formatPercent, sentences } from './format';
 
 export interface PipelineControls {
   /** The user changed the token, layer, head or temperature. */
@@ -34,27 +37,42 @@ export class PipelineView {
     this.showMessage(this.t('pipeline.loading'));
   }
 
-  /** `firstIndex`: the document token number of the model's first token, for the token picker's labels. */
-  render(model: PipelineModel, layers: number, heads: number, firstIndex = 0): void {
+  /**
+   * `firstIndex`: the document token number of the model's first token, for the token picker's
+   * labels; `totalTokens`: the whole text's tokens (the model may have read only the last ones).
+   * Layers are numbered from 1, as in the other tabs: the residual stream after layer l is
+   * hidden[l], and hidden[0] is the embedding.
+   */
+  render(model: PipelineModel, layers: number, heads: number, firstIndex = 0, totalTokens = model.tokens.length): void {
     this.status.hidden = true;
     const t = this.t;
     const { request, token } = model;
     const pickers = el('div', { className: 'pipeline-controls temperature' }, [
       this.select(t('pipeline.pickToken'), 'position', model.tokens.length, request.position, (i) => `${firstIndex + i}: ${displayToken(model.tokens[i].text)}`),
-      this.select(t('pipeline.layer'), 'layer', layers, request.layer, (i) => String(i)),
+      this.select(t('pipeline.layer'), 'layer', layers, request.layer, (i) => String(i + 1)),
       this.select(t('pipeline.head'), 'head', heads, request.head, (i) => String(i)),
     ]);
+    const bytes = (text: string) => new TextEncoder().encode(text).length;
+    const { headSize, scale } = model.attention;
+    const scaledByLayer = Math.abs(scale - Math.sqrt(headSize)) > 1e-9 * scale;
+    const shownMass = model.distribution.reduce((sum, e) => sum + e.probability, 0);
     const steps = [
-      this.step(1, t('step1.title'), t('step1.body'), [
-        el('p', { text: t('step1.numbers', { tokens: request.ids.length, text: displayToken(token.text), bytes: token.bytes }) }),
+      this.step(1, t('step1.title'), t('step1.body', { cjk: bytes('中'), emoji: bytes('😀'), heart: bytes('❤') }), [], [
+        el('p', {
+          attrs: { 'data-name': 'token-count', 'data-total': String(totalTokens), 'data-read': String(request.ids.length) },
+          text: sentences([
+            t('step1.numbers', { total: totalTokens, text: displayToken(token.text), bytes: token.bytes }),
+            totalTokens > request.ids.length ? t('step1.readLast', { read: request.ids.length }) : '',
+          ]),
+        }),
         token.partial ? el('p', { className: 'hint', text: t('step1.partial') }) : null,
         chipRow(model.tokens.map((tk) => tk.text), request.position),
       ]),
-      this.step(2, t('step2.title'), t('step2.body', { vocab: model.vocabSize }), [
+      this.step(2, t('step2.title'), t('step2.body', { vocab: model.vocabSize }), [], [
         value('id', token.id, t('step2.numbers', { id: token.id, vocab: model.vocabSize })),
       ]),
-      this.step(3, t('step3.title'), t('step3.body', { id: token.id, d: model.embedding.token.length }), [
-        labelled(`wte[${token.id}]`, strip('embedding', model.embedding.token)),
+      this.step(3, t('step3.title'), t('step3.body', { id: token.id, d: model.embedding.token.length }), ['wte'], [
+        labelled(`wte[${token.id}]`, strip('embedding', model.embedding.token), 'wte', t),
         stripLegend(t),
         value('token-norm', model.embedding.tokenNorm, t('step3.norm', { norm: model.embedding.tokenNorm.toFixed(3) })),
         el('h4', { text: t('step3.neighbours') }),
@@ -64,29 +82,32 @@ export class PipelineView {
             el('span', { className: 'muted', text: ` ${cos.toFixed(3)}, ${angle.toFixed(1)}°` }),
           ]))),
       ]),
-      this.step(4, t('step4.title'), t('step4.body', { position: request.position }), [
-        labelled(`${t('step4.position')} wpe[${request.position}]`, strip('position', model.embedding.position)),
+      this.step(4, t('step4.title'), t('step4.body', { position: request.position }), ['wpe'], [
+        labelled(`${t('step4.position')} wpe[${request.position}]`, strip('position', model.embedding.position), 'wpe', t),
         labelled(t('step4.sum'), strip('sum', model.embedding.sum)),
         value('sum-norm', model.embedding.sumNorm, t('step3.norm', { norm: model.embedding.sumNorm.toFixed(3) })),
       ]),
-      this.step(5, t('step5.title', { layer: request.layer }), t('step5.body', { head: request.head, hs: model.attention.headSize }), [
+      this.step(5, t('step5.title', { layer: request.layer + 1 }), t('step5.body', { head: request.head, hs: headSize }), ['layerNorm'], [
+        scaledByLayer ? el('p', { className: 'hint', text: t('step5.scaleByLayer', { scale: scale.toFixed(3) }) }) : null,
         labelled('q', strip('query', model.attention.query)),
         labelled('k', strip('key', model.attention.key)),
         labelled('v', strip('value', model.attention.value)),
         attentionTable(model, t),
         el('p', { className: 'hint', text: t('step5.masked') }),
         el('p', {
+          attrs: { 'data-name': 'mlp', 'data-positive': String(model.block.positiveUnits), 'data-inner': String(model.block.inner) },
           text: t('step5.mlp', {
             inner: model.block.inner,
-            active: `${(model.block.mlpActive * 100).toFixed(0)}%`,
+            positive: model.block.positiveUnits,
+            percent: formatPercent(model.block.positiveUnits / model.block.inner),
             attn: model.block.attentionNorm.toFixed(2),
             mlp: model.block.mlpNorm.toFixed(2),
           }),
         }),
-        el('p', { text: t('step5.norms') }),
-        bars('norms', model.norms.map((n, l) => [l === 0 ? t('step5.embeddingNorm') : `L${l - 1}`, n, n.toFixed(2)]), Math.max(...model.norms)),
+        el('p', { attrs: { 'data-name': 'norms-sentence' }, text: describeNorms(t, displayToken(token.text), model.norms) }),
+        bars('norms', model.norms.map((n, l) => [l === 0 ? t('step5.embeddingNorm') : t('step5.afterLayer', { layer: l }), n, n.toFixed(2)]), Math.max(...model.norms)),
       ]),
-      this.step(6, t('step6.title'), t('step6.body'), [
+      this.step(6, t('step6.title'), t('step6.body', { vocab: model.vocabSize }), ['layerNorm', 'unembedding'], [
         this.temperatureSlider(request.temperature),
         el('h4', { text: t('step6.top') }),
         bars(
@@ -94,16 +115,22 @@ export class PipelineView {
           model.distribution.map((e) => [displayToken(e.text), e.probability, `${(e.probability * 100).toFixed(2)}%`, `logit ${e.logit.toFixed(2)}`]),
           model.distribution[0]?.probability ?? 1,
         ),
-        el('p', { className: 'pipeline-sample', attrs: { 'data-id': String(model.sample.id) }, text: t('step6.sample', { seed: request.seed, text: displayToken(model.sample.text) }) }),
+        el('p', { className: 'hint', text: t('step6.shownMass', { count: model.distribution.length, mass: formatPercent(shownMass) }) }),
+        el('p', {
+          className: 'pipeline-sample',
+          attrs: { 'data-id': String(model.sample.id) },
+          text: t('step6.sample', { vocab: model.vocabSize, temperature: request.temperature.toFixed(2), seed: request.seed, text: displayToken(model.sample.text) }),
+        }),
       ]),
     ];
     this.steps.replaceChildren(pickers, ...steps);
   }
 
-  private step(n: number, title: string, body: string, content: (Node | null)[]): HTMLElement {
+  /** A step: its title, its explanation (with `terms` in it explained on hover), then its numbers. */
+  private step(n: number, title: string, body: string, terms: readonly Term[], content: (Node | null)[]): HTMLElement {
     return el('section', { className: 'pipeline-step distribution', attrs: { 'data-step': String(n) } }, [
       el('h3', { className: 'distribution-heading', text: title }),
-      el('p', { className: 'pipeline-body', text: body }),
+      el('p', { className: 'pipeline-body' }, withTerms(body, terms, this.t)),
       ...content,
     ]);
   }
@@ -134,8 +161,9 @@ function value(name: string, v: number, text: string): HTMLElement {
   return el('p', { className: 'stat-value', text, attrs: { 'data-name': name, 'data-value': String(v) } });
 }
 
-function labelled(label: string, content: HTMLElement): HTMLElement {
-  return el('div', { className: 'strip-row' }, [el('span', { className: 'stat-label', text: label }), content]);
+function labelled(label: string, content: HTMLElement, term?: Term, t?: Translate): HTMLElement {
+  const name = el('span', { className: 'stat-label', text: label });
+  return el('div', { className: 'strip-row' }, [term && t ? explain(name, term, t) : name, content]);
 }
 
 /** A vector as a row of coloured cells (blue negative, red positive), scaled to its largest magnitude. */
@@ -179,7 +207,7 @@ function attentionTable(model: PipelineModel, t: Translate): HTMLElement {
       el('td', {}, [weightBar(model.attention.weights[j])]),
     ]));
   return el('table', { className: 'attention-table', attrs: { 'data-name': 'attention' } }, [
-    el('tr', {}, [el('th', { text: '' }), el('th', { text: t('step5.scores') }), el('th', { text: t('step5.weights') }), el('th', { text: '' })]),
+    el('tr', {}, [el('th', { text: '' }), el('th', { text: t('step5.scores', { hs: model.attention.headSize }) }), el('th', { text: t('step5.weights') }), el('th', { text: '' })]),
     ...rows,
   ]);
 }

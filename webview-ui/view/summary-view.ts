@@ -6,13 +6,14 @@ import { clear, el } from '../dom';
 import { formatBits, formatCount, formatRatio } from './format';
 import type { RunStats } from './stats';
 import { english, type Translate } from '../i18n';
+import { explain, withTerms, type Term } from './glossary';
 
-// Only the first help text says something beyond names, so only it goes through the bundle.
-const ENCODING_TITLES = [
-  ['r50k_base', 'GPT-2', (t: Translate) => t('summary.r50kHelp')],
-  ['cl100k_base', 'GPT-4', () => 'cl100k_base: GPT-3.5 and GPT-4'],
-  ['o200k_base', 'GPT-4o', () => 'o200k_base: GPT-4o'],
-] as const;
+/** Each encoding's name on the page and the glossary entry that says what it is. */
+const ENCODING_TITLES: readonly (readonly [keyof ExplainMessage['counts'], string, Term])[] = [
+  ['r50k_base', 'GPT-2', 'r50k'],
+  ['cl100k_base', 'GPT-4', 'cl100k'],
+  ['o200k_base', 'GPT-4o', 'o200k'],
+];
 
 function metric(label: string, value: string, help: string, id: string): HTMLElement {
   return el('div', { className: 'metric', attrs: { title: help, 'data-metric': id } }, [
@@ -55,12 +56,12 @@ export class SummaryView {
     );
     clear(this.counts);
     this.counts.appendChild(el('span', { className: 'counts-label', text: t('summary.sameTextIn') }));
-    for (const [name, title, help] of ENCODING_TITLES) {
+    for (const [name, title, term] of ENCODING_TITLES) {
       this.counts.appendChild(
-        el('span', { className: 'count', attrs: { title: help(t), 'data-encoding': name } }, [
+        explain(el('span', { className: 'count', attrs: { 'data-encoding': name } }, [
           el('span', { className: 'count-name', text: title }),
           el('span', { className: 'count-value', text: t('summary.countTokens', { count: formatCount(run.counts[name]) }) }),
-        ]),
+        ]), term, t),
       );
     }
     this.renderLegend(mode);
@@ -70,7 +71,7 @@ export class SummaryView {
     const t = this.t;
     clear(this.legend);
     if (mode === 'off') return;
-    this.legend.appendChild(el('span', { className: 'legend-title', text: t(mode === 'rank' ? 'summary.legendRank' : 'summary.legendSurprisal') }));
+    this.legend.appendChild(el('span', { className: 'legend-title' }, withTerms(t(mode === 'rank' ? 'summary.legendRank' : 'summary.legendSurprisal'), ['gltr'], t)));
     for (const bucket of mode === 'rank' ? RANK_BUCKETS : SURPRISAL_BUCKETS) {
       this.legend.appendChild(el('span', { className: 'legend-item' }, [el('span', { className: `swatch heat-${bucket}` }), document.createTextNode(t(`legend.${bucket}`))]));
     }

@@ -56,12 +56,25 @@ export function displaySegments(token: Pick<TokenSpan, 'text' | 'bytes' | 'parti
   return segments;
 }
 
+/**
+ * A token's text on one line, whitespace made visible as on the chips (the one convention the
+ * panel uses, explained by the legend above the chips): for labels, lists and sentences.
+ */
+export function displayToken(text: string): string {
+  return displaySegments({ text, bytes: '', partial: false }).map((segment) => segment.text).join('');
+}
+
+/** A glyph's CSS classes (prefixed: a bare "tab" would be styled as the panel's tab buttons). */
+export function glyphClass(kind: Exclude<SegmentKind, 'text'>): string {
+  return `glyph glyph-${kind}`;
+}
+
 /** True when the chips after this one start a new line, as the text does. */
 export function endsLine(token: Pick<TokenSpan, 'text' | 'partial'>): boolean {
   return !token.partial && token.text.endsWith('\n');
 }
 
-/** The token as a quoted string with escapes, for tooltips and the distribution list: "␣foo" style is for chips, this is exact. */
+/** The token as a quoted string with escapes, for tooltips and the distribution list: "·foo" style is for chips, this is exact. */
 export function quotedToken(text: string): string {
   return JSON.stringify(text).replace(/\\u([0-9a-f]{4})/g, (_, hex: string) => `\\u${hex.toUpperCase()}`);
 }
