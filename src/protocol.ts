@@ -45,13 +45,24 @@ export interface ViewSettings {
 
 // ---- host → webview ----
 
+/** Webview URIs (asWebviewUri) of the files of a model folder that the panel reads. */
+export interface ModelFileUris {
+  configUri: string;
+  /** model.safetensors, or every shard the index names (`name` as the index lists it). */
+  weights: { name: string; uri: string }[];
+  /** model.safetensors.index.json, for a sharded checkpoint. */
+  shardIndexUri?: string;
+  /** tokenizer.json (and tokenizer_config.json); absent for a GPT-2 checkpoint read with r50k_base. */
+  tokenizerUri?: string;
+  tokenizerConfigUri?: string;
+}
+
 /** Sent once after the webview says it is ready: where the model and runtime live. */
 export interface InitMessage {
   type: 'init';
   modelName: string;
-  /** Webview URIs (asWebviewUri) of the checkpoint's files and of onnxruntime-web's wasm binary. */
-  configUri: string;
-  weightsUri: string;
+  model: ModelFileUris;
+  /** Webview URI of onnxruntime-web's wasm binary. */
   wasmUri: string;
   /** Webview URI of the bundle the panel runs its model in, as a worker (dist/webview-engine.js). */
   engineUri: string;
@@ -74,8 +85,10 @@ export interface ExplainMessage {
   firstTokenIndex: number;
   totalTokens: number;
   totalChars: number;
-  /** The explained text's token count under each encoding. */
+  /** The explained text's token count under each OpenAI encoding. */
   counts: EncodingCounts;
+  /** And under the model's own tokenizer (its additions, such as BOS, included). */
+  modelCount: { tokenizer: string; count: number };
   /** Short remarks the panel shows above the tokens (e.g. that the text looks binary). */
   notes: string[];
   settings: ViewSettings;
@@ -229,7 +242,7 @@ const HEX = /^(?:[0-9a-f]{2})*$/;
 
 function isTokenSpan(value: unknown, textLength: number): value is TokenSpan {
   if (!isObject(value)) return false;
-  const { id, text, start, end, bytes, partial } = value;
+  const { id, text, start, end, bytes, partial, special } = value;
   return (
     isInt(id, 0) &&
     typeof text === 'string' &&
@@ -237,7 +250,9 @@ function isTokenSpan(value: unknown, textLength: number): value is TokenSpan {
     isInt(end, start as number, textLength) &&
     typeof bytes === 'string' &&
     HEX.test(bytes) &&
-    (partial === undefined || typeof partial === 'boolean')
+    (partial === undefined || typeof partial === 'boolean') &&
+    // A token the tokenizer adds (BOS) stands for no text.
+    (special === undefined || (special === true && start === end))
   );
 }
 
@@ -252,6 +267,27 @@ function isViewSettings(value: unknown): value is ViewSettings {
 
 function isCounts(value: unknown): value is EncodingCounts {
   return isObject(value) && ENCODINGS.every((name) => isInt(value[name], 0));
+}
+
+function isModelCount(value: unknown): value is ExplainMessage['modelCount'] {
+  return isObject(value) && isText(value.tokenizer, LIMITS.modelNameChars) && isInt(value.count, 0);
+}
+
+/** The most shards a checkpoint may have (Llama 3.1 405B has 191). */
+const MAX_SHARDS = 1000;
+
+function isModelFileUris(value: unknown): value is ModelFileUris {
+  if (!isObject(value)) return false;
+  const { configUri, weights, shardIndexUri, tokenizerUri, tokenizerConfigUri } = value;
+  const optionalUri = (uri: unknown) => uri === undefined || isResourceUri(uri);
+  return (
+    isResourceUri(configUri) &&
+    isListOf(weights, MAX_SHARDS, (w) => isObject(w) && isText(w.name, 200) && isResourceUri(w.uri)) &&
+    (weights as unknown[]).length > 0 &&
+    optionalUri(shardIndexUri) &&
+    optionalUri(tokenizerUri) &&
+    optionalUri(tokenizerConfigUri)
+  );
 }
 
 function isBackendInfo(value: unknown): value is BackendInfo {
@@ -299,8 +335,7 @@ export function parseHostMessage(value: unknown): HostMessage | undefined {
   switch (value.type) {
     case 'init':
       return isText(value.modelName, LIMITS.modelNameChars) &&
-        isResourceUri(value.configUri) &&
-        isResourceUri(value.weightsUri) &&
+        isModelFileUris(value.model) &&
         isResourceUri(value.wasmUri) &&
         isResourceUri(value.engineUri) &&
         isOneOf(value.backend, BACKEND_PREFERENCES) &&
@@ -309,10 +344,10 @@ export function parseHostMessage(value: unknown): HostMessage | undefined {
         ? (value as unknown as InitMessage)
         : undefined;
     case 'explain': {
-      const { runId, source, tokens, firstTokenIndex, totalTokens, totalChars, counts, notes, settings } = value;
+      const { runId, source, tokens, firstTokenIndex, totalTokens, totalChars, counts, modelCount, notes, settings } = value;
       if (!isInt(runId, 1) || !isInt(totalChars, 0) || !isInt(totalTokens, 0) || !isInt(firstTokenIndex, 0)) return undefined;
       if (!isObject(source) || !isOneOf(source.kind, ['selection', 'paragraph', 'document'] as const)) return undefined;
-      if (!isText(source.label, 1000) || !isCounts(counts) || !isViewSettings(settings)) return undefined;
+      if (!isText(source.label, 1000) || !isCounts(counts) || !isModelCount(modelCount) || !isViewSettings(settings)) return undefined;
       if (!isListOf(notes, LIMITS.notes, (note) => isText(note, LIMITS.noteChars))) return undefined;
       if (!isListOf(tokens, LIMITS.tokensPerMessage, (token) => isTokenSpan(token, totalChars))) return undefined;
       if (firstTokenIndex + tokens.length !== totalTokens) return undefined;

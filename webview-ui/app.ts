@@ -121,9 +121,9 @@ export class App {
   }
 
   private init(message: InitMessage): void {
-    const { modelName, configUri, weightsUri, wasmUri, engineUri } = message;
-    const changed = this.engineSlot && (this.engineSlot.backend !== message.backend || this.location?.weightsUri !== weightsUri);
-    this.location = { modelName, configUri, weightsUri, wasmUri };
+    const { modelName, model, wasmUri, engineUri } = message;
+    const changed = this.engineSlot && (this.engineSlot.backend !== message.backend || this.location?.model.configUri !== model.configUri);
+    this.location = { modelName, model, wasmUri };
     this.engineUri = engineUri;
     this.backend = message.backend;
     this.footerInfo = { model: modelName };

@@ -77,8 +77,8 @@ export async function loadEngine(location: ModelLocation, backend: BackendPrefer
   // onnxruntime's warnings (e.g. shape ops placed on the CPU) mean nothing to users; errors still show.
   ort.env.logLevel = 'error';
   onProgress({ stage: 'loading' });
-  const configJson = new TextDecoder().decode(await readWithProgress(await fetchOk(location.configUri, 'config.json'), 'config.json', MAX_CONFIG_BYTES));
-  const weights = await readWithProgress(await fetchOk(location.weightsUri, 'weights (model.safetensors)'), 'weights (model.safetensors)', MAX_WEIGHTS_BYTES, (received, total) =>
+  const configJson = new TextDecoder().decode(await readWithProgress(await fetchOk(location.model.configUri, 'config.json'), 'config.json', MAX_CONFIG_BYTES));
+  const weights = await readWithProgress(await fetchOk(location.model.weights[0]!.uri, 'weights (model.safetensors)'), 'weights (model.safetensors)', MAX_WEIGHTS_BYTES, (received, total) =>
     onProgress({ stage: 'fetching', received, total }),
   );
   const checkpoint = loadCheckpoint({ name: location.modelName, configJson, weights, configFileName: 'config.json', weightsFileName: 'model.safetensors' });

@@ -5,13 +5,13 @@
 // unresponsive" and a 20 s socket timeout. The page only draws; this module is all the two share.
 import type { Analysis, AnalyzeOptions, BackendInfo, BackendPreference, Distribution, LensCell, ModelConfig, Neighbour } from '../src/engine/types';
 import type { DistributionOptions } from '../src/engine/engine';
+import type { ModelFileUris } from '../src/protocol';
 import type { PipelineModel, PipelineRequest } from './view/pipeline-model';
 
 /** Where the model and the runtime are (webview URIs of the extension's resources). */
 export interface ModelLocation {
   modelName: string;
-  configUri: string;
-  weightsUri: string;
+  model: ModelFileUris;
   wasmUri: string;
 }
 

@@ -19,6 +19,8 @@ export interface ExplainInput {
   /** The whole text's r50k_base tokens (offsets relative to the text). */
   tokens: TokenSpan[];
   counts: EncodingCounts;
+  /** The text's token count under the model's own tokenizer. */
+  modelCount: ExplainMessage['modelCount'];
   settings: ViewSettings;
   /** The model's context length. */
   contextTokens: number;
@@ -85,6 +87,7 @@ export function buildExplainMessage(input: ExplainInput, localize: Localize = en
     totalTokens: input.tokens.length,
     totalChars: input.text.length,
     counts: input.counts,
+    modelCount: input.modelCount,
     notes: explainNotes(input, localize),
     settings: input.settings,
   };

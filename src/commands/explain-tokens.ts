@@ -189,6 +189,7 @@ export class ExplainTokensCommand {
       text,
       tokens,
       counts,
+      modelCount: { tokenizer: MODEL_ENCODING, count: tokens.length },
       settings: viewSettings(settings),
       contextTokens: model.config.nPositions,
     }, vscode.l10n.t);

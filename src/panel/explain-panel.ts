@@ -197,8 +197,7 @@ export class ExplainPanel implements vscode.Disposable {
     void this.post({
       type: 'init',
       modelName,
-      configUri: modelFile('config.json'),
-      weightsUri: modelFile('model.safetensors'),
+      model: { configUri: modelFile('config.json'), weights: [{ name: 'model.safetensors', uri: modelFile('model.safetensors') }] },
       wasmUri: uri(...WASM_FILE),
       engineUri: uri(...ENGINE_WORKER_FILE),
       backend: this.options.backend,

@@ -9,7 +9,7 @@ const settings = { topK: 20, temperature: 1, heatMapMode: 'rank' as const };
 
 function message(text: string) {
   const tokens = tokenize(text);
-  return buildExplainMessage({ runId: 1, kind: 'selection', fileName: 'a.py', firstLine: 0, lastLine: 2, text, tokens, counts: { ...counts, r50k_base: tokens.length }, settings, contextTokens: 512 });
+  return buildExplainMessage({ runId: 1, kind: 'selection', fileName: 'a.py', firstLine: 0, lastLine: 2, text, tokens, counts: { ...counts, r50k_base: tokens.length }, modelCount: { tokenizer: 'r50k_base', count: tokens.length }, settings, contextTokens: 512 });
 }
 
 describe('the explain message', () => {

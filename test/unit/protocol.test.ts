@@ -15,6 +15,7 @@ const explain = {
   totalTokens: tokens.length,
   totalChars: 11,
   counts: { r50k_base: 2, cl100k_base: 2, o200k_base: 2 },
+  modelCount: { tokenizer: 'r50k_base', count: 2 },
   notes: [],
   settings,
 };
@@ -38,14 +39,14 @@ const analysis = {
 
 describe('host → webview messages', () => {
   test('valid init, explain and settings pass', () => {
-    const init = { type: 'init', modelName: 'm', configUri: 'https://r/c.json', weightsUri: 'https://r/w', wasmUri: 'https://r/o.wasm', engineUri: 'https://r/e.js', backend: 'auto', settings };
+    const init = { type: 'init', modelName: 'm', model: { configUri: 'https://r/c.json', weights: [{ name: 'model.safetensors', uri: 'https://r/w' }] }, wasmUri: 'https://r/o.wasm', engineUri: 'https://r/e.js', backend: 'auto', settings };
     assert.deepEqual(parseHostMessage(init), init);
     assert.deepEqual(parseHostMessage(explain), explain);
     assert.deepEqual(parseHostMessage({ type: 'settings', settings }), { type: 'settings', settings });
   });
 
   test('init carries VS Code’s display language; a non-text or overlong one is refused', () => {
-    const init = { type: 'init', modelName: 'm', configUri: 'https://r/c.json', weightsUri: 'https://r/w', wasmUri: 'https://r/o.wasm', engineUri: 'https://r/e.js', backend: 'auto', settings };
+    const init = { type: 'init', modelName: 'm', model: { configUri: 'https://r/c.json', weights: [{ name: 'model.safetensors', uri: 'https://r/w' }] }, wasmUri: 'https://r/o.wasm', engineUri: 'https://r/e.js', backend: 'auto', settings };
     assert.deepEqual(parseHostMessage({ ...init, language: 'zh-cn' }), { ...init, language: 'zh-cn' });
     assert.deepEqual(parseHostMessage({ ...init, language: 'en' }), { ...init, language: 'en' });
     assert.equal(parseHostMessage({ ...init, language: 7 }), undefined);
@@ -57,7 +58,9 @@ describe('host → webview messages', () => {
       null,
       'explain',
       { type: 'nope' },
-      { type: 'init', modelName: 'm', configUri: 'javascript:alert(1)', weightsUri: 'https://r/w', wasmUri: 'https://r/o.wasm', engineUri: 'https://r/e.js', backend: 'auto', settings },
+      { type: 'init', modelName: 'm', model: { configUri: 'https://r/c.json', weights: [] }, wasmUri: 'https://r/o.wasm', engineUri: 'https://r/e.js', backend: 'auto', settings },
+      { type: 'init', modelName: 'm', model: { configUri: 'https://r/c.json', weights: [{ name: 'x', uri: 'https://r/w' }], tokenizerUri: 'file:///etc/passwd' }, wasmUri: 'https://r/o.wasm', engineUri: 'https://r/e.js', backend: 'auto', settings },
+      { type: 'init', modelName: 'm', model: { configUri: 'javascript:alert(1)', weights: [{ name: 'model.safetensors', uri: 'https://r/w' }] }, wasmUri: 'https://r/o.wasm', engineUri: 'https://r/e.js', backend: 'auto', settings },
       { ...explain, runId: 0 },
       { ...explain, runId: 1.5 },
       { ...explain, totalTokens: 99 },
@@ -65,6 +68,9 @@ describe('host → webview messages', () => {
       { ...explain, tokens: [{ ...tokens[0], bytes: 'zz' }, tokens[1]] },
       { ...explain, tokens: [{ ...tokens[0], start: 3, end: 2 }, tokens[1]] },
       { ...explain, counts: { r50k_base: 2, cl100k_base: -1, o200k_base: 2 } },
+      { ...explain, modelCount: undefined },
+      { ...explain, modelCount: { tokenizer: 'qwen3', count: -1 } },
+      { ...explain, tokens: [{ ...tokens[0], special: true }, tokens[1]] },
       { ...explain, source: { kind: 'file', label: 'x' } },
       { ...explain, notes: ['x'.repeat(LIMITS.noteChars + 1)] },
       { ...explain, settings: { ...settings, temperature: 0 } },
@@ -190,7 +196,7 @@ describe('arrays with holes and lists longer than the run', () => {
   });
 
   test('the host’s clipped model name is one the panel takes; the unclipped one is not', () => {
-    const init = { type: 'init', configUri: 'https://r/c.json', weightsUri: 'https://r/w', wasmUri: 'https://r/o.wasm', engineUri: 'https://r/e.js', backend: 'auto', settings };
+    const init = { type: 'init', model: { configUri: 'https://r/c.json', weights: [{ name: 'model.safetensors', uri: 'https://r/w' }] }, wasmUri: 'https://r/o.wasm', engineUri: 'https://r/e.js', backend: 'auto', settings };
     const folderName = 'm'.repeat(255);
     assert.equal(parseHostMessage({ ...init, modelName: folderName }), undefined);
     const clipped = clippedText(folderName, LIMITS.modelNameChars);

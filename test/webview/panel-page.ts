@@ -52,18 +52,23 @@ export async function tokenCounts(text: string): Promise<EncodingCounts> {
 
 /** The explain message the host sends for `text` selected in a file. */
 export async function explainMessage(runId: number, text: string, options: { topK?: number; contextTokens?: number; fileName?: string } = {}): Promise<ExplainMessage> {
+  const tokens = tokenize(text);
   return buildExplainMessage({
-    runId, kind: 'selection', fileName: options.fileName ?? 'sample.txt', firstLine: 0, lastLine: 0, text, tokens: tokenize(text),
-    counts: await tokenCounts(text), settings: { topK: options.topK ?? 5, temperature: 1, heatMapMode: 'rank' }, contextTokens: options.contextTokens ?? 512,
+    runId, kind: 'selection', fileName: options.fileName ?? 'sample.txt', firstLine: 0, lastLine: 0, text, tokens,
+    counts: await tokenCounts(text), modelCount: { tokenizer: 'r50k_base', count: tokens.length }, settings: { topK: options.topK ?? 5, temperature: 1, heatMapMode: 'rank' }, contextTokens: options.contextTokens ?? 512,
   });
+}
+
+/** Webview-style URIs of a single-file model folder (config.json + model.safetensors) served by `server`. */
+export function modelUris(server: StaticServer, folder: string): InitMessage['model'] {
+  return { configUri: server.url(`${folder}/config.json`), weights: [{ name: 'model.safetensors', uri: server.url(`${folder}/model.safetensors`) }] };
 }
 
 /** The init message for the bundled model and runtime, served by `server`. */
 export function bundledModelInit(server: StaticServer, options: { backend?: BackendPreference; language?: string } = {}): InitMessage {
   return {
     type: 'init', modelName: 'tiny-gpt2-software',
-    configUri: server.url('media/models/tiny-gpt2-software/config.json'),
-    weightsUri: server.url('media/models/tiny-gpt2-software/model.safetensors'),
+    model: modelUris(server, 'media/models/tiny-gpt2-software'),
     wasmUri: server.url('dist/ort/ort-wasm-simd-threaded.asyncify.wasm'),
     engineUri: server.url('dist/webview-engine.js'),
     backend: options.backend ?? 'wasm', settings: { topK: 5, temperature: 1, heatMapMode: 'rank' },

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { AnalysisMessage, WebviewMessage } from '../../src/protocol';
 import { formatPercent, parsePercent, percentResolution } from '../../webview-ui/view/format';
-import { bundledModelInit, explainMessage, sendToPanel, writePanelPage } from './panel-page';
+import { bundledModelInit, explainMessage, modelUris, sendToPanel, writePanelPage } from './panel-page';
 import { launchChromium, serveStatic, type StaticServer } from '../harness/chromium';
 import { repoRoot, testResultsDir } from '../harness/paths';
 
@@ -208,8 +208,7 @@ describe('Explain Tokens panel: a model that cannot load', () => {
       await page.goto(server.url(writePanelPage(server.origin, 'panel.html')));
       await waitForPosted(page, 'ready', undefined, 30_000);
       await sendToPanel(page, {
-        type: 'init', modelName: 'missing', configUri: server.url('media/models/missing/config.json'),
-        weightsUri: server.url('media/models/missing/model.safetensors'), wasmUri: server.url('dist/ort/ort-wasm-simd-threaded.asyncify.wasm'), engineUri: server.url('dist/webview-engine.js'),
+        type: 'init', modelName: 'missing', model: modelUris(server, 'media/models/missing'), wasmUri: server.url('dist/ort/ort-wasm-simd-threaded.asyncify.wasm'), engineUri: server.url('dist/webview-engine.js'),
         backend: 'wasm', settings: { topK: 5, temperature: 1, heatMapMode: 'rank' },
       });
       await sendToPanel(page, await explainMessage(7, 'hello world', { fileName: 'sample.py' }));

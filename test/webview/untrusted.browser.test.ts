@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { bundledModelInit, explainMessage, sendToPanel, writePanelPage } from './panel-page';
+import { bundledModelInit, explainMessage, modelUris, sendToPanel, writePanelPage } from './panel-page';
 import { launchChromium, serveStatic, type StaticServer } from '../harness/chromium';
 import { PADDED_FAVOURITE, paddedGpt2, writeCheckpoint } from '../harness/checkpoint-files';
 import { repoRoot } from '../harness/paths';
@@ -35,8 +35,7 @@ describe('a hostile file name and a padded vocabulary in the panel (WASM)', () =
     await sendToPanel(page, {
       ...bundledModelInit(server),
       modelName: 'padded-gpt2',
-      configUri: server.url(`${MODEL_DIR}/config.json`),
-      weightsUri: server.url(`${MODEL_DIR}/model.safetensors`),
+      model: modelUris(server, MODEL_DIR),
     });
     await sendToPanel(page, await explainMessage(1, TEXT, { fileName: RLO_FILE }));
     const ended = await page.waitForFunction(() => window.__posted.find((m) => m.type === 'analysis' || m.type === 'runFailed'), null, { timeout: 120_000 });
