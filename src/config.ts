@@ -1,13 +1,13 @@
 // Typed access to the `llmLens.*` settings (declared in package.json `contributes.configuration`).
 // Every value is checked: a hand-edited settings.json with a wrong type falls back to the default.
 import * as vscode from 'vscode';
-import type { BackendPreference, EncodingName } from './engine/types';
-import { BACKEND_PREFERENCES, ENCODINGS, HEAT_MAP_MODES, LIMITS, type HeatMapMode, type ViewSettings } from './protocol';
+import type { BackendPreference } from './engine/types';
+import { BACKEND_PREFERENCES, COUNT_ENCODINGS, HEAT_MAP_MODES, LIMITS, type CountEncoding, type HeatMapMode, type ViewSettings } from './protocol';
 
 export const SECTION = 'llmLens';
 
 export interface LensSettings {
-  countEncoding: EncodingName;
+  countEncoding: CountEncoding;
   heatMapMode: HeatMapMode;
   heatMapEnabled: boolean;
   topK: number;
@@ -16,7 +16,7 @@ export interface LensSettings {
 }
 
 export const DEFAULT_SETTINGS: LensSettings = {
-  countEncoding: 'r50k_base',
+  countEncoding: 'model',
   heatMapMode: 'rank',
   heatMapEnabled: true,
   topK: 20,
@@ -38,7 +38,7 @@ export function clamp(value: unknown, min: number, max: number, fallback: number
 export function readSettings(): LensSettings {
   const config = vscode.workspace.getConfiguration(SECTION);
   return {
-    countEncoding: oneOf(config.get('countEncoding'), ENCODINGS, DEFAULT_SETTINGS.countEncoding),
+    countEncoding: oneOf(config.get('countEncoding'), COUNT_ENCODINGS, DEFAULT_SETTINGS.countEncoding),
     heatMapMode: oneOf(config.get('heatMap.mode'), HEAT_MAP_MODES, DEFAULT_SETTINGS.heatMapMode),
     heatMapEnabled: typeof config.get('heatMap.enabled') === 'boolean' ? config.get<boolean>('heatMap.enabled')! : DEFAULT_SETTINGS.heatMapEnabled,
     topK: clamp(config.get('topK'), LIMITS.topKMin, LIMITS.topKMax, DEFAULT_SETTINGS.topK, true),

@@ -15,6 +15,7 @@ import { registerHover, type HoverStats } from './hover/register-hover';
 import { AttentionFeature } from './attention/attention-feature';
 import { modelShape } from './attention/model-shape';
 import type { AttentionSnapshot } from './attention/attention-decorations';
+import { startModelWorker } from './model-worker/model-worker';
 
 /**
  * What `activate` returns (vscode.extensions.getExtension('llm-lens.llm-lens').exports). Small
@@ -49,11 +50,14 @@ export function activate(context: vscode.ExtensionContext): LensApi {
       if (info) reporter.inform(info);
     }),
   );
-  const status = new TokenCountStatus(settings.countEncoding, (message) => reporter.warn(message));
-  const hover = registerHover(context.extensionUri, (message) => reporter.info(message));
+  // One worker reads the model for the hover, Explain Tokens' tokens and the status bar's count.
+  const worker = startModelWorker(context.extensionUri, (message) => reporter.info(message));
+  const status = new TokenCountStatus(settings.countEncoding, worker, (message) => reporter.warn(message));
+  const hover = registerHover(worker, (message) => reporter.info(message));
   const explain = new ExplainTokensCommand({
     extensionUri: context.extensionUri,
     reporter,
+    worker,
     decorations,
     panels,
     onAnalysed: (uri, region) => hover.provider.regionsOf(uri).add(region),
@@ -67,6 +71,7 @@ export function activate(context: vscode.ExtensionContext): LensApi {
     inserter,
     status,
     hover,
+    { dispose: () => void worker.dispose() },
     attention,
     attention.registerCommand({ panels, explain: () => explain.run(), lastExplainOutcome: () => explain.lastOutcome() }),
     vscode.commands.registerCommand('llmLens.explainTokens', () => explain.run()),

@@ -9,6 +9,9 @@ export type HeatMapMode = 'rank' | 'surprisal' | 'off';
 export type SourceKind = 'selection' | 'paragraph' | 'document';
 
 export const ENCODINGS: readonly EncodingName[] = ['r50k_base', 'cl100k_base', 'o200k_base'];
+/** What the status bar can count with: the model's own tokenizer, or an OpenAI encoding. */
+export type CountEncoding = 'model' | EncodingName;
+export const COUNT_ENCODINGS: readonly CountEncoding[] = ['model', ...ENCODINGS];
 export const HEAT_MAP_MODES: readonly HeatMapMode[] = ['rank', 'surprisal', 'off'];
 export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'webgpu', 'wasm'];
 

@@ -1,10 +1,12 @@
-// Status bar item: the token count of the selection (or the whole document) in the encoding the
-// user chose; clicking it runs Explain Tokens. Counting is debounced, cached per document
-// version, and runs in slices that a newer count cancels, so that typing and moving the cursor
-// never wait on the tokenizer (a megabyte takes it about a second).
+// Status bar item: the token count of the selection (or the whole document) with the tokenizer
+// the user chose (the model's own, by default, or an OpenAI encoding); clicking it runs Explain
+// Tokens. Counting is debounced and cached per document version; the model's tokenizer counts in
+// the model worker, an OpenAI encoding here in slices that a newer count cancels, so that typing
+// and moving the cursor never wait on the tokenizer (a megabyte takes it about a second).
 import * as vscode from 'vscode';
-import type { EncodingName } from './engine/types';
 import { countTokensInSlices, ENCODING_LABELS, loadEncoding } from './engine/tokenizer';
+import type { Cancellation, ModelWorkerClient } from './model-worker/client';
+import type { CountEncoding } from './protocol';
 import { tooSlowToTokenize } from './tokenize-cost';
 
 const DEBOUNCE_MS = 250;
@@ -34,12 +36,14 @@ export class TokenCountStatus implements vscode.Disposable {
    * same version, so a URI and version can name two different texts.
    */
   private cache: { document: vscode.TextDocument; key: string; count: number } | undefined;
-  private lastCount: { count: number; scope: CountTarget['scope']; encoding: EncodingName } | undefined;
+  private lastCount: { count: number; scope: CountTarget['scope']; encoding: CountEncoding } | undefined;
   /** The newest update: only it may change what is shown; starting another aborts it. */
   private latest: { done: Promise<void>; abort: AbortController } | undefined;
 
   constructor(
-    private encoding: EncodingName,
+    private encoding: CountEncoding,
+    /** Counts with the model's own tokenizer, and says what it is called. */
+    private readonly model: Pick<ModelWorkerClient, 'open' | 'count'>,
     private readonly onError: (message: string) => void,
   ) {
     this.item.name = 'LLM Lens token count';
@@ -56,13 +60,13 @@ export class TokenCountStatus implements vscode.Disposable {
     this.schedule(0);
   }
 
-  setEncoding(encoding: EncodingName): void {
+  setEncoding(encoding: CountEncoding): void {
     this.encoding = encoding;
     this.schedule(0);
   }
 
   /** The count on display (for tests and the Explain command's message). */
-  current(): { count: number; scope: CountTarget['scope']; encoding: EncodingName } | undefined {
+  current(): { count: number; scope: CountTarget['scope']; encoding: CountEncoding } | undefined {
     return this.lastCount;
   }
 
@@ -99,7 +103,7 @@ export class TokenCountStatus implements vscode.Disposable {
   private async update(superseded: AbortSignal): Promise<void> {
     const encoding = this.encoding;
     try {
-      await loadEncoding(encoding);
+      if (encoding !== 'model') await loadEncoding(encoding);
       if (superseded.aborted) return;
       const editor = vscode.window.activeTextEditor;
       if (!editor) {
@@ -125,22 +129,39 @@ export class TokenCountStatus implements vscode.Disposable {
           return;
         }
       }
-      const count = cached ?? (await countTokensInSlices(target.text, encoding, { signal: superseded }));
+      const count = cached ?? (await this.countWith(encoding, target.text, superseded));
       this.cache = { document, key, count };
       if (superseded.aborted) return;
       this.lastCount = { count, scope: target.scope, encoding };
       const shown = count.toLocaleString('en-US');
       const label = count === 1 ? vscode.l10n.t('{0} token', shown) : vscode.l10n.t('{0} tokens', shown);
+      const tokenizer = encoding === 'model' ? vscode.l10n.t("this model's tokenizer, {0}", (await this.model.open()).tokenizer.name) : ENCODING_LABELS[encoding];
+      if (superseded.aborted) return;
       const where =
         target.scope === 'selection'
-          ? vscode.l10n.t('{0} in the selection ({1}).', label, ENCODING_LABELS[encoding])
-          : vscode.l10n.t('{0} in the document ({1}).', label, ENCODING_LABELS[encoding]);
+          ? vscode.l10n.t('{0} in the selection ({1}).', label, tokenizer)
+          : vscode.l10n.t('{0} in the document ({1}).', label, tokenizer);
       this.show(`$(symbol-numeric) ${label}`, `${where}\n${vscode.l10n.t('Click to explain the tokens with LLM Lens.')}`);
     } catch (error) {
       if (superseded.aborted) return; // a newer update took over mid-count
       this.item.hide();
       this.onError(`could not count tokens: ${error instanceof Error ? error.message : String(error)}`);
     }
+  }
+
+  private countWith(encoding: CountEncoding, text: string, superseded: AbortSignal): Promise<number> {
+    if (encoding !== 'model') return countTokensInSlices(text, encoding, { signal: superseded });
+    // A newer count drops this one if it is still queued in the worker.
+    const cancellation: Cancellation = {
+      get isCancellationRequested() {
+        return superseded.aborted;
+      },
+      onCancellationRequested: (listener) => {
+        superseded.addEventListener('abort', listener);
+        return { dispose: () => superseded.removeEventListener('abort', listener) };
+      },
+    };
+    return this.model.count(text, cancellation);
   }
 
   private show(text: string, tooltip: string): void {

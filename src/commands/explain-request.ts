@@ -16,8 +16,10 @@ export interface ExplainInput {
   firstLine: number;
   lastLine: number;
   text: string;
-  /** The whole text's r50k_base tokens (offsets relative to the text). */
+  /** The last tokens of the text under the model's tokenizer (at most LIMITS.tokensPerMessage; offsets relative to the text). */
   tokens: TokenSpan[];
+  /** Tokens of the whole text. */
+  totalTokens: number;
   counts: EncodingCounts;
   /** The text's token count under the model's own tokenizer. */
   modelCount: ExplainMessage['modelCount'];
@@ -56,9 +58,9 @@ export function looksBinary(text: string): boolean {
   return text.includes('\u0000') || controlCharShare(text) > 0.01;
 }
 
-export function explainNotes(input: Pick<ExplainInput, 'text' | 'tokens' | 'contextTokens'>, localize: Localize = english): string[] {
+export function explainNotes(input: Pick<ExplainInput, 'text' | 'totalTokens' | 'contextTokens'>, localize: Localize = english): string[] {
   const notes: string[] = [];
-  const total = input.tokens.length;
+  const total = input.totalTokens;
   if (looksBinary(input.text)) {
     const share = (controlCharShare(input.text) * 100).toFixed(1);
     notes.push(
@@ -76,7 +78,7 @@ export function explainNotes(input: Pick<ExplainInput, 'text' | 'tokens' | 'cont
 
 export function buildExplainMessage(input: ExplainInput, localize: Localize = english): ExplainMessage {
   const shown = input.tokens.slice(-LIMITS.tokensPerMessage);
-  const firstTokenIndex = input.tokens.length - shown.length;
+  const firstTokenIndex = input.totalTokens - shown.length;
   const source: ExplainSource = { kind: input.kind, label: sourceLabel(input.kind, input.fileName, input.firstLine, input.lastLine, localize) };
   return {
     type: 'explain',
@@ -84,7 +86,7 @@ export function buildExplainMessage(input: ExplainInput, localize: Localize = en
     source,
     tokens: shown,
     firstTokenIndex,
-    totalTokens: input.tokens.length,
+    totalTokens: input.totalTokens,
     totalChars: input.text.length,
     counts: input.counts,
     modelCount: input.modelCount,

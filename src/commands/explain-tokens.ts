@@ -3,7 +3,9 @@
 // numbers; when they arrive it paints the heat map. Resolves with what happened, which is also
 // what the test API reports.
 import * as vscode from 'vscode';
-import { countTokensInSlices, loadEncoding, MODEL_ENCODING, tokenizeInSlices } from '../engine/tokenizer';
+import { countTokensInSlices, loadEncoding } from '../engine/tokenizer';
+import type { ModelWorkerClient } from '../model-worker/client';
+import type { OpenResult } from '../model-worker/messages';
 import type { TokenDecorations } from '../decorations/token-decorations';
 import type { TokenScoreValue } from '../decorations/token-tracking';
 import { effectiveHeatMode, readSettings, viewSettings } from '../config';
@@ -12,7 +14,7 @@ import { BUNDLED_MODEL_FOLDER, resolveModel, type ResolvedModel } from '../model
 import type { PanelHost } from '../panel/panel-host';
 import type { PositionPrediction, TokenSpan } from '../engine/types';
 import type { AnalysedRegion } from '../hover/region-cache';
-import { ENCODINGS, type AnalysisMessage, type EncodingCounts, type ExplainMessage, type ExplainSource } from '../protocol';
+import { ENCODINGS, LIMITS, type AnalysisMessage, type EncodingCounts, type ExplainMessage, type ExplainSource } from '../protocol';
 import { pickText } from '../text-range';
 import { tooSlowToTokenize } from '../tokenize-cost';
 import { labelText } from '../untrusted-text';
@@ -49,6 +51,8 @@ export interface ExplainOutcome {
 export interface ExplainDependencies {
   extensionUri: vscode.Uri;
   reporter: Reporter;
+  /** Reads the model's tokenizer and tokenizes off the extension host's thread. */
+  worker: Pick<ModelWorkerClient, 'open' | 'tokenize'>;
   decorations: TokenDecorations;
   panels: PanelHost;
   /** Receives each finished analysis as a region of the document (the hover answers from it). */
@@ -80,12 +84,15 @@ function loadCountEncodings(): Promise<unknown> {
 }
 
 /**
- * The text's token count under each encoding (loadCountEncodings first), in slices that keep the
- * extension host responsive. The model's encoding is already tokenized: its count is `modelTokens`.
+ * The text's token count under each OpenAI encoding (loadCountEncodings first), in slices that keep
+ * the extension host responsive. Where the model reads r50k_base without additions (GPT-2), the
+ * model's count is that encoding's: no second pass over the text.
  */
-async function countAll(text: string, modelTokens: number): Promise<EncodingCounts> {
+async function countAll(text: string, model: { tokenizer: OpenResult['tokenizer']; count: number }): Promise<EncodingCounts> {
   const counts = {} as EncodingCounts;
-  for (const name of ENCODINGS) counts[name] = name === MODEL_ENCODING ? modelTokens : await countTokensInSlices(text, name);
+  for (const name of ENCODINGS) {
+    counts[name] = name === model.tokenizer.name && !model.tokenizer.addsBos ? model.count : await countTokensInSlices(text, name);
+  }
   return counts;
 }
 
@@ -170,10 +177,12 @@ export class ExplainTokensCommand {
     if (slow) return this.fail(vscode.l10n.t('Cannot explain this text: {0}.', slow));
 
     const runId = ++this.runCounter;
-    // A megabyte takes the tokenizer about a second: it runs in slices so the editor stays
-    // responsive, and the offsets are only good if the document did not change meanwhile.
-    const tokens = await tokenizeInSlices(text, MODEL_ENCODING);
-    const counts = await countAll(text, tokens.length);
+    // A megabyte takes a tokenizer a second or more: the model's tokenizer runs in the worker, the
+    // OpenAI counts here in slices, so the editor stays responsive; the offsets are only good if
+    // the document did not change meanwhile.
+    const opened = await this.deps.worker.open();
+    const { total, tail: tokens } = await this.deps.worker.tokenize(text, LIMITS.tokensPerMessage);
+    const counts = await countAll(text, { tokenizer: opened.tokenizer, count: total });
     if (runId !== this.runCounter) return { status: 'superseded', runId };
     if (document.version !== version || document.isClosed) {
       return this.nothing(vscode.l10n.t('The text changed while LLM Lens was reading it; run Explain Tokens again.'));
@@ -188,10 +197,11 @@ export class ExplainTokensCommand {
       lastLine: lastLineOf(document, start, end),
       text,
       tokens,
+      totalTokens: total,
       counts,
-      modelCount: { tokenizer: MODEL_ENCODING, count: tokens.length },
+      modelCount: { tokenizer: opened.tokenizer.name, count: total },
       settings: viewSettings(settings),
-      contextTokens: model.config.nPositions,
+      contextTokens: Math.min(model.config.nPositions, LIMITS.analysisTokens),
     }, vscode.l10n.t);
     const base: ExplainOutcome = {
       status: 'done',
@@ -200,14 +210,14 @@ export class ExplainTokensCommand {
       uri: document.uri.toString(),
       start,
       end,
-      totalTokens: tokens.length,
+      totalTokens: total,
       shownTokens: message.tokens.length,
       counts,
       notes: message.notes,
       model: model.name,
       ...(modelProblem ? { modelProblem } : {}),
     };
-    reporter.info(`run ${runId}: ${message.source.label}: ${text.length} characters, ${tokens.length} tokens (showing ${message.tokens.length})`);
+    reporter.info(`run ${runId}: ${message.source.label}: ${text.length} characters, ${total} ${opened.tokenizer.name} tokens (showing ${message.tokens.length})`);
     // The label holds the file's name: a `$(name)` there is text, not an icon.
     const explaining = `${message.source.label.charAt(0).toLowerCase()}${message.source.label.slice(1)}`;
     vscode.window.setStatusBarMessage(vscode.l10n.t('LLM Lens: explaining {0}', labelText(explaining)), 5000);

@@ -3,6 +3,7 @@
 // now and then). Answers come from, in order: an analysed region (Explain Tokens), the cache of
 // earlier hovers (by window text), or the worker.
 import * as vscode from 'vscode';
+import type { TokenEntry } from '../engine/model-tokenizer';
 import type { LastPrediction, Neighbour, TokenSpan } from '../engine/types';
 import { CancelledError, type ModelWorkerClient } from '../model-worker/client';
 import type { HoverAtResult } from '../model-worker/messages';
@@ -25,8 +26,8 @@ export interface HoverSettings {
 export interface HoverDependencies {
   client: ModelWorkerClient;
   settings: () => HoverSettings;
+  /** The model's tokens of a text, where the host can tokenize it (a fallback when the worker fails); [] otherwise. */
   tokenize: (text: string) => TokenSpan[];
-  tokenText: (id: number) => string;
   log: (message: string) => void;
   /** The command the hover's link runs to open the panel at a document offset. */
   openPanelCommand: string;
@@ -38,6 +39,8 @@ const RECENT_DURATIONS = 256;
 export class NextTokenHoverProvider implements vscode.HoverProvider, vscode.Disposable {
   private readonly predictions = new LruCache<string, HoverAtResult>(512);
   private readonly neighbours = new LruCache<number, Neighbour[]>(512);
+  /** What ids show as in the model's vocabulary, as the worker said (only it has the model's tokenizer). */
+  private readonly entries = new LruCache<number, TokenEntry>(4096);
   private readonly regions = new Map<string, RegionCache>();
   private readonly subscriptions: vscode.Disposable[];
   private readonly durations: number[] = [];
@@ -68,6 +71,7 @@ export class NextTokenHoverProvider implements vscode.HoverProvider, vscode.Disp
   forgetPredictions(): void {
     this.predictions.clear();
     this.neighbours.clear();
+    this.entries.clear();
     this.regions.clear();
   }
 
@@ -116,6 +120,7 @@ export class NextTokenHoverProvider implements vscode.HoverProvider, vscode.Disp
       try {
         const answer = await this.predictInWindow(window, offset - window.start, settings, token);
         syncStart = performance.now();
+        for (const [id, entry] of Object.entries(answer.entries ?? {})) this.entries.set(Number(id), entry);
         hovered = answer.token && shiftSpan(answer.token, window.start);
         prediction = answer.prediction;
       } catch (error) {
@@ -130,6 +135,8 @@ export class NextTokenHoverProvider implements vscode.HoverProvider, vscode.Disp
     if (!hovered || hovered.start === hovered.end) return undefined;
     yieldPoint();
     const neighbours = prediction ? await this.neighboursOf(hovered.id, token).catch(() => undefined) : undefined;
+    // An analysed region holds ids only: their texts come from the worker, once each.
+    if (prediction) await this.learnEntries(prediction, token).catch(() => undefined);
     syncStart = performance.now();
     // The document changed while the model ran: this answer describes text that is gone.
     if (token.isCancellationRequested || document.version !== version) return undefined;
@@ -138,7 +145,7 @@ export class NextTokenHoverProvider implements vscode.HoverProvider, vscode.Disp
     const args = encodeURIComponent(JSON.stringify([document.uri.toString(), hovered.start]));
     const markdown = new vscode.MarkdownString(
       renderHover(
-        { token: hovered, prediction, neighbours, unavailable, tokenText: this.deps.tokenText, openPanelLink: `command:${this.deps.openPanelCommand}?${args}` },
+        { token: hovered, prediction, neighbours, unavailable, tokenText: (id) => this.entries.get(id)?.text ?? `<${id}>`, openPanelLink: `command:${this.deps.openPanelCommand}?${args}` },
         vscode.l10n.t,
       ),
     );
@@ -159,6 +166,14 @@ export class NextTokenHoverProvider implements vscode.HoverProvider, vscode.Disp
     const answer = await this.deps.client.hoverAt({ text: window.text, offset }, { contextTokens, topK, temperature }, token);
     this.predictions.set(key, answer);
     return answer;
+  }
+
+  private async learnEntries(prediction: LastPrediction, token: vscode.CancellationToken): Promise<void> {
+    const ids = prediction.next.top.map(([id]) => id);
+    if (prediction.lastToken) ids.push(prediction.lastToken.id);
+    const missing = ids.filter((id) => this.entries.get(id) === undefined);
+    if (missing.length === 0 || token.isCancellationRequested) return;
+    for (const [id, entry] of Object.entries(await this.deps.client.entries(missing))) this.entries.set(Number(id), entry);
   }
 
   private async neighboursOf(id: number, token: vscode.CancellationToken): Promise<Neighbour[]> {

@@ -1,10 +1,8 @@
-// Wires the next-token hover: one model worker for the extension's lifetime, the provider for
-// every file and untitled document, and the command its link runs.
+// Wires the next-token hover: the provider for every file and untitled document, over the
+// extension's model worker, and the command its link runs.
 import * as vscode from 'vscode';
 import { tokenize } from '../engine/tokenizer';
-import { textOrId } from '../engine/vocabulary-text';
-import { resolveModel } from '../model-location';
-import { ModelWorkerClient } from '../model-worker/client';
+import type { ModelWorkerClient } from '../model-worker/client';
 import { describePriority } from '../model-worker/thread-priority';
 import { NextTokenHoverProvider } from './hover-provider';
 import { readHoverSettings } from './hover-settings';
@@ -30,26 +28,16 @@ export interface HoverFeature extends vscode.Disposable {
   stats(): HoverStats;
 }
 
-export function registerHover(extensionUri: vscode.Uri, log: (message: string) => void): HoverFeature {
-  const at = (...parts: string[]) => vscode.Uri.joinPath(extensionUri, ...parts).fsPath;
-  const client = new ModelWorkerClient({
-    workerPath: at('dist', 'model-worker.mjs'),
-    // The model of llmLens.modelPath, or the bundled one (the problem with the setting is logged).
-    modelDir: async () => {
-      const { model, problem } = await resolveModel(extensionUri);
-      if (problem) log(`hover: ${problem}`);
-      return model.folder.fsPath;
-    },
-    wasmDir: at('dist', 'ort'),
-    log,
-  });
+export function registerHover(client: ModelWorkerClient, log: (message: string) => void): HoverFeature {
   let contextLimit = BUNDLED_CONTEXT;
   let loadedModel: string | undefined;
+  // Without the worker, the hovered token can still be shown where the host has the model's
+  // tokenizer: GPT-2's r50k_base. A tokenizer.json lives only in the worker.
+  let hostTokenizes = true;
   const provider = new NextTokenHoverProvider({
     client,
     settings: () => readHoverSettings(contextLimit),
-    tokenize: (text) => tokenize(text),
-    tokenText: (id) => textOrId(id),
+    tokenize: (text) => (hostTokenizes ? tokenize(text) : []),
     log,
     openPanelCommand: 'llmLens.explainAt',
   });
@@ -57,8 +45,9 @@ export function registerHover(extensionUri: vscode.Uri, log: (message: string) =
   const loadInBackground = () => {
     if (!readHoverSettings(contextLimit).enabled) return;
     client.load().then(
-      ({ config, backend, priority }) => {
+      ({ config, backend, priority, tokenizer }) => {
         contextLimit = config.nPositions;
+        hostTokenizes = tokenizer.name === 'r50k_base' && !tokenizer.addsBos;
         loadedModel = config.name;
         log(`hover model ready: ${config.name}, ${backend.name} (${backend.reason}), worker at ${describePriority(priority)}`);
       },
@@ -81,7 +70,6 @@ export function registerHover(extensionUri: vscode.Uri, log: (message: string) =
       modelChanged.dispose();
       registration.dispose();
       provider.dispose();
-      void client.dispose();
     },
   };
 }

@@ -1,8 +1,8 @@
 // Host side of the model worker: starts the worker thread on first use, matches responses to
 // requests, forwards VS Code cancellation, and restarts the worker after a crash.
 import { Worker } from 'node:worker_threads';
-import type { LastPrediction, Neighbour } from '../engine/types';
-import { isWorkerResponse, type HoverAtResult, type LoadResult, type WorkerRequest, type WorkerResponse } from './messages';
+import type { Neighbour } from '../engine/types';
+import { isWorkerResponse, type HoverAtResult, type LoadResult, type OpenResult, type TokenEntries, type TokenizeResult, type WorkerRequest, type WorkerResponse } from './messages';
 
 /** The part of vscode.CancellationToken the client needs (keeps this module free of `vscode`). */
 export interface Cancellation {
@@ -32,6 +32,7 @@ type RequestBody = WorkerRequest extends infer R ? (R extends { id: number } ? O
 
 export class ModelWorkerClient {
   private worker: Worker | undefined;
+  private opening: Promise<OpenResult> | undefined;
   private loading: Promise<LoadResult> | undefined;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
@@ -48,6 +49,19 @@ export class ModelWorkerClient {
     return this.pending.size;
   }
 
+  /** Starts the worker and reads the model's config and tokenizer once (no weights); later calls share the same promise. */
+  open(): Promise<OpenResult> {
+    if (this.disposed) return Promise.reject(new Error('the model worker was shut down'));
+    if (!this.opening) {
+      const opening = this.options.modelDir().then((modelDir) => this.request<OpenResult>({ kind: 'open', modelDir }));
+      this.opening = opening;
+      opening.catch(() => {
+        if (this.opening === opening) this.opening = undefined; // the next call tries again
+      });
+    }
+    return this.opening;
+  }
+
   /** Starts the worker and loads the model once; later calls share the same promise. */
   load(): Promise<LoadResult> {
     if (this.disposed) return Promise.reject(new Error('the model worker was shut down'));
@@ -62,9 +76,28 @@ export class ModelWorkerClient {
     return this.loading;
   }
 
-  /** The model changed: the next request loads it (the worker replaces its engine). */
+  /** The model changed: the next request opens and loads it (the worker replaces its tokenizer and engine). */
   reload(): void {
+    this.opening = undefined;
     this.loading = undefined;
+  }
+
+  /** The model's tokens of `text`: their number, and the spans of the last `tail`. Off the extension host's thread. */
+  async tokenize(text: string, tail: number): Promise<TokenizeResult> {
+    await this.open();
+    return this.request<TokenizeResult>({ kind: 'tokenize', text, tail });
+  }
+
+  /** How many tokens the model reads for `text` (its BOS included). */
+  async count(text: string, token?: Cancellation): Promise<number> {
+    await this.open();
+    return this.request<number>({ kind: 'count', text }, token);
+  }
+
+  /** What ids show as in the model's vocabulary. */
+  async entries(ids: number[]): Promise<TokenEntries> {
+    await this.open();
+    return this.request<TokenEntries>({ kind: 'entries', ids });
   }
 
   /** Tokenizes `text` in the worker, finds the token at `offset` and predicts what follows it. */
@@ -86,6 +119,7 @@ export class ModelWorkerClient {
     this.disposed = true;
     const worker = this.worker;
     this.worker = undefined;
+    this.opening = undefined;
     this.loading = undefined;
     this.rejectAll(new Error('the model worker was shut down'));
     if (worker) await worker.terminate();
@@ -137,6 +171,7 @@ export class ModelWorkerClient {
   private crashed(worker: Worker, reason: string): void {
     if (this.worker !== worker) return; // already replaced or disposed
     this.worker = undefined;
+    this.opening = undefined;
     this.loading = undefined;
     this.options.log?.(reason);
     this.rejectAll(new Error(reason));

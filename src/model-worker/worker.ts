@@ -1,42 +1,57 @@
-// Entry point of the model worker thread (bundled to dist/model-worker.js). It owns one
-// engine on WASM and answers requests one at a time, so a queued hover that the editor no
-// longer wants can be dropped before it costs a forward pass.
+// Entry point of the model worker thread (bundled to dist/model-worker.mjs). It owns the model's
+// tokenizer and one engine on WASM. Two lanes: the tokenizer's requests (open, tokenize, count,
+// entries) answer as soon as the tokenizer is read, without waiting for the weights; the engine's
+// (load, hoverAt, neighbours) run one at a time, so a queued hover that the editor no longer wants
+// can be dropped before it costs a forward pass.
 import { parentPort } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-web';
 import { LensEngine } from '../engine/engine';
-import { tokenize } from '../engine/tokenizer';
+import { parseModelConfig } from '../engine/families';
+import { tokenEntry } from '../engine/model-tokenizer';
+import type { Tokenizer } from '../engine/tokenizer-interface';
+import type { ModelConfig } from '../engine/types';
 import { contextInWindow } from '../hover/hover-context';
-import { loadCheckpointFromDir } from '../node/load-model';
-import type { WorkerRequest, WorkerResponse, WorkerResult } from './messages';
+import { CONFIG_FILE, loadCheckpointFromDir } from '../node/load-model';
+import { loadTokenizerFromDir } from '../node/load-tokenizer';
+import { MAX_CONFIG_BYTES } from '../engine/checkpoint';
+import { readRegularFile } from '../node/regular-file';
+import type { OpenResult, TokenEntries, WorkerRequest, WorkerResponse, WorkerResult } from './messages';
 import { lowerThisThreadPriority, type ThreadPriority } from './thread-priority';
+import path from 'node:path';
 
 type Job = Exclude<WorkerRequest, { kind: 'cancel' }>;
+type EngineJob = Extract<Job, { kind: 'load' | 'hoverAt' | 'neighbours' }>;
+type TokenizerJob = Exclude<Job, EngineJob>;
 
-class ModelWorker {
-  private engine: LensEngine | undefined;
-  private readonly queue: Job[] = [];
-  private readonly cancelled = new Set<number>();
+interface OpenModel {
+  dir: string;
+  config: ModelConfig;
+  tokenizer: Tokenizer;
+}
+
+/** Jobs run one at a time, in order; a job cancelled while queued never runs. */
+class Lane<J extends Job> {
+  private readonly queue: J[] = [];
   private running = false;
 
   constructor(
+    private readonly run: (job: J) => Promise<WorkerResult>,
     private readonly send: (response: WorkerResponse) => void,
-    private readonly priority: ThreadPriority,
+    private readonly cancelled: Set<number>,
   ) {}
 
-  receive(request: WorkerRequest): void {
-    if (request.kind === 'cancel') {
-      const index = this.queue.findIndex((job) => job.id === request.id);
-      if (index >= 0) {
-        this.queue.splice(index, 1);
-        this.send({ id: request.id, ok: false, error: 'cancelled', cancelled: true });
-      } else {
-        this.cancelled.add(request.id);
-      }
-      return;
-    }
-    this.queue.push(request);
+  push(job: J): void {
+    this.queue.push(job);
     void this.drain();
+  }
+
+  /** Removes a queued job; false when it is not queued here. */
+  drop(id: number): boolean {
+    const index = this.queue.findIndex((job) => job.id === id);
+    if (index < 0) return false;
+    this.queue.splice(index, 1);
+    return true;
   }
 
   private async drain(): Promise<void> {
@@ -57,28 +72,116 @@ class ModelWorker {
       this.running = false;
     }
   }
+}
 
-  private async run(job: Job): Promise<WorkerResult> {
+class ModelWorker {
+  private opened: Promise<OpenModel> | undefined;
+  private engine: LensEngine | undefined;
+  private readonly cancelled = new Set<number>();
+  private readonly tokenizerLane: Lane<TokenizerJob>;
+  private readonly engineLane: Lane<EngineJob>;
+
+  constructor(
+    private readonly send: (response: WorkerResponse) => void,
+    private readonly priority: ThreadPriority,
+  ) {
+    this.tokenizerLane = new Lane((job) => this.runTokenizerJob(job), send, this.cancelled);
+    this.engineLane = new Lane((job) => this.runEngineJob(job), send, this.cancelled);
+  }
+
+  receive(request: WorkerRequest): void {
+    switch (request.kind) {
+      case 'cancel':
+        if (this.tokenizerLane.drop(request.id) || this.engineLane.drop(request.id)) {
+          this.send({ id: request.id, ok: false, error: 'cancelled', cancelled: true });
+        } else {
+          this.cancelled.add(request.id);
+        }
+        return;
+      case 'load':
+      case 'hoverAt':
+      case 'neighbours':
+        this.engineLane.push(request);
+        return;
+      default:
+        this.tokenizerLane.push(request);
+    }
+  }
+
+  /** config.json and the tokenizer of `dir`, read once per folder. */
+  private open(dir: string): Promise<OpenModel> {
+    const current = this.opened;
+    if (current) {
+      return current.then(
+        (model) => (model.dir === dir ? model : this.reopen(dir)),
+        () => this.reopen(dir),
+      );
+    }
+    return this.reopen(dir);
+  }
+
+  private reopen(dir: string): Promise<OpenModel> {
+    const opening = (async () => {
+      const configPath = path.join(dir, CONFIG_FILE);
+      const config = parseModelConfig(new TextDecoder().decode(await readRegularFile(configPath, MAX_CONFIG_BYTES)), configPath, path.basename(dir));
+      return { dir, config, tokenizer: await loadTokenizerFromDir(dir, config) };
+    })();
+    this.opened = opening;
+    return opening;
+  }
+
+  private async openedModel(): Promise<OpenModel> {
+    if (!this.opened) throw new Error('no model is open yet');
+    return this.opened;
+  }
+
+  private async runTokenizerJob(job: TokenizerJob): Promise<WorkerResult> {
+    switch (job.kind) {
+      case 'open':
+        return describe(await this.open(job.modelDir));
+      case 'tokenize': {
+        const { tokenizer } = await this.openedModel();
+        const spans = tokenizer.tokenize(job.text);
+        return { total: spans.length, tail: spans.slice(Math.max(0, spans.length - job.tail)) };
+      }
+      case 'count':
+        return (await this.openedModel()).tokenizer.count(job.text);
+      case 'entries': {
+        const { tokenizer } = await this.openedModel();
+        return entriesOf(tokenizer, job.ids);
+      }
+    }
+  }
+
+  private async runEngineJob(job: EngineJob): Promise<WorkerResult> {
     switch (job.kind) {
       case 'load': {
+        const model = await this.open(job.modelDir);
         ort.env.wasm.numThreads = 1;
         ort.env.wasm.wasmPaths = pathToFileURL(job.wasmDir).href.replace(/\/?$/, '/');
         ort.env.logLevel = 'error';
         await this.engine?.dispose();
-        const engine = await LensEngine.create(await loadCheckpointFromDir(job.modelDir), { ort, backend: 'wasm' });
+        this.engine = undefined;
+        const { tokenizer } = model;
+        const engine = await LensEngine.create(await loadCheckpointFromDir(job.modelDir), { ort, backend: 'wasm', tokenText: (id) => tokenEntry(tokenizer, id).text });
         // Sessions are created on first use (seconds); pay that here, not in the first hover.
-        await engine.predictLast([engine.config.eosTokenId, engine.config.eosTokenId]);
-        await engine.neighboursOfToken(engine.config.eosTokenId, 1);
+        const warmId = tokenizer.eosId ?? engine.config.eosTokenId;
+        await engine.predictLast([warmId, warmId]);
+        await engine.neighboursOfToken(warmId, 1);
         this.engine = engine;
-        return { config: engine.config, backend: engine.backend, priority: this.priority };
+        return { ...describe(model), backend: engine.backend, priority: this.priority };
       }
       case 'neighbours':
         return this.requireEngine().neighboursOfToken(job.tokenId, job.k);
       case 'hoverAt': {
         const engine = this.requireEngine();
-        const context = contextInWindow(job.text, job.offset, job.contextTokens, (text) => tokenize(text));
+        const { tokenizer } = await this.openedModel();
+        const context = contextInWindow(job.text, job.offset, job.contextTokens, (text) => tokenizer.tokenize(text));
         if (!context || context.token.start === context.token.end) return { token: context?.token ?? null };
-        return { token: context.token, prediction: await engine.predictLast(context.ids, { topK: job.topK, temperature: job.temperature }) };
+        const prediction = await engine.predictLast(context.ids, { topK: job.topK, temperature: job.temperature });
+        const ids = prediction.next.top.map(([id]) => id);
+        if (prediction.lastToken) ids.push(prediction.lastToken.id);
+        return { token: context.token, prediction, entries: entriesOf(tokenizer, ids) };
       }
     }
   }
@@ -87,6 +190,16 @@ class ModelWorker {
     if (!this.engine) throw new Error('the model is not loaded yet');
     return this.engine;
   }
+}
+
+function describe(model: OpenModel): OpenResult {
+  return { config: model.config, tokenizer: { name: model.tokenizer.name, addsBos: model.tokenizer.addsBos } };
+}
+
+function entriesOf(tokenizer: Tokenizer, ids: readonly number[]): TokenEntries {
+  const entries: TokenEntries = {};
+  for (const id of ids) if (Number.isInteger(id) && id >= 0) entries[id] = tokenEntry(tokenizer, id);
+  return entries;
 }
 
 if (parentPort) {

@@ -197,7 +197,13 @@ export class ExplainPanel implements vscode.Disposable {
     void this.post({
       type: 'init',
       modelName,
-      model: { configUri: modelFile('config.json'), weights: [{ name: 'model.safetensors', uri: modelFile('model.safetensors') }] },
+      model: {
+        configUri: modelFile('config.json'),
+        weights: model.files.weights.map((name) => ({ name, uri: modelFile(name) })),
+        ...(model.files.shardIndex ? { shardIndexUri: modelFile(model.files.shardIndex) } : {}),
+        ...(model.files.tokenizer ? { tokenizerUri: modelFile(model.files.tokenizer) } : {}),
+        ...(model.files.tokenizerConfig ? { tokenizerConfigUri: modelFile(model.files.tokenizerConfig) } : {}),
+      },
       wasmUri: uri(...WASM_FILE),
       engineUri: uri(...ENGINE_WORKER_FILE),
       backend: this.options.backend,

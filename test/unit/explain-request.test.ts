@@ -9,7 +9,7 @@ const settings = { topK: 20, temperature: 1, heatMapMode: 'rank' as const };
 
 function message(text: string) {
   const tokens = tokenize(text);
-  return buildExplainMessage({ runId: 1, kind: 'selection', fileName: 'a.py', firstLine: 0, lastLine: 2, text, tokens, counts: { ...counts, r50k_base: tokens.length }, modelCount: { tokenizer: 'r50k_base', count: tokens.length }, settings, contextTokens: 512 });
+  return buildExplainMessage({ runId: 1, kind: 'selection', fileName: 'a.py', firstLine: 0, lastLine: 2, text, tokens, totalTokens: tokens.length, counts: { ...counts, r50k_base: tokens.length }, modelCount: { tokenizer: 'r50k_base', count: tokens.length }, settings, contextTokens: 512 });
 }
 
 describe('the explain message', () => {
@@ -56,7 +56,7 @@ describe('binary-looking text', () => {
   });
 
   test('the note explains what the panel shows', () => {
-    const notes = explainNotes({ text: '\u0000\u0001\u0002PNG', tokens: tokenize('\u0000\u0001\u0002PNG'), contextTokens: 512 });
+    const notes = explainNotes({ text: '\u0000\u0001\u0002PNG', totalTokens: tokenize('\u0000\u0001\u0002PNG').length, contextTokens: 512 });
     assert.equal(notes.length, 1);
     assert.match(notes[0]!, /looks binary \(50\.0% control characters\)/);
   });

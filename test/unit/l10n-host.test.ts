@@ -122,7 +122,7 @@ describe('VS Code side strings', () => {
     assert.equal(sourceLabel('document', 'a.py', 0, 0, chinese), 'a.py 全文（没有选中文字）');
     assert.deepEqual(pickText('', { start: 0, end: 0 }, 0, chinese), { ok: false, reason: '文档是空的' });
     assert.match(tooSlowToTokenize('y'.repeat(40_000), chinese)!, /^文字中有连续 40,000 个同类字符/);
-    const notes = explainNotes({ text: 'x', tokens: Array.from({ length: 600 }, (_, i) => ({ id: 1, text: 'x', start: i, end: i + 1, bytes: '78' })), contextTokens: 512 }, chinese);
+    const notes = explainNotes({ text: 'x', totalTokens: 600, contextTokens: 512 }, chinese);
     assert.ok(notes.some((note) => note.startsWith('模型最多读 512 个词元')), notes.join(' | '));
     const hover = renderHover({ token: { id: 7, text: '](command:x)', start: 0, end: 1, bytes: '' }, unavailable: '<b>', tokenText: String, openPanelLink: 'command:llmLens.explainAt' }, chinese);
     assert.match(hover, /词元 \(token\) \*\*\\\]\\\(command\\:x\\\)\*\* · 编号 7/);

@@ -54,7 +54,7 @@ export async function tokenCounts(text: string): Promise<EncodingCounts> {
 export async function explainMessage(runId: number, text: string, options: { topK?: number; contextTokens?: number; fileName?: string } = {}): Promise<ExplainMessage> {
   const tokens = tokenize(text);
   return buildExplainMessage({
-    runId, kind: 'selection', fileName: options.fileName ?? 'sample.txt', firstLine: 0, lastLine: 0, text, tokens,
+    runId, kind: 'selection', fileName: options.fileName ?? 'sample.txt', firstLine: 0, lastLine: 0, text, tokens, totalTokens: tokens.length,
     counts: await tokenCounts(text), modelCount: { tokenizer: 'r50k_base', count: tokens.length }, settings: { topK: options.topK ?? 5, temperature: 1, heatMapMode: 'rank' }, contextTokens: options.contextTokens ?? 512,
   });
 }
