@@ -13,7 +13,7 @@ import { tokenize, tokenText } from '../../src/engine/tokenizer';
 import { formatProbability, visibleToken } from '../../src/hover/hover-markdown';
 import type { LensApi } from '../../src/extension';
 import { closeTextEditors, showActive } from './editors';
-import { lensHover } from './lens-hover';
+import { hoveredTokenScore, lensHover, LOGPROB_TOLERANCE, showsProbability, tableRows } from './lens-hover';
 
 const repo = path.resolve(__dirname, '../../..');
 const CONTEXT = 256;
@@ -34,10 +34,6 @@ async function consistencyEngine(): Promise<LensEngine> {
 }
 
 /** Rows of the hover's next-token table: [shown token text, shown probability]. */
-function tableRows(markdown: string): [string, string][] {
-  return [...markdown.matchAll(/^\| (\d+) \| (.*) \| ([\d.]+%) \| █* \|$/gm)].map((m) => [m[2], m[3]]);
-}
-
 interface ReferencePrompt {
   name: string;
   text: string;
@@ -47,16 +43,6 @@ interface ReferencePrompt {
 }
 const reference: { refs: ReferencePrompt[] } = JSON.parse(fs.readFileSync(path.join(repo, 'test/fixtures/reference.json'), 'utf8'));
 /** The project's tolerance for log-probabilities against the reference. */
-const LOGPROB_TOLERANCE = 2e-3;
-
-/**
- * Whether a shown percentage (formatProbability: 1 decimal from 10 %, 2 below, 2 significant
- * digits under 0.1 %) can be the display of probability `p` known to within LOGPROB_TOLERANCE.
- */
-function showsProbability(shown: string, p: number): boolean {
-  const rounding = p >= 0.1 ? 5e-4 : p >= 0.001 ? 5e-5 : 0.05 * 10 ** Math.floor(Math.log10(p));
-  return Math.abs(parseFloat(shown) / 100 - p) <= rounding + p * Math.expm1(LOGPROB_TOLERANCE);
-}
 
 describe('next-token hover', function () {
   let engine: LensEngine;
@@ -100,7 +86,7 @@ describe('next-token hover', function () {
         });
         if (t === 0) continue;
         // How likely this token was after the one before it.
-        const [, shownP, shownRank] = markdown.match(/p = ([\d.]+%) · rank (\d+)/) ?? [];
+        const { p: shownP, rank: shownRank } = hoveredTokenScore(markdown) ?? {};
         assert.ok(shownP && showsProbability(shownP, Math.exp(ref.target_logprob[t - 1])), `token ${t}: p = ${shownP} for ${Math.exp(ref.target_logprob[t - 1])}`);
         const inTop = ref.top5[t - 1].findIndex(([id]) => id === ref.ids[t]);
         if (inTop >= 0) assert.equal(Number(shownRank), inTop + 1, `rank of token ${t}`);

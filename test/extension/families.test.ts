@@ -1,0 +1,131 @@
+// A Qwen3 checkpoint in llmLens.modelPath (the tiny random fixture: real Qwen3 tokenizer, bf16
+// weights, q/k norms, GQA) inside the real VS Code: Explain Tokens on Chinese text tokenizes with
+// Qwen's tokenizer and the panel runs the model; the hover and Show Attention From Here show
+// that model's numbers. Everything is checked against the fixture's reference.json (a float64
+// forward pass following transformers, ids from Hugging Face's Rust tokenizers).
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { ExplainOutcome } from '../../src/commands/explain-tokens';
+import type { ShowAttentionOutcome } from '../../src/attention/show-attention';
+import type { LensApi } from '../../src/extension';
+import { closeTextEditors, openScratch, until } from './editors';
+import { hoveredTokenScore, lensHover, LOGPROB_TOLERANCE, showsProbability, tableRows } from './lens-hover';
+
+const repo = path.resolve(__dirname, '../../..');
+const QWEN3 = path.join(repo, 'test/fixtures/models/tiny-random-qwen3');
+
+interface Ref {
+  name: string;
+  text: string;
+  ids: number[];
+  /** Byte-level BPE strings, as Hugging Face's tokenizers write them. */
+  tokens: string[];
+  top6: [number, number][][];
+  target_logprob: number[];
+  attn_layer0: number[][][];
+  attn_last: number[][][];
+}
+const reference: { refs: Ref[] } = JSON.parse(fs.readFileSync(path.join(QWEN3, 'reference.json'), 'utf8'));
+const chinese = reference.refs.find((r) => r.name === 'chinese')!;
+
+/** GPT-2's byte-to-character table inverted: a byte-level token string back to its text (written out here, not the product's). */
+function byteLevelText(token: string): string {
+  const printable = [...range(0x21, 0x7e), ...range(0xa1, 0xac), ...range(0xae, 0xff)];
+  const byteOf = new Map<number, number>(printable.map((b) => [b, b]));
+  let extra = 0;
+  for (let b = 0; b < 256; b++) if (!printable.includes(b)) byteOf.set(256 + extra++, b);
+  return new TextDecoder().decode(Uint8Array.from([...token].map((c) => byteOf.get(c.codePointAt(0)!)!)));
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
+
+async function setModelPath(value: string | undefined): Promise<void> {
+  await vscode.workspace.getConfiguration('llmLens').update('modelPath', value, vscode.ConfigurationTarget.Global);
+}
+
+describe('a Qwen3 model in llmLens.modelPath', function () {
+  this.timeout(300_000);
+  let api: LensApi;
+  const texts = chinese.tokens.map(byteLevelText);
+
+  before(async () => {
+    api = await vscode.extensions.getExtension<LensApi>('llm-lens.llm-lens')!.activate();
+    assert.equal(texts.join(''), chinese.text, 'the reference tokens spell the prompt');
+    await setModelPath(QWEN3);
+  });
+
+  afterEach(async () => {
+    await closeTextEditors();
+  });
+
+  after(async () => {
+    await setModelPath(undefined);
+    await vscode.window.tabGroups.close(vscode.window.tabGroups.all.flatMap((g) => g.tabs));
+    await until(() => api.hoverStats().model === 'tiny-gpt2-software', 'the hover to load the bundled model again', 120_000);
+  });
+
+  it('Explain Tokens on Chinese text: Qwen tokens in the editor, scored by the panel, counted by the status bar', async () => {
+    const editor = await openScratch(chinese.text);
+    editor.selection = new vscode.Selection(new vscode.Position(0, 0), editor.document.positionAt(chinese.text.length));
+    const outcome = (await vscode.commands.executeCommand('llmLens.explainTokens')) as ExplainOutcome;
+    assert.equal(outcome.status, 'done', outcome.message);
+    assert.equal(outcome.model, 'tiny-random-qwen3');
+    assert.equal(outcome.totalTokens, chinese.ids.length);
+    assert.equal(outcome.scoredTokens, chinese.ids.length - 1);
+    // One decoration per Qwen token: each Chinese word or character the tokenizer keeps whole.
+    let at = 0;
+    const boundaries = texts.map((t) => [at, (at += t.length)]);
+    assert.deepEqual(api.decorations(editor.document.uri)!.boundaries, boundaries);
+    assert.deepEqual(await api.statusBarCount(), { count: chinese.ids.length, scope: 'selection', encoding: 'model' });
+    // GPT-2 would have needed far more tokens for the same text.
+    assert.ok(outcome.counts!.r50k_base > 2 * chinese.ids.length, JSON.stringify(outcome.counts));
+  });
+
+  it("the hover shows the Qwen3 model's numbers for every token", async () => {
+    await until(() => api.hoverStats().model === 'tiny-random-qwen3', 'the hover to load the Qwen3 model', 120_000);
+    const document = (await openScratch(chinese.text)).document;
+    let start = 0;
+    for (let t = 0; t < chinese.ids.length; t++) {
+      const offset = start;
+      start += texts[t]!.length;
+      const markdown = await lensHover(document.uri, document.positionAt(offset));
+      assert.ok(markdown, `no LLM Lens hover at token ${t}`);
+      assert.ok(markdown.includes(`token **${texts[t]}** · id ${chinese.ids[t]}`), `token ${t}: ${markdown.split('\n')[0]}`);
+      const rows = tableRows(markdown).slice(0, 5);
+      assert.equal(rows.length, 5, markdown);
+      const expected = chinese.top6[t]!;
+      rows.forEach(([, shown], j) => {
+        // A near-tie (gap under the tolerance) may come out in either order.
+        const match = expected.find(([, lp]) => Math.abs(lp - expected[j]![1]) <= LOGPROB_TOLERANCE && showsProbability(shown, Math.exp(lp)));
+        assert.ok(match, `token ${t}, row ${j + 1}: ${shown} where the reference has ${Math.exp(expected[j]![1])}`);
+      });
+      if (t === 0) continue;
+      const shownP = hoveredTokenScore(markdown)?.p;
+      assert.ok(shownP && showsProbability(shownP, Math.exp(chinese.target_logprob[t - 1]!)), `token ${t}: p = ${shownP} in ${markdown}`);
+    }
+  });
+
+  it('Show Attention From Here shades the preceding tokens with the Qwen3 model\'s attention', async () => {
+    const editor = await openScratch(chinese.text);
+    editor.selection = new vscode.Selection(new vscode.Position(0, 0), editor.document.positionAt(chinese.text.length));
+    assert.equal(((await vscode.commands.executeCommand('llmLens.explainTokens')) as ExplainOutcome).status, 'done');
+    const query = 9; // 把
+    const offset = texts.slice(0, query).join('').length;
+    editor.selection = new vscode.Selection(editor.document.positionAt(offset), editor.document.positionAt(offset));
+    const outcome = (await vscode.commands.executeCommand('llmLens.showAttention')) as ShowAttentionOutcome;
+    assert.equal(outcome.status, 'shown', outcome.message);
+    const shown = api.attentionDecorations(editor.document.uri)!;
+    assert.equal(shown.queryIndex, query);
+    assert.equal(shown.ranges.length, query, 'every token before the query');
+    const layers = { 0: chinese.attn_layer0, last: chinese.attn_last };
+    const maps = shown.layer === 0 ? layers[0] : layers.last;
+    const heads = maps.length;
+    const row = (h: number) => maps[h]![query]!;
+    const expected = shown.head === 'average' ? row(0).map((_, k) => maps.reduce((sum, _m, h) => sum + row(h)[k]!, 0) / heads) : row(shown.head);
+    shown.ranges.forEach((r, k) => assert.ok(Math.abs(r.weight - expected[k]!) < 1e-3, `key ${k}: shown ${r.weight}, reference ${expected[k]}`));
+  });
+});
