@@ -1,18 +1,66 @@
-// Opening the model for the commands that run it: the checkpoint from disk, onnxruntime-web's
-// WASM backend (the same code path as the extension's worker, so results match the editor).
+// Opening a model folder for the commands. Every command that takes --model reads text with the
+// model's own tokenizer (config.json + tokenizer.json, no weights: `tokens --model` stays quick);
+// `analyze` and `neighbours` then run the checkpoint on onnxruntime-web's WASM backend (the same
+// code path as the extension's worker, so results match the editor).
+import fs from 'node:fs';
+import path from 'node:path';
+import { MAX_CONFIG_BYTES } from '../engine/checkpoint';
 import { LensEngine } from '../engine/engine';
-import { defaultModelDir, loadCheckpointFromDir } from '../node/load-model';
+import { parseModelConfig } from '../engine/families';
+import { tokenEntry } from '../engine/model-tokenizer';
+import type { Tokenizer } from '../engine/tokenizer-interface';
+import type { ModelConfig } from '../engine/types';
+import { CONFIG_FILE, defaultModelDir, loadCheckpointFromDir } from '../node/load-model';
+import { loadTokenizerFromDir } from '../node/load-tokenizer';
+import { readRegularFile } from '../node/regular-file';
+import { CliError } from './errors';
 
 export const MODEL_OPTION = { name: 'model', kind: 'string' } as const;
 
-export async function openEngine(modelDir: string | undefined): Promise<LensEngine> {
-  const dir = modelDir ?? defaultModelDir();
-  const checkpoint = await loadCheckpointFromDir(dir);
-  // The CLI tokenizes with r50k_base: its ids would mean nothing to another family's model.
-  const family = checkpoint.config.architecture.family;
-  if (family !== 'gpt2') throw new Error(`${dir}: model_type is "${family}"; the command line runs GPT-2-family checkpoints ("gpt2") only so far`);
+/** A model folder with its configuration and tokenizer; the weights are not read. */
+export interface ModelText {
+  dir: string;
+  config: ModelConfig;
+  tokenizer: Tokenizer;
+}
+
+/** The model in `modelDir` (default: the bundled one): config.json and its tokenizer. */
+export async function openModelText(modelDir: string | undefined): Promise<ModelText> {
+  const dir = path.resolve(modelDir ?? defaultModelDir());
+  const config = await readModelConfig(dir);
+  return { dir, config, tokenizer: await loadTokenizerFromDir(dir, config) };
+}
+
+/** The checkpoint of an opened model, ready to run; token texts from the model's tokenizer. */
+export async function openEngine(model: ModelText): Promise<LensEngine> {
+  const checkpoint = await loadCheckpointFromDir(model.dir);
   // Imported here, not at the top: `llm-lens tokens` should not pay for loading the runtime.
   const ort = await import('onnxruntime-web');
   ort.env.logLevel = 'error';
-  return LensEngine.create(checkpoint, { ort, backend: 'wasm' });
+  return LensEngine.create(checkpoint, { ort, backend: 'wasm', tokenText: (id) => tokenEntry(model.tokenizer, id).text });
+}
+
+/**
+ * How messages name the tokenizer: an OpenAI encoding by its name ("r50k_base"), a model's
+ * tokenizer.json by the model (the Hugging Face tokenizer is called after the model's folder).
+ */
+export function tokenizerLabel(model: ModelText): string {
+  return model.tokenizer.name === model.config.name ? `the tokenizer of ${model.config.name}` : model.tokenizer.name;
+}
+
+/** config.json alone, under the checkpoint loader's rules (a folder, a regular file, at most 1 MiB). */
+async function readModelConfig(dir: string): Promise<ModelConfig> {
+  const stat = await fs.promises.stat(dir).catch(() => undefined);
+  if (!stat?.isDirectory()) throw new CliError(`model folder ${dir} does not exist or is not a folder`);
+  const configPath = path.join(dir, CONFIG_FILE);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readRegularFile(configPath, MAX_CONFIG_BYTES);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new CliError(`missing ${configPath}: a model folder needs ${CONFIG_FILE}`);
+    if (code === 'EACCES') throw new CliError(`cannot read ${configPath}: permission denied`);
+    throw error;
+  }
+  return parseModelConfig(new TextDecoder().decode(bytes), configPath, path.basename(dir));
 }

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { seededRandom } from '../../src/engine/sampling';
+import { FIXTURES, fixtureDir, readReference, type FixtureName } from './llama-family-fixtures';
 
 const root = path.resolve(__dirname, '..', '..');
 // Built next to dist/cli.mjs (so onnxruntime-web and the bundled model resolve the same way)
@@ -100,7 +101,7 @@ describe('llm-lens tokens', () => {
     assert.match(unknown.stderr, /^llm-lens: unknown option --frobnicate for 'tokens' \(usage: llm-lens tokens .*--encoding.*\)\n$/);
     assert.equal(unknown.stdout, '');
 
-    for (const args of [[], ['tokenz'], ['tokens', '--text'], ['tokens', '--text', 'a', '--file', 'b'], ['tokens', '--encoding', 'p50k', '--text', 'a'], ['analyze', '--top-k', 'ten', '--text', 'a'], ['neighbours']]) {
+    for (const args of [[], ['tokenz'], ['tokens', '--text'], ['tokens', '--text', 'a', '--file', 'b'], ['tokens', '--encoding', 'p50k', '--text', 'a'], ['tokens', '--model', '.', '--encoding', 'r50k_base', '--text', 'a'], ['analyze', '--top-k', 'ten', '--text', 'a'], ['neighbours']]) {
       const r = run(args);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.equal(r.stderr.split('\n').length, 2, `one line: ${r.stderr}`);
@@ -187,6 +188,169 @@ describe('llm-lens neighbours', () => {
     const r = run(['neighbours', '--token', ' functional programming']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^llm-lens: --token " functional programming" is 2 tokens in r50k_base \(10345, 8300\), not one/);
+  });
+});
+
+/**
+ * The bytes of a byte-level BPE piece as tokenizer.json and reference.json spell it: GPT-2's
+ * bytes_to_unicode table (printable bytes stand for themselves, the others for U+0100 onwards),
+ * written here from its definition so that expectations do not come from the code under test.
+ */
+function pieceBytes(piece: string): Buffer {
+  const printable = (b: number) => (b >= 0x21 && b <= 0x7e) || (b >= 0xa1 && b <= 0xac) || (b >= 0xae && b <= 0xff);
+  const byteOf = new Map<string, number>();
+  let next = 0x100;
+  for (let b = 0; b < 256; b++) byteOf.set(String.fromCodePoint(printable(b) ? b : next++), b);
+  return Buffer.from(Array.from(piece, (c) => byteOf.get(c)!));
+}
+
+/** Display texts of a folder's tokenizer.json, read directly: vocabulary pieces decoded, added tokens by name. */
+function vocabularyTexts(name: FixtureName): (id: number) => string | undefined {
+  const json = JSON.parse(fs.readFileSync(path.join(fixtureDir(name), 'tokenizer.json'), 'utf8'));
+  const texts = new Map<number, string>();
+  for (const [piece, id] of Object.entries<number>(json.model.vocab)) texts.set(id, new TextDecoder().decode(pieceBytes(piece)));
+  for (const added of json.added_tokens) texts.set(added.id, added.content);
+  return (id) => texts.get(id);
+}
+
+/** The reference's token pieces as UTF-8 hex; the tokens the tokenizer adds (BOS) as their name's bytes. */
+const referenceBytes = (pieces: string[], specialIds: ReadonlySet<number>, ids: number[]) =>
+  pieces.map((piece, i) => (specialIds.has(ids[i]!) ? Buffer.from(piece) : pieceBytes(piece)).toString('hex'));
+
+const LOGPROB_TOLERANCE = 2e-3;
+/** Reference candidates closer than this are a tie that float32 may order either way. */
+const NEAR_TIE = 2e-3;
+
+interface FamilyPrompt {
+  name: string;
+  text: string;
+  ids: number[];
+  tokens: string[];
+  top6: [number, number][][];
+  target_logprob: number[];
+}
+
+// Hugging Face folders of every family (test/fixtures/models/README-llama-family.md): the model's
+// own tokenizer for every command, and the numbers of its float64 reference.
+describe('llm-lens --model with a Hugging Face folder (qwen3, qwen2, llama)', () => {
+  /** One prompt per fixture for analyze (each runs the model); together they cover every script. */
+  const ANALYZED: Record<FixtureName, string> = { 'tiny-random-qwen3': 'chinese', 'tiny-random-qwen2': 'emoji_crlf', 'tiny-random-llama': 'python' };
+  /** Llama's tokenizer_config.json sets add_bos_token: id 0 comes first. */
+  const BOS: Record<FixtureName, number | undefined> = { 'tiny-random-qwen3': undefined, 'tiny-random-qwen2': undefined, 'tiny-random-llama': 0 };
+
+  for (const name of FIXTURES) {
+    const reference = readReference(name) as unknown as { refs: FamilyPrompt[]; neighbours: Record<string, [number, number][]> };
+    const bos = BOS[name];
+    const specialIds = new Set(bos === undefined ? [] : [bos]);
+
+    test(`${name}: tokens --model gives the reference ids of every prompt, BOS marked special`, () => {
+      for (const ref of reference.refs) {
+        const out = runJson(['tokens', '--model', fixtureDir(name), '--text', ref.text]);
+        assert.deepEqual(Object.keys(out), ['model', 'tokens']);
+        assert.equal(out.model, name);
+        assert.deepEqual(out.tokens.map((t: { id: number }) => t.id), ref.ids, ref.name);
+        assert.deepEqual(out.tokens.map((t: { bytes: string }) => t.bytes), referenceBytes(ref.tokens, specialIds, ref.ids), `${ref.name}: bytes`);
+        const special = out.tokens.filter((t: { special?: boolean }) => t.special);
+        if (bos === undefined) {
+          assert.deepEqual(special, [], `${ref.name}: nothing added`);
+        } else {
+          assert.equal(out.tokens[0].id, bos);
+          assert.deepEqual(special, [out.tokens[0]], `${ref.name}: only the BOS is special`);
+          assert.deepEqual([out.tokens[0].start, out.tokens[0].end], [0, 0], `${ref.name}: the BOS stands for no text`);
+        }
+        assert.equal(out.tokens.at(-1).end, ref.text.length);
+      }
+    });
+
+    test(`${name}: analyze --model matches the reference (top-5 ids across near-ties, target log-probabilities)`, () => {
+      const ref = reference.refs.find((r) => r.name === ANALYZED[name])!;
+      const out = runJson(['analyze', '--model', fixtureDir(name), '--text', ref.text]);
+      assert.equal(out.model, name);
+      assert.deepEqual(out.ids, ref.ids);
+      assert.deepEqual(out.tokens.map((t: { id: number }) => t.id), ref.ids);
+      assert.deepEqual(out.tokens.map((t: { bytes: string }) => t.bytes), referenceBytes(ref.tokens, specialIds, ref.ids));
+      assert.equal(out.truncated, undefined);
+      assert.equal(out.positions.length, ref.ids.length);
+      out.positions.forEach((p: { top: [number, number][]; target: { id: number; logprob: number } | null }, t: number) => {
+        const expected = ref.top6[t]!;
+        assert.equal(p.top.length, 5);
+        p.top.forEach(([id, lp], j) => {
+          assert.ok(Math.abs(lp - expected[j]![1]) <= LOGPROB_TOLERANCE, `logprob ${j} at ${t}: ${lp} vs ${expected[j]![1]}`);
+          if (id === expected[j]![0]) return;
+          // A different id at rank j must be one the reference puts within a near-tie of rank j.
+          const there = expected.find(([other]) => other === id);
+          assert.ok(there && Math.abs(there[1] - expected[j]![1]) < NEAR_TIE, `top id ${j} at ${t}: ${id}, reference ${JSON.stringify(expected)}`);
+        });
+        if (t === ref.ids.length - 1) return assert.equal(p.target, null);
+        assert.equal(p.target!.id, ref.ids[t + 1]);
+        assert.ok(Math.abs(p.target!.logprob - ref.target_logprob[t]!) <= LOGPROB_TOLERANCE, `target at ${t}: ${p.target!.logprob} vs ${ref.target_logprob[t]}`);
+      });
+    });
+  }
+
+  /** Runs neighbours and checks the ids against the reference and every text against tokenizer.json. */
+  function assertReferenceNeighbours(name: FixtureName, args: string[], id: number) {
+    const expected = readReference(name).neighbours[String(id)]!;
+    const out = runJson(['neighbours', '--model', fixtureDir(name), '--k', String(expected.length - 1), ...args]);
+    const text = vocabularyTexts(name);
+    assert.deepEqual(out.token, { id, text: text(id) });
+    assert.deepEqual(out.neighbours.map(([n]: [number]) => n), expected.map(([n]) => n));
+    for (const [n, shown] of out.neighbours as [number, string][]) {
+      const whole = text(n);
+      // A token holding part of a character shows U+FFFD where the part is (however many bytes it is).
+      if (whole === undefined) assert.equal(shown, `<${n}>`);
+      else if (whole.includes('\uFFFD')) assert.match(shown, /\uFFFD/, `text of ${n}`);
+      else assert.equal(shown, whole, `text of ${n}`);
+    }
+  }
+
+  test('neighbours --model --id: the reference neighbours, texts from the model\'s tokenizer', () => {
+    assertReferenceNeighbours('tiny-random-qwen3', ['--id', '262'], 262); // r50k_base's " the", Qwen's three spaces
+    assertReferenceNeighbours('tiny-random-qwen2', ['--id', '99360'], 99360); // 把, past r50k_base's ids
+  });
+
+  test('neighbours --model --token: one token of a tokenizer that adds a BOS', () => {
+    assertReferenceNeighbours('tiny-random-llama', ['--token', '\n'], 201);
+  });
+
+  test('an id past the tokenizer (Qwen pads its embedding to 151,936 rows) shows as "<id>"', () => {
+    const out = runJson(['neighbours', '--model', fixtureDir('tiny-random-qwen3'), '--id', '151935', '--k', '1']);
+    assert.deepEqual(out.token, { id: 151935, text: '<151935>' });
+    assert.deepEqual(out.neighbours[0].slice(0, 2), [151935, '<151935>']);
+  });
+
+  test('bad input: --model with --encoding, a folder without tokenizer.json, a --token of two tokens', () => {
+    const both = run(['tokens', '--model', fixtureDir('tiny-random-qwen3'), '--encoding', 'cl100k_base', '--text', 'x']);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /^llm-lens: give either --model \(the model's own tokenizer\) or --encoding \(an OpenAI encoding\), not both \(usage: llm-lens tokens [^\n]+\)\n$/);
+    assert.equal(both.stdout, '');
+
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-lens-cli-no-tokenizer-'));
+    try {
+      fs.copyFileSync(path.join(fixtureDir('tiny-random-llama'), 'config.json'), path.join(folder, 'config.json'));
+      fs.symlinkSync(path.join(fixtureDir('tiny-random-llama'), 'model.safetensors'), path.join(folder, 'model.safetensors'));
+      const missing = `llm-lens: ${path.join(folder, 'tokenizer.json')} is missing: a llama model reads text with its own tokenizer\n`;
+      for (const args of [['tokens', '--text', 'x'], ['analyze', '--text', 'x'], ['neighbours', '--id', '5']]) {
+        const r = run([...args, '--model', folder]);
+        assert.equal(r.code, 1, `${args[0]}: ${r.stderr}`);
+        assert.equal(r.stderr, missing);
+        assert.equal(r.stdout, '');
+      }
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+
+    // " reads each" is two tokens of the English prompt in the reference.
+    const english = (readReference('tiny-random-qwen3') as unknown as { refs: FamilyPrompt[] }).refs.find((r) => r.name === 'english')!;
+    const at = english.tokens.indexOf('Ġreads');
+    assert.deepEqual(english.tokens.slice(at, at + 2), ['Ġreads', 'Ġeach']);
+    const two = run(['neighbours', '--model', fixtureDir('tiny-random-qwen3'), '--token', ' reads each']);
+    assert.equal(two.code, 1);
+    assert.equal(two.stdout, '');
+    assert.equal(
+      two.stderr,
+      `llm-lens: --token " reads each" is 2 tokens in the tokenizer of tiny-random-qwen3 (${english.ids[at]}, ${english.ids[at + 1]}), not one; pick one of them with --id, or try a shorter text (a leading space is part of most word tokens: " word")\n`,
+    );
   });
 });
 

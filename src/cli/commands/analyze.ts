@@ -1,12 +1,11 @@
 // llm-lens analyze: run the model over the text and report, at every position, what it
 // expected next and how it scored what actually came.
-import { tokenize } from '../../engine/tokenizer';
 import type { BackendInfo, PositionPrediction, TokenSpan, Truncation } from '../../engine/types';
 import { integerOption, type ParsedArgs } from '../args';
 import { CliError } from '../errors';
 import { readInputText, TEXT_INPUT_OPTIONS, type TextSource } from '../input';
 import { reshape, roundFloat32 } from '../json-output';
-import { MODEL_OPTION, openEngine } from '../model';
+import { MODEL_OPTION, openEngine, openModelText } from '../model';
 
 export const ANALYZE_OPTIONS = [
   ...TEXT_INPUT_OPTIONS,
@@ -24,7 +23,10 @@ export interface AnalyzeResult {
   backend: BackendInfo;
   /** The ids the model saw: the last n_positions tokens of the text. */
   ids: number[];
-  /** Every token of the text (r50k_base), also those before the context window. */
+  /**
+   * Every token of the text in the model's tokenizer, also those before the context window; the
+   * tokens the tokenizer adds (BOS) have `special: true` and an empty span.
+   */
   tokens: TokenSpan[];
   /** positions[t] predicts ids[t + 1]. */
   positions: PositionPrediction[];
@@ -41,9 +43,11 @@ export async function runAnalyze(args: ParsedArgs, stdin?: TextSource): Promise<
   const hidden = args.flags.has('hidden');
   const text = await readInputText(args, 'analyze', stdin);
   if (text.length === 0) throw new CliError('nothing to analyse: the text is empty');
-  const tokens = tokenize(text);
+  // The tokenizer before the weights: a folder without one fails before a large read.
+  const model = await openModelText(args.values.get('model'));
+  const tokens = model.tokenizer.tokenize(text);
 
-  const engine = await openEngine(args.values.get('model'));
+  const engine = await openEngine(model);
   try {
     const analysis = await engine.analyze(tokens.map((t) => t.id), { topK, attention, hidden });
     const { nLayer, nHead, nEmbd } = engine.config;
