@@ -2,18 +2,13 @@
 // model's own tokenizer (config.json + tokenizer.json, no weights: `tokens --model` stays quick);
 // `analyze` and `neighbours` then run the checkpoint on onnxruntime-web's WASM backend (the same
 // code path as the extension's worker, so results match the editor).
-import fs from 'node:fs';
 import path from 'node:path';
-import { MAX_CONFIG_BYTES } from '../engine/checkpoint';
 import { LensEngine } from '../engine/engine';
-import { parseModelConfig } from '../engine/families';
 import { tokenEntry } from '../engine/model-tokenizer';
 import type { Tokenizer } from '../engine/tokenizer-interface';
 import type { ModelConfig } from '../engine/types';
-import { CONFIG_FILE, defaultModelDir, loadCheckpointFromDir } from '../node/load-model';
+import { defaultModelDir, loadCheckpointFromDir, readModelConfigFromDir } from '../node/load-model';
 import { loadTokenizerFromDir } from '../node/load-tokenizer';
-import { readRegularFile } from '../node/regular-file';
-import { CliError } from './errors';
 
 export const MODEL_OPTION = { name: 'model', kind: 'string' } as const;
 
@@ -27,7 +22,7 @@ export interface ModelText {
 /** The model in `modelDir` (default: the bundled one): config.json and its tokenizer. */
 export async function openModelText(modelDir: string | undefined): Promise<ModelText> {
   const dir = path.resolve(modelDir ?? defaultModelDir());
-  const config = await readModelConfig(dir);
+  const config = await readModelConfigFromDir(dir);
   return { dir, config, tokenizer: await loadTokenizerFromDir(dir, config) };
 }
 
@@ -49,18 +44,3 @@ export function tokenizerLabel(model: ModelText): string {
 }
 
 /** config.json alone, under the checkpoint loader's rules (a folder, a regular file, at most 1 MiB). */
-async function readModelConfig(dir: string): Promise<ModelConfig> {
-  const stat = await fs.promises.stat(dir).catch(() => undefined);
-  if (!stat?.isDirectory()) throw new CliError(`model folder ${dir} does not exist or is not a folder`);
-  const configPath = path.join(dir, CONFIG_FILE);
-  let bytes: Uint8Array;
-  try {
-    bytes = await readRegularFile(configPath, MAX_CONFIG_BYTES);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new CliError(`missing ${configPath}: a model folder needs ${CONFIG_FILE}`);
-    if (code === 'EACCES') throw new CliError(`cannot read ${configPath}: permission denied`);
-    throw error;
-  }
-  return parseModelConfig(new TextDecoder().decode(bytes), configPath, path.basename(dir));
-}

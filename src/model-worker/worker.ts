@@ -7,18 +7,14 @@ import { parentPort } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-web';
 import { LensEngine } from '../engine/engine';
-import { parseModelConfig } from '../engine/families';
 import { tokenEntry } from '../engine/model-tokenizer';
 import type { Tokenizer } from '../engine/tokenizer-interface';
 import type { ModelConfig } from '../engine/types';
 import { contextInWindow } from '../hover/hover-context';
-import { CONFIG_FILE, loadCheckpointFromDir } from '../node/load-model';
+import { loadCheckpointFromDir, readModelConfigFromDir } from '../node/load-model';
 import { loadTokenizerFromDir } from '../node/load-tokenizer';
-import { MAX_CONFIG_BYTES } from '../engine/checkpoint';
-import { readRegularFile } from '../node/regular-file';
 import type { OpenResult, TokenEntries, WorkerRequest, WorkerResponse, WorkerResult } from './messages';
 import { lowerThisThreadPriority, type ThreadPriority } from './thread-priority';
-import path from 'node:path';
 
 type Job = Exclude<WorkerRequest, { kind: 'cancel' }>;
 type EngineJob = Extract<Job, { kind: 'load' | 'hoverAt' | 'neighbours' }>;
@@ -122,8 +118,7 @@ class ModelWorker {
 
   private reopen(dir: string): Promise<OpenModel> {
     const opening = (async () => {
-      const configPath = path.join(dir, CONFIG_FILE);
-      const config = parseModelConfig(new TextDecoder().decode(await readRegularFile(configPath, MAX_CONFIG_BYTES)), configPath, path.basename(dir));
+      const config = await readModelConfigFromDir(dir);
       return { dir, config, tokenizer: await loadTokenizerFromDir(dir, config) };
     })();
     this.opened = opening;

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Checkpoint, MAX_CONFIG_BYTES, MAX_WEIGHTS_BYTES, planCheckpoint } from '../engine/checkpoint';
 import { parseModelConfig } from '../engine/families';
+import type { ModelConfig } from '../engine/types';
 import { HEADER_LENGTH_BYTES, parseSafetensorsHeader, safetensorsHeaderLength, type SafetensorsHeader } from '../engine/safetensors';
 import { parseShardIndex, SHARD_INDEX_FILE, WeightHeaders, type ShardHeader } from '../engine/weight-files';
 import { openRegularFile, readRegularFile, type OpenFile } from './regular-file';
@@ -21,12 +22,9 @@ const BUNDLED_MODEL = path.join('media', 'models', 'tiny-gpt2-software');
  */
 export async function loadCheckpointFromDir(dir: string): Promise<Checkpoint> {
   const folder = path.resolve(dir);
-  const stat = await fs.promises.stat(folder).catch(() => undefined);
-  if (!stat?.isDirectory()) throw new Error(`model folder ${folder} does not exist or is not a folder`);
+  const config = await readModelConfigFromDir(folder);
   const configPath = path.join(folder, CONFIG_FILE);
   const name = path.basename(folder);
-  const configBytes = await modelFile(configPath, () => readRegularFile(configPath, MAX_CONFIG_BYTES));
-  const config = parseModelConfig(new TextDecoder().decode(configBytes), configPath, name);
 
   const weightFiles = await openWeights(folder);
   try {
@@ -40,6 +38,16 @@ export async function loadCheckpointFromDir(dir: string): Promise<Checkpoint> {
   } finally {
     for (const { file } of weightFiles.open) await file.close();
   }
+}
+
+/** config.json of the model folder `dir` (read under the same rules as the weights), parsed. */
+export async function readModelConfigFromDir(dir: string): Promise<ModelConfig> {
+  const folder = path.resolve(dir);
+  const stat = await fs.promises.stat(folder).catch(() => undefined);
+  if (!stat?.isDirectory()) throw new Error(`model folder ${folder} does not exist or is not a folder`);
+  const configPath = path.join(folder, CONFIG_FILE);
+  const configBytes = await modelFile(configPath, () => readRegularFile(configPath, MAX_CONFIG_BYTES));
+  return parseModelConfig(new TextDecoder().decode(configBytes), configPath, path.basename(folder));
 }
 
 interface OpenWeights {
