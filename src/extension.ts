@@ -51,13 +51,14 @@ export function activate(context: vscode.ExtensionContext): LensApi {
     }),
   );
   // One worker reads the model for the hover, Explain Tokens' tokens and the status bar's count.
-  const worker = startModelWorker(context.extensionUri, (message) => reporter.info(message));
+  const { client: worker, select: selectModel } = startModelWorker(context.extensionUri, (message) => reporter.info(message));
   const status = new TokenCountStatus(settings.countEncoding, worker, (message) => reporter.warn(message));
   const hover = registerHover(worker, (message) => reporter.info(message));
   const explain = new ExplainTokensCommand({
     extensionUri: context.extensionUri,
     reporter,
     worker,
+    selectModel,
     decorations,
     panels,
     onAnalysed: (uri, region) => hover.provider.regionsOf(uri).add(region),

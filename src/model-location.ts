@@ -144,10 +144,12 @@ export async function resolveModel(extensionUri: vscode.Uri, configured = config
   try {
     return { model: await readModel(folder, false) };
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return {
-      model: await bundled(),
-      problem: vscode.l10n.t('The model in llmLens.modelPath ({0}) cannot be used: {1}. Using the bundled model instead.', folder.fsPath, reason),
-    };
+    return { model: await bundled(), problem: modelCannotBeUsed(configured, error) };
   }
+}
+
+/** The sentence that says why llmLens.modelPath's folder is not used. */
+export function modelCannotBeUsed(configured: string, error: unknown): string {
+  const reason = error instanceof Error ? error.message : String(error);
+  return vscode.l10n.t('The model in llmLens.modelPath ({0}) cannot be used: {1}. Using the bundled model instead.', modelFolderUri(configured).fsPath, reason);
 }

@@ -10,7 +10,7 @@ import type { TokenDecorations } from '../decorations/token-decorations';
 import type { TokenScoreValue } from '../decorations/token-tracking';
 import { effectiveHeatMode, readSettings, viewSettings } from '../config';
 import { errorText, type Reporter } from '../log';
-import { BUNDLED_MODEL_FOLDER, resolveModel, type ResolvedModel } from '../model-location';
+import { BUNDLED_MODEL_FOLDER, type ResolvedModel } from '../model-location';
 import type { PanelHost } from '../panel/panel-host';
 import type { PositionPrediction, TokenSpan } from '../engine/types';
 import type { AnalysedRegion } from '../hover/region-cache';
@@ -53,6 +53,8 @@ export interface ExplainDependencies {
   reporter: Reporter;
   /** Reads the model's tokenizer and tokenizes off the extension host's thread. */
   worker: Pick<ModelWorkerClient, 'open' | 'tokenize'>;
+  /** The model to run (the configured one, or the bundled one with the reason). */
+  selectModel: () => Promise<ResolvedModel>;
   decorations: TokenDecorations;
   panels: PanelHost;
   /** Receives each finished analysis as a region of the document (the hover answers from it). */
@@ -141,7 +143,7 @@ export class ExplainTokensCommand {
     if (!editor) return this.nothing(vscode.l10n.t('Nothing to explain: open a file and select some text first.'));
     let resolved: ResolvedModel;
     try {
-      resolved = await resolveModel(extensionUri);
+      resolved = await this.deps.selectModel();
     } catch (error) {
       reporter.warn(errorText(error));
       return this.fail(vscode.l10n.t('The bundled model is missing from {0}. Reinstall the extension.', vscode.Uri.joinPath(extensionUri, ...BUNDLED_MODEL_FOLDER).fsPath));

@@ -62,6 +62,12 @@ export class ModelWorkerClient {
     return this.opening;
   }
 
+  /** Reads the config and tokenizer of `dir` in the worker (kept there: a second call for the same folder costs nothing). */
+  openFolder(dir: string): Promise<OpenResult> {
+    if (this.disposed) return Promise.reject(new Error('the model worker was shut down'));
+    return this.request<OpenResult>({ kind: 'open', modelDir: dir });
+  }
+
   /** Starts the worker and loads the model once; later calls share the same promise. */
   load(): Promise<LoadResult> {
     if (this.disposed) return Promise.reject(new Error('the model worker was shut down'));

@@ -1,20 +1,41 @@
-// The extension's one model worker: the model of llmLens.modelPath (or the bundled one) read in a
-// worker thread, for the hover, Explain Tokens' tokenization and the status bar's count.
+// The extension's one model worker and the choice of the model it reads: llmLens.modelPath's
+// folder when the host's checks pass (model-location.ts) and the worker can read its tokenizer,
+// else the bundled model with the reason. The hover, Explain Tokens and the status bar all ask
+// `select()`, so they always agree on the model.
 import * as vscode from 'vscode';
-import { resolveModel } from '../model-location';
+import { configuredModelPath, modelCannotBeUsed, resolveModel, type ResolvedModel } from '../model-location';
 import { ModelWorkerClient } from './client';
 
-export function startModelWorker(extensionUri: vscode.Uri, log: (message: string) => void): ModelWorkerClient {
+export interface ModelWorker {
+  client: ModelWorkerClient;
+  /** The model to run now, and why the configured one could not be (if so). */
+  select(): Promise<ResolvedModel>;
+}
+
+export function startModelWorker(extensionUri: vscode.Uri, log: (message: string) => void): ModelWorker {
   const at = (...parts: string[]) => vscode.Uri.joinPath(extensionUri, ...parts).fsPath;
-  return new ModelWorkerClient({
+  const select = async (): Promise<ResolvedModel> => {
+    const resolved = await resolveModel(extensionUri);
+    if (resolved.model.bundled) return resolved;
+    // The worker reads the tokenizer (its file is large: never on the extension host's thread);
+    // it keeps what it read, so asking again costs nothing.
+    try {
+      await client.openFolder(resolved.model.folder.fsPath);
+      return resolved;
+    } catch (error) {
+      const { model } = await resolveModel(extensionUri, '');
+      return { model, problem: modelCannotBeUsed(configuredModelPath(), error) };
+    }
+  };
+  const client: ModelWorkerClient = new ModelWorkerClient({
     workerPath: at('dist', 'model-worker.mjs'),
-    // The model of llmLens.modelPath, or the bundled one (the problem with the setting is logged).
     modelDir: async () => {
-      const { model, problem } = await resolveModel(extensionUri);
+      const { model, problem } = await select();
       if (problem) log(`model worker: ${problem}`);
       return model.folder.fsPath;
     },
     wasmDir: at('dist', 'ort'),
     log,
   });
+  return { client, select };
 }

@@ -3,15 +3,16 @@
 // entries) answer as soon as the tokenizer is read, without waiting for the weights; the engine's
 // (load, hoverAt, neighbours) run one at a time, so a queued hover that the editor no longer wants
 // can be dropped before it costs a forward pass.
+import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-web';
 import { LensEngine } from '../engine/engine';
-import { tokenEntry } from '../engine/model-tokenizer';
+import { tokenEntry, TOKENIZER_FILE } from '../engine/model-tokenizer';
 import type { Tokenizer } from '../engine/tokenizer-interface';
 import type { ModelConfig } from '../engine/types';
 import { contextInWindow } from '../hover/hover-context';
-import { loadCheckpointFromDir, readModelConfigFromDir } from '../node/load-model';
+import { CONFIG_FILE, loadCheckpointFromDir, readModelConfigFromDir } from '../node/load-model';
 import { loadTokenizerFromDir } from '../node/load-tokenizer';
 import type { OpenResult, TokenEntries, WorkerRequest, WorkerResponse, WorkerResult } from './messages';
 import { lowerThisThreadPriority, type ThreadPriority } from './thread-priority';
@@ -119,7 +120,12 @@ class ModelWorker {
   private reopen(dir: string): Promise<OpenModel> {
     const opening = (async () => {
       const config = await readModelConfigFromDir(dir);
-      return { dir, config, tokenizer: await loadTokenizerFromDir(dir, config) };
+      const tokenizer = await loadTokenizerFromDir(dir, config);
+      // Ids past the embedding's rows would fail in every forward pass: refuse the folder now.
+      if (tokenizer.vocabSize > config.vocabSize) {
+        throw new Error(`${path.join(dir, TOKENIZER_FILE)} has ${tokenizer.vocabSize} tokens, but the embedding in ${path.join(dir, CONFIG_FILE)} has ${config.vocabSize} rows`);
+      }
+      return { dir, config, tokenizer };
     })();
     this.opened = opening;
     return opening;

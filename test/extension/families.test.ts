@@ -5,6 +5,7 @@
 // forward pass following transformers, ids from Hugging Face's Rust tokenizers).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExplainOutcome } from '../../src/commands/explain-tokens';
@@ -129,3 +130,96 @@ describe('a Qwen3 model in llmLens.modelPath', function () {
     shown.ranges.forEach((r, k) => assert.ok(Math.abs(r.weight - expected[k]!) < 1e-3, `key ${k}: shown ${r.weight}, reference ${expected[k]}`));
   });
 });
+
+describe('a model folder that cannot be used: a clear message naming the file, and the bundled model runs', function () {
+  this.timeout(300_000);
+  let api: LensApi;
+  let tmp: string;
+  const LLAMA = path.join(repo, 'test/fixtures/models/tiny-random-llama');
+
+  /** A copy of a fixture folder, with files left out or rewritten. */
+  function copyFixture(from: string, name: string, edit: (folder: string) => void = () => undefined): string {
+    const folder = path.join(tmp, name);
+    fs.mkdirSync(folder, { recursive: true });
+    for (const file of ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']) fs.copyFileSync(path.join(from, file), path.join(folder, file));
+    edit(folder);
+    return folder;
+  }
+
+  function editConfig(folder: string, edit: (config: Record<string, unknown>) => void): void {
+    const file = path.join(folder, 'config.json');
+    const config = JSON.parse(fs.readFileSync(file, 'utf8'));
+    edit(config);
+    fs.writeFileSync(file, JSON.stringify(config, null, 2));
+  }
+
+  async function explainIn(folder: string): Promise<ExplainOutcome> {
+    await setModelPath(folder);
+    const editor = await openScratch('The model reads each token.');
+    editor.selection = new vscode.Selection(new vscode.Position(0, 0), editor.document.positionAt(editor.document.getText().length));
+    return (await vscode.commands.executeCommand('llmLens.explainTokens')) as ExplainOutcome;
+  }
+
+  function assertFallback(outcome: ExplainOutcome, folder: string, reason: RegExp): void {
+    assert.equal(outcome.status, 'done', outcome.message);
+    assert.equal(outcome.model, 'tiny-gpt2-software', 'the bundled model runs');
+    const prefix = `The model in llmLens.modelPath (${folder}) cannot be used: `;
+    const suffix = '. Using the bundled model instead.';
+    assert.ok(outcome.modelProblem?.startsWith(prefix) && outcome.modelProblem.endsWith(suffix), outcome.modelProblem);
+    assert.match(outcome.modelProblem!.slice(prefix.length, -suffix.length), reason);
+  }
+
+  before(async () => {
+    api = await vscode.extensions.getExtension<LensApi>('llm-lens.llm-lens')!.activate();
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-lens-families-'));
+  });
+
+  afterEach(async () => {
+    await closeTextEditors();
+  });
+
+  after(async () => {
+    await setModelPath(undefined);
+    await vscode.window.tabGroups.close(vscode.window.tabGroups.all.flatMap((g) => g.tabs));
+    fs.rmSync(tmp, { recursive: true, force: true });
+    await until(() => api.hoverStats().model === 'tiny-gpt2-software', 'the hover to load the bundled model again', 120_000);
+  });
+
+  it('an unsupported model_type, listing what is supported', async () => {
+    const folder = copyFixture(QWEN3, 'gemma', (f) => editConfig(f, (c) => { c.model_type = 'gemma3'; }));
+    assertFallback(await explainIn(folder), folder, new RegExp(`^${escape(path.join(folder, 'config.json'))}: model_type "gemma3" is not supported \\(supported: gpt2, llama, mistral, qwen2, qwen3\\)$`));
+  });
+
+  it('an unsupported rope type, naming it', async () => {
+    const folder = copyFixture(LLAMA, 'yarn', (f) => editConfig(f, (c) => { c.rope_scaling = { rope_type: 'yarn', factor: 4 }; }));
+    assertFallback(await explainIn(folder), folder, new RegExp(`^${escape(path.join(folder, 'config.json'))}: .*"yarn" is not supported`));
+  });
+
+  it('a missing tokenizer.json', async () => {
+    const folder = copyFixture(LLAMA, 'no-tokenizer', (f) => fs.rmSync(path.join(f, 'tokenizer.json')));
+    assertFallback(await explainIn(folder), folder, new RegExp(`^${escape(path.join(folder, 'tokenizer.json'))} is missing: a llama model reads text with its own tokenizer$`));
+  });
+
+  it('an unreadable tokenizer.json', async () => {
+    const folder = copyFixture(QWEN3, 'bad-tokenizer', (f) => fs.writeFileSync(path.join(f, 'tokenizer.json'), '{"model": {"type": "BPE", "vocab": '));
+    assertFallback(await explainIn(folder), folder, new RegExp(`^${escape(path.join(folder, 'tokenizer.json'))}: `));
+  });
+
+  it('a tokenizer with ids beyond the embedding rows', async () => {
+    const folder = copyFixture(QWEN3, 'small-embedding', (f) => editConfig(f, (c) => Object.assign(c, { vocab_size: 1000, bos_token_id: 1, eos_token_id: 1 })));
+    assertFallback(await explainIn(folder), folder, new RegExp(`^${escape(path.join(folder, 'tokenizer.json'))} has \\d+ tokens, but the embedding in ${escape(path.join(folder, 'config.json'))} has 1000 rows$`));
+  });
+
+  it('a shard index naming a missing file', async () => {
+    const folder = copyFixture(QWEN3, 'sharded', (f) => {
+      fs.renameSync(path.join(f, 'model.safetensors'), path.join(f, 'model-00001-of-00002.safetensors'));
+      const weightMap = { 'model.embed_tokens.weight': 'model-00001-of-00002.safetensors', 'model.norm.weight': 'model-00002-of-00002.safetensors' };
+      fs.writeFileSync(path.join(f, 'model.safetensors.index.json'), JSON.stringify({ metadata: {}, weight_map: weightMap }));
+    });
+    assertFallback(await explainIn(folder), folder, new RegExp(`^${escape(path.join(folder, 'model-00002-of-00002.safetensors'))} is missing$`));
+  });
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
