@@ -15,7 +15,8 @@ import { LensEngine, type OrtLike } from '../src/engine/engine';
 import { buildHeadGraph, buildTrunkGraph } from '../src/engine/model-graphs';
 import { sessionOptions } from '../src/engine/ort-sessions';
 import type { Checkpoint } from '../src/engine/checkpoint';
-import { defaultModelDir, loadCheckpointFromDir } from '../src/node/load-model';
+import { defaultModelDir, loadCheckpointFromDir, readModelConfigFromDir } from '../src/node/load-model';
+import { loadTokenizerFromDir } from '../src/node/load-tokenizer';
 import { analysisFlops } from './flops';
 import { matmulGraph } from './matmul-ceiling';
 import { round, timeInterleaved } from './timing';
@@ -83,6 +84,14 @@ async function main() {
   // The same MatMul in native code: how far apart the two runtimes are before any graph is involved.
   const nativeMatmul = await ortNode.InferenceSession.create(matmulBytes, sessionOptions('native') as ortNode.InferenceSession.SessionOptions);
   const wasm = await LensEngine.create(checkpoint, { ort: ortWeb, backend: 'wasm' });
+  // Today's open families: the tiny random Qwen3 fixture (RMSNorm, RoPE, GQA, q/k norms, SwiGLU,
+  // a 151,936-row vocabulary), and how long reading its real tokenizer.json takes.
+  const qwen3Dir = path.join(__dirname, '../test/fixtures/models/tiny-random-qwen3');
+  const tokenizerStart = performance.now();
+  await loadTokenizerFromDir(qwen3Dir, await readModelConfigFromDir(qwen3Dir));
+  const qwen3TokenizerMs = performance.now() - tokenizerStart;
+  const qwen3 = await LensEngine.create(await loadCheckpointFromDir(qwen3Dir), { ort: ortWeb, backend: 'wasm' });
+  const qwen3Vocab = qwen3.config.vocabSize;
   const native = await LensEngine.create(checkpoint, { ort: ortNode, native: true });
   const matmulInput = new Float32Array(CEILING_ROWS * d).map((_, i) => Math.cos(i) * 0.5);
   const full = { topK: 20, attention: true, hidden: true };
@@ -96,11 +105,12 @@ async function main() {
       nativeMatmul: () => nativeMatmul.run({ x: new ortNode.Tensor('float32', matmulInput.slice(), [CEILING_ROWS, d]) }),
       wasm128: (i) => wasm.analyze(randomIds(128, 1000 + i, V), full),
       hover256: (i) => wasm.predictLast(randomIds(256, 3000 + i, V), { topK: 20 }),
+      qwen3_128: (i) => qwen3.analyze(randomIds(128, 4000 + i, qwen3Vocab), full),
     },
     ROUNDS,
     WARMUP,
   );
-  await Promise.all([wasm.dispose(), native.dispose(), matmul.release(), nativeMatmul.release()]);
+  await Promise.all([wasm.dispose(), native.dispose(), qwen3.dispose(), matmul.release(), nativeMatmul.release()]);
 
   const matmulFlops = 2 * CEILING_ROWS * d * V;
   const gflops = (flops: number, ms: number) => flops / (ms * 1e6);
@@ -123,6 +133,8 @@ async function main() {
     wasm_vs_native_matmul: round(t.matmul.median / t.nativeMatmul.median, 2),
     hover_engine_t256_ms: round(t.hover256.median),
     session_create_ms: round(creation.totalMs),
+    qwen3_fixture_analysis_t128_ms: round(t.qwen3_128.median),
+    qwen3_fixture_tokenizer_load_ms: round(qwen3TokenizerMs),
     details: {
       flops_t512: flops512,
       ceiling_matmul: `[${CEILING_ROWS}x${d}] x [${d}x${V}], ${matmulFlops} FLOPs`,
