@@ -12,6 +12,7 @@ import type { ExplainOutcome } from '../../src/commands/explain-tokens';
 import type { ShowAttentionOutcome } from '../../src/attention/show-attention';
 import type { LensApi } from '../../src/extension';
 import { closeTextEditors, openScratch, until } from './editors';
+import { pieceText } from '../harness/byte-level';
 import { hoveredTokenScore, lensHover, LOGPROB_TOLERANCE, showsProbability, tableRows } from './lens-hover';
 
 const repo = path.resolve(__dirname, '../../..');
@@ -31,18 +32,6 @@ interface Ref {
 const reference: { refs: Ref[] } = JSON.parse(fs.readFileSync(path.join(QWEN3, 'reference.json'), 'utf8'));
 const chinese = reference.refs.find((r) => r.name === 'chinese')!;
 
-/** GPT-2's byte-to-character table inverted: a byte-level token string back to its text (written out here, not the product's). */
-function byteLevelText(token: string): string {
-  const printable = [...range(0x21, 0x7e), ...range(0xa1, 0xac), ...range(0xae, 0xff)];
-  const byteOf = new Map<number, number>(printable.map((b) => [b, b]));
-  let extra = 0;
-  for (let b = 0; b < 256; b++) if (!printable.includes(b)) byteOf.set(256 + extra++, b);
-  return new TextDecoder().decode(Uint8Array.from([...token].map((c) => byteOf.get(c.codePointAt(0)!)!)));
-}
-
-function range(from: number, to: number): number[] {
-  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
-}
 
 async function setModelPath(value: string | undefined): Promise<void> {
   await vscode.workspace.getConfiguration('llmLens').update('modelPath', value, vscode.ConfigurationTarget.Global);
@@ -51,7 +40,7 @@ async function setModelPath(value: string | undefined): Promise<void> {
 describe('a Qwen3 model in llmLens.modelPath', function () {
   this.timeout(300_000);
   let api: LensApi;
-  const texts = chinese.tokens.map(byteLevelText);
+  const texts = chinese.tokens.map(pieceText);
 
   before(async () => {
     api = await vscode.extensions.getExtension<LensApi>('llm-lens.llm-lens')!.activate();

@@ -8,6 +8,7 @@ import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { seededRandom } from '../../src/engine/sampling';
 import { FIXTURES, fixtureDir, readReference, type FixtureName } from './llama-family-fixtures';
+import { pieceBytes, pieceText } from '../harness/byte-level';
 
 const root = path.resolve(__dirname, '..', '..');
 // Built next to dist/cli.mjs (so onnxruntime-web and the bundled model resolve the same way)
@@ -191,31 +192,19 @@ describe('llm-lens neighbours', () => {
   });
 });
 
-/**
- * The bytes of a byte-level BPE piece as tokenizer.json and reference.json spell it: GPT-2's
- * bytes_to_unicode table (printable bytes stand for themselves, the others for U+0100 onwards),
- * written here from its definition so that expectations do not come from the code under test.
- */
-function pieceBytes(piece: string): Buffer {
-  const printable = (b: number) => (b >= 0x21 && b <= 0x7e) || (b >= 0xa1 && b <= 0xac) || (b >= 0xae && b <= 0xff);
-  const byteOf = new Map<string, number>();
-  let next = 0x100;
-  for (let b = 0; b < 256; b++) byteOf.set(String.fromCodePoint(printable(b) ? b : next++), b);
-  return Buffer.from(Array.from(piece, (c) => byteOf.get(c)!));
-}
 
 /** Display texts of a folder's tokenizer.json, read directly: vocabulary pieces decoded, added tokens by name. */
 function vocabularyTexts(name: FixtureName): (id: number) => string | undefined {
   const json = JSON.parse(fs.readFileSync(path.join(fixtureDir(name), 'tokenizer.json'), 'utf8'));
   const texts = new Map<number, string>();
-  for (const [piece, id] of Object.entries<number>(json.model.vocab)) texts.set(id, new TextDecoder().decode(pieceBytes(piece)));
+  for (const [piece, id] of Object.entries<number>(json.model.vocab)) texts.set(id, pieceText(piece));
   for (const added of json.added_tokens) texts.set(added.id, added.content);
   return (id) => texts.get(id);
 }
 
 /** The reference's token pieces as UTF-8 hex; the tokens the tokenizer adds (BOS) as their name's bytes. */
 const referenceBytes = (pieces: string[], specialIds: ReadonlySet<number>, ids: number[]) =>
-  pieces.map((piece, i) => (specialIds.has(ids[i]!) ? Buffer.from(piece) : pieceBytes(piece)).toString('hex'));
+  pieces.map((piece, i) => Buffer.from(specialIds.has(ids[i]!) ? Buffer.from(piece) : pieceBytes(piece)).toString('hex'));
 
 const LOGPROB_TOLERANCE = 2e-3;
 /** Reference candidates closer than this are a tie that float32 may order either way. */
