@@ -204,7 +204,7 @@ function vocabularyTexts(name: FixtureName): (id: number) => string | undefined 
 
 /** The reference's token pieces as UTF-8 hex; the tokens the tokenizer adds (BOS) as their name's bytes. */
 const referenceBytes = (pieces: string[], specialIds: ReadonlySet<number>, ids: number[]) =>
-  pieces.map((piece, i) => Buffer.from(specialIds.has(ids[i]!) ? Buffer.from(piece) : pieceBytes(piece)).toString('hex'));
+  pieces.map((piece, i) => Buffer.from(specialIds.has(ids[i]!) ? new TextEncoder().encode(piece) : pieceBytes(piece)).toString('hex'));
 
 const LOGPROB_TOLERANCE = 2e-3;
 /** Reference candidates closer than this are a tie that float32 may order either way. */
