@@ -129,20 +129,20 @@ export class Checkpoint {
   }
 
   /**
-   * The residual stream's start for `ids`, flat [T, d]: the embedding rows, plus the learned
+   * The residual stream's start for `ids` at positions start.., flat [T, d]: the embedding rows, plus the learned
    * position rows where the family has them (in float32 like the model: each sum rounded once).
    * Only the rows used are read. Rotary families add positions inside attention instead.
    */
-  embed(ids: readonly number[]): Float32Array {
+  embed(ids: readonly number[], start = 0): Float32Array {
     const d = this.config.nEmbd;
-    if (ids.length > this.config.nPositions) throw new Error(`${ids.length} tokens exceed the context of ${this.config.nPositions}`);
+    if (start + ids.length > this.config.nPositions) throw new Error(`${start + ids.length} tokens exceed the context of ${this.config.nPositions}`);
     const positions = this.family.positionEmbedding;
     if (!positions) {
       const out = new Float32Array(ids.length * d);
       ids.forEach((id, t) => out.set(this.embeddingRow(id), t * d));
       return out;
     }
-    const out = this.files.readFloat32Range(this.fileNames.get(positions)!, 0, ids.length * d);
+    const out = this.files.readFloat32Range(this.fileNames.get(positions)!, start * d, ids.length * d);
     ids.forEach((id, t) => {
       const row = this.embeddingRow(id);
       for (let c = 0; c < d; c++) out[t * d + c] += row[c];

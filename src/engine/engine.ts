@@ -32,6 +32,7 @@ import {
   type TrunkVariant,
 } from './model-graphs';
 import { inverseFrequencies, rotaryTables } from './rope';
+import { KeyValueCache } from './kv-cache';
 import { ResidualCache, type ResidualCell, type StreamRun } from './residual-cache';
 import { SessionPool, type OrtLike, type OrtTensorLike, type ProviderKind } from './ort-sessions';
 import { tokenText as r50kTokenText } from './tokenizer';
@@ -69,7 +70,7 @@ type GraphName = `trunk-${TrunkVariant}` | 'head' | 'neighbours';
 /** Groups of questions whose sessions `prepare` can create ahead of use. */
 export type EnginePath = 'hover' | 'analysis' | 'neighbours';
 const PATH_GRAPHS: Record<EnginePath, GraphName[]> = {
-  hover: ['trunk-last', 'head'],
+  hover: ['trunk-step', 'head'],
   analysis: ['trunk-full', 'head'],
   neighbours: ['neighbours'],
 };
@@ -98,9 +99,11 @@ export class LensEngine {
   private readonly sessions: SessionPool<GraphName>;
   private readonly tokenText: (id: number) => string;
   private readonly cache: ResidualCache;
+  private readonly keyValues: KeyValueCache;
   /** Rotary families: the inverse frequencies of the position tables fed to the trunk. */
   private readonly rotaryFrequencies?: Float64Array;
   private queueTail: Promise<unknown> = Promise.resolve();
+  private tokensRead = 0;
   private disposed = false;
 
   private constructor(
@@ -112,6 +115,7 @@ export class LensEngine {
     this.config = checkpoint.config;
     this.backendInfo = backend;
     this.cache = new ResidualCache(checkpoint.config.nLayer, checkpoint.config.nEmbd);
+    this.keyValues = new KeyValueCache(checkpoint.config.architecture.kvHeads, checkpoint.config.architecture.headDim);
     this.tokenText = options.tokenText ?? r50kTokenText;
     const { positions, headDim } = checkpoint.config.architecture;
     if (positions.kind === 'rope') this.rotaryFrequencies = inverseFrequencies(positions, headDim);
@@ -120,7 +124,7 @@ export class LensEngine {
       ort,
       provider,
       {
-        'trunk-last': () => buildTrunkGraph(checkpoint, 'last'),
+        'trunk-step': () => buildTrunkGraph(checkpoint, 'step'),
         'trunk-full': () => buildTrunkGraph(checkpoint, 'full'),
         head: () => buildHeadGraph(checkpoint),
         neighbours: () => buildNeighboursGraph(checkpoint),
@@ -162,6 +166,14 @@ export class LensEngine {
     const graphs = new Set<GraphName>();
     for (const path of paths) for (const name of PATH_GRAPHS[path] ?? []) graphs.add(name);
     await this.serialize(() => this.sessions.warm([...graphs]));
+  }
+
+  /**
+   * Token positions the trunks have run the model on since the engine was created: what the
+   * key/value cache saves shows here (generation reads one new token per step).
+   */
+  get trunkTokensRead(): number {
+    return this.tokensRead;
   }
 
   /** Which execution provider runs the model and why (changes if WebGPU fails and WASM takes over). */
@@ -299,6 +311,7 @@ export class LensEngine {
     if (this.disposed) return;
     this.disposed = true;
     this.cache.clear();
+    this.keyValues.clear();
     await this.queueTail; // let queued jobs finish before their sessions go
     await this.sessions.releaseAll();
   }
@@ -331,8 +344,9 @@ export class LensEngine {
 
   /**
    * The final residual at `positions` (at most LAST_ROWS apart, ending anywhere in `ids`): from
-   * the cache, or from the `last` trunk over ids[0..max position], which skips the other rows'
-   * work in the last block.
+   * the residual cache, or from the `step` trunk over ids[0..max position], which reads only the
+   * tokens after the start that the key/value cache shares with them (at least the rows asked
+   * for) and skips the other rows' work in the last block.
    */
   private async finalRows(ids: number[], positions: number[]): Promise<Float32Array> {
     const cells: ResidualCell[] = positions.map((position) => ({ layer: this.config.nLayer, position }));
@@ -340,22 +354,49 @@ export class LensEngine {
     if (cached) return cached;
     const prefix = ids.slice(0, Math.max(...positions) + 1);
     if (positions.some((p) => p < prefix.length - LAST_ROWS)) throw new Error(`internal: rows ${positions} are not among the last ${LAST_ROWS}`);
-    const out = await this.runTrunk('last', prefix, [TRUNK_OUTPUTS.last]);
-    this.cache.rememberLastRows({ ids: prefix, rows: floats(out[TRUNK_OUTPUTS.last]) });
+    const reused = Math.min(this.keyValues.sharedLength(prefix), Math.min(...positions));
+    const rows = await this.runStep(prefix, reused);
+    this.cache.rememberLastRows({ ids: prefix, rows });
     return this.cache.rows(ids, cells)!;
+  }
+
+  /** Runs the `step` trunk on ids[reused..] after the cached first `reused`; remembers the keys and values of all of `ids`. */
+  private async runStep(ids: number[], reused: number): Promise<Float32Array> {
+    const { nLayer: L, architecture: a } = this.config;
+    const past = reused > 0 ? this.keyValues.prefix(reused) : undefined;
+    const feeds = this.trunkFeeds(ids.slice(reused), reused);
+    this.tokensRead += ids.length - reused;
+    const pastShape = [a.kvHeads, reused, a.headDim];
+    const empty = new Float32Array(0);
+    for (let layer = 0; layer < L; layer++) {
+      feeds[TRUNK_INPUTS.pastKey(layer)] = new this.ort.Tensor('float32', past?.keys[layer] ?? empty, pastShape);
+      feeds[TRUNK_INPUTS.pastValue(layer)] = new this.ort.Tensor('float32', past?.values[layer] ?? empty, pastShape);
+    }
+    const presentKeys = Array.from({ length: L }, (_, layer) => TRUNK_OUTPUTS.presentKey(layer));
+    const presentValues = Array.from({ length: L }, (_, layer) => TRUNK_OUTPUTS.presentValue(layer));
+    const session = await this.sessions.get('trunk-step');
+    const out = await session.run(feeds, [TRUNK_OUTPUTS.last, ...presentKeys, ...presentValues]);
+    this.keyValues.remember({ ids: ids.slice(), keys: presentKeys.map((n) => floats(out[n])), values: presentValues.map((n) => floats(out[n])) });
+    return floats(out[TRUNK_OUTPUTS.last]);
   }
 
   private async runTrunk(variant: TrunkVariant, ids: number[], fetches: string[]) {
     const session = await this.sessions.get(`trunk-${variant}`);
+    this.tokensRead += ids.length;
+    return session.run(this.trunkFeeds(ids, 0), fetches);
+  }
+
+  /** The embeddings (and rotary tables) of `ids` at positions start..start+T-1. */
+  private trunkFeeds(ids: number[], start: number): Record<string, OrtTensorLike> {
     const T = ids.length;
-    const feeds: Record<string, OrtTensorLike> = { [TRUNK_INPUTS.embeddings]: new this.ort.Tensor('float32', this.checkpoint.embed(ids), [T, this.config.nEmbd]) };
+    const feeds: Record<string, OrtTensorLike> = { [TRUNK_INPUTS.embeddings]: new this.ort.Tensor('float32', this.checkpoint.embed(ids, start), [T, this.config.nEmbd]) };
     if (this.rotaryFrequencies) {
-      const { cos, sin } = rotaryTables(this.rotaryFrequencies, 0, T);
+      const { cos, sin } = rotaryTables(this.rotaryFrequencies, start, T);
       const half = this.rotaryFrequencies.length;
       feeds[TRUNK_INPUTS.ropeCos] = new this.ort.Tensor('float32', cos, [T, half]);
       feeds[TRUNK_INPUTS.ropeSin] = new this.ort.Tensor('float32', sin, [T, half]);
     }
-    return session.run(feeds, fetches);
+    return feeds;
   }
 
   /** [T, d]: the residual after the last block, from a full run. */

@@ -19,14 +19,17 @@ import { GraphBuilder, tensorProto, float } from './onnx-graph';
 /**
  * The two trunk graphs. Each is a separate session holding its own copy of the weights, so
  * there are only two: `full` serves every whole-text question (callers fetch only the outputs
- * they need), `last` the hover path.
+ * they need), `step` the hover and generation.
  */
 export type TrunkVariant =
   /**
-   * `last_rows` [min(T, LAST_ROWS), d]: the residual after the last block for the last rows
-   * only; the last block skips the other rows' queries and MLP.
+   * A key/value cache step: the new rows' embeddings [N, d] after P rows whose keys and values
+   * come in (`past_key.{layer}`, `past_value.{layer}` [kvHeads, P, headDim], keys already
+   * normed and rotated); out come the keys and values of all P + N rows (`present_*`) and
+   * `last_rows` [min(N, LAST_ROWS), d], the residual after the last block for the last new rows
+   * only (the last block skips the other rows' queries and MLP). P may be 0.
    */
-  | 'last'
+  | 'step'
   /**
    * `hidden` [L+1, T, d], the residual after the embedding and after every block, and the
    * softmax probabilities `attention.{layer}` [H, T, T] (one per query head).
@@ -43,11 +46,17 @@ export const TRUNK_INPUTS = {
   /** Rotary families only: cos and sin of position * frequency, [T, headDim / 2] (see rope.ts). */
   ropeCos: 'rope_cos',
   ropeSin: 'rope_sin',
+  /** `step` only: the cached keys and values of the rows before the new ones. */
+  pastKey: (layer: number) => `past_key.${layer}`,
+  pastValue: (layer: number) => `past_value.${layer}`,
 } as const;
-/** Rows the `last` variant returns: the hover path needs the last token's score and the next distribution. */
+/** Rows the `step` variant returns: the hover path needs the last token's score and the next distribution. */
 export const LAST_ROWS = 2;
 export const TRUNK_OUTPUTS = {
   last: 'last_rows',
+  /** `step` only: the keys and values of every row so far, [kvHeads, P + N, headDim]. */
+  presentKey: (layer: number) => `present_key.${layer}`,
+  presentValue: (layer: number) => `present_value.${layer}`,
   hidden: 'hidden',
   /** One [H, T, T] output per layer: the caller joins them, which is cheaper than a Concat in the graph. */
   attention: (layer: number) => `attention.${layer}`,
@@ -106,8 +115,7 @@ function lastRows(g: GraphBuilder, x: string, count: number): string {
  * float32's minimum instead; both make exp() exactly 0, so the probabilities are bit-identical,
  * and an Add is cheaper than Where.
  */
-function attentionMask(g: GraphBuilder, x: string, window?: number): string {
-  const length = g.op('Shape', [x], { start: 0, end: 1 });
+function attentionMask(g: GraphBuilder, length: string, window?: number): string {
   const square = g.op('Concat', [length, length], { axis: 0 });
   const ones = g.op('ConstantOfShape', [square], { value: tensorProto('one', 'float32', [1], Float32Array.of(1)) });
   let hidden = g.op('Trilu', [ones, g.initializer(`future_offset_${window ?? 'all'}`, 'int64', [], BigInt64Array.of(1n))], { upper: 1 });
@@ -143,13 +151,29 @@ interface Rotary {
   sin: string;
 }
 
+/** A `step` graph's cached keys [kvHeads, P, headDim] (normed and rotated) and values of one layer. */
+interface PastKeyValues {
+  key: string;
+  value: string;
+}
+
 /**
  * Causal self-attention; returns the block's attention output and the [H, Q, T] probabilities.
  * Queries are all T rows, or only the last `queryRows` (keys and values always cover all rows).
  * With grouped key/value heads, the query heads that share one are stacked along the rows
  * ([kv, perKv * Q, hd]) so that one MatMul serves them without copying keys or values.
  */
-function attention(g: GraphBuilder, config: ModelConfig, w: BlockWeights, x: string, layer: number, mask: string, rotary?: Rotary, queryRows?: number) {
+function attention(
+  g: GraphBuilder,
+  config: ModelConfig,
+  w: BlockWeights,
+  x: string,
+  layer: number,
+  mask: string,
+  rotary?: Rotary,
+  queryRows?: number,
+  past?: PastKeyValues,
+) {
   const { nHead: H, architecture: a } = config;
   const { headDim: hd, kvHeads: KV } = a;
 
@@ -168,14 +192,21 @@ function attention(g: GraphBuilder, config: ModelConfig, w: BlockWeights, x: str
   let qHeads = g.op('Transpose', [headNorm(split(q, H, 'q'), 'q_norm', w.queryNorm, scale)], { perm: [1, 0, 2] }); // [H, Q, hd]
   const kRows = headNorm(split(k, KV, 'kv'), 'k_norm', w.keyNorm, 1); // [T, KV, hd]
   let kHeadsT: string;
+  let kHeads: string | undefined; // [KV, T, hd], where a step needs it
   if (rotary) {
     qHeads = rotate(g, qHeads, rowsOf(rotary.cos), rowsOf(rotary.sin), hd);
-    const kHeads = rotate(g, g.op('Transpose', [kRows], { perm: [1, 0, 2] }), rotary.cos, rotary.sin, hd);
-    kHeadsT = g.op('Transpose', [kHeads], { perm: [0, 2, 1] }); // [KV, hd, T]
-  } else {
-    kHeadsT = g.op('Transpose', [kRows], { perm: [1, 2, 0] }); // [KV, hd, T]
+    kHeads = rotate(g, g.op('Transpose', [kRows], { perm: [1, 0, 2] }), rotary.cos, rotary.sin, hd);
+  } else if (past) {
+    kHeads = g.op('Transpose', [kRows], { perm: [1, 0, 2] });
   }
-  const vHeads = g.op('Transpose', [split(v, KV, 'kv')], { perm: [1, 0, 2] }); // [KV, T, hd]
+  let vHeads = g.op('Transpose', [split(v, KV, 'kv')], { perm: [1, 0, 2] }); // [KV, T, hd]
+  if (past) {
+    // The cached rows come first: keys and values of all P + N rows, which the caller keeps.
+    kHeads = g.op('Concat', [past.key, kHeads!], { axis: 1 });
+    vHeads = g.op('Concat', [past.value, vHeads], { axis: 1 });
+  }
+  if (kHeads) kHeadsT = g.op('Transpose', [kHeads], { perm: [0, 2, 1] }); // [KV, hd, T]
+  else kHeadsT = g.op('Transpose', [kRows], { perm: [1, 2, 0] }); // [KV, hd, T]
 
   // [H, rows, last] <-> [KV, perKv * rows, last]; a Reshape, since query head h reads kv head h / perKv.
   const regroup = (t: string, leading: number) => (KV === H ? t : g.op('Reshape', [t, g.int64s(`regroup_${leading}`, [leading, -1, 0])]));
@@ -184,7 +215,7 @@ function attention(g: GraphBuilder, config: ModelConfig, w: BlockWeights, x: str
   const probs = g.op('Softmax', [masked], { axis: -1 });
   const mixed = regroup(g.op('MatMul', [regroup(probs, KV), vHeads]), H); // [H, Q, hd]
   const merged = g.op('Reshape', [g.op('Transpose', [mixed], { perm: [1, 0, 2] }), g.int64s('merged_shape', [-1, H * hd])]);
-  return { out: linear(g, merged, 'o', w.output), probs };
+  return { out: linear(g, merged, 'o', w.output), probs, key: kHeads, value: vHeads };
 }
 
 /** GELU: the tanh approximation (gelu_new) or the exact erf form (gelu). */
@@ -215,13 +246,13 @@ function mlp(g: GraphBuilder, config: ModelConfig, w: BlockWeights, x: string): 
  * One pre-norm transformer block: x + attn(norm(x)), then + mlp(norm(.)); for all rows, or only
  * the last `outputRows` (which still attend to every earlier row).
  */
-function block(g: GraphBuilder, ckpt: Checkpoint, x: string, layer: number, mask: string, rotary?: Rotary, outputRows?: number) {
+function block(g: GraphBuilder, ckpt: Checkpoint, x: string, layer: number, mask: string, rotary?: Rotary, outputRows?: number, past?: PastKeyValues) {
   const { config } = ckpt;
   const w = ckpt.block(layer);
-  const attn = g.scoped('attn', () => attention(g, config, w, norm(g, x, config, 'attention_norm', w.attentionNorm), layer, mask, rotary, outputRows));
+  const attn = g.scoped('attn', () => attention(g, config, w, norm(g, x, config, 'attention_norm', w.attentionNorm), layer, mask, rotary, outputRows, past));
   const afterAttn = g.op('Add', [outputRows ? lastRows(g, x, outputRows) : x, attn.out]);
   const mlpOut = g.scoped('mlp', () => mlp(g, config, w, norm(g, afterAttn, config, 'mlp_norm', w.mlpNorm)));
-  return { out: g.op('Add', [afterAttn, mlpOut]), probs: attn.probs };
+  return { out: g.op('Add', [afterAttn, mlpOut]), probs: attn.probs, key: attn.key, value: attn.value };
 }
 
 /** Stacks same-shaped tensors along a new leading axis. */
@@ -232,25 +263,42 @@ function stack(g: GraphBuilder, parts: string[]): string {
 
 export function buildTrunkGraph(ckpt: Checkpoint, variant: TrunkVariant): Uint8Array {
   const { nLayer: L, nHead: H, nEmbd: d, architecture: a } = ckpt.config;
+  const { kvHeads: KV, headDim: hd } = a;
   const g = new GraphBuilder(`${ckpt.name}-trunk-${variant}`);
-  const embeddings = g.input(TRUNK_INPUTS.embeddings, 'float32', ['T', d]);
+  const step = variant === 'step';
+  const embeddings = g.input(TRUNK_INPUTS.embeddings, 'float32', ['N', d]);
   const rotary: Rotary | undefined =
     a.positions.kind === 'rope'
-      ? { cos: g.input(TRUNK_INPUTS.ropeCos, 'float32', ['T', a.headDim / 2]), sin: g.input(TRUNK_INPUTS.ropeSin, 'float32', ['T', a.headDim / 2]) }
+      ? { cos: g.input(TRUNK_INPUTS.ropeCos, 'float32', ['N', hd / 2]), sin: g.input(TRUNK_INPUTS.ropeSin, 'float32', ['N', hd / 2]) }
       : undefined;
-  const causal = attentionMask(g, embeddings);
+  const pasts: PastKeyValues[] = step
+    ? Array.from({ length: L }, (_, layer) => ({
+        key: g.input(TRUNK_INPUTS.pastKey(layer), 'float32', [KV, 'P', hd]),
+        value: g.input(TRUNK_INPUTS.pastValue(layer), 'float32', [KV, 'P', hd]),
+      }))
+    : [];
+  // The masks cover every row so far; a step's queries are the last N of them.
+  const newRows = g.op('Shape', [embeddings], { start: 0, end: 1 });
+  const pastRows = step ? g.op('Shape', [pasts[0]!.key], { start: 1, end: 2 }) : undefined;
+  const allRows = pastRows ? g.op('Add', [pastRows, newRows]) : newRows;
+  const queryMask = (mask: string) => (pastRows ? g.op('Slice', [mask, pastRows, g.int64s('to_end', [Number.MAX_SAFE_INTEGER]), g.int64s('axis0', [0])]) : mask);
+  const causal = queryMask(attentionMask(g, allRows));
   const window = a.attention.slidingWindow;
-  const sliding = window && window.layers.length ? attentionMask(g, embeddings, window.size) : undefined;
+  const sliding = window && window.layers.length ? queryMask(attentionMask(g, allRows, window.size)) : undefined;
   const residuals = [embeddings];
   const probs: string[] = [];
   for (let layer = 0; layer < L; layer++) {
-    const onlyLastRows = variant === 'last' && layer === L - 1 ? LAST_ROWS : undefined;
+    const onlyLastRows = step && layer === L - 1 ? LAST_ROWS : undefined;
     const mask = sliding && window!.layers.includes(layer) ? sliding : causal;
-    const b = g.scoped(`h${layer}`, () => block(g, ckpt, residuals[layer], layer, mask, rotary, onlyLastRows));
+    const b = g.scoped(`h${layer}`, () => block(g, ckpt, residuals[layer], layer, mask, rotary, onlyLastRows, pasts[layer]));
     residuals.push(b.out);
     probs.push(b.probs);
+    if (step) {
+      g.output(b.key!, TRUNK_OUTPUTS.presentKey(layer), 'float32', [KV, 'T', hd]);
+      g.output(b.value, TRUNK_OUTPUTS.presentValue(layer), 'float32', [KV, 'T', hd]);
+    }
   }
-  if (variant === 'last') {
+  if (step) {
     g.output(residuals[L], TRUNK_OUTPUTS.last, 'float32', ['R', d]);
   } else {
     g.output(stack(g, residuals), TRUNK_OUTPUTS.hidden, 'float32', [L + 1, 'T', d]);

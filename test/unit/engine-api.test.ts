@@ -224,7 +224,7 @@ describe('LensEngine focused paths and inputs (bundled model, WASM)', () => {
     });
     assert.equal(stages.length, 0, "nothing is created before use");
     await other.prepare(['hover']);
-    assert.ok(stages.includes('created the trunk-last session') && stages.includes('created the head session'), stages.join('; '));
+    assert.ok(stages.includes('created the trunk-step session') && stages.includes('created the head session'), stages.join('; '));
     assert.ok(!stages.some((s) => s.includes('trunk-full')));
     const created = stages.length;
     await other.predictLast(fox, { topK: 3 });
