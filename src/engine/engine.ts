@@ -54,6 +54,11 @@ export interface EngineOptions {
    */
   native?: boolean;
   onProgress?: (stage: string, fraction: number) => void;
+  /**
+   * WASM threads, where the caller knows better than the page's isolation (a Node worker can run
+   * threads); by default 1 unless the page is cross-origin isolated.
+   */
+  wasmThreads?: number;
   /** Display text of a token id, for neighbours (default: GPT-2's r50k_base). */
   tokenText?: (id: number) => string;
 }
@@ -153,7 +158,9 @@ export class LensEngine {
       const probe = preference === 'wasm' ? { available: false } : await probeWebGpu();
       backend = chooseBackend(preference, probe, env);
       // WASM runs single-threaded unless SharedArrayBuffer is allowed (cross-origin isolation).
-      if (options.ort.env.wasm) options.ort.env.wasm.numThreads = wasmThreads(env);
+      const threads = options.wasmThreads ?? wasmThreads(env);
+      if (backend.name === 'wasm') backend = { ...backend, threads };
+      if (options.ort.env.wasm) options.ort.env.wasm.numThreads = threads;
     }
     return new LensEngine(checkpoint, options.ort, backend, options);
   }

@@ -3,6 +3,7 @@
 // entries) answer as soon as the tokenizer is read, without waiting for the weights; the engine's
 // (load, hoverAt, neighbours) run one at a time, so a queued hover that the editor no longer wants
 // can be dropped before it costs a forward pass.
+import os from 'node:os';
 import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
@@ -16,6 +17,7 @@ import { CONFIG_FILE, loadCheckpointFromDir, readModelConfigFromDir } from '../n
 import { loadTokenizerFromDir } from '../node/load-tokenizer';
 import type { OpenResult, TokenEntries, WorkerRequest, WorkerResponse, WorkerResult } from './messages';
 import { lowerThisThreadPriority, type ThreadPriority } from './thread-priority';
+import { workerThreads } from './worker-threads';
 
 type Job = Exclude<WorkerRequest, { kind: 'cancel' }>;
 type EngineJob = Extract<Job, { kind: 'load' | 'hoverAt' | 'neighbours' }>;
@@ -158,13 +160,17 @@ class ModelWorker {
     switch (job.kind) {
       case 'load': {
         const model = await this.open(job.modelDir);
-        ort.env.wasm.numThreads = 1;
         ort.env.wasm.wasmPaths = pathToFileURL(job.wasmDir).href.replace(/\/?$/, '/');
         ort.env.logLevel = 'error';
         await this.engine?.dispose();
         this.engine = undefined;
         const { tokenizer } = model;
-        const engine = await LensEngine.create(await loadCheckpointFromDir(job.modelDir), { ort, backend: 'wasm', tokenText: (id) => tokenEntry(tokenizer, id).text });
+        const engine = await LensEngine.create(await loadCheckpointFromDir(job.modelDir), {
+          ort,
+          backend: 'wasm',
+          wasmThreads: workerThreads(os.availableParallelism()),
+          tokenText: (id) => tokenEntry(tokenizer, id).text,
+        });
         // Sessions are created on first use (seconds); pay that here, not in the first hover.
         const warmId = tokenizer.eosId ?? engine.config.eosTokenId;
         await engine.predictLast([warmId, warmId]);
