@@ -24,6 +24,12 @@ export const LIMITS = {
   noteChars: 500,
   /** Most tokens one explain message carries; the host caps what the panel renders to this. */
   tokensPerMessage: 5000,
+  /**
+   * Most tokens the panel's model reads at once, whatever the model's context: its attention maps
+   * are [layers × heads × T × T] (Qwen2.5-0.5B at 1,024: 1.4 GB of float32). Longer text is read
+   * from its end, as for a context shorter than the text.
+   */
+  analysisTokens: 1024,
   /** Longest model name (a folder's name, up to 255 bytes on disk) in a message: the host clips it to this. */
   modelNameChars: 200,
 } as const;
