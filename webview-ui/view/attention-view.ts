@@ -9,8 +9,10 @@ import { AttentionHeatmap } from './attention-heatmap';
 import { AttentionModelView } from './attention-modelview';
 import { coverageNote, type LensRun } from './lens-run';
 import { displayToken } from './token-display';
+import { sentences } from './format';
 import { english, type Translate } from '../i18n';
 import { explain } from './glossary';
+import type { Architecture } from '../../src/engine/types';
 
 const MODES = ['heatmap', 'headview', 'modelview'] as const;
 /** The head view draws up to T²·heads lines: past this many tokens it shows the last ones. */
@@ -18,6 +20,22 @@ const HEADVIEW_TOKENS = 40;
 const TOP_ATTENDED = 5;
 
 export type AttentionMode = 'heatmap' | 'headview' | 'modelview';
+
+/**
+ * Which key/value head the chosen query head reads, when query heads share them (grouped-query
+ * or multi-query attention); undefined for plain multi-head attention, where each head has its own.
+ */
+export function kvSharing(architecture: Pick<Architecture, 'kvHeads' | 'kvHeadOf'>, head: HeadChoice, t: Translate): string | undefined {
+  const { kvHeads, kvHeadOf } = architecture;
+  if (kvHeads >= kvHeadOf.length) return undefined;
+  const heads = kvHeadOf.length;
+  const shared = kvHeads === 1 ? t('attention.mqa', { heads }) : t('attention.gqa', { heads, kvHeads });
+  if (head === 'average') return shared;
+  const kv = kvHeadOf[head]!;
+  // Consecutive query heads share a key/value head (repeat_kv), so the group is a range.
+  const group = kvHeadOf.flatMap((k, h) => (k === kv ? [h] : []));
+  return sentences([shared, t('attention.kvOfHead', { head, kv, group: `${group[0]}–${group.at(-1)}` })]);
+}
 
 export interface AttentionSelection {
   /** Index in run.tokens of the query token. */
@@ -38,6 +56,7 @@ export class AttentionView {
   private readonly modes = el('div', { className: 'lens-modes', attrs: { role: 'group' } });
   private readonly headChecks = el('div', { className: 'headview-heads' });
   private readonly note = el('p', { className: 'muted lens-note' });
+  private readonly kvNote = el('p', { className: 'muted attn-kv' });
   private readonly body = el('div', { className: 'attention-body' });
   private readonly top = el('div', { className: 'attn-top' });
   private readonly heatmap = new AttentionHeatmap((q) => this.selectQuery(q));
@@ -153,7 +172,11 @@ export class AttentionView {
     // Layers are shown from 1, as in every tab (0 is the embedding where a tab shows it); values stay indices.
     for (let l = 0; l < run.attention.layers; l++) this.layerPicker.appendChild(el('option', { text: String(l + 1), attrs: { value: String(l) } }));
     clear(this.headPicker);
-    for (let h = 0; h < run.attention.heads; h++) this.headPicker.appendChild(el('option', { text: String(h), attrs: { value: String(h) } }));
+    const { kvHeads, kvHeadOf } = run.config.architecture;
+    for (let h = 0; h < run.attention.heads; h++) {
+      const label = kvHeads < run.attention.heads ? this.t('attention.headOption', { head: h, kv: kvHeadOf[h]! }) : String(h);
+      this.headPicker.appendChild(el('option', { text: label, attrs: { value: String(h) } }));
+    }
     this.headPicker.appendChild(el('option', { text: this.t('attention.average'), attrs: { value: 'average' } }));
     this.layerPicker.value = String(this.layer);
     this.headPicker.value = String(this.head);
@@ -202,7 +225,11 @@ export class AttentionView {
     }
     this.note.textContent = note ?? '';
     this.note.hidden = !note;
-    this.element.replaceChildren(this.controls, this.note, this.body, this.top);
+    // The head view and model view show every head: the sentence then says how they share.
+    const kv = kvSharing(run.config.architecture, this.mode === 'heatmap' ? this.head : 'average', this.t);
+    this.kvNote.textContent = kv ?? '';
+    this.kvNote.hidden = !kv;
+    this.element.replaceChildren(this.controls, this.kvNote, this.note, this.body, this.top);
   }
 
   private renderTop(run: LensRun, q: number, weights: number[]): void {
