@@ -9,6 +9,8 @@ export type FixtureName = (typeof FIXTURES)[number];
 
 export interface PromptReference {
   name: string;
+  /** The prompt's text, as the reference's tokenizer read it. */
+  text: string;
   ids: number[];
   /** [t][j] = [id, logprob], six most likely after position t. */
   top6: [number, number][][];

@@ -3,16 +3,14 @@
 // head-view token, a chip) lists what it attends to most and tells the app, which shades the
 // editor. Renders only while the tab is visible, and again only when something changed.
 import { clear, el } from '../dom';
-import { formatWeight, topAttended, type HeadChoice } from './attention-data';
+import { formatWeight, kvSharing, topAttended, type HeadChoice } from './attention-data';
 import { AttentionHeadView, HEAD_COLOURS } from './attention-headview';
 import { AttentionHeatmap } from './attention-heatmap';
 import { AttentionModelView } from './attention-modelview';
 import { coverageNote, type LensRun } from './lens-run';
 import { displayToken } from './token-display';
-import { sentences } from './format';
 import { english, type Translate } from '../i18n';
 import { explain } from './glossary';
-import type { Architecture } from '../../src/engine/types';
 
 const MODES = ['heatmap', 'headview', 'modelview'] as const;
 /** The head view draws up to T²·heads lines: past this many tokens it shows the last ones. */
@@ -20,22 +18,6 @@ const HEADVIEW_TOKENS = 40;
 const TOP_ATTENDED = 5;
 
 export type AttentionMode = 'heatmap' | 'headview' | 'modelview';
-
-/**
- * Which key/value head the chosen query head reads, when query heads share them (grouped-query
- * or multi-query attention); undefined for plain multi-head attention, where each head has its own.
- */
-export function kvSharing(architecture: Pick<Architecture, 'kvHeads' | 'kvHeadOf'>, head: HeadChoice, t: Translate): string | undefined {
-  const { kvHeads, kvHeadOf } = architecture;
-  if (kvHeads >= kvHeadOf.length) return undefined;
-  const heads = kvHeadOf.length;
-  const shared = kvHeads === 1 ? t('attention.mqa', { heads }) : t('attention.gqa', { heads, kvHeads });
-  if (head === 'average') return shared;
-  const kv = kvHeadOf[head]!;
-  // Consecutive query heads share a key/value head (repeat_kv), so the group is a range.
-  const group = kvHeadOf.flatMap((k, h) => (k === kv ? [h] : []));
-  return sentences([shared, t('attention.kvOfHead', { head, kv, group: `${group[0]}–${group.at(-1)}` })]);
-}
 
 export interface AttentionSelection {
   /** Index in run.tokens of the query token. */
