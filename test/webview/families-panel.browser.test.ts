@@ -26,8 +26,9 @@ import { formatBits, formatPercent } from '../../webview-ui/view/format';
 import { displayToken, quotedToken } from '../../webview-ui/view/token-display';
 import { launchChromium, serveStatic, type StaticServer } from '../harness/chromium';
 import { repoRoot, testResultsDir } from '../harness/paths';
-import { fixtureDir, readReference, type FixtureName } from '../unit/llama-family-fixtures';
-import { explainMessage, modelInit, modelWithTokenizerUris, sendToPanel, writePanelPage } from './panel-page';
+import { fixtureDir, readReference, SHARDS, writeShardedQwen2, type FixtureName } from '../unit/llama-family-fixtures';
+import { explainMessage, modelInit, modelUris, modelWithTokenizerUris, sendToPanel, writePanelPage } from './panel-page';
+import type { InitMessage } from '../../src/protocol';
 
 /** Scores computed by the same WASM graphs in Node and in Chromium: equal up to float32 rounding. */
 const SAME_ENGINE = 1e-4;
@@ -265,5 +266,64 @@ describe('the panel with today\'s open models (WASM)', () => {
       await page.waitForSelector('.lens-legend', { timeout: 60_000 });
       assert.match((await page.locator('.lens-legend').textContent())!, /经过模型最后的RMSNorm（均方根归一化）和反嵌入/);
     });
+  });
+
+  describe('the files the init names', () => {
+    const SHARDED = 'out/test/webview/qwen2-sharded';
+    const QWEN2 = 'test/fixtures/models/tiny-random-qwen2';
+
+    before(() => {
+      // A hub-style sharded checkpoint: config.json, the index, two shards, the tokenizer's files.
+      const folder = path.join(repoRoot, SHARDED);
+      fs.mkdirSync(folder, { recursive: true });
+      writeShardedQwen2(folder);
+      for (const file of ['tokenizer.json', 'tokenizer_config.json']) fs.copyFileSync(path.join(fixtureDir('tiny-random-qwen2'), file), path.join(folder, file));
+    });
+
+    /** What the panel says when it is given `model` and asked to explain some text. */
+    async function runWith(model: InitMessage['model']): Promise<WebviewMessage> {
+      const page = await browser.newPage();
+      try {
+        await page.goto(server.url(writePanelPage(server.origin, 'families-files.html')));
+        await page.waitForFunction(() => window.__posted.some((m) => m.type === 'ready'), null, { timeout: 30_000 });
+        await sendToPanel(page, modelInit(server, 'tiny-random-qwen2', model));
+        const tokenizer = await loadTokenizerFromDir(fixtureDir('tiny-random-qwen2'), (await loadCheckpointFromDir(fixtureDir('tiny-random-qwen2'))).config);
+        await sendToPanel(page, await explainMessage(1, readReference('tiny-random-qwen2').refs[0]!.text, { tokenizer }));
+        const handle = await page.waitForFunction(() => window.__posted.find((m) => m.type === 'analysis' || m.type === 'runFailed'), null, { timeout: 120_000 });
+        return (await handle.jsonValue()) as WebviewMessage;
+      } finally {
+        await page.close();
+      }
+    }
+
+    const shardedModel = (): InitMessage['model'] => ({
+      configUri: server.url(`${SHARDED}/config.json`),
+      shardIndexUri: server.url(`${SHARDED}/model.safetensors.index.json`),
+      weights: SHARDS.map((name) => ({ name, uri: server.url(`${SHARDED}/${name}`) })),
+      tokenizerUri: server.url(`${SHARDED}/tokenizer.json`),
+      tokenizerConfigUri: server.url(`${SHARDED}/tokenizer_config.json`),
+    });
+
+    test('a sharded checkpoint: the index and both shards are read, and the model scores as the reference', async () => {
+      const posted = await runWith(shardedModel());
+      assert.equal(posted.type, 'analysis', JSON.stringify(posted));
+      const reference = readReference('tiny-random-qwen2').refs[0]!;
+      (posted as AnalysisMessage).scores.forEach((score, t) => assert.ok(Math.abs(score.logprob - reference.target_logprob[t]!) <= 2e-3, `token ${t + 1}`));
+    });
+
+    const failures: [string, () => InitMessage['model'], RegExp][] = [
+      ['tokenizer.json cannot be fetched', () => ({ ...modelWithTokenizerUris(server, QWEN2), tokenizerUri: server.url(`${QWEN2}/missing/tokenizer.json`) }), /^could not fetch the model's tokenizer\.json: HTTP 404$/],
+      ['tokenizer.json is not a tokenizer', () => ({ ...modelWithTokenizerUris(server, QWEN2), tokenizerUri: server.url(`${QWEN2}/config.json`) }), /^tokenizer\.json has no "model"$/],
+      ['a Qwen2 model without tokenizer.json', () => modelUris(server, QWEN2), /^tokenizer\.json is missing: a qwen2 model reads text with its own tokenizer$/],
+      ['the shard index is not one', () => ({ ...shardedModel(), shardIndexUri: server.url(`${SHARDED}/config.json`) }), /^model\.safetensors\.index\.json: has no weight_map object$/],
+      ['the index names a shard the panel was not given', () => ({ ...shardedModel(), weights: shardedModel().weights.slice(0, 1) }), /^model\.safetensors\.index\.json names model-00002-of-00002\.safetensors, which is not among the model's files$/],
+    ];
+    for (const [what, model, message] of failures) {
+      test(`${what}: the run fails with a message naming the file`, async () => {
+        const posted = await runWith(model());
+        assert.equal(posted.type, 'runFailed', JSON.stringify(posted));
+        assert.match((posted as Extract<WebviewMessage, { type: 'runFailed' }>).message, message);
+      });
+    }
   });
 });
