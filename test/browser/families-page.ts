@@ -2,10 +2,11 @@
 // the panel worker's own loader (webview-ui/engine-loader.ts: its files over HTTP, the model's
 // tokenizer.json), tokenizes every reference prompt with that tokenizer, runs it through the
 // engine on the backend named in the query (?fixture=…&backend=webgpu|wasm&prompts=a,b) and
-// leaves the raw results on window.__familiesResult for the test to compare in Node.
+// leaves the raw results on window.__pageResult (page-report.ts) for the test to compare in Node.
 import { loadEngine } from '../../webview-ui/engine-loader';
 import type { LoadStage } from '../../webview-ui/engine-rpc';
 import type { BackendInfo, BackendPreference, Neighbour, PositionPrediction } from '../../src/engine/types';
+import { report, violations } from './page-report';
 
 export interface FamilyPromptResult {
   name: string;
@@ -37,15 +38,6 @@ interface ReferenceFile {
   refs: { name: string; text: string }[];
   neighbours: Record<string, [number, number][]>;
 }
-
-declare global {
-  interface Window {
-    __familiesResult?: FamiliesPageResult;
-  }
-}
-
-const violations: string[] = [];
-document.addEventListener('securitypolicyviolation', (e) => violations.push(`${e.effectiveDirective} blocked ${e.blockedURI || e.sample}`));
 
 async function run(): Promise<FamiliesPageResult> {
   const query = new URLSearchParams(location.search);
@@ -85,14 +77,8 @@ async function run(): Promise<FamiliesPageResult> {
   return result;
 }
 
-const status = document.getElementById('status')!;
-run().then(
-  (result) => {
-    status.textContent = `done: ${result.backend?.name}, ${result.prompts.length} prompts`;
-    window.__familiesResult = result;
-  },
-  (error: unknown) => {
-    status.textContent = 'failed';
-    window.__familiesResult = { ok: false, error: error instanceof Error ? error.stack ?? error.message : String(error), prompts: [], neighbours: {}, violations };
-  },
+report(
+  run(),
+  (result) => `${result.backend?.name}, ${result.prompts.length} prompts`,
+  (error): FamiliesPageResult => ({ ok: false, error, prompts: [], neighbours: {}, violations }),
 );

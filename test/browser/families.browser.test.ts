@@ -9,60 +9,26 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { launchChromium, serveStatic, type StaticServer } from '../harness/chromium';
-import { repoRoot } from '../harness/paths';
-import { contentSecurityPolicy } from '../../src/panel/webview-html';
 import { tokenEntry } from '../../src/engine/model-tokenizer';
 import { loadTokenizerFromDir } from '../../src/node/load-tokenizer';
 import { parseModelConfig } from '../../src/engine/families';
 import { FIXTURES, fixtureDir, readReference, type FixtureName } from '../unit/llama-family-fixtures';
 import { checkAttention, checkHiddenNorms, checkNeighbours, checkPredictions, hiddenNorms } from '../unit/llama-family-checks';
 import type { FamiliesPageResult } from './families-page';
+import { openTestPages, type TestPages } from './test-pages';
 
-const WEBVIEW_CSP = contentSecurityPolicy('{{ORIGIN}}', '{{NONCE}}');
 /** SwiftShader is 20-60x slower than WASM: WebGPU runs these two prompts of each fixture. */
 const WEBGPU_PROMPTS = ['english', 'chinese'];
 const PAGE_TIMEOUT_MS = 180_000;
 
-function requireBuilt(relativePath: string, how: string): void {
-  if (!fs.existsSync(path.join(repoRoot, relativePath))) throw new Error(`${relativePath} is missing: run ${how}`);
-}
-
-async function runPage(browser: Browser, server: StaticServer, fixture: FixtureName, backend: 'webgpu' | 'wasm', prompts?: string[]) {
-  const page = await browser.newPage();
-  const consoleCsp: string[] = [];
-  const pageErrors: string[] = [];
-  page.on('console', (m) => {
-    if (/Content[- ]Security[- ]Policy|Refused to/i.test(m.text())) consoleCsp.push(m.text());
-  });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  try {
-    const query = new URLSearchParams({ fixture, backend, ...(prompts ? { prompts: prompts.join(',') } : {}) });
-    await page.goto(server.url(`/out/test/browser/families-page.html?${query}`));
-    await page.waitForFunction(() => window.__familiesResult !== undefined, null, { timeout: PAGE_TIMEOUT_MS, polling: 250 });
-    const result = (await page.evaluate(() => window.__familiesResult)) as FamiliesPageResult;
-    return { result, consoleCsp, pageErrors };
-  } finally {
-    await page.close();
-  }
-}
-
 describe('model families in Chromium, loaded as the panel loads them', { timeout: 6 * PAGE_TIMEOUT_MS }, () => {
-  let server: StaticServer;
-  let browser: Browser;
+  let pages: TestPages;
 
   before(async () => {
-    requireBuilt('dist/ort/ort-wasm-simd-threaded.asyncify.wasm', 'node scripts/build.mjs');
-    requireBuilt('out/test/browser/families-page.js', 'node scripts/build-tests.mjs');
-    server = await serveStatic(repoRoot, { csp: WEBVIEW_CSP });
-    browser = await launchChromium({ webgpu: true });
+    pages = await openTestPages('families-page');
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  after(() => pages?.close());
 
   for (const fixture of FIXTURES) {
     const reference = readReference(fixture);
@@ -70,7 +36,7 @@ describe('model families in Chromium, loaded as the panel loads them', { timeout
       const prompts = backend === 'webgpu' ? WEBGPU_PROMPTS : undefined;
       it(`${fixture} on ${backend}: the page's tokenizer gives the reference ids; predictions, attention, norms and neighbours match`, async () => {
         const started = Date.now();
-        const { result, consoleCsp, pageErrors } = await runPage(browser, server, fixture, backend, prompts);
+        const { result, consoleCsp, pageErrors } = await pages.run<FamiliesPageResult>('families-page', { fixture, backend, ...(prompts ? { prompts: prompts.join(',') } : {}) }, PAGE_TIMEOUT_MS);
         assert.ok(result.ok, `page failed: ${result.error}`);
         console.log(`${fixture} ${backend}: load ${result.loadMs?.toFixed(0)} ms (tokenizer.json ${result.tokenizerMs?.toFixed(0)} ms), ` +
           `prompts ${result.prompts.map((p) => `${p.name} ${p.ms.toFixed(0)} ms`).join(', ')}; page total ${Date.now() - started} ms`);
