@@ -25,10 +25,6 @@ export class TokenTexts implements TokenTextLookup {
     for (const [id, entry] of entries) this.entries.set(id, entry);
   }
 
-  has(id: number): boolean {
-    return this.entries.has(id);
-  }
-
   /**
    * The entry the worker sent for `id`. An id no answer carried would be a bug in tokenIdsIn; it
    * shows as "<id>" (what an id without a token shows) instead of breaking the view that draws it.
