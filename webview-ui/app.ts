@@ -3,10 +3,10 @@
 // analysis back to the host for the editor's heat map. A newer run makes older ones stale:
 // their late results are dropped, never shown.
 import type { Analysis, BackendInfo, BackendPreference, Distribution } from '../src/engine/types';
-import { textOrId, vocabularyEntry } from '../src/engine/vocabulary-text';
 import { clipMessage, type ExplainMessage, type HostMessage, type InitMessage, type ShowAttentionMessage, type TokenScore, type ViewSettings } from '../src/protocol';
 import { el } from './dom';
 import { loadWorkerEngine, progressLabel, type LoadedEngine } from './engine-client';
+import { panelContext } from './context-window';
 import type { ModelLocation } from './engine-rpc';
 import type { HostBridge } from './host-bridge';
 import { ChipsView } from './view/chips-view';
@@ -54,7 +54,7 @@ export class App {
   private generate: GenerateTab | undefined;
   private readonly attention = new AttentionView((selection) => this.attentionSelected(selection));
   private readonly embeddings = new EmbeddingView((index) => this.highlightKept(index));
-  private readonly logitLens = new LogitLensView((id) => textOrId(id));
+  private readonly logitLens = new LogitLensView();
   private readonly empty = el('p', { className: 'empty', text: english('panel.empty') });
   /** The panel's language; English until init says otherwise. */
   private t: Translate = english;
@@ -83,10 +83,7 @@ export class App {
       onSelect: (index) => this.select(index),
       onHover: (index, chip) => this.hover(index, chip),
     });
-    this.distribution = new DistributionView(
-      vocabularyEntry,
-      () => this.requestDistribution(),
-    );
+    this.distribution = new DistributionView(() => this.requestDistribution());
     this.tabs.add('tokens', english('tab.tokens'), { element: el('div', { className: 'tokens-tab' }, [this.empty, this.chips.legend, this.chips.element, this.distribution.element]) });
     this.tabs.add('attention', english('tab.attention'), this.attention);
     this.tabs.add('embeddings', english('tab.embeddings'), this.embeddings);
@@ -200,7 +197,10 @@ export class App {
     });
     slot.loading = loading;
     loading.then(
-      (loaded) => this.host.log('info', `model ${location.modelName} ready on ${loaded.engine.backend.name} in ${loaded.loadMs.toFixed(0)} ms: ${loaded.engine.backend.reason}`),
+      (loaded) => {
+        const { tokenizer } = loaded.engine;
+        this.host.log('info', `model ${location.modelName} ready on ${loaded.engine.backend.name} in ${loaded.loadMs.toFixed(0)} ms (tokenizer ${tokenizer.name}: ${tokenizer.buildMs.toFixed(0)} ms): ${loaded.engine.backend.reason}`);
+      },
       // A failed load is not kept: the next run tries again.
       () => {
         if (this.engineSlot === slot) this.engineSlot = undefined;
@@ -236,7 +236,7 @@ export class App {
     try {
       let loaded = await this.engine();
       if (stale()) return;
-      const context = loaded.engine.config.nPositions;
+      const context = panelContext(loaded.engine.config);
       state.keptFrom = Math.max(0, run.tokens.length - context);
       state.keptIds = state.keptIds.slice(state.keptFrom);
       this.progress.working(this.t('panel.analysing', { count: formatCount(state.keptIds.length), backend: loaded.engine.backend.name === 'webgpu' ? 'WebGPU' : 'WASM' }));
@@ -405,7 +405,7 @@ export class App {
       const result: Distribution = await loaded.engine.distributionAt(state.keptIds, index - state.keptFrom, { temperature, topK: this.settings.topK });
       const elapsed = performance.now() - started;
       if (seq === this.distributionSeq && this.state === state && this.selected === index) {
-        this.distribution.show(request, result, elapsed, loaded.engine.config.vocabSize);
+        this.distribution.show(request, result, elapsed, { vocabSize: loaded.engine.config.vocabSize, texts: loaded.engine.texts });
         this.footerInfo = { ...this.footerInfo, distributionMs: elapsed };
         this.footer.render(this.footerInfo);
       }

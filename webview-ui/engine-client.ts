@@ -3,7 +3,8 @@
 import type { Analysis, AnalyzeOptions, BackendInfo, BackendPreference, Distribution, LensCell, ModelConfig, Neighbour } from '../src/engine/types';
 import type { DistributionOptions } from '../src/engine/engine';
 import type { Translate } from './i18n';
-import type { CallMessage, EngineCalls, EngineMethod, LoadStage, ModelLocation, WorkerMessage } from './engine-rpc';
+import type { CallMessage, EngineCalls, EngineMethod, LoadStage, ModelLocation, TokenizerInfo, WorkerMessage } from './engine-rpc';
+import { TokenTexts, type TokenTextLookup } from './token-texts';
 import type { PipelineModel, PipelineRequest } from './view/pipeline-model';
 
 /** The engine as the panel's views use it. */
@@ -11,12 +12,21 @@ export interface PanelEngine {
   readonly config: ModelConfig;
   /** Which backend runs the model and why; changes if WebGPU fails and WASM takes over. */
   readonly backend: BackendInfo;
+  /** The model's tokenizer (it lives in the worker). */
+  readonly tokenizer: TokenizerInfo;
+  /**
+   * Texts of the ids this engine's answers held: every id a view shows comes from an answer, so
+   * views look texts up here while they draw.
+   */
+  readonly texts: TokenTextLookup;
   analyze(ids: number[], options?: AnalyzeOptions): Promise<Analysis>;
   distributionAt(ids: number[], position: number, options: DistributionOptions): Promise<Distribution>;
   logitLens(ids: number[], cells: { layer: number; position: number }[], topK?: number): Promise<LensCell[]>;
   neighboursOfToken(id: number, k?: number): Promise<Neighbour[]>;
   neighboursOfVector(vector: Float32Array | number[], k?: number): Promise<Neighbour[]>;
   pipeline(request: PipelineRequest): Promise<PipelineModel>;
+  /** The text of `ids` by the model's tokenizer. */
+  decode(ids: number[]): Promise<string>;
   /** Stops the worker and frees the model; later calls fail. */
   dispose(): Promise<void>;
 }
@@ -78,7 +88,9 @@ class WorkerEngine implements PanelEngine {
   private nextId = 1;
   private stopped: string | undefined;
   private backendInfo: BackendInfo;
+  readonly texts = new TokenTexts();
   config!: ModelConfig;
+  tokenizer!: TokenizerInfo;
 
   constructor(
     private readonly worker: Worker,
@@ -98,6 +110,7 @@ class WorkerEngine implements PanelEngine {
   async load(location: ModelLocation, backend: BackendPreference): Promise<number> {
     const result = await this.call('load', location, backend);
     this.config = result.config;
+    this.tokenizer = result.tokenizer;
     this.backendInfo = result.backend;
     return result.loadMs;
   }
@@ -126,6 +139,10 @@ class WorkerEngine implements PanelEngine {
     return this.call('pipeline', request);
   }
 
+  decode(ids: number[]): Promise<string> {
+    return this.call('decode', ids);
+  }
+
   async dispose(): Promise<void> {
     this.stop('the engine has been disposed');
   }
@@ -152,6 +169,7 @@ class WorkerEngine implements PanelEngine {
       return;
     }
     if (message.backend) this.backendInfo = message.backend;
+    if (message.tokens) this.texts.add(message.tokens);
     pending.resolve(message.value);
   }
 

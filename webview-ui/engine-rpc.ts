@@ -7,6 +7,7 @@ import type { Analysis, AnalyzeOptions, BackendInfo, BackendPreference, Distribu
 import type { DistributionOptions } from '../src/engine/engine';
 import type { ModelFileUris } from '../src/protocol';
 import type { PipelineModel, PipelineRequest } from './view/pipeline-model';
+import type { TokenEntries } from './token-texts';
 
 /** Where the model and the runtime are (webview URIs of the extension's resources). */
 export interface ModelLocation {
@@ -22,9 +23,18 @@ export type LoadStage =
   | { stage: 'starting' }
   | { stage: 'preparing' };
 
+/** The model's tokenizer, as the page needs to know it (the tokenizer itself stays in the worker). */
+export interface TokenizerInfo {
+  /** "r50k_base", or the model's name for its tokenizer.json. */
+  name: string;
+  /** Time to build it from tokenizer.json (parse included), in ms; 0 for r50k_base. */
+  buildMs: number;
+}
+
 export interface LoadResult {
   config: ModelConfig;
   backend: BackendInfo;
+  tokenizer: TokenizerInfo;
   loadMs: number;
 }
 
@@ -38,6 +48,8 @@ export interface EngineCalls {
   neighboursOfVector(vector: Float32Array, k?: number): Promise<Neighbour[]>;
   /** The walk-through's numbers for one picked token (analysis and recomputation from the weights). */
   pipeline(request: PipelineRequest): Promise<PipelineModel>;
+  /** The text of a sequence of ids, by the model's tokenizer (generated text for the editor). */
+  decode(ids: number[]): Promise<string>;
 }
 
 export type EngineMethod = keyof EngineCalls;
@@ -50,10 +62,32 @@ export interface CallMessage<M extends EngineMethod = EngineMethod> {
 }
 
 export type WorkerMessage =
-  /** `backend` is the engine's after the call: WebGPU may have given way to WASM meanwhile. */
-  | { kind: 'result'; id: number; value: unknown; backend?: BackendInfo }
+  /**
+   * `backend` is the engine's after the call: WebGPU may have given way to WASM meanwhile.
+   * `tokens`: the display entries of the ids in `value` (tokenIdsIn), for the page's TokenTexts.
+   */
+  | { kind: 'result'; id: number; value: unknown; backend?: BackendInfo; tokens?: TokenEntries }
   | { kind: 'error'; id: number; message: string }
   | { kind: 'progress'; progress: LoadStage };
+
+/** Ids in a list of [id, log-probability] pairs. */
+const idsOfTop = (top: readonly (readonly [number, number])[]): number[] => top.map(([id]) => id);
+
+/**
+ * The token ids a result holds that the page may show as text: every id of an analysis (its
+ * tokens, each position's top-k), a distribution's top-k and actual next token, the logit
+ * lens's cells, neighbours. The walk-through and decode answer with their texts already.
+ */
+export const tokenIdsIn: { [M in EngineMethod]: (value: Awaited<ReturnType<EngineCalls[M]>>) => Iterable<number> } = {
+  load: () => [],
+  analyze: (analysis) => [...analysis.ids, ...analysis.positions.flatMap((p) => idsOfTop(p.top))],
+  distributionAt: (distribution) => [...idsOfTop(distribution.top), ...(distribution.target ? [distribution.target.id] : [])],
+  logitLens: (cells) => cells.flatMap((cell) => idsOfTop(cell.top)),
+  neighboursOfToken: (neighbours) => neighbours.map(([id]) => id),
+  neighboursOfVector: (neighbours) => neighbours.map(([id]) => id),
+  pipeline: () => [],
+  decode: () => [],
+};
 
 /** The buffers of a result that can move instead of being copied (an analysis' attention and residual stream). */
 export function transferables(value: unknown): ArrayBuffer[] {

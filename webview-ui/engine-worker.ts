@@ -1,9 +1,12 @@
 // Entry of dist/webview-engine.js: the panel's model, in a dedicated worker (see engine-rpc.ts
 // for why). Answers the page's calls one message at a time; the engine itself queues its runs.
+// The worker holds the model's tokenizer: each answer carries the texts of the ids in it.
 import { PipelineInspector } from '../src/engine/inspect';
-import { vocabularyEntry } from '../src/engine/vocabulary-text';
+import { tokenEntry } from '../src/engine/model-tokenizer';
+import type { Tokenizer } from '../src/engine/tokenizer-interface';
 import { loadEngine, type LoadedEngine } from './engine-loader';
-import { transferables, type CallMessage, type EngineCalls, type WorkerMessage } from './engine-rpc';
+import { tokenIdsIn, transferables, type CallMessage, type EngineCalls, type EngineMethod, type WorkerMessage } from './engine-rpc';
+import type { TokenEntries } from './token-texts';
 import { buildPipeline } from './view/pipeline-model';
 
 interface WorkerScope {
@@ -24,8 +27,8 @@ const calls: EngineCalls = {
   async load(location, backend) {
     if (loading) throw new Error('this worker already holds a model');
     loading = loadEngine(location, backend, (progress) => scope.postMessage({ kind: 'progress', progress }));
-    const { engine, loadMs } = await loading;
-    return { config: engine.config, backend: engine.backend, loadMs };
+    const { engine, tokenizer, tokenizerMs, loadMs } = await loading;
+    return { config: engine.config, backend: engine.backend, tokenizer: { name: tokenizer.name, buildMs: tokenizerMs }, loadMs };
   },
   analyze: async (ids, options) => (await loaded()).engine.analyze(ids, options),
   distributionAt: async (ids, position, options) => (await loaded()).engine.distributionAt(ids, position, options),
@@ -33,26 +36,33 @@ const calls: EngineCalls = {
   neighboursOfToken: async (id, k) => (await loaded()).engine.neighboursOfToken(id, k),
   neighboursOfVector: async (vector, k) => (await loaded()).engine.neighboursOfVector(vector, k),
   async pipeline(request) {
-    const { engine, checkpoint } = await loaded();
+    const { engine, checkpoint, tokenizer } = await loaded();
     inspector ??= new PipelineInspector(checkpoint);
     const analysis = await engine.analyze(request.ids, { topK: 1, hidden: true });
     return buildPipeline(request, {
       inspector,
       stream: { hidden: analysis.hidden!, tokens: analysis.ids.length },
       neighbours: (id) => engine.neighboursOfToken(id, 5),
-      tokenText: (id) => vocabularyEntry(id).text,
-      tokenBytes: (id) => vocabularyEntry(id).bytes,
+      tokenText: (id) => tokenEntry(tokenizer, id).text,
+      tokenBytes: (id) => tokenEntry(tokenizer, id).bytes,
     });
   },
+  decode: async (ids) => (await loaded()).tokenizer.decode(ids),
 };
+
+/** The display entries of the ids in a result, each once. */
+function entriesOf<M extends EngineMethod>(method: M, value: Awaited<ReturnType<EngineCalls[M]>>, tokenizer: Tokenizer): TokenEntries {
+  return [...new Set(tokenIdsIn[method](value))].map((id) => [id, tokenEntry(tokenizer, id)]);
+}
 
 scope.addEventListener('message', (event) => {
   const { id, method, args } = event.data;
   void (async () => {
     try {
       const value = await (calls[method] as (...a: unknown[]) => Promise<unknown>)(...args);
-      const backend = await loading?.then((l) => l.engine.backend, () => undefined);
-      scope.postMessage({ kind: 'result', id, value, backend }, transferables(value));
+      const model = await loading?.then((l) => l, () => undefined);
+      const tokens = model ? entriesOf(method, value as never, model.tokenizer) : undefined;
+      scope.postMessage({ kind: 'result', id, value, backend: model?.engine.backend, tokens }, transferables(value));
     } catch (error) {
       scope.postMessage({ kind: 'error', id, message: error instanceof Error ? error.message : String(error) });
     }

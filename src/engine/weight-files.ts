@@ -7,6 +7,8 @@ import { quoteValue } from './json-syntax';
 import { bindSafetensors, type SafetensorsFile, type SafetensorsHeader, type TensorEntry } from './safetensors';
 
 export const SHARD_INDEX_FILE = 'model.safetensors.index.json';
+/** The largest shard index read: one line per tensor, a few hundred kB for the largest models. */
+export const MAX_SHARD_INDEX_BYTES = 16 * 1024 * 1024;
 
 export interface ShardIndex {
   /** The index's name or path, for errors. */

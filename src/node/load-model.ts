@@ -7,7 +7,7 @@ import { Checkpoint, MAX_CONFIG_BYTES, MAX_WEIGHTS_BYTES, planCheckpoint } from 
 import { parseModelConfig } from '../engine/families';
 import type { ModelConfig } from '../engine/types';
 import { HEADER_LENGTH_BYTES, parseSafetensorsHeader, safetensorsHeaderLength, type SafetensorsHeader } from '../engine/safetensors';
-import { parseShardIndex, SHARD_INDEX_FILE, WeightHeaders, type ShardHeader } from '../engine/weight-files';
+import { MAX_SHARD_INDEX_BYTES, parseShardIndex, SHARD_INDEX_FILE, WeightHeaders, type ShardHeader } from '../engine/weight-files';
 import { openRegularFile, readRegularFile, type OpenFile } from './regular-file';
 
 export const CONFIG_FILE = 'config.json';
@@ -61,7 +61,7 @@ async function openWeights(folder: string): Promise<OpenWeights> {
   const weightsPath = path.join(folder, WEIGHTS_FILE);
   const indexPath = path.join(folder, SHARD_INDEX_FILE);
   if (!fs.existsSync(weightsPath) && fs.existsSync(indexPath)) {
-    const index = parseShardIndex(new TextDecoder().decode(await modelFile(indexPath, () => readRegularFile(indexPath, MAX_CONFIG_BYTES * 16))), indexPath);
+    const index = parseShardIndex(new TextDecoder().decode(await modelFile(indexPath, () => readRegularFile(indexPath, MAX_SHARD_INDEX_BYTES))), indexPath);
     const open: OpenWeights['open'] = [];
     const shards: ShardHeader[] = [];
     try {

@@ -1,11 +1,12 @@
 // Browser side of engine.browser.test.ts: loads the bundled model over HTTP, runs the reference
 // prompts through LensEngine with the backend named in the query (?backend=webgpu|wasm&prompts=a,b)
-// and leaves the result on window.__engineResult for the test to read. Built by scripts/build-tests.mjs
+// and leaves the result on window.__pageResult for the test to read (page-report.ts). Built by scripts/build-tests.mjs
 // into out/test/browser/, served from the repository root.
 import * as ort from 'onnxruntime-web/webgpu';
 import { loadCheckpoint } from '../../src/engine/checkpoint';
 import { LensEngine, type OrtLike } from '../../src/engine/engine';
 import type { BackendInfo, BackendPreference, PositionPrediction } from '../../src/engine/types';
+import { report, violations } from './page-report';
 
 export interface PromptResult {
   name: string;
@@ -28,15 +29,7 @@ interface ReferenceFile {
   refs: { name: string; ids: number[] }[];
 }
 
-declare global {
-  interface Window {
-    __engineResult?: EnginePageResult;
-  }
-}
-
 const MODEL_DIR = '/media/models/tiny-gpt2-software/';
-const violations: string[] = [];
-document.addEventListener('securitypolicyviolation', (e) => violations.push(`${e.effectiveDirective} blocked ${e.blockedURI || e.sample}`));
 
 async function fetchOk(path: string): Promise<Response> {
   const response = await fetch(path);
@@ -73,14 +66,8 @@ async function run(): Promise<EnginePageResult> {
   return result;
 }
 
-const status = document.getElementById('status')!;
-run().then(
-  (result) => {
-    status.textContent = `done: ${result.backend?.name}, ${result.prompts.length} prompts`;
-    window.__engineResult = result;
-  },
-  (error: unknown) => {
-    status.textContent = 'failed';
-    window.__engineResult = { ok: false, error: error instanceof Error ? error.stack ?? error.message : String(error), prompts: [], violations };
-  },
+report(
+  run(),
+  (result) => `${result.backend?.name}, ${result.prompts.length} prompts`,
+  (error): EnginePageResult => ({ ok: false, error, prompts: [], violations }),
 );

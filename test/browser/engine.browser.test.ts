@@ -7,17 +7,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { launchChromium, serveStatic, type StaticServer } from '../harness/chromium';
 import { repoRoot } from '../harness/paths';
-import { contentSecurityPolicy } from '../../src/panel/webview-html';
 import type { EnginePageResult, PromptResult } from './engine-page';
-
-/**
- * The panel's own policy (placeholders filled per page by serveStatic): scripts by nonce, WASM
- * compilation, fetches from the resource origin only.
- */
-const WEBVIEW_CSP = contentSecurityPolicy('{{ORIGIN}}', '{{NONCE}}');
+import { openTestPages, WEBVIEW_CSP, type PageRun, type TestPages } from './test-pages';
 /** SwiftShader is 20-60x slower than WASM: WebGPU runs only these short prompts (WASM runs all). */
 const WEBGPU_PROMPTS = ['hello', 'doc', 'unicode'];
 const PAGE_TIMEOUT_MS = 240_000;
@@ -32,28 +24,9 @@ interface Reference {
 }
 const references: Reference[] = JSON.parse(fs.readFileSync(path.join(repoRoot, 'test/fixtures/reference.json'), 'utf8')).refs;
 
-function requireBuilt(relativePath: string, how: string): void {
-  if (!fs.existsSync(path.join(repoRoot, relativePath))) throw new Error(`${relativePath} is missing: run ${how}`);
-}
-
 /** Loads the page for one backend in a fresh tab; returns what it reported plus any CSP complaints from the console. */
-async function runPage(browser: Browser, server: StaticServer, backend: 'webgpu' | 'wasm', prompts?: string[]) {
-  const page = await browser.newPage();
-  const consoleCsp: string[] = [];
-  const pageErrors: string[] = [];
-  page.on('console', (m) => {
-    if (/Content[- ]Security[- ]Policy|Refused to/i.test(m.text())) consoleCsp.push(m.text());
-  });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  try {
-    const query = new URLSearchParams({ backend, ...(prompts ? { prompts: prompts.join(',') } : {}) });
-    await page.goto(server.url(`/out/test/browser/engine-page.html?${query}`));
-    await page.waitForFunction(() => window.__engineResult !== undefined, null, { timeout: PAGE_TIMEOUT_MS, polling: 250 });
-    const result = (await page.evaluate(() => window.__engineResult)) as EnginePageResult;
-    return { result, consoleCsp, pageErrors };
-  } finally {
-    await page.close();
-  }
+function runPage(pages: TestPages, backend: 'webgpu' | 'wasm', prompts?: string[]): Promise<PageRun<EnginePageResult>> {
+  return pages.run<EnginePageResult>('engine-page', { backend, ...(prompts ? { prompts: prompts.join(',') } : {}) }, PAGE_TIMEOUT_MS);
 }
 
 function assertMatchesReference(prompt: PromptResult, label: string): void {
@@ -98,29 +71,22 @@ function maxLogprobDifference(a: PromptResult, b: PromptResult): number {
 }
 
 describe('engine in Chromium under the webview CSP', { timeout: 2 * PAGE_TIMEOUT_MS + 60_000 }, () => {
-  let server: StaticServer;
-  let browser: Browser;
-  let wasm: Awaited<ReturnType<typeof runPage>> | undefined;
+  let pages: TestPages;
+  let wasm: PageRun<EnginePageResult> | undefined;
 
   before(async () => {
     // The guarantees this test relies on; a looser webview policy would make it prove less.
     for (const directive of ["default-src 'none'", "script-src 'nonce-{{NONCE}}' 'wasm-unsafe-eval'", 'connect-src {{ORIGIN}}']) {
       assert.ok(WEBVIEW_CSP.split('; ').includes(directive), `webview CSP lacks "${directive}": ${WEBVIEW_CSP}`);
     }
-    requireBuilt('dist/ort/ort-wasm-simd-threaded.asyncify.wasm', 'node scripts/build.mjs');
-    requireBuilt('out/test/browser/engine-page.js', 'node scripts/build-tests.mjs');
-    server = await serveStatic(repoRoot, { csp: WEBVIEW_CSP });
-    browser = await launchChromium({ webgpu: true });
+    pages = await openTestPages('engine-page');
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  after(() => pages?.close());
 
   it('WASM: every reference prompt matches Hugging Face (top-5 ids, log-probabilities within 2e-3)', async () => {
     const started = Date.now();
-    wasm = await runPage(browser, server, 'wasm');
+    wasm = await runPage(pages, 'wasm');
     const { result, consoleCsp, pageErrors } = wasm;
     assert.ok(result.ok, `page failed: ${result.error}`);
     console.log(`wasm: load ${result.loadMs?.toFixed(0)} ms, prompts ${result.prompts.map((p) => `${p.name} ${p.ms.toFixed(0)} ms`).join(', ')}; page total ${Date.now() - started} ms`);
@@ -134,7 +100,7 @@ describe('engine in Chromium under the webview CSP', { timeout: 2 * PAGE_TIMEOUT
 
   it('WebGPU (software adapter allowed): matches Hugging Face and WASM within 1e-4', async () => {
     const started = Date.now();
-    const { result, consoleCsp, pageErrors } = await runPage(browser, server, 'webgpu', WEBGPU_PROMPTS);
+    const { result, consoleCsp, pageErrors } = await runPage(pages, 'webgpu', WEBGPU_PROMPTS);
     assert.ok(result.ok, `page failed: ${result.error}`);
     console.log(`webgpu (${result.backend?.adapter ?? 'adapter ?'}): load ${result.loadMs?.toFixed(0)} ms, prompts ${result.prompts.map((p) => `${p.name} ${p.ms.toFixed(0)} ms`).join(', ')}; page total ${Date.now() - started} ms`);
     assert.equal(result.backend?.name, 'webgpu', `backend: ${JSON.stringify(result.backend)}`);

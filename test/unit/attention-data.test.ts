@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AttentionData, formatWeight, topAttended } from '../../webview-ui/view/attention-data';
+import { AttentionData, formatWeight, kvSharing, topAttended } from '../../webview-ui/view/attention-data';
+import { bundleFor, english, translator } from '../../webview-ui/i18n';
 
 // 2 layers × 2 heads × 3 tokens, causal rows summing to 1.
 function fixture(): AttentionData {
@@ -35,4 +36,16 @@ test('topAttended orders keys up to the query by weight and formatWeight shows 4
   assert.deepEqual(topAttended([0.2, 0.5, 0.3, 0.9], 2, 2), [1, 2]);
   assert.deepEqual(topAttended([0.5, 0.5], 1, 5), [0, 1]);
   assert.equal(formatWeight(0.123456), '0.1235');
+});
+
+test('kvSharing: which key/value head a query head reads under grouped-query and multi-query attention, in both languages', () => {
+  // Qwen3's fixture: 4 query heads, 2 key/value heads; Llama's: 4 query heads, 1 key/value head.
+  const gqa = { kvHeads: 2, kvHeadOf: [0, 0, 1, 1] };
+  assert.equal(kvSharing(gqa, 3, english), 'Grouped-query attention: the 4 query heads share 2 key/value heads. Head 3 reads the keys and values of key/value head 1, which heads 2–3 share.');
+  assert.equal(kvSharing(gqa, 'average', english), 'Grouped-query attention: the 4 query heads share 2 key/value heads.');
+  assert.equal(kvSharing({ kvHeads: 1, kvHeadOf: [0, 0, 0, 0] }, 1, english), 'Multi-query attention: the 4 query heads share one key/value head. Head 1 reads the keys and values of key/value head 0, which heads 0–3 share.');
+  const zh = translator(bundleFor('zh-cn').bundle);
+  assert.equal(kvSharing(gqa, 1, zh), '分组查询注意力 (grouped-query attention)：4 个查询头共用 2 个键/值头。头 1 读取键/值头 0 的键和值，头 0–1 共用这个键/值头。');
+  // Plain multi-head attention (GPT-2): every head has its own keys and values, nothing to say.
+  assert.equal(kvSharing({ kvHeads: 6, kvHeadOf: [0, 1, 2, 3, 4, 5] }, 2, english), undefined);
 });

@@ -14,7 +14,7 @@ import { PipelineInspector } from '../../src/engine/inspect';
 import { inverseFrequencies, rotaryTables } from '../../src/engine/rope';
 import type { Analysis, PositionEncoding } from '../../src/engine/types';
 import { loadCheckpointFromDir } from '../../src/node/load-model';
-import { fixtureDir, readFixtureFiles, readReference } from './llama-family-fixtures';
+import { fixtureDir, readFixtureFiles, readReference, SHARDS, writeShardedQwen2 } from './llama-family-fixtures';
 import { decodeSafetensors, encodeSafetensors } from './safetensors-writer';
 
 const llama = readFixtureFiles('tiny-random-llama');
@@ -23,19 +23,6 @@ const qwen2 = readFixtureFiles('tiny-random-qwen2');
 const load = (files: { config: Record<string, unknown>; weights: Uint8Array }, overrides: Record<string, unknown> = {}) =>
   loadCheckpoint({ name: 'variant', configJson: JSON.stringify({ ...files.config, ...overrides }), weights: files.weights });
 const parse = (config: Record<string, unknown>) => parseModelConfig(JSON.stringify(config), 'config.json', 'x');
-
-const SHARDS = ['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors'];
-
-/** The Qwen2 fixture as a hub-style sharded folder: layer 1 and the final norm in the second shard. */
-function writeShardedQwen2(dir: string): Record<string, string> {
-  const tensors = decodeSafetensors(qwen2.weights);
-  const shardOf = (name: string) => (name.startsWith('model.layers.1.') || name === 'model.norm.weight' ? SHARDS[1] : SHARDS[0]);
-  for (const shard of SHARDS) fs.writeFileSync(path.join(dir, shard), encodeSafetensors(tensors.filter(({ name }) => shardOf(name) === shard)));
-  const weightMap = Object.fromEntries(tensors.map(({ name }) => [name, shardOf(name)]));
-  fs.writeFileSync(path.join(dir, 'model.safetensors.index.json'), JSON.stringify({ metadata: { total_size: qwen2.weights.byteLength }, weight_map: weightMap }));
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(qwen2.config));
-  return weightMap;
-}
 
 describe('config.json of the Llama-layout families', () => {
   test('each fixture config is normalised: sizes, GQA, rope, biases, norms, tokens', () => {

@@ -2,6 +2,7 @@
 // their float64 references, for the family tests.
 import fs from 'node:fs';
 import path from 'node:path';
+import { decodeSafetensors, encodeSafetensors } from './safetensors-writer';
 
 export const MODELS_DIR = path.join(__dirname, '..', 'fixtures', 'models');
 export const FIXTURES = ['tiny-random-qwen3', 'tiny-random-qwen2', 'tiny-random-llama'] as const;
@@ -9,6 +10,8 @@ export type FixtureName = (typeof FIXTURES)[number];
 
 export interface PromptReference {
   name: string;
+  /** The prompt's text, as the reference's tokenizer read it. */
+  text: string;
   ids: number[];
   /** [t][j] = [id, logprob], six most likely after position t. */
   top6: [number, number][][];
@@ -43,4 +46,21 @@ export function readFixtureFiles(name: FixtureName): { config: Record<string, un
     config: JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')),
     weights: new Uint8Array(fs.readFileSync(path.join(dir, 'model.safetensors'))),
   };
+}
+
+export const SHARDS = ['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors'];
+
+/**
+ * The Qwen2 fixture as a hub-style sharded folder in `dir` (config.json, the index and two shards:
+ * layer 1 and the final norm in the second); returns the index's weight map.
+ */
+export function writeShardedQwen2(dir: string): Record<string, string> {
+  const qwen2 = readFixtureFiles('tiny-random-qwen2');
+  const tensors = decodeSafetensors(qwen2.weights);
+  const shardOf = (name: string) => (name.startsWith('model.layers.1.') || name === 'model.norm.weight' ? SHARDS[1]! : SHARDS[0]!);
+  for (const shard of SHARDS) fs.writeFileSync(path.join(dir, shard), encodeSafetensors(tensors.filter(({ name }) => shardOf(name) === shard)));
+  const weightMap = Object.fromEntries(tensors.map(({ name }) => [name, shardOf(name)]));
+  fs.writeFileSync(path.join(dir, 'model.safetensors.index.json'), JSON.stringify({ metadata: { total_size: qwen2.weights.byteLength }, weight_map: weightMap }));
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(qwen2.config));
+  return weightMap;
 }

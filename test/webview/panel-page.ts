@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { buildExplainMessage } from '../../src/commands/explain-request';
-import { countTokens, loadEncoding, tokenize } from '../../src/engine/tokenizer';
+import { countTokens, loadEncoding, openAiTokenizer } from '../../src/engine/tokenizer';
+import type { Tokenizer } from '../../src/engine/tokenizer-interface';
 import { contentSecurityPolicy } from '../../src/panel/webview-html';
 import type { BackendPreference } from '../../src/engine/types';
 import { ENCODINGS, type EncodingCounts, type ExplainMessage, type HostMessage, type InitMessage, type WebviewMessage } from '../../src/protocol';
@@ -50,12 +51,13 @@ export async function tokenCounts(text: string): Promise<EncodingCounts> {
   return Object.fromEntries(ENCODINGS.map((e) => [e, countTokens(text, e)])) as EncodingCounts;
 }
 
-/** The explain message the host sends for `text` selected in a file. */
-export async function explainMessage(runId: number, text: string, options: { topK?: number; contextTokens?: number; fileName?: string } = {}): Promise<ExplainMessage> {
-  const tokens = tokenize(text);
+/** The explain message the host sends for `text` selected in a file, tokenized by the model's tokenizer (the bundled model's r50k_base by default). */
+export async function explainMessage(runId: number, text: string, options: { topK?: number; contextTokens?: number; fileName?: string; tokenizer?: Tokenizer } = {}): Promise<ExplainMessage> {
+  const tokenizer = options.tokenizer ?? openAiTokenizer('r50k_base');
+  const tokens = tokenizer.tokenize(text);
   return buildExplainMessage({
     runId, kind: 'selection', fileName: options.fileName ?? 'sample.txt', firstLine: 0, lastLine: 0, text, tokens, totalTokens: tokens.length,
-    counts: await tokenCounts(text), modelCount: { tokenizer: 'r50k_base', count: tokens.length }, settings: { topK: options.topK ?? 5, temperature: 1, heatMapMode: 'rank' }, contextTokens: options.contextTokens ?? 512,
+    counts: await tokenCounts(text), modelCount: { tokenizer: tokenizer.name, count: tokens.length }, settings: { topK: options.topK ?? 5, temperature: 1, heatMapMode: 'rank' }, contextTokens: options.contextTokens ?? 512,
   });
 }
 
@@ -64,16 +66,25 @@ export function modelUris(server: StaticServer, folder: string): InitMessage['mo
   return { configUri: server.url(`${folder}/config.json`), weights: [{ name: 'model.safetensors', uri: server.url(`${folder}/model.safetensors`) }] };
 }
 
-/** The init message for the bundled model and runtime, served by `server`. */
-export function bundledModelInit(server: StaticServer, options: { backend?: BackendPreference; language?: string } = {}): InitMessage {
+/** Webview-style URIs of a model folder with its tokenizer (tokenizer.json + tokenizer_config.json). */
+export function modelWithTokenizerUris(server: StaticServer, folder: string): InitMessage['model'] {
+  return { ...modelUris(server, folder), tokenizerUri: server.url(`${folder}/tokenizer.json`), tokenizerConfigUri: server.url(`${folder}/tokenizer_config.json`) };
+}
+
+/** The init message for a model (its name and files) and the runtime, served by `server`. */
+export function modelInit(server: StaticServer, modelName: string, model: InitMessage['model'], options: { backend?: BackendPreference; language?: string } = {}): InitMessage {
   return {
-    type: 'init', modelName: 'tiny-gpt2-software',
-    model: modelUris(server, 'media/models/tiny-gpt2-software'),
+    type: 'init', modelName, model,
     wasmUri: server.url('dist/ort/ort-wasm-simd-threaded.asyncify.wasm'),
     engineUri: server.url('dist/webview-engine.js'),
     backend: options.backend ?? 'wasm', settings: { topK: 5, temperature: 1, heatMapMode: 'rank' },
     ...(options.language ? { language: options.language } : {}),
   };
+}
+
+/** The init message for the bundled model and the runtime, served by `server`. */
+export function bundledModelInit(server: StaticServer, options: { backend?: BackendPreference; language?: string } = {}): InitMessage {
+  return modelInit(server, 'tiny-gpt2-software', modelUris(server, 'media/models/tiny-gpt2-software'), options);
 }
 
 /** Posts a host message into the page, as the extension would. */

@@ -1,5 +1,9 @@
 // Read-only access to an analysis's attention probabilities (flat [layers, heads, T, T],
-// query-major). Pure: unit-tested in Node and used by every attention view.
+// query-major), and which key/value head a query head reads. Pure: unit-tested in Node and used
+// by every attention view.
+import type { Architecture } from '../../src/engine/types';
+import type { Translate } from '../i18n';
+import { sentences } from './format';
 
 /** A head index, or the mean over a layer's heads. */
 export type HeadChoice = number | 'average';
@@ -70,4 +74,20 @@ export function topAttended(weights: ArrayLike<number>, q: number, k: number): n
 /** An attention weight as shown in the panel (4 decimals: weights of a row sum to 1). */
 export function formatWeight(w: number): string {
   return w.toFixed(4);
+}
+
+/**
+ * Which key/value head the chosen query head reads, when query heads share them (grouped-query
+ * or multi-query attention); undefined for plain multi-head attention, where each head has its own.
+ */
+export function kvSharing(architecture: Pick<Architecture, 'kvHeads' | 'kvHeadOf'>, head: HeadChoice, t: Translate): string | undefined {
+  const { kvHeads, kvHeadOf } = architecture;
+  if (kvHeads >= kvHeadOf.length) return undefined;
+  const heads = kvHeadOf.length;
+  const shared = kvHeads === 1 ? t('attention.mqa', { heads }) : t('attention.gqa', { heads, kvHeads });
+  if (head === 'average') return shared;
+  const kv = kvHeadOf[head]!;
+  // Consecutive query heads share a key/value head (repeat_kv), so the group is a range.
+  const group = kvHeadOf.flatMap((k, h) => (k === kv ? [h] : []));
+  return sentences([shared, t('attention.kvOfHead', { head, kv, group: `${group[0]}–${group.at(-1)}` })]);
 }

@@ -3,7 +3,7 @@
 // head-view token, a chip) lists what it attends to most and tells the app, which shades the
 // editor. Renders only while the tab is visible, and again only when something changed.
 import { clear, el } from '../dom';
-import { formatWeight, topAttended, type HeadChoice } from './attention-data';
+import { formatWeight, kvSharing, topAttended, type HeadChoice } from './attention-data';
 import { AttentionHeadView, HEAD_COLOURS } from './attention-headview';
 import { AttentionHeatmap } from './attention-heatmap';
 import { AttentionModelView } from './attention-modelview';
@@ -38,6 +38,7 @@ export class AttentionView {
   private readonly modes = el('div', { className: 'lens-modes', attrs: { role: 'group' } });
   private readonly headChecks = el('div', { className: 'headview-heads' });
   private readonly note = el('p', { className: 'muted lens-note' });
+  private readonly kvNote = el('p', { className: 'muted attn-kv' });
   private readonly body = el('div', { className: 'attention-body' });
   private readonly top = el('div', { className: 'attn-top' });
   private readonly heatmap = new AttentionHeatmap((q) => this.selectQuery(q));
@@ -153,7 +154,11 @@ export class AttentionView {
     // Layers are shown from 1, as in every tab (0 is the embedding where a tab shows it); values stay indices.
     for (let l = 0; l < run.attention.layers; l++) this.layerPicker.appendChild(el('option', { text: String(l + 1), attrs: { value: String(l) } }));
     clear(this.headPicker);
-    for (let h = 0; h < run.attention.heads; h++) this.headPicker.appendChild(el('option', { text: String(h), attrs: { value: String(h) } }));
+    const { kvHeads, kvHeadOf } = run.config.architecture;
+    for (let h = 0; h < run.attention.heads; h++) {
+      const label = kvHeads < run.attention.heads ? this.t('attention.headOption', { head: h, kv: kvHeadOf[h]! }) : String(h);
+      this.headPicker.appendChild(el('option', { text: label, attrs: { value: String(h) } }));
+    }
     this.headPicker.appendChild(el('option', { text: this.t('attention.average'), attrs: { value: 'average' } }));
     this.layerPicker.value = String(this.layer);
     this.headPicker.value = String(this.head);
@@ -202,7 +207,11 @@ export class AttentionView {
     }
     this.note.textContent = note ?? '';
     this.note.hidden = !note;
-    this.element.replaceChildren(this.controls, this.note, this.body, this.top);
+    // The head view and model view show every head: the sentence then says how they share.
+    const kv = kvSharing(run.config.architecture, this.mode === 'heatmap' ? this.head : 'average', this.t);
+    this.kvNote.textContent = kv ?? '';
+    this.kvNote.hidden = !kv;
+    this.element.replaceChildren(this.controls, this.kvNote, this.note, this.body, this.top);
   }
 
   private renderTop(run: LensRun, q: number, weights: number[]): void {

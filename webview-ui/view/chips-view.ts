@@ -61,8 +61,9 @@ export class ChipsView {
     clear(this.element);
     const fragment = document.createDocumentFragment();
     this.chips = tokens.map((token, index) => {
+      // A token the tokenizer adds (BOS) stands for no text: its chip shows its name, styled apart.
       const chip = el('button', {
-        className: `chip ${chipColorClass(index, scoreOf(index), mode)}${token.partial ? ' partial' : ''}`,
+        className: `chip ${chipColorClass(index, scoreOf(index), mode)}${token.partial ? ' partial' : ''}${token.special ? ' special' : ''}`,
         attrs: { type: 'button', role: 'listitem', 'data-index': String(index), 'data-id': String(token.id) },
       });
       for (const segment of displaySegments(token)) {

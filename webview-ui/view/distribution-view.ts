@@ -8,9 +8,13 @@ import { clear, el } from '../dom';
 import { formatBits, formatCount, formatMs, formatPercent, formatTemperature } from './format';
 import { displaySegments, glyphClass, quotedToken } from './token-display';
 import { english, type Translate } from '../i18n';
+import type { TokenTextLookup } from '../token-texts';
 
-/** Text and bytes of a vocabulary entry (the webview's tokenizer provides them). */
-export type TokenLookup = (id: number) => { text: string; bytes: string; partial: boolean };
+/** What the view needs of the model that answered: its vocabulary's size and its token texts. */
+export interface DistributionModel {
+  vocabSize: number;
+  texts: TokenTextLookup;
+}
 
 export interface DistributionRequest {
   /** Index of the selected chip in the run's tokens. */
@@ -49,10 +53,7 @@ export class DistributionView {
   private readonly hint = el('span', { className: 'hint' });
   private t: Translate = english;
 
-  constructor(
-    private readonly lookUp: TokenLookup,
-    onTemperature: (temperature: number) => void,
-  ) {
+  constructor(onTemperature: (temperature: number) => void) {
     const sliderRow = el('div', { className: 'temperature' }, [
       this.sliderLabel,
       this.slider,
@@ -107,7 +108,7 @@ export class DistributionView {
     this.status.classList.add('error');
   }
 
-  show(request: DistributionRequest, distribution: Distribution, elapsedMs: number, vocabSize: number): void {
+  show(request: DistributionRequest, distribution: Distribution, elapsedMs: number, model: DistributionModel): void {
     const t = this.t;
     this.setBusy(false);
     this.status.classList.remove('error');
@@ -123,20 +124,20 @@ export class DistributionView {
     );
     clear(this.rows);
     const maxProbability = top1 ? Math.exp(top1[1]) : 1;
-    distribution.top.forEach(([id, logprob], i) => this.rows.appendChild(this.row(i + 1, id, logprob, maxProbability, id === actualId)));
+    distribution.top.forEach(([id, logprob], i) => this.rows.appendChild(this.row(i + 1, id, logprob, maxProbability, id === actualId, model.texts)));
     if (distribution.target && actualId !== undefined && !distribution.top.some(([id]) => id === actualId)) {
       this.rows.appendChild(el('li', { className: 'gap', text: '…' }));
-      this.rows.appendChild(this.row(distribution.target.rank, actualId, distribution.target.logprob, maxProbability, true));
+      this.rows.appendChild(this.row(distribution.target.rank, actualId, distribution.target.logprob, maxProbability, true, model.texts));
     }
-    this.status.textContent = t('distribution.status', { vocab: formatCount(vocabSize), temperature: formatTemperature(distribution.temperature), time: formatMs(elapsedMs) });
+    this.status.textContent = t('distribution.status', { vocab: formatCount(model.vocabSize), temperature: formatTemperature(distribution.temperature), time: formatMs(elapsedMs) });
   }
 
-  private row(rank: number, id: number, logprob: number, maxProbability: number, actual: boolean): HTMLLIElement {
+  private row(rank: number, id: number, logprob: number, maxProbability: number, actual: boolean, texts: TokenTextLookup): HTMLLIElement {
     const p = Math.exp(logprob);
     const bar = el('span', { className: 'bar-fill' });
     // CSSOM assignment (not a style attribute) is allowed by the CSP.
     bar.style.width = `${Math.max(0.5, (p / maxProbability) * 100).toFixed(2)}%`;
-    const entry = this.lookUp(id);
+    const entry = texts.entry(id);
     return el('li', { className: `bar-row${actual ? ' actual' : ''}`, attrs: { 'data-id': String(id), 'data-rank': String(rank), title: `${quotedToken(entry.text)} · id ${id} · ${formatBits(surprisalBits(logprob), this.t)}` } }, [
       el('span', { className: 'bar-rank', text: `${rank}` }),
       tokenLabel(entry),

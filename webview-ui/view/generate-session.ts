@@ -3,10 +3,11 @@
 // from there. Pure apart from the injected engine, so Node tests drive it with the real model.
 import type { Distribution } from '../../src/engine/types';
 import { CANDIDATE_CAP, candidates, choose, seededRandom, type Candidate, type SamplingSettings } from '../../src/engine/sampling';
+import { panelContext } from '../context-window';
 
 /** The part of LensEngine a generation needs. */
 export interface NextTokenSource {
-  readonly config: { nPositions: number; eosTokenId: number; vocabSize: number };
+  readonly config: { nPositions: number; eosTokenId: number; vocabSize: number; architecture: { eosTokenIds: readonly number[] } };
   distributionAt(ids: number[], position: number, options: { temperature: number; topK?: number }): Promise<Distribution>;
 }
 
@@ -21,6 +22,11 @@ export interface GenerationStep {
 }
 
 export type StopReason = 'eos' | 'limit' | null;
+
+/** True for any end-of-text token the model's config.json names (Qwen and Llama 3 list several). */
+export function isEndOfText(config: NextTokenSource['config'], id: number): boolean {
+  return id === config.eosTokenId || config.architecture.eosTokenIds.includes(id);
+}
 
 export class GenerationSession {
   readonly steps: GenerationStep[] = [];
@@ -45,7 +51,7 @@ export class GenerationSession {
   /** Why the run cannot go on, or null when another step is possible. */
   get stopped(): StopReason {
     const last = this.steps[this.steps.length - 1];
-    if (last && last.chosen === this.source.config.eosTokenId) return 'eos';
+    if (last && isEndOfText(this.source.config, last.chosen)) return 'eos';
     if (this.steps.length >= this.maxTokens) return 'limit';
     return null;
   }
@@ -54,8 +60,8 @@ export class GenerationSession {
   async step(): Promise<GenerationStep | null> {
     if (this.stopped) return null;
     const all = [...this.prompt, ...this.generated];
-    // Past the context the model cannot see everything: keep the last nPositions tokens.
-    const window = all.slice(Math.max(0, all.length - this.source.config.nPositions));
+    // Past the panel's window the model cannot see everything: keep the last tokens.
+    const window = all.slice(Math.max(0, all.length - panelContext(this.source.config)));
     const greedy = this.settings.temperature === 0;
     // The argmax does not depend on the temperature; greedy reads probabilities at 1.
     const distribution = await this.source.distributionAt(window, window.length - 1, {

@@ -1,11 +1,15 @@
 // Wires generation to the panel: one session per prompt, step / run / stop / pick, and the
-// request to insert the generated text into the editor.
-import { decode } from '../../src/engine/tokenizer';
+// request to insert the generated text into the editor. Texts come from the model's tokenizer,
+// which lives in the engine worker: candidates' texts from its answers, whole texts by decode.
 import type { SamplingSettings } from '../../src/engine/sampling';
 import type { Translate } from '../i18n';
-import { GenerationSession, type NextTokenSource } from './generate-session';
+import type { PanelEngine } from '../engine-client';
+import { panelContext } from '../context-window';
+import { GenerationSession, isEndOfText, type NextTokenSource } from './generate-session';
 import { GenerateView } from './generate-view';
-import { textOrId } from '../../src/engine/vocabulary-text';
+
+/** What generation needs of the panel's engine. */
+export type GenerateEngine = NextTokenSource & Pick<PanelEngine, 'texts' | 'decode'>;
 
 export class GenerateTab {
   readonly view: GenerateView;
@@ -13,10 +17,12 @@ export class GenerateTab {
   private session: GenerationSession | undefined;
   private running = false;
   private stopRequested = false;
+  /** Renders in flight: only the latest one's texts are drawn. */
+  private renderSeq = 0;
 
   constructor(
     private readonly t: Translate,
-    private readonly loadEngine: () => Promise<{ engine: NextTokenSource }>,
+    private readonly loadEngine: () => Promise<{ engine: GenerateEngine }>,
     /** Hands the generated text to the host, which inserts it after the explained range. */
     private readonly insert: (text: string) => void,
   ) {
@@ -25,8 +31,8 @@ export class GenerateTab {
       run: (s, max) => void this.advance(s, max, Infinity),
       stop: () => (this.stopRequested = true),
       reset: () => this.reset(),
-      insert: () => this.insertGenerated(),
-      pick: (index, id) => this.pick(index, id),
+      insert: () => void this.insertGenerated(),
+      pick: (index, id) => void this.pick(index, id),
     });
   }
 
@@ -42,8 +48,20 @@ export class GenerateTab {
   private reset(): void {
     this.session = undefined;
     this.stopRequested = true;
-    if (this.prompt) this.view.render(decode(this.prompt), [], (id) => textOrId(id));
     this.view.showStatus(this.prompt ? '' : this.t('generate.empty'));
+    if (this.prompt) void this.render(this.prompt, []);
+  }
+
+  /** Draws the prompt and the steps, their texts by the model's tokenizer; a newer render wins. */
+  private async render(prompt: number[], steps: GenerationSession['steps']): Promise<void> {
+    const seq = ++this.renderSeq;
+    try {
+      const { engine } = await this.loadEngine();
+      const [promptText, generatedText] = await Promise.all([engine.decode(prompt), engine.decode(steps.map((s) => s.chosen))]);
+      if (seq === this.renderSeq) this.view.render(promptText, generatedText, steps, engine.texts);
+    } catch (error) {
+      if (seq === this.renderSeq) this.showError(error);
+    }
   }
 
   private sessionFor(engine: NextTokenSource, settings: SamplingSettings, maxTokens: number): GenerationSession {
@@ -67,40 +85,54 @@ export class GenerateTab {
       for (let i = 0; i < count && !this.stopRequested; i++) {
         const step = await session.step();
         if (!step) break;
-        this.show(session, engine.config.nPositions);
+        await this.show(session, engine);
       }
-      this.show(session, engine.config.nPositions);
+      await this.show(session, engine);
     } catch (error) {
-      this.view.showStatus(this.t('generate.error', { message: error instanceof Error ? error.message : String(error) }), true);
+      this.showError(error);
     } finally {
       this.running = false;
     }
   }
 
-  private show(session: GenerationSession, context: number): void {
-    this.view.render(decode(session.prompt), session.steps, (id) => textOrId(id));
+  private async show(session: GenerationSession, engine: GenerateEngine): Promise<void> {
+    await this.render(session.prompt, session.steps);
     const stopped = session.stopped;
     const slid = session.steps.some((s) => s.slid > 0);
+    const context = panelContext(engine.config);
+    const last = session.steps.at(-1)?.chosen;
     this.view.showStatus(
       [
         session.settings.temperature === 0 ? this.t('generate.greedyNote') : '',
-        stopped === 'eos' ? this.t('generate.stoppedEos') : stopped === 'limit' ? this.t('generate.stoppedLimit', { limit: session.maxTokens }) : '',
+        stopped === 'eos' && last !== undefined ? this.t('generate.stoppedEos', { token: engine.texts.text(last) }) : stopped === 'limit' ? this.t('generate.stoppedLimit', { limit: session.maxTokens }) : '',
         slid ? this.t('generate.slid', { context }) : '',
       ].filter(Boolean).join(' '),
     );
   }
 
-  private pick(index: number, id: number): void {
+  private async pick(index: number, id: number): Promise<void> {
     if (!this.session || this.running) return;
     this.session.pick(index, id);
-    this.view.render(decode(this.session.prompt), this.session.steps, (i) => textOrId(i));
+    await this.render(this.session.prompt, this.session.steps);
   }
 
-  private insertGenerated(): void {
-    const generated = this.session?.generated.filter((id) => id !== this.session!.source.config.eosTokenId) ?? [];
-    if (generated.length === 0) return;
-    const text = decode(generated);
-    this.insert(text);
-    this.view.showStatus(this.t('generate.inserted', { count: text.length }));
+  private async insertGenerated(): Promise<void> {
+    const session = this.session;
+    if (!session) return;
+    try {
+      const { engine } = await this.loadEngine();
+      // End-of-text tokens end the generation; they are not text to insert.
+      const generated = session.generated.filter((id) => !isEndOfText(engine.config, id));
+      if (generated.length === 0) return;
+      const text = await engine.decode(generated);
+      this.insert(text);
+      this.view.showStatus(this.t('generate.inserted', { count: text.length }));
+    } catch (error) {
+      this.showError(error);
+    }
+  }
+
+  private showError(error: unknown): void {
+    this.view.showStatus(this.t('generate.error', { message: error instanceof Error ? error.message : String(error) }), true);
   }
 }

@@ -6,6 +6,7 @@ import { DEFAULT_SAMPLING, validateSampling, type SamplingProblem, type Sampling
 import type { GenerationStep } from './generate-session';
 import { explain } from './glossary';
 import { displayToken } from './token-display';
+import type { TokenTextLookup } from '../token-texts';
 
 export interface GenerateActions {
   step(settings: SamplingSettings, maxTokens: number): void;
@@ -105,12 +106,13 @@ export class GenerateView {
     this.status.classList.toggle('error', isError);
   }
 
-  render(prompt: string, steps: GenerationStep[], text: (id: number) => string): void {
-    this.output.replaceChildren(el('span', { className: 'muted', text: prompt }), el('span', { className: 'generated', text: steps.map((s) => text(s.chosen)).join('') }));
-    this.list.replaceChildren(...steps.map((step, index) => this.row(step, index, text)));
+  /** The prompt and the generated text (decoded by the model's tokenizer), and one row per step. */
+  render(prompt: string, generated: string, steps: GenerationStep[], texts: TokenTextLookup): void {
+    this.output.replaceChildren(el('span', { className: 'muted', text: prompt }), el('span', { className: 'generated', text: generated }));
+    this.list.replaceChildren(...steps.map((step, index) => this.row(step, index, texts)));
   }
 
-  private row(step: GenerationStep, index: number, text: (id: number) => string): HTMLElement {
+  private row(step: GenerationStep, index: number, texts: TokenTextLookup): HTMLElement {
     const shown = step.candidates.slice(0, SHOWN_CANDIDATES);
     if (!shown.some((c) => c.id === step.chosen)) {
       const chosen = step.candidates.find((c) => c.id === step.chosen);
@@ -122,7 +124,7 @@ export class GenerateView {
         const chip = el('button', {
           className: `chip ${c.id === step.chosen ? 'selected' : c.kept > 0 ? 'tone-odd' : 'tone-even'}`,
           attrs: { type: 'button', 'data-id': String(c.id), 'data-probability': String(c.probability) },
-        }, [el('span', { text: displayToken(text(c.id)) }), el('span', { className: 'candidate-prob', text: `${(c.probability * 100).toFixed(1)}%` })]);
+        }, [el('span', { text: displayToken(texts.text(c.id)) }), el('span', { className: 'candidate-prob', text: `${(c.probability * 100).toFixed(1)}%` })]);
         chip.addEventListener('click', () => this.actions.pick(index, c.id));
         return chip;
       })),

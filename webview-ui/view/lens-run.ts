@@ -18,7 +18,8 @@ export interface LensRun {
   attention: AttentionData;
   /** Residual stream, flat [layers + 1, T, d]. */
   hidden: Float32Array;
-  engine: Pick<PanelEngine, 'logitLens' | 'neighboursOfToken' | 'neighboursOfVector'>;
+  /** The engine that read the run, for follow-up questions and the texts of the ids it answers with. */
+  engine: Pick<PanelEngine, 'logitLens' | 'neighboursOfToken' | 'neighboursOfVector' | 'texts'>;
 }
 
 /** Row `t` of the residual stream after `layer` blocks (0 = the input embedding). */

@@ -1,7 +1,7 @@
 // The Logit lens tab: for each layer (rows; 0 is the input embedding) and position (columns),
-// the token the model would predict if it stopped there (residual → ln_f → unembedding), with
-// its probability. Cells showing the final prediction are shaded; the layer from which a
-// position's top token stays the final prediction is outlined.
+// the token the model would predict if it stopped there (residual → the model's final norm,
+// LayerNorm or RMSNorm → unembedding), with its probability. Cells showing the final prediction
+// are shaded; the layer from which a position's top token stays the final prediction is outlined.
 import { el } from '../dom';
 import { formatPercent } from './format';
 import { withTerms } from './glossary';
@@ -42,7 +42,7 @@ export class LogitLensView {
   private seq = 0;
   private t: Translate = english;
 
-  constructor(private readonly textOf: (id: number) => string) {
+  constructor() {
     this.element.append(el('p', { className: 'empty', text: this.t('lens.empty') }));
   }
 
@@ -104,7 +104,7 @@ export class LogitLensView {
       table.top[l]!.forEach(([id, logprob], column) => {
         const p = table.from + column;
         const cell = el('td', { className: 'lens-cell', attrs: { 'data-layer': String(l), 'data-position': String(p), 'data-id': String(id) } }, [
-          el('span', { className: 'lens-token', text: displayToken(this.textOf(id)) }),
+          el('span', { className: 'lens-token', text: displayToken(run.engine.texts.text(id)) }),
           el('span', { className: 'lens-prob', text: formatPercent(Math.exp(logprob)) }),
         ]);
         cell.classList.toggle('settled', settled[column] === l);
@@ -117,7 +117,7 @@ export class LogitLensView {
     this.element.replaceChildren(
       ...notes.map((text) => el('p', { className: 'muted lens-note', text })),
       el('div', { className: 'lens-scroll' }, [el('table', { className: 'lens-table' }, [el('thead', {}, [head]), body])]),
-      el('p', { className: 'muted lens-legend' }, withTerms(this.t('lens.legend'), ['layerNorm', 'unembedding'], this.t)),
+      el('p', { className: 'muted lens-legend' }, withTerms(this.t('lens.legend', { norm: this.t(run.config.architecture.norm === 'rms' ? 'lens.normRms' : 'lens.normLayer') }), ['layerNorm', 'unembedding'], this.t)),
     );
   }
 }

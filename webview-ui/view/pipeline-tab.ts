@@ -2,6 +2,7 @@
 // the model's numbers when the user picks another token, layer, head or temperature.
 import type { PanelEngine } from '../engine-client';
 import type { Translate } from '../i18n';
+import { panelContext } from '../context-window';
 import { checkRequest, type PipelineProblem, type PipelineRequest } from './pipeline-model';
 import { PipelineView } from './pipeline-view';
 
@@ -84,7 +85,7 @@ export class PipelineTab {
     const seq = ++this.seq;
     try {
       const { engine } = await this.loadEngine();
-      const problem = checkRequest(request, engine.config.nPositions);
+      const problem = checkRequest(request, panelContext(engine.config));
       if (problem) return this.view.showMessage(this.problemText(request, problem), true);
       this.view.busy();
       const model = await engine.pipeline(request);

@@ -1,5 +1,6 @@
 // Panel header: what was explained, remarks, and the summary numbers: tokens, characters per
-// token, mean surprisal and perplexity, and the same text's count under three tokenizers.
+// token, mean surprisal, surprisal per character and perplexity, and the same text's count under
+// three OpenAI tokenizers and the model's own.
 import { RANK_BUCKETS, SURPRISAL_BUCKETS } from '../../src/heat-scale';
 import type { ExplainMessage, HeatMapMode } from '../../src/protocol';
 import { clear, el } from '../dom';
@@ -28,11 +29,13 @@ export class SummaryView {
   private readonly notes = el('ul', { className: 'notes' });
   private readonly metrics = el('div', { className: 'metrics' });
   private readonly counts = el('div', { className: 'counts' });
+  /** Why per-token numbers do not compare across tokenizers, and bits per character do. */
+  private readonly perTokenNote = el('p', { className: 'muted summary-note' });
   private readonly legend = el('div', { className: 'legend' });
   private t: Translate = english;
 
   constructor() {
-    this.element.append(this.source, this.notes, this.metrics, this.counts, this.legend);
+    this.element.append(this.source, this.notes, this.metrics, this.perTokenNote, this.counts, this.legend);
     this.localize(english);
   }
 
@@ -40,6 +43,7 @@ export class SummaryView {
   localize(t: Translate): void {
     this.t = t;
     this.legend.setAttribute('aria-label', t('summary.legend'));
+    this.perTokenNote.textContent = t('summary.perTokenNote');
   }
 
   render(run: ExplainMessage, stats: RunStats | undefined, mode: HeatMapMode): void {
@@ -49,9 +53,10 @@ export class SummaryView {
     for (const note of run.notes) this.notes.appendChild(el('li', { text: note }));
     clear(this.metrics);
     this.metrics.append(
-      metric(t('summary.tokens'), formatCount(run.totalTokens), t('summary.tokensHelp'), 'tokens'),
+      metric(t('summary.tokens'), formatCount(run.totalTokens), t('summary.tokensHelp', { tokenizer: run.modelCount.tokenizer }), 'tokens'),
       metric(t('summary.charsPerToken'), formatRatio(run.totalChars, run.totalTokens), t('summary.charsPerTokenHelp'), 'chars-per-token'),
       metric(t('summary.surprisal'), stats?.meanBits == null ? '…' : formatBits(stats.meanBits, t), t('summary.surprisalHelp'), 'surprisal'),
+      metric(t('summary.bitsPerChar'), stats?.bitsPerChar == null ? '…' : formatBits(stats.bitsPerChar, t), t('summary.bitsPerCharHelp'), 'bits-per-char'),
       metric(t('summary.perplexity'), stats?.perplexity == null ? '…' : stats.perplexity.toFixed(stats.perplexity < 100 ? 2 : 0), t('summary.perplexityHelp'), 'perplexity'),
     );
     clear(this.counts);
@@ -64,6 +69,13 @@ export class SummaryView {
         ]), term, t),
       );
     }
+    // The model's own count: what it reads (BOS included), beside the OpenAI encodings'.
+    this.counts.appendChild(
+      el('span', { className: 'count', attrs: { 'data-encoding': 'model', title: t('summary.modelCountHelp', { tokenizer: run.modelCount.tokenizer }) } }, [
+        el('span', { className: 'count-name', text: t('summary.modelCount') }),
+        el('span', { className: 'count-value', text: t('summary.countTokens', { count: formatCount(run.modelCount.count) }) }),
+      ]),
+    );
     this.renderLegend(mode);
   }
 
