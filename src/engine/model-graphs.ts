@@ -343,10 +343,15 @@ export function buildHeadGraph(ckpt: Checkpoint): Uint8Array {
   const count = g.op('Cast', [g.op('ReduceSum', [larger, axis1], { keepdims: 0 })], { to: 1 /* FLOAT */ });
   g.output(g.op('Add', [count, g.scalar('one', 1)]), HEAD_OUTPUTS.targetRank, 'float32', ['P']);
 
-  // H = -sum p (z - log Z) = log Z - sum p z. Both terms are close to z_max on confident rows,
-  // so the difference carries ~1e-6 * |z_max| of rounding; clamp the tiny negatives to 0.
-  const expectedLogit = g.op('Einsum', [probs, logits], { equation: 'ij,ij->i' }); // [P]
-  const entropy = g.op('Sub', [g.op('Squeeze', [logZ, axis1]), expectedLogit]);
+  // H = -sum p (z - log Z) = log Z - sum p z, taken on logits centred at their maximum:
+  // log Z - z_max = -log p_max and sum p (z - z_max). Uncentred, both terms are near z_max and
+  // their float32 sums over a 152k vocabulary lost up to 2e-3 nats (Qwen on WebGPU); centred,
+  // the terms are as small as the entropy itself. One pass more over [P, V]; clamp the tiny
+  // negatives of a near-certain row to 0.
+  const centred = g.op('Sub', [logits, maxLogit]); // [P, V], <= 0
+  const expectedCentred = g.op('Einsum', [probs, centred], { equation: 'ij,ij->i' }); // [P]
+  const logZCentred = g.op('Neg', [g.op('Squeeze', [g.op('Log', [maxProb]), axis1])]);
+  const entropy = g.op('Sub', [logZCentred, expectedCentred]);
   g.output(g.op('Max', [entropy, g.scalar('zero', 0)]), HEAD_OUTPUTS.entropy, 'float32', ['P']);
   return g.toBytes();
 }
