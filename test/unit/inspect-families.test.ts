@@ -13,7 +13,7 @@ import { CLOSED_GATE, PipelineInspector, type ResidualStream } from '../../src/e
 import type { Analysis } from '../../src/engine/types';
 import { loadCheckpointFromDir } from '../../src/node/load-model';
 import { buildPipeline } from '../../webview-ui/view/pipeline-model';
-import { FIXTURES, fixtureDir, readFixtureFiles, readReference, type FixtureName } from './llama-family-fixtures';
+import { expectedInverseFrequency, FIXTURES, fixtureDir, readFixtureFiles, readReference, type FixtureName } from './llama-family-fixtures';
 import { decodeSafetensors } from './safetensors-writer';
 
 /** Hugging Face's float64 logits vs float32 ones: as engine-reference.test.ts compares them. */
@@ -28,28 +28,6 @@ function relativeDistance(a: ArrayLike<number>, b: ArrayLike<number>): number {
     size += b[i] ** 2;
   }
   return Math.sqrt(diff / size);
-}
-
-/**
- * inv_freq of pair i written out from config.json, as Hugging Face's _compute_default_rope_parameters,
- * _compute_linear_scaling_rope_parameters and _compute_llama3_parameters define it.
- */
-function expectedInverseFrequency(config: Record<string, unknown>, headDim: number, i: number): number {
-  const theta = config.rope_theta as number;
-  const base = 1 / theta ** ((2 * i) / headDim);
-  const scaling = config.rope_scaling as Record<string, number | string> | null | undefined;
-  if (!scaling) return base;
-  const factor = scaling.factor as number;
-  if (scaling.rope_type === 'linear') return base / factor;
-  assert.equal(scaling.rope_type, 'llama3');
-  const low = scaling.low_freq_factor as number;
-  const high = scaling.high_freq_factor as number;
-  const original = scaling.original_max_position_embeddings as number;
-  const wavelength = (2 * Math.PI) / base;
-  if (wavelength < original / high) return base;
-  if (wavelength > original / low) return base / factor;
-  const smooth = (original / wavelength - low) / (high - low);
-  return (1 - smooth) * (base / factor) + smooth * base;
 }
 
 const rmsNorm = (x: Float32Array, weight: Float32Array, eps: number) => {

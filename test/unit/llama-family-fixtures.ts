@@ -1,5 +1,6 @@
 // The three tiny random checkpoints in test/fixtures/models/ (see README-llama-family.md) and
 // their float64 references, for the family tests.
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -9,6 +10,8 @@ export type FixtureName = (typeof FIXTURES)[number];
 
 export interface PromptReference {
   name: string;
+  /** The prompt's text, as the tokenizer read it. */
+  text: string;
   ids: number[];
   /** [t][j] = [id, logprob], six most likely after position t. */
   top6: [number, number][][];
@@ -43,4 +46,27 @@ export function readFixtureFiles(name: FixtureName): { config: Record<string, un
     config: JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')),
     weights: new Uint8Array(fs.readFileSync(path.join(dir, 'model.safetensors'))),
   };
+}
+
+/**
+ * inv_freq of rotary pair i written out from config.json, as Hugging Face's
+ * _compute_default_rope_parameters, _compute_linear_scaling_rope_parameters and
+ * _compute_llama3_parameters define it: the tests' own reference, independent of rope.ts.
+ */
+export function expectedInverseFrequency(config: Record<string, unknown>, headDim: number, i: number): number {
+  const theta = config.rope_theta as number;
+  const base = 1 / theta ** ((2 * i) / headDim);
+  const scaling = config.rope_scaling as Record<string, number | string> | null | undefined;
+  if (!scaling) return base;
+  const factor = scaling.factor as number;
+  if (scaling.rope_type === 'linear') return base / factor;
+  assert.equal(scaling.rope_type, 'llama3');
+  const low = scaling.low_freq_factor as number;
+  const high = scaling.high_freq_factor as number;
+  const original = scaling.original_max_position_embeddings as number;
+  const wavelength = (2 * Math.PI) / base;
+  if (wavelength < original / high) return base;
+  if (wavelength > original / low) return base / factor;
+  const smooth = (original / wavelength - low) / (high - low);
+  return (1 - smooth) * (base / factor) + smooth * base;
 }
