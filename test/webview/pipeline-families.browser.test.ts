@@ -37,6 +37,8 @@ const PICK = { layer: 1, head: 3 };
 /** What the test knows about a fixture without the panel's code: config.json, the weights' names, the engine in Node. */
 interface Truth {
   name: FixtureName;
+  /** The model folder the panel reads: the fixture's, or a variant of it. */
+  dir: string;
   config: Record<string, unknown>;
   tensorNames: string[];
   text: string;
@@ -46,14 +48,15 @@ interface Truth {
   analysis: Analysis;
 }
 
-async function truthOf(name: FixtureName): Promise<Truth> {
+async function truthOf(name: FixtureName, dir = fixtureDir(name)): Promise<Truth> {
   const prompt = readReference(name).refs.find((r) => r.name === 'python')!;
-  const checkpoint = await loadCheckpointFromDir(fixtureDir(name));
+  const checkpoint = await loadCheckpointFromDir(dir);
   const engine = await LensEngine.create(checkpoint, { ort, backend: 'wasm' });
-  const { config, weights } = readFixtureFiles(name);
+  const { weights } = readFixtureFiles(name);
   return {
     name,
-    config,
+    dir,
+    config: JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')),
     tensorNames: decodeSafetensors(weights).map((t) => t.name),
     text: prompt.text,
     ids: prompt.ids,
@@ -63,11 +66,23 @@ async function truthOf(name: FixtureName): Promise<Truth> {
   };
 }
 
-/** The init message for a fixture folder served by `server`, naming its tokenizer files as the host does. */
-function fixtureInit(server: StaticServer, name: FixtureName, language: Language): InitMessage {
-  const folder = path.relative(repoRoot, fixtureDir(name));
+/**
+ * A copy of the fixture's folder in out/test/webview/ (which the test server serves) whose
+ * config.json has `overrides`.
+ */
+function variantFolder(name: FixtureName, variant: string, overrides: Record<string, unknown>): string {
+  const dir = path.join(repoRoot, 'out/test/webview', `${name}-${variant}`);
+  fs.mkdirSync(dir, { recursive: true });
+  for (const file of ['model.safetensors', 'tokenizer.json', 'tokenizer_config.json']) fs.copyFileSync(path.join(fixtureDir(name), file), path.join(dir, file));
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ ...readFixtureFiles(name).config, ...overrides }));
+  return dir;
+}
+
+/** The init message for a model folder served by `server`, naming its tokenizer files as the host does. */
+function fixtureInit(server: StaticServer, dir: string, language: Language): InitMessage {
+  const folder = path.relative(repoRoot, dir);
   return {
-    type: 'init', modelName: name,
+    type: 'init', modelName: path.basename(dir),
     model: { ...modelUris(server, folder), tokenizerUri: server.url(`${folder}/tokenizer.json`), tokenizerConfigUri: server.url(`${folder}/tokenizer_config.json`) },
     wasmUri: server.url('dist/ort/ort-wasm-simd-threaded.asyncify.wasm'),
     engineUri: server.url('dist/webview-engine.js'),
@@ -78,10 +93,10 @@ function fixtureInit(server: StaticServer, name: FixtureName, language: Language
 /** A panel page that explained the fixture's prompt, tokenized by the fixture's own tokenizer.json. */
 async function openFixturePanel(browser: Browser, server: StaticServer, truth: Truth, language: Language): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
-  await page.goto(server.url(writePanelPage(server.origin, `pipeline-${truth.name}-${language}.html`)));
+  await page.goto(server.url(writePanelPage(server.origin, `pipeline-${path.basename(truth.dir)}-${language}.html`)));
   await page.waitForFunction(() => window.__posted.some((m) => m.type === 'ready'), null, { timeout: 30_000 });
-  await sendToPanel(page, fixtureInit(server, truth.name, language));
-  const tokenizer = await loadTokenizerFromDir(fixtureDir(truth.name), truth.engine.config);
+  await sendToPanel(page, fixtureInit(server, truth.dir, language));
+  const tokenizer = await loadTokenizerFromDir(truth.dir, truth.engine.config);
   const tokens = tokenizer.tokenize(truth.text);
   assert.deepEqual(tokens.map((t) => t.id), truth.ids, 'the tokenizer gives the reference ids');
   await sendToPanel(page, buildExplainMessage({
@@ -313,4 +328,42 @@ describe('the walk-through of the rotary families in headless Chromium (WASM)', 
       });
     }
   }
+
+  test('tiny-random-qwen2 with a sliding window of 4 tokens in layer 2, en and zh-cn: the keys before it are said to be hidden and weigh 0, as in the engine', async () => {
+    const truth = await truthOf('tiny-random-qwen2', variantFolder('tiny-random-qwen2', 'window', { use_sliding_window: true, sliding_window: 4, max_window_layers: 1 }));
+    try {
+      const T = truth.ids.length;
+      const position = T - 1;
+      const first = position - 3;
+      const heads = truth.config.num_attention_heads as number;
+      for (const language of ['en', 'zh-cn'] as const) {
+        const bundle = BUNDLES[language];
+        const page = await openFixturePanel(browser, server, truth, language);
+        try {
+          await page.locator('[data-tab="pipeline"]').click();
+          await ready(page, { position, layer: 0, head: 0 });
+          assert.equal(await page.locator('[data-name="window"]').count(), 0, 'layer 1 has no window');
+          await choose(page, { position, layer: 1, head: 0 });
+          const window = page.locator('[data-name="window"]');
+          assert.equal(await window.getAttribute('data-window'), '4');
+          assert.equal(await window.textContent(), bundle['step5.window'].replaceAll('{window}', '4').replace('{first}', String(first)));
+          const base = ((1 * heads + 0) * T + position) * T;
+          const rows = await page.locator('.attention-table tr[data-key]').evaluateAll((els) => els.map((e) => [e.querySelector('[data-name="score"]')!.textContent, Number(e.querySelector('[data-name="weight"]')!.getAttribute('data-value'))] as const));
+          assert.equal(rows.length, T);
+          rows.forEach(([score, weight], k) => {
+            assert.equal(score === bundle['step5.outsideWindow'], k < first, `key ${k}: ${score}`);
+            assertNear(weight, truth.analysis.attention![base + k]!, 1e-4, `weight of key ${k}`);
+            if (k < first) assert.equal(weight, 0);
+          });
+          // Qwen2 puts biases on q, k and v: the weights hold them.
+          assert.ok(truth.tensorNames.includes('model.layers.1.self_attn.q_proj.bias'));
+          assert.ok((await text(page, '[data-name="qkv-bias"]')).startsWith(bundle['step5.biases']));
+        } finally {
+          await page.close();
+        }
+      }
+    } finally {
+      await truth.engine.dispose();
+    }
+  });
 });
