@@ -13,7 +13,7 @@ import { CLOSED_GATE, PipelineInspector, type ResidualStream } from '../../src/e
 import type { Analysis } from '../../src/engine/types';
 import { loadCheckpointFromDir } from '../../src/node/load-model';
 import { buildPipeline } from '../../webview-ui/view/pipeline-model';
-import { expectedInverseFrequency, FIXTURES, fixtureDir, readFixtureFiles, readReference, type FixtureName } from './llama-family-fixtures';
+import { expectedInverseFrequency, FIXTURES, fixtureDir, readFixtureFiles, readReference } from './llama-family-fixtures';
 import { decodeSafetensors } from './safetensors-writer';
 
 /** Hugging Face's float64 logits vs float32 ones: as engine-reference.test.ts compares them. */
@@ -237,7 +237,7 @@ for (const name of FIXTURES) {
 }
 
 describe('PipelineInspector on config variants of the Qwen2 fixture', () => {
-  const files = readFixtureFiles('tiny-random-qwen2' satisfies FixtureName);
+  const files = readFixtureFiles('tiny-random-qwen2');
   const ids = readReference('tiny-random-qwen2').refs.find((r) => r.name === 'python')!.ids;
   const T = ids.length;
   const variant = (overrides: Record<string, unknown>) =>
