@@ -1,5 +1,6 @@
 // The three tiny random checkpoints in test/fixtures/models/ (see README-llama-family.md) and
 // their float64 references, for the family tests.
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { decodeSafetensors, encodeSafetensors } from './safetensors-writer';
@@ -63,4 +64,27 @@ export function writeShardedQwen2(dir: string): Record<string, string> {
   fs.writeFileSync(path.join(dir, 'model.safetensors.index.json'), JSON.stringify({ metadata: { total_size: qwen2.weights.byteLength }, weight_map: weightMap }));
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(qwen2.config));
   return weightMap;
+}
+
+/**
+ * inv_freq of rotary pair i written out from config.json, as Hugging Face's
+ * _compute_default_rope_parameters, _compute_linear_scaling_rope_parameters and
+ * _compute_llama3_parameters define it: the tests' own reference, independent of rope.ts.
+ */
+export function expectedInverseFrequency(config: Record<string, unknown>, headDim: number, i: number): number {
+  const theta = config.rope_theta as number;
+  const base = 1 / theta ** ((2 * i) / headDim);
+  const scaling = config.rope_scaling as Record<string, number | string> | null | undefined;
+  if (!scaling) return base;
+  const factor = scaling.factor as number;
+  if (scaling.rope_type === 'linear') return base / factor;
+  assert.equal(scaling.rope_type, 'llama3');
+  const low = scaling.low_freq_factor as number;
+  const high = scaling.high_freq_factor as number;
+  const original = scaling.original_max_position_embeddings as number;
+  const wavelength = (2 * Math.PI) / base;
+  if (wavelength < original / high) return base;
+  if (wavelength > original / low) return base / factor;
+  const smooth = (original / wavelength - low) / (high - low);
+  return (1 - smooth) * (base / factor) + smooth * base;
 }

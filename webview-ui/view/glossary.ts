@@ -4,13 +4,22 @@
 import { el } from '../dom';
 import type { MessageKey, Translate } from '../i18n';
 
-export type Term = 'wte' | 'wpe' | 'layerNorm' | 'unembedding' | 'topK' | 'topP' | 'seed' | 'headView' | 'modelView' | 'gltr' | 'pca' | 'r50k' | 'cl100k' | 'o200k';
+export type Term =
+  | 'wte' | 'wpe' | 'layerNorm' | 'unembedding'
+  | 'embedTokens' | 'rmsNorm' | 'rope' | 'gqa' | 'gate' | 'unembeddingRows'
+  | 'topK' | 'topP' | 'seed' | 'headView' | 'modelView' | 'gltr' | 'pca' | 'r50k' | 'cl100k' | 'o200k';
 
 export const EXPLANATIONS: Readonly<Record<Term, MessageKey>> = {
   wte: 'glossary.wte',
   wpe: 'glossary.wpe',
   layerNorm: 'glossary.layerNorm',
   unembedding: 'glossary.unembedding',
+  embedTokens: 'glossary.embedTokens',
+  rmsNorm: 'glossary.rmsNorm',
+  rope: 'glossary.rope',
+  gqa: 'glossary.gqa',
+  gate: 'glossary.gate',
+  unembeddingRows: 'glossary.unembeddingRows',
   topK: 'glossary.topK',
   topP: 'glossary.topP',
   seed: 'glossary.seed',
@@ -29,6 +38,13 @@ const WORDS: Partial<Record<Term, readonly string[]>> = {
   wpe: ['wpe'],
   layerNorm: ['layer norm', '层归一化'],
   unembedding: ['unembedding', '反嵌入'],
+  embedTokens: ['embed_tokens'],
+  rmsNorm: ['RMSNorm'],
+  rope: ['RoPE'],
+  gqa: ['GQA', 'multi-query attention'],
+  gate: ['SwiGLU'],
+  // GPT-2 reads its unembedding from wte; the rotary families from embed_tokens or lm_head.
+  unembeddingRows: ['unembedding', '反嵌入'],
   gltr: ['GLTR'],
   pca: ['principal components', '主成分', 'PCA'],
 };

@@ -1,8 +1,8 @@
 // The walk-through's numbers for one picked token: pure data gathered from the inspector, the
 // engine's residual stream and its neighbours, so the view only draws and tests can compare.
-import { PipelineInspector, norm, softmaxAll, type ResidualStream } from '../../src/engine/inspect';
+import { PipelineInspector, norm, softmaxAll, type AttentionHeadStep, type GateStep, type ResidualStream } from '../../src/engine/inspect';
 import { choose, seededRandom } from '../../src/engine/sampling';
-import type { Neighbour } from '../../src/engine/types';
+import type { Neighbour, RopeScaling } from '../../src/engine/types';
 
 export const MIN_TEMPERATURE = 0.1;
 export const MAX_TEMPERATURE = 2;
@@ -23,18 +23,73 @@ export interface PipelineToken {
   text: string;
 }
 
+/** The parts of the model's block the walk-through explains, as its config says. */
+export interface PipelineArchitecture {
+  /** Learned position rows added to the embedding (GPT-2), or rotary positions inside attention. */
+  positions: 'learned' | 'rope';
+  norm: 'layer' | 'rms';
+  /** Query heads and the key/value heads they share. */
+  heads: number;
+  kvHeads: number;
+  /** Biases on the q, k and v projections. */
+  qkvBias: boolean;
+  /** Per-head RMSNorm of q and k before the rotation (q_norm, k_norm). */
+  qkNorm: boolean;
+  ropeScaling: RopeScaling | null;
+  /** The beginning-of-text token, where the model has one. */
+  bosTokenId: number | null;
+  /** The unembedding is the input embedding itself (tied) or a separate lm_head. */
+  unembedding: 'tied' | 'separate';
+}
+
+/** Rotary families: one pair of the picked query's components, before and after the rotation. */
+export interface RotationShown {
+  /** Components `pair` and `pair + half` of the query turn together. */
+  pair: number;
+  half: number;
+  position: number;
+  inverseFrequency: number;
+  /** position × inverseFrequency, in radians. */
+  angle: number;
+  before: [number, number];
+  after: [number, number];
+  /** The slowest pair (the last): how far it turns at this position. */
+  slowest: { pair: number; inverseFrequency: number; angle: number };
+}
+
 export interface PipelineModel {
   request: PipelineRequest;
   tokens: PipelineToken[];
   token: PipelineToken & { bytes: string; partial: boolean };
   vocabSize: number;
-  embedding: { token: number[]; position: number[]; sum: number[]; tokenNorm: number; sumNorm: number };
+  architecture: PipelineArchitecture;
+  /** `position` is null where no position row is added (rotary families): `sum` is then the token row. */
+  embedding: { token: number[]; position: number[] | null; sum: number[]; tokenNorm: number; sumNorm: number };
   /** [id, text, cosine, angle in degrees] */
   neighbours: [number, string, number, number][];
-  /** `scale`: what q·k is divided by (√headSize, times layer + 1 where the config asks). */
-  attention: { query: number[]; key: number[]; value: number[]; scores: number[]; weights: number[]; output: number[]; headSize: number; scale: number };
-  /** `positiveUnits` of the MLP's `inner` units have a positive GELU output. */
-  block: { attentionNorm: number; mlpNorm: number; positiveUnits: number; inner: number };
+  /**
+   * `scale`: what q·k is divided by (√headSize, times layer + 1 where the config asks). Scores of
+   * keys a sliding window hides (before `firstVisible`) are -Infinity, their weights 0.
+   */
+  attention: {
+    query: number[];
+    key: number[];
+    value: number[];
+    scores: number[];
+    weights: number[];
+    output: number[];
+    headSize: number;
+    scale: number;
+    kvHead: number;
+    window: number | null;
+    firstVisible: number;
+    rotation: RotationShown | null;
+  };
+  /**
+   * `positiveUnits` of the MLP's `inner` units (the vector its down projection reads) are
+   * positive; `gate`: what a SiLU gate did (gated MLPs only).
+   */
+  block: { attentionNorm: number; mlpNorm: number; positiveUnits: number; inner: number; gate: GateStep | null };
   /** The residual stream's length after the embedding (0) and after each layer (1..L). */
   norms: number[];
   distribution: { id: number; text: string; logit: number; probability: number }[];
@@ -86,9 +141,10 @@ export async function buildPipeline(request: PipelineRequest, sources: PipelineS
     tokens: request.ids.map((t) => ({ id: t, text: sources.tokenText(t) })),
     token: { id, text, bytes: sources.tokenBytes(id), partial: text.includes('\ufffd') },
     vocabSize: inspector.config.vocabSize,
+    architecture: architectureOf(inspector),
     embedding: {
       token: Array.from(embedding.token),
-      position: Array.from(embedding.position),
+      position: embedding.position && Array.from(embedding.position),
       sum: Array.from(embedding.sum),
       tokenNorm: norm(embedding.token),
       sumNorm: norm(embedding.sum),
@@ -103,11 +159,59 @@ export async function buildPipeline(request: PipelineRequest, sources: PipelineS
       output: Array.from(attention.output),
       headSize: inspector.headSize,
       scale: attention.scale,
+      kvHead: attention.kvHead,
+      window: attention.window,
+      firstVisible: attention.firstVisible,
+      rotation: rotationShown(attention, position),
     },
-    block: { attentionNorm: norm(block.attention), mlpNorm: norm(block.mlp), positiveUnits: block.mlpPositiveUnits, inner: inspector.config.nInner },
+    block: {
+      attentionNorm: norm(block.attention),
+      mlpNorm: norm(block.mlp),
+      positiveUnits: block.mlpPositiveUnits,
+      inner: inspector.config.nInner,
+      gate: block.gate ?? null,
+    },
     norms: inspector.residualNorms(stream, position),
     distribution: top.map((e) => ({ ...e, text: sources.tokenText(e.id) })),
     sample: { id: pick, text: sources.tokenText(pick) },
   };
 }
 
+
+function architectureOf(inspector: PipelineInspector): PipelineArchitecture {
+  const { nHead, architecture: a } = inspector.config;
+  return {
+    positions: a.positions.kind,
+    norm: a.norm,
+    heads: nHead,
+    kvHeads: a.kvHeads,
+    qkvBias: a.attention.qkvBias,
+    qkNorm: a.attention.qkNorm,
+    ropeScaling: a.positions.kind === 'rope' ? a.positions.scaling : null,
+    bosTokenId: a.bosTokenId,
+    unembedding: inspector.tiedUnembedding ? 'tied' : 'separate',
+  };
+}
+
+/**
+ * The rotation of the query's fastest pair (0: components 0 and half, turned by position × 1
+ * rad, or less under linear scaling) and how far the slowest pair turns, which is where a rope
+ * scaling shows.
+ */
+function rotationShown(step: AttentionHeadStep, position: number): RotationShown | null {
+  const rotation = step.rotation;
+  if (!rotation) return null;
+  const half = step.query.length / 2;
+  const pair = 0;
+  const last = half - 1;
+  return {
+    pair,
+    half,
+    position,
+    inverseFrequency: rotation.inverseFrequencies[pair],
+    angle: rotation.angles[pair],
+    before: [rotation.unrotatedQuery[pair], rotation.unrotatedQuery[pair + half]],
+    after: [step.query[pair], step.query[pair + half]],
+    slowest: { pair: last, inverseFrequency: rotation.inverseFrequencies[last], angle: rotation.angles[last] },
+  };
+}
