@@ -189,9 +189,15 @@ export async function loadWorkerEngine(
   backend: BackendPreference,
   onProgress: (progress: LoadStage) => void,
 ): Promise<LoadedEngine> {
-  const engine = new WorkerEngine(await startWorker(workerUri), onProgress);
+  // Sessions made later, on first use (neighbours, generation's step trunk), also report
+  // progress; only the load's belongs in the panel's progress line, which the run then replaces.
+  let loading = true;
+  const engine = new WorkerEngine(await startWorker(workerUri), (progress) => {
+    if (loading) onProgress(progress);
+  });
   try {
     const loadMs = await engine.load(location, backend);
+    loading = false;
     return { engine, loadMs };
   } catch (error) {
     await engine.dispose();
