@@ -35,8 +35,8 @@ import { inverseFrequencies, rotaryTables } from './rope';
 import { KeyValueCache } from './kv-cache';
 import { ResidualCache, type ResidualCell, type StreamRun } from './residual-cache';
 import { SessionPool, type OrtLike, type OrtTensorLike, type ProviderKind } from './ort-sessions';
-import { tokenText as r50kTokenText } from './tokenizer';
-import { textOrId } from './vocabulary-text';
+import { openAiTokenizer } from './tokenizer';
+import { tokenEntry } from './model-tokenizer';
 
 export type { OrtLike, OrtSessionLike, OrtTensorLike } from './ort-sessions';
 
@@ -121,7 +121,7 @@ export class LensEngine {
     this.backendInfo = backend;
     this.cache = new ResidualCache(checkpoint.config.nLayer, checkpoint.config.nEmbd);
     this.keyValues = new KeyValueCache(checkpoint.config.architecture.kvHeads, checkpoint.config.architecture.headDim);
-    this.tokenText = options.tokenText ?? r50kTokenText;
+    this.tokenText = options.tokenText ?? defaultTokenText(checkpoint.config);
     const { positions, headDim } = checkpoint.config.architecture;
     if (positions.kind === 'rope') this.rotaryFrequencies = inverseFrequencies(positions, headDim);
     const provider: ProviderKind = backend.name;
@@ -490,12 +490,24 @@ export class LensEngine {
     return new this.ort.Tensor('int64', BigInt64Array.from(values, BigInt), [values.length]);
   }
 
+  /** The id's text, or "<id>" for an id the tokenizer has no token for (padded embedding rows). */
   private textOf(id: number): string {
-    return textOrId(id, this.tokenText);
+    try {
+      return this.tokenText(id);
+    } catch {
+      return `<${id}>`;
+    }
   }
 }
 
 // ------------------------------------------------------------ helpers (pure)
+
+/** Token texts where the caller gave none: a GPT-2 checkpoint's are r50k_base's (see model-tokenizer.ts); other families' are their ids. */
+function defaultTokenText(config: ModelConfig): (id: number) => string {
+  if (config.architecture.family !== 'gpt2') return (id) => `<${id}>`;
+  const r50k = openAiTokenizer('r50k_base');
+  return (id) => tokenEntry(r50k, id).text;
+}
 
 function floats(tensor: OrtTensorLike | undefined): Float32Array {
   if (!tensor || !(tensor.data instanceof Float32Array)) throw new Error('the runtime returned no float32 tensor where one was expected');

@@ -7,7 +7,12 @@ import * as ort from 'onnxruntime-web';
 import { loadCheckpoint } from '../../src/engine/checkpoint';
 import { LensEngine } from '../../src/engine/engine';
 import { tokenize } from '../../src/engine/tokenizer';
-import { textOrId, vocabularyEntry } from '../../src/engine/vocabulary-text';
+import { tokenEntry } from '../../src/engine/model-tokenizer';
+import { openAiTokenizer } from '../../src/engine/tokenizer';
+
+const r50k = openAiTokenizer('r50k_base');
+const textOrId = (id: number) => tokenEntry(r50k, id).text;
+const vocabularyEntry = (id: number) => tokenEntry(r50k, id);
 import { renderHover } from '../../src/hover/hover-markdown';
 import { PADDED_FAVOURITE, PADDED_VOCAB, TOKENIZER_IDS, paddedGpt2 } from '../harness/checkpoint-files';
 
