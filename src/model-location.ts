@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { MAX_CONFIG_BYTES, MAX_WEIGHTS_BYTES } from './engine/checkpoint';
 import { parseModelConfig } from './engine/families';
+import { GENERATION_CONFIG_FILE } from './engine/generation-config';
 import { MAX_TOKENIZER_BYTES, TOKENIZER_CONFIG_FILE, TOKENIZER_FILE } from './engine/model-tokenizer';
 import type { ModelConfig } from './engine/types';
 import { parseShardIndex, SHARD_INDEX_FILE } from './engine/weight-files';
@@ -30,6 +31,8 @@ export interface ModelFiles {
   /** Present when the folder has them; a GPT-2 checkpoint without them reads text with r50k_base. */
   tokenizer?: string;
   tokenizerConfig?: string;
+  /** generation_config.json, where the folder has one. */
+  generationConfig?: string;
 }
 
 export interface ModelLocation {
@@ -114,7 +117,9 @@ async function readModel(folder: vscode.Uri, bundled: boolean): Promise<ModelLoc
   const name = path.basename(folder.fsPath) || folder.fsPath;
   const configUri = vscode.Uri.joinPath(folder, CONFIG_FILE);
   const config = parseModelConfig(await readText(configUri, MAX_CONFIG_BYTES), configUri.fsPath, name);
-  const files = { ...(await weightFiles(folder)), ...(await tokenizerFiles(folder, config)) };
+  const generation = vscode.Uri.joinPath(folder, GENERATION_CONFIG_FILE);
+  const generationConfig = (await exists(generation)) && (await statModelFile(generation, MAX_CONFIG_BYTES)) >= 0 ? { generationConfig: GENERATION_CONFIG_FILE } : {};
+  const files = { ...(await weightFiles(folder)), ...(await tokenizerFiles(folder, config)), ...generationConfig };
   return { folder, name, bundled, config, files };
 }
 

@@ -64,6 +64,8 @@ export interface ModelFileUris {
   /** tokenizer.json (and tokenizer_config.json); absent for a GPT-2 checkpoint read with r50k_base. */
   tokenizerUri?: string;
   tokenizerConfigUri?: string;
+  /** generation_config.json, where the folder has one: the end-of-sequence ids generation stops at. */
+  generationConfigUri?: string;
 }
 
 /** Sent once after the webview says it is ready: where the model and runtime live. */
@@ -287,7 +289,7 @@ const MAX_SHARDS = 1000;
 
 function isModelFileUris(value: unknown): value is ModelFileUris {
   if (!isObject(value)) return false;
-  const { configUri, weights, shardIndexUri, tokenizerUri, tokenizerConfigUri } = value;
+  const { configUri, weights, shardIndexUri, tokenizerUri, tokenizerConfigUri, generationConfigUri } = value;
   const optionalUri = (uri: unknown) => uri === undefined || isResourceUri(uri);
   return (
     isResourceUri(configUri) &&
@@ -295,7 +297,8 @@ function isModelFileUris(value: unknown): value is ModelFileUris {
     (weights as unknown[]).length > 0 &&
     optionalUri(shardIndexUri) &&
     optionalUri(tokenizerUri) &&
-    optionalUri(tokenizerConfigUri)
+    optionalUri(tokenizerConfigUri) &&
+    optionalUri(generationConfigUri)
   );
 }
 

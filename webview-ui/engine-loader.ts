@@ -6,9 +6,10 @@
 import * as ort from 'onnxruntime-web/webgpu';
 import { Checkpoint, MAX_CONFIG_BYTES, MAX_WEIGHTS_BYTES, type ShardBytes } from '../src/engine/checkpoint';
 import { LensEngine, type OrtLike } from '../src/engine/engine';
+import { GENERATION_CONFIG_FILE, withGenerationConfig } from '../src/engine/generation-config';
 import { MAX_TOKENIZER_BYTES, modelTokenizer, tokenEntry, TOKENIZER_CONFIG_FILE, TOKENIZER_FILE } from '../src/engine/model-tokenizer';
 import type { Tokenizer } from '../src/engine/tokenizer-interface';
-import type { BackendPreference } from '../src/engine/types';
+import type { BackendPreference, ModelConfig } from '../src/engine/types';
 import { MAX_SHARD_INDEX_BYTES, parseShardIndex, SHARD_INDEX_FILE } from '../src/engine/weight-files';
 import type { ModelFileUris } from '../src/protocol';
 import type { LoadStage, ModelLocation } from './engine-rpc';
@@ -24,6 +25,8 @@ export interface LoadedEngine {
   tokenizer: Tokenizer;
   /** Time to build the tokenizer (tokenizer.json parsed included), in ms. */
   tokenizerMs: number;
+  /** The engine's config, with generation_config.json's end-of-sequence ids where the folder has one. */
+  config: ModelConfig;
   loadMs: number;
 }
 
@@ -184,6 +187,7 @@ export async function loadEngine(location: ModelLocation, backend: BackendPrefer
     tokenizerFiles.push({ name: TOKENIZER_FILE, uri: model.tokenizerUri, maxBytes: MAX_TOKENIZER_BYTES });
     if (model.tokenizerConfigUri) tokenizerFiles.push({ name: TOKENIZER_CONFIG_FILE, uri: model.tokenizerConfigUri, maxBytes: MAX_TOKENIZER_BYTES });
   }
+  const generationJson = model.generationConfigUri ? await fetchText({ name: GENERATION_CONFIG_FILE, uri: model.generationConfigUri, maxBytes: MAX_CONFIG_BYTES }) : undefined;
   const fetched = await fetchAll(files, tokenizerFiles, onProgress);
   const checkpoint = index
     ? Checkpoint.load({ name: location.modelName, configJson, configFileName: CONFIG_FILE, shards: { index, files: files.map((f, i): ShardBytes => ({ name: f.name, bytes: fetched.weights[i]! })) } })
@@ -206,5 +210,7 @@ export async function loadEngine(location: ModelLocation, backend: BackendPrefer
   // One token through the model builds the sessions now, so that load time is reported as load
   // time and the first analysis is as fast as the next ones.
   await engine.analyze([engine.config.eosTokenId], { topK: 1 });
-  return { engine, checkpoint, tokenizer, tokenizerMs, loadMs: performance.now() - started };
+  // The page stops generation at every end-of-sequence id, generation_config.json's included.
+  const config = generationJson === undefined ? engine.config : withGenerationConfig(engine.config, generationJson, GENERATION_CONFIG_FILE);
+  return { engine, checkpoint, tokenizer, tokenizerMs, config, loadMs: performance.now() - started };
 }

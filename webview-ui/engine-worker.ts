@@ -27,8 +27,8 @@ const calls: EngineCalls = {
   async load(location, backend) {
     if (loading) throw new Error('this worker already holds a model');
     loading = loadEngine(location, backend, (progress) => scope.postMessage({ kind: 'progress', progress }));
-    const { engine, tokenizer, tokenizerMs, loadMs } = await loading;
-    return { config: engine.config, backend: engine.backend, tokenizer: { name: tokenizer.name, buildMs: tokenizerMs }, loadMs };
+    const { engine, tokenizer, tokenizerMs, config, loadMs } = await loading;
+    return { config, backend: engine.backend, tokenizer: { name: tokenizer.name, buildMs: tokenizerMs }, loadMs };
   },
   analyze: async (ids, options) => (await loaded()).engine.analyze(ids, options),
   distributionAt: async (ids, position, options) => (await loaded()).engine.distributionAt(ids, position, options),

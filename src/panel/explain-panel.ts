@@ -203,6 +203,7 @@ export class ExplainPanel implements vscode.Disposable {
         ...(model.files.shardIndex ? { shardIndexUri: modelFile(model.files.shardIndex) } : {}),
         ...(model.files.tokenizer ? { tokenizerUri: modelFile(model.files.tokenizer) } : {}),
         ...(model.files.tokenizerConfig ? { tokenizerConfigUri: modelFile(model.files.tokenizerConfig) } : {}),
+        ...(model.files.generationConfig ? { generationConfigUri: modelFile(model.files.generationConfig) } : {}),
       },
       wasmUri: uri(...WASM_FILE),
       engineUri: uri(...ENGINE_WORKER_FILE),

@@ -178,6 +178,34 @@ describe('the panel with today\'s open models (WASM)', () => {
       for (const row of rows) assert.equal(row.text, displayToken(tokenEntry(tokenizer, row.id).text));
     });
 
+    test('generation_config.json: generation also stops at the end-of-sequence ids it lists', async () => {
+      const { tokens, tokenizer, engine } = panel;
+      const ids = tokens.map((t) => t.id);
+      const first = (await engine.distributionAt(ids, ids.length - 1, { temperature: 1, topK: 1 })).top[0]![0];
+      assert.ok(!engine.config.architecture.eosTokenIds.includes(first), 'precondition: config.json alone would not stop there');
+      const dir = path.join(repoRoot, 'out/test/webview/generation-config');
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, 'generation_config.json'), JSON.stringify({ eos_token_id: [...engine.config.architecture.eosTokenIds, first] }));
+      const page = await browser.newPage({ viewport: { width: 1000, height: 1000 } });
+      try {
+        await page.goto(server.url(writePanelPage(server.origin, 'generation-config.html')));
+        await page.waitForFunction(() => window.__posted.some((m) => m.type === 'ready'), null, { timeout: 30_000 });
+        const model = { ...modelWithTokenizerUris(server, 'test/fixtures/models/tiny-random-qwen3'), generationConfigUri: server.url('out/test/webview/generation-config/generation_config.json') };
+        await sendToPanel(page, modelInit(server, 'tiny-random-qwen3', model));
+        await sendToPanel(page, await explainMessage(1, text, { tokenizer }));
+        await page.waitForFunction(() => window.__posted.some((m) => m.type === 'analysis'), null, { timeout: 120_000 });
+        await page.locator('[data-tab="generate"]').click();
+        await page.locator('.generate [data-control="greedy"]').setChecked(true);
+        await page.fill('.generate [data-control="maxTokens"]', '3');
+        await page.locator('[data-action="run"]').click();
+        await page.waitForFunction(() => /Stopped/.test(document.querySelector('.generate-status')?.textContent ?? ''), null, { timeout: 60_000 });
+        assert.deepEqual((await page.locator('.generate-step').evaluateAll((els) => els.map((e) => e.getAttribute('data-chosen')))).map(Number), [first]);
+        assert.match((await page.locator('.generate-status').textContent())!, /end-of-text token/);
+      } finally {
+        await page.close();
+      }
+    });
+
     test('generation: greedy steps as in Node, candidates and the generated text by the Qwen tokenizer; insert sends its decoding', async () => {
       const { page, tokens, tokenizer, engine } = panel;
       await page.locator('[data-tab="generate"]').click();
