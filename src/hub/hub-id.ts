@@ -41,6 +41,14 @@ export function revisionProblem(revision: string, localize: Localize = english):
   return undefined;
 }
 
+/**
+ * Whether a model setting or option is written as a path (absolute, ~, ./ or ../, a backslash, a
+ * drive letter) rather than a model id: such a value is always a folder.
+ */
+export function looksLikePath(text: string): boolean {
+  return /^(?:[/~.]|[A-Za-z]:)/.test(text) || text.includes('\\');
+}
+
 /** "org/name" or "org/name@revision" as written in a setting; undefined when it is neither. */
 export function parseHubModelRef(text: string): HubModelRef | undefined {
   const at = text.indexOf('@');

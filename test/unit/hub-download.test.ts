@@ -78,7 +78,7 @@ describe('downloading a model from the hub', () => {
       const link = path.join(result.folder, file);
       assert.ok(fs.lstatSync(link).isSymbolicLink(), `${file} is a link`);
       assert.equal(fs.readlinkSync(link), `../../blobs/${etag}`);
-      assert.ok(fs.readFileSync(path.join(repo, 'blobs', etag)).equals(bytes), `${file}'s blob holds its bytes`);
+      assert.ok(fs.readFileSync(path.join(repo, 'blobs', etag)).equals(bytes as Uint8Array), `${file}'s blob holds its bytes`);
     }
     assert.deepEqual(fs.readdirSync(path.join(repo, 'blobs')).filter((f) => f.endsWith('.incomplete')), []);
     // Only what the engine reads: README.md is in the repository, not in the cache.
@@ -140,7 +140,7 @@ describe('downloading a model from the hub', () => {
     const weights = cdnGets().find((r) => r.path === `/${sha256(fixtureBytes('model.safetensors'))}`)!;
     assert.equal(weights.range, `bytes=${partial}-`);
     assert.equal(weights.bytesSent, safetensorsSize() - partial);
-    assert.ok(fs.readFileSync(path.join(resumed.folder, 'model.safetensors')).equals(fixtureBytes('model.safetensors')));
+    assert.ok(fs.readFileSync(path.join(resumed.folder, 'model.safetensors')).equals(fixtureBytes('model.safetensors') as Uint8Array));
   });
 
   test('a connection cut mid-file: a clear error; the second transfer carries only the remaining bytes', async () => {
@@ -157,7 +157,7 @@ describe('downloading a model from the hub', () => {
     assert.equal(resumed[0]!.range, `bytes=${cutAt}-`);
     assert.equal(resumed[0]!.status, 206);
     assert.equal(resumed[0]!.bytesSent, safetensorsSize() - cutAt);
-    assert.ok(fs.readFileSync(path.join(result.folder, 'model.safetensors')).equals(fixtureBytes('model.safetensors')));
+    assert.ok(fs.readFileSync(path.join(result.folder, 'model.safetensors')).equals(fixtureBytes('model.safetensors') as Uint8Array));
   });
 
   test('a corrupted file is deleted and not cached, and the error says so', async () => {
