@@ -2,12 +2,11 @@
 // Face cache, downloaded first unless HF_HUB_OFFLINE is set. Progress goes to stderr, on a
 // terminal only, so that stdout stays JSON and a script's stderr stays quiet.
 import os from 'node:os';
-import { parseModelConfig } from '../engine/families';
 import { downloadModel, formatBytes, type DownloadProgress, type DownloadResult } from '../hub/download';
 import { environmentToken, hubCacheDir, hubEndpoint, hubOffline } from '../hub/hub-env';
 import { HubError } from '../hub/hub-error';
 import type { HubModelRef } from '../hub/hub-id';
-import { bytesPerParameter, countParameters, estimateMemory, memoryVerdict } from '../hub/memory-estimate';
+import { configJsonVerdict, estimateMemory } from '../hub/memory-estimate';
 import { CliError } from './errors';
 
 /** The machine's memory now, for the memory estimate. */
@@ -17,9 +16,7 @@ export function machineMemory(): { totalBytes: number; freeBytes: number } {
 
 /** Refuses a config whose model could never run here, before its weights are downloaded. */
 function refuseUnrunnable(configJson: string, configPath: string, name: string): void {
-  const config = parseModelConfig(configJson, configPath, name);
-  const stored = countParameters(config).total * bytesPerParameter(JSON.parse(configJson));
-  const verdict = memoryVerdict(name, estimateMemory(config, stored, 1), machineMemory(), 1);
+  const verdict = configJsonVerdict(configJson, configPath, name, (config, stored) => estimateMemory(config, stored, 1, false), machineMemory());
   if (verdict.fits === 'no') throw new HubError('unusable', verdict.message);
 }
 

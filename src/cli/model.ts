@@ -51,12 +51,13 @@ function storedWeightsBytes(dir: string): number {
 }
 
 /**
- * The checkpoint of an opened model, ready to run over `tokens` tokens; token texts from the
+ * The checkpoint of an opened model, ready to run over `tokens` tokens (with every layer's
+ * attention when `attention`); token texts from the
  * model's tokenizer. A model that would not fit in memory is refused with the numbers first.
  */
-export async function openEngine(model: ModelText, tokens: number): Promise<LensEngine> {
-  const estimate = estimateMemory(model.config, storedWeightsBytes(model.dir), tokens);
-  const verdict = memoryVerdict(model.config.name, estimate, machineMemory(), 1);
+export async function openEngine(model: ModelText, tokens: number, attention = false): Promise<LensEngine> {
+  const estimate = estimateMemory(model.config, storedWeightsBytes(model.dir), tokens, attention);
+  const verdict = memoryVerdict(model.config.name, [estimate], machineMemory());
   if (verdict.fits === 'no') throw new CliError(verdict.message);
   if (verdict.fits === 'tight') process.stderr.write(`llm-lens: warning: ${verdict.message}\n`);
   const checkpoint = await loadCheckpointFromDir(model.dir);

@@ -50,7 +50,7 @@ async function hashExisting(hash: Hash, file: string, bytes: number): Promise<vo
 /** Fetches the file into blobs/{etag}; resolves once it is there and verified. */
 export async function transferBlob(job: BlobTransfer): Promise<void> {
   const { hub, meta, blob, signal } = job;
-  const t = hub.localize ?? english;
+  const localize = hub.localize ?? english;
   const incomplete = incompletePath(blob);
   fs.mkdirSync(path.dirname(blob), { recursive: true });
   let offset = partialBytes(blob);
@@ -70,7 +70,7 @@ export async function transferBlob(job: BlobTransfer): Promise<void> {
     else if (/^\s*text\/html/i.test(response.headers.get('content-type') ?? '')) throw htmlError(hub, new URL(meta.url).origin);
     else if (response.status !== 206) offset = 0; // the server sent the whole file: start again
     else if (!response.headers.get('content-range')?.startsWith(`bytes ${offset}-`)) {
-      throw new HubError('server', t('The server answered a request for {0} from byte {1} with other bytes ({2})', job.file, offset, response.headers.get('content-range') ?? '—'));
+      throw new HubError('server', localize('The server answered a request for {0} from byte {1} with other bytes ({2})', job.file, offset, response.headers.get('content-range') ?? '—'));
     }
   }
   const hash = hasherFor(meta);
@@ -80,7 +80,7 @@ export async function transferBlob(job: BlobTransfer): Promise<void> {
     const out = await fs.promises.open(incomplete, offset > 0 ? 'a' : 'w');
     try {
       for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-        if (written + chunk.length > meta.size) throw integrityError(job, t('the server sent more than its {0} bytes', meta.size));
+        if (written + chunk.length > meta.size) throw integrityError(job, localize('the server sent more than its {0} bytes', meta.size));
         await out.write(chunk);
         hash.update(chunk);
         written += chunk.length;
@@ -93,34 +93,34 @@ export async function transferBlob(job: BlobTransfer): Promise<void> {
       await out.close();
     }
   }
-  if (written < meta.size) throw transferError(job, new Error(t('the connection closed early')), written);
+  if (written < meta.size) throw transferError(job, new Error(localize('the connection closed early')), written);
   const digest = hash.digest('hex');
   if (digest !== meta.etag) {
     fs.rmSync(incomplete, { force: true });
-    throw integrityError(job, t('its {0} is {1}, the hub said {2}', meta.etag.length === 64 ? 'sha256' : 'git sha1', digest, meta.etag));
+    throw integrityError(job, localize('its {0} is {1}, the hub said {2}', meta.etag.length === 64 ? 'sha256' : 'git sha1', digest, meta.etag));
   }
   fs.renameSync(incomplete, blob);
 }
 
 function integrityError(job: BlobTransfer, why: string): HubError {
-  const t = job.hub.localize ?? english;
+  const localize = job.hub.localize ?? english;
   fs.rmSync(incompletePath(job.blob), { force: true });
-  return new HubError('integrity', t('{0} of {1} arrived corrupted ({2}): it was deleted and not cached. Try again', job.file, job.id, why));
+  return new HubError('integrity', localize('{0} of {1} arrived corrupted ({2}): it was deleted and not cached. Try again', job.file, job.id, why));
 }
 
 /** What stopped a transfer that had started: a cancel, a full disk, or the network. */
 function transferError(job: BlobTransfer, error: unknown, written: number): HubError {
   const { hub, signal, meta } = job;
-  const t = hub.localize ?? english;
+  const localize = hub.localize ?? english;
   if (signal?.aborted) return networkError(hub, error, signal);
   const code = (error as NodeJS.ErrnoException)?.code;
   if (code === 'ENOSPC' || code === 'EDQUOT') {
-    return new HubError('disk-full', t('The disk is full: {0} stopped at {1} of {2} bytes. Free some space and try again: the download resumes where it stopped', job.file, written.toLocaleString('en-US'), meta.size.toLocaleString('en-US')));
+    return new HubError('disk-full', localize('The disk is full: {0} stopped at {1} of {2} bytes. Free some space and try again: the download resumes where it stopped', job.file, written.toLocaleString('en-US'), meta.size.toLocaleString('en-US')));
   }
   const cause = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
   return new HubError(
     'interrupted',
-    t('The download of {0} was interrupted at {1} of {2} bytes ({3}). Try again: it resumes where it stopped', job.file, written.toLocaleString('en-US'), meta.size.toLocaleString('en-US'), cause),
+    localize('The download of {0} was interrupted at {1} of {2} bytes ({3}). Try again: it resumes where it stopped', job.file, written.toLocaleString('en-US'), meta.size.toLocaleString('en-US'), cause),
     cause,
   );
 }

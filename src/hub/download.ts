@@ -15,6 +15,7 @@ import { hubIdProblem, revisionProblem, type HubModelRef } from './hub-id';
 import { planRepoFiles, RepoFilesError } from './repo-files';
 import { RateMeter } from './rate-meter';
 
+/** Progress of the weights and tokenizer files, together (config.json and a shard index come first, unreported: they are small). */
 export interface DownloadProgress {
   /** The file being fetched. */
   file: string;
@@ -61,15 +62,15 @@ async function statfsFree(dir: string): Promise<number> {
 
 /** The snapshot of `ref` in the cache, fetching whatever it lacks. */
 export async function downloadModel(options: DownloadOptions): Promise<DownloadResult> {
-  const t = options.localize ?? english;
+  const localize = options.localize ?? english;
   const { ref, cacheDir } = options;
-  const invalid = hubIdProblem(ref.id, t) ?? revisionProblem(ref.revision, t);
+  const invalid = hubIdProblem(ref.id, localize) ?? revisionProblem(ref.revision, localize);
   if (invalid) throw new HubError('invalid-id', invalid);
   const cached = () => findCachedModel(cacheDir, ref);
   if (options.offline) {
     const found = cached();
     if (found) return { ...found, transferredBytes: 0, files: snapshotFiles(found.folder), fromCache: true, offlineReason: 'HF_HUB_OFFLINE' };
-    throw new HubError('offline', t('HF_HUB_OFFLINE is set and {0} is not in the Hugging Face cache ({1}): unset it to download the model', ref.id, cacheDir));
+    throw new HubError('offline', localize('HF_HUB_OFFLINE is set and {0} is not in the Hugging Face cache ({1}): unset it to download the model', ref.id, cacheDir));
   }
 
   let info;
@@ -84,7 +85,7 @@ export async function downloadModel(options: DownloadOptions): Promise<DownloadR
   const { commit } = info;
   let plan;
   try {
-    plan = planRepoFiles(ref.id, info.files, t);
+    plan = planRepoFiles(ref.id, info.files, localize);
   } catch (error) {
     if (error instanceof RepoFilesError) throw new HubError('repo-files', error.message);
     throw error;
@@ -96,13 +97,14 @@ export async function downloadModel(options: DownloadOptions): Promise<DownloadR
   }
 
   const session = new DownloadSession(options, commit);
-  // config.json (and the shard index) first: they decide what else is needed, and whether it can run.
-  await session.fetchFiles([CONFIG_FILE]);
+  // config.json (and the shard index) first, with no progress of their own (they are small): they
+  // decide what else is needed, and whether it can run.
+  await session.fetchFiles([CONFIG_FILE], false);
   const configPath = path.join(folder, CONFIG_FILE);
   await options.checkConfig?.(fs.readFileSync(configPath, 'utf8'), configPath);
   let rest = plan.files.filter((file) => file !== CONFIG_FILE);
   if (plan.sharded) {
-    await session.fetchFiles([SHARD_INDEX_FILE]);
+    await session.fetchFiles([SHARD_INDEX_FILE], false);
     const indexPath = path.join(folder, SHARD_INDEX_FILE);
     let shards: string[];
     try {
@@ -112,7 +114,7 @@ export async function downloadModel(options: DownloadOptions): Promise<DownloadR
     }
     rest = [...rest.filter((file) => file !== SHARD_INDEX_FILE), ...shards];
   }
-  await session.fetchFiles(rest);
+  await session.fetchFiles(rest, true);
   writeRef(cacheDir, ref, commit);
   return { id: ref.id, commit, folder, transferredBytes: session.transferred, files: snapshotFiles(folder), fromCache: session.transferred === 0 };
 }
@@ -145,9 +147,9 @@ class DownloadSession {
   ) {}
 
   /** Each file's metadata first (sizes, for the progress and the disk check), then the bytes of those the cache lacks. */
-  async fetchFiles(files: readonly string[]): Promise<void> {
+  async fetchFiles(files: readonly string[], withProgress: boolean): Promise<void> {
     const { ref, cacheDir, signal } = this.options;
-    const t = this.options.localize ?? english;
+    const localize = this.options.localize ?? english;
     const folder = snapshotDir(cacheDir, ref.id, this.commit);
     const needed: { file: string; meta: FileMetadata; blob: string }[] = [];
     for (const file of files) {
@@ -165,12 +167,13 @@ class DownloadSession {
     if (total - onDisk > free) {
       throw new HubError(
         'disk-full',
-        t('Not enough disk space for {0}: it needs {1} more, and {2} is free where the Hugging Face cache is ({3})', ref.id, formatBytes(total - onDisk), formatBytes(free), cacheDir),
+        localize('Not enough disk space for {0}: it needs {1} more, and {2} is free where the Hugging Face cache is ({3})', ref.id, formatBytes(total - onDisk), formatBytes(free), cacheDir),
       );
     }
     let done = onDisk;
+    const report = (file: string, bytes: number, always: boolean) => withProgress && this.report(file, bytes, total, always);
     for (const { file, meta, blob } of needed) {
-      this.report(file, done, total, true);
+      report(file, done, true);
       await transferBlob({
         hub: this.options,
         id: ref.id,
@@ -182,12 +185,12 @@ class DownloadSession {
           done += received;
           this.transferred += received;
           this.meter.add(received);
-          this.report(file, done, total, false);
+          report(file, done, false);
         },
       });
       linkSnapshotFile(cacheDir, ref.id, this.commit, file, meta.etag);
     }
-    this.report(needed.at(-1)!.file, total, total, true);
+    report(needed.at(-1)!.file, total, true);
   }
 
   private report(file: string, doneBytes: number, totalBytes: number, always: boolean): void {

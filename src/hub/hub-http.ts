@@ -51,36 +51,36 @@ export function requestHeaders(hub: HubConnection, url: string, extra: Record<st
 
 /** The hub's 401/403/404 and others as a HubError that says what the user can do. */
 export function statusError(hub: HubConnection, id: string, status: number, detail?: string, file?: string): HubError {
-  const t = hub.localize ?? english;
+  const localize = hub.localize ?? english;
   if (status === 401) {
     return new HubError(
       'unauthorized',
       hub.token
-        ? t('The hub refused the token for {0}: it is gated or private, and this token cannot read it. Check the token, or that you accepted the model\'s terms on its page', id)
-        : t('{0} is gated or private: the hub wants a Hugging Face access token to download it', id),
+        ? localize('The hub refused the token for {0}: it is gated or private, and this token cannot read it. Check the token, or that you accepted the model\'s terms on its page', id)
+        : localize('{0} is gated or private: the hub wants a Hugging Face access token to download it', id),
       detail,
     );
   }
-  if (status === 403) return new HubError('forbidden', t('The token cannot read {0}: the model is gated; accept its terms on its page on the hub, then try again', id), detail);
+  if (status === 403) return new HubError('forbidden', localize('The token cannot read {0}: the model is gated; accept its terms on its page on the hub, then try again', id), detail);
   if (status === 404) {
     return file
-      ? new HubError('not-found', t('{0} has no file {1} at this revision', id, file), detail)
-      : new HubError('not-found', t('{0} was not found on the hub (or the revision does not exist)', id), detail);
+      ? new HubError('not-found', localize('{0} has no file {1} at this revision', id, file), detail)
+      : new HubError('not-found', localize('{0} was not found on the hub (or the revision does not exist)', id), detail);
   }
-  return new HubError('server', t('The hub answered HTTP {0} for {1}', status, id), detail);
+  return new HubError('server', localize('The hub answered HTTP {0} for {1}', status, id), detail);
 }
 
 /** A fetch that failed before any answer (DNS, refused, TLS, proxy), as a HubError; an abort as 'cancelled'. */
 export function networkError(hub: HubConnection, error: unknown, signal?: AbortSignal): HubError {
-  const t = hub.localize ?? english;
-  if (signal?.aborted) return new HubError('cancelled', t('The download was cancelled'));
+  const localize = hub.localize ?? english;
+  if (signal?.aborted) return new HubError('cancelled', localize('The download was cancelled'));
   const cause = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
-  return new HubError('network', t('Cannot reach {0}: {1}', hub.endpoint, cause), cause);
+  return new HubError('network', localize('Cannot reach {0}: {1}', hub.endpoint, cause), cause);
 }
 
 /** The commit of `revision` and the repository's files (GET /api/models/{id}/revision/{revision}, through @huggingface/hub's modelInfo). */
 export async function fetchRepoInfo(hub: HubConnection, id: string, revision: string, signal?: AbortSignal): Promise<RepoInfo> {
-  const t = hub.localize ?? english;
+  const localize = hub.localize ?? english;
   let errorCode: string | null = null;
   const authed = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = String(input instanceof Request ? input.url : input);
@@ -98,7 +98,7 @@ export async function fetchRepoInfo(hub: HubConnection, id: string, revision: st
       if (/<html|<!doctype/i.test(detail)) throw htmlError(hub, hub.endpoint, detail);
       // The hub tells an anonymous client "401 RepoNotFound" for a repository that does not exist.
       if (error.statusCode === 401 && errorCode === 'RepoNotFound' && !hub.token) {
-        throw new HubError('not-found', t('{0} was not found on the hub. If it is a private repository, set a Hugging Face token and try again', id), detail);
+        throw new HubError('not-found', localize('{0} was not found on the hub. If it is a private repository, set a Hugging Face token and try again', id), detail);
       }
       throw statusError(hub, id, error.statusCode, detail);
     }
@@ -108,14 +108,14 @@ export async function fetchRepoInfo(hub: HubConnection, id: string, revision: st
   }
   const files = Array.isArray(info.filePaths) ? info.filePaths.filter((f): f is string => typeof f === 'string') : undefined;
   if (typeof info.sha !== 'string' || !isCommitHash(info.sha) || !files) {
-    throw new HubError('server', t('{0} did not answer as the Hugging Face hub does (no commit or file list for {1})', hub.endpoint, id));
+    throw new HubError('server', localize('{0} did not answer as the Hugging Face hub does (no commit or file list for {1})', hub.endpoint, id));
   }
   return { commit: info.sha, files };
 }
 
 export function htmlError(hub: HubConnection, where: string, detail?: string): HubError {
-  const t = hub.localize ?? english;
-  return new HubError('html', t('{0} answered with a web page instead of a file: is a proxy or a login page (captive portal) in the way?', where), detail);
+  const localize = hub.localize ?? english;
+  return new HubError('html', localize('{0} answered with a web page instead of a file: is a proxy or a login page (captive portal) in the way?', where), detail);
 }
 
 /** huggingface_hub's _normalize_etag: no weak prefix, no quotes. */
@@ -125,7 +125,7 @@ function normalizeEtag(etag: string | null): string | undefined {
 
 /** HEAD of a file: its hash, size, commit and download URL. Relative redirects (a renamed repository) are followed; an absolute one is the download URL. */
 export async function fetchFileMetadata(hub: HubConnection, id: string, revision: string, file: string, signal?: AbortSignal): Promise<FileMetadata> {
-  const t = hub.localize ?? english;
+  const localize = hub.localize ?? english;
   let url = `${hub.endpoint}/${id}/resolve/${encodeURIComponent(revision)}/${file.split('/').map(encodeURIComponent).join('/')}`;
   for (let redirects = 0; ; redirects++) {
     let response: Response;
@@ -147,7 +147,7 @@ export async function fetchFileMetadata(hub: HubConnection, id: string, revision
     const size = Number(response.headers.get('x-linked-size') ?? response.headers.get('content-length') ?? NaN);
     const commit = response.headers.get('x-repo-commit') ?? '';
     if (!etag || !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(etag) || !Number.isSafeInteger(size) || size < 0 || !isCommitHash(commit)) {
-      throw new HubError('server', t('{0} did not say the hash, size and commit of {1} as the hub does', hub.endpoint, file));
+      throw new HubError('server', localize('{0} did not say the hash, size and commit of {1} as the hub does', hub.endpoint, file));
     }
     const downloadUrl = response.status >= 300 && response.status < 400 && location ? new URL(location, url).href : url;
     return { etag, size, commit, url: downloadUrl };

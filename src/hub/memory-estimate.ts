@@ -7,13 +7,17 @@
 //   - each graph is one protobuf while its session is created (at most 2 GiB: protobuf's limit),
 //     and onnxruntime-web copies it into WebAssembly memory (at most 4 GiB: wasm32's);
 //   - a forward pass over T tokens holds the residual stream after every layer, every layer's
-//     attention probabilities [H, T, T] (the panel shows them), the MLP's inner activations and
-//     the logits [T, V].
+//     attention probabilities [H, T, T] (the panel shows them) and the MLP's inner activations;
+//     the head runs 64 positions at a time, so the logits are [64, V] at most.
 // Pure: the extension host and the CLI compare it with the machine's memory.
+import { parseModelConfig } from '../engine/families';
 import type { ModelConfig } from '../engine/types';
 import { english, type Localize } from '../localize';
+import { LIMITS } from '../protocol';
 
 const FLOAT32 = 4;
+/** The engine's HEAD_ROWS_PER_RUN: positions per run of the head graph. */
+const HEAD_ROWS = 64;
 /** protobuf's limit on one serialised message: one graph with its initializers. */
 export const MAX_GRAPH_BYTES = 2 * 1024 ** 3;
 /** wasm32 addresses 4 GiB: onnxruntime-web's weights and activations all live there. */
@@ -60,19 +64,36 @@ export function countParameters(config: ModelConfig): ParameterCounts {
 
 /**
  * The estimate for a checkpoint stored in `storedWeightsBytes` (the weights files' size), reading
- * `contextTokens` at once (the panel: up to 1,024; the hover: up to 512).
+ * `contextTokens` at once, with every layer's attention (the panel, up to 1,024 tokens) or
+ * without (the hover, up to 512).
  */
-export function estimateMemory(config: ModelConfig, storedWeightsBytes: number, contextTokens: number): MemoryEstimate {
+export function estimateMemory(config: ModelConfig, storedWeightsBytes: number, contextTokens: number, withAttention = true): MemoryEstimate {
   const counts = countParameters(config);
   const { nEmbd: d, vocabSize: V, nLayer: L, nHead: H, nInner: F } = config;
   const T = Math.max(1, Math.min(contextTokens, config.nPositions));
   const trunk = counts.blocks * FLOAT32;
   const head = (counts.unembedding + d) * FLOAT32;
   const neighbours = V * d * FLOAT32;
-  const activationBytes = FLOAT32 * ((L + 1) * T * d + 2 * L * H * T * T + 3 * T * F + 2 * T * V);
+  // Every layer's attention is a graph output (kept), one layer's scores and softmax are in flight.
+  const attention = withAttention ? (L + 2) * H * T * T : 2 * H * T * T;
+  const activationBytes = FLOAT32 * ((L + 1) * T * d + attention + 3 * T * F + 2 * Math.min(T, HEAD_ROWS) * V);
   const wasmBytes = trunk + head + neighbours + activationBytes + RUNTIME_OVERHEAD_BYTES;
   const largestGraphBytes = Math.max(trunk, head, neighbours);
-  return { parameters: counts.total, largestGraphBytes, wasmBytes, activationBytes, totalBytes: storedWeightsBytes + wasmBytes + largestGraphBytes, contextTokens: T };
+  // The engine copies the attention maps and the residual stream out of WebAssembly memory.
+  const copiedOut = FLOAT32 * ((withAttention ? L * H * T * T : 0) + (L + 1) * T * d);
+  return { parameters: counts.total, largestGraphBytes, wasmBytes, activationBytes, totalBytes: storedWeightsBytes + wasmBytes + largestGraphBytes + copiedOut, contextTokens: T };
+}
+
+/** The most tokens a hover reads (llmLens.hover.contextTokens' maximum). */
+const HOVER_CONTEXT_TOKENS = 512;
+
+/**
+ * What the extension holds of a model, least first (see memoryVerdict): the hover's worker (its
+ * longest context, no attention) and the panel's engine (the longest text it analyses, with
+ * every layer's attention).
+ */
+export function extensionMemoryEstimates(config: ModelConfig, storedWeightsBytes: number): MemoryEstimate[] {
+  return [estimateMemory(config, storedWeightsBytes, HOVER_CONTEXT_TOKENS, false), estimateMemory(config, storedWeightsBytes, LIMITS.analysisTokens, true)];
 }
 
 /** Bytes per parameter of config.json's torch_dtype (newer files say dtype): for a download's size before it is known. */
@@ -94,42 +115,70 @@ export type MemoryVerdict =
   | { fits: 'no'; message: string };
 
 /**
- * Whether `copies` instances of the model fit (the extension runs two: the panel's and the
- * hover's), as a sentence with the numbers when they do not.
+ * Whether the model fits, loaded once per estimate (the extension loads it twice: the hover's
+ * worker and the panel's engine). The first estimate is the least the model needs: over a
+ * limit there, it cannot run ('no'); the others are heavier uses (a long text in the panel),
+ * which get a warning ('tight'). Said with the numbers.
  */
-export function memoryVerdict(name: string, estimate: MemoryEstimate, machine: MachineMemory, copies: number, localize: Localize = english): MemoryVerdict {
-  const t = localize;
+export function memoryVerdict(name: string, estimates: readonly MemoryEstimate[], machine: MachineMemory, localize: Localize = english): MemoryVerdict {
   const gb = (bytes: number) => (bytes / 1e9).toFixed(1);
-  if (estimate.largestGraphBytes > MAX_GRAPH_BYTES) {
+  const [least, ...heavier] = estimates;
+  if (!least) return { fits: 'yes' };
+  const graph = estimates.find((e) => e.largestGraphBytes > MAX_GRAPH_BYTES);
+  if (graph) {
     return {
       fits: 'no',
-      message: t(
+      message: localize(
         '{0} is too large for LLM Lens: its {1} million parameters need {2} GB of float32 weights in one graph, and the runtime takes at most {3} GB per graph',
         name,
-        Math.round(estimate.parameters / 1e6),
-        gb(estimate.largestGraphBytes),
+        Math.round(graph.parameters / 1e6),
+        gb(graph.largestGraphBytes),
         gb(MAX_GRAPH_BYTES),
       ),
     };
   }
-  if (estimate.wasmBytes > MAX_WASM_BYTES) {
+  if (least.wasmBytes > MAX_WASM_BYTES) {
     return {
       fits: 'no',
-      message: t(
-        '{0} is too large for LLM Lens: with {1} tokens of context it needs {2} GB in the WebAssembly runtime, which addresses at most {3} GB',
+      message: localize('{0} is too large for LLM Lens: it needs {1} GB in the WebAssembly runtime, which addresses at most {2} GB', name, gb(least.wasmBytes), gb(MAX_WASM_BYTES)),
+    };
+  }
+  if (least.totalBytes > machine.totalBytes) {
+    return { fits: 'no', message: localize('{0} needs about {1} GB of memory, and this machine has {2} GB', name, gb(least.totalBytes), gb(machine.totalBytes)) };
+  }
+  const need = estimates.reduce((sum, e) => sum + e.totalBytes, 0);
+  if (need > machine.freeBytes) {
+    return { fits: 'tight', message: localize('{0} needs about {1} GB of memory and {2} GB is free now: it may be slow or fail to load', name, gb(need), gb(machine.freeBytes)) };
+  }
+  const long = heavier.find((e) => e.wasmBytes > MAX_WASM_BYTES);
+  if (long) {
+    return {
+      fits: 'tight',
+      message: localize(
+        '{0} runs, but reading {1} tokens at once needs {2} GB in the WebAssembly runtime, over its {3} GB: explain shorter texts',
         name,
-        estimate.contextTokens,
-        gb(estimate.wasmBytes),
+        long.contextTokens,
+        gb(long.wasmBytes),
         gb(MAX_WASM_BYTES),
       ),
     };
   }
-  const need = estimate.totalBytes * copies;
-  if (need > machine.totalBytes) {
-    return { fits: 'no', message: t('{0} needs about {1} GB of memory, and this machine has {2} GB', name, gb(need), gb(machine.totalBytes)) };
-  }
-  if (need > machine.freeBytes) {
-    return { fits: 'tight', message: t('{0} needs about {1} GB of memory and {2} GB is free now: it may be slow or fail to load', name, gb(need), gb(machine.freeBytes)) };
-  }
   return { fits: 'yes' };
+}
+
+/**
+ * Before a download, from config.json alone (the weights' size from its dtype): 'no' when the
+ * model could never run here, whatever the text. `least` gives the least use's estimate.
+ */
+export function configJsonVerdict(
+  configJson: string,
+  configPath: string,
+  name: string,
+  least: (config: ModelConfig, storedWeightsBytes: number) => MemoryEstimate,
+  machine: MachineMemory,
+  localize: Localize = english,
+): MemoryVerdict {
+  const config = parseModelConfig(configJson, configPath, name);
+  const stored = countParameters(config).total * bytesPerParameter(JSON.parse(configJson));
+  return memoryVerdict(name, [least(config, stored)], machine, localize);
 }
