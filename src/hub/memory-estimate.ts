@@ -5,7 +5,8 @@
 //   - three graphs hold float32 copies: the trunk (every block), the head (the unembedding,
 //     [d, V]) and the neighbours graph (the normalised input embedding, [d, V]);
 //   - each graph is one protobuf while its session is created (at most 2 GiB: protobuf's limit),
-//     and onnxruntime-web copies it into WebAssembly memory (at most 4 GiB: wasm32's);
+//     and onnxruntime-web copies it into WebAssembly memory (at most 4 GiB: wasm32's); the
+//     protobufs are counted as alive together (the peak measured says they are);
 //   - a forward pass over T tokens holds the residual stream after every layer, every layer's
 //     attention probabilities [H, T, T] (the panel shows them) and the MLP's inner activations;
 //     the head runs 64 positions at a time, so the logits are [64, V] at most.
@@ -22,8 +23,13 @@ const HEAD_ROWS = 64;
 export const MAX_GRAPH_BYTES = 2 * 1024 ** 3;
 /** wasm32 addresses 4 GiB: onnxruntime-web's weights and activations all live there. */
 export const MAX_WASM_BYTES = 4 * 1024 ** 3;
-/** onnxruntime's own arenas and the JavaScript heap around it, measured on GPT-2 (see BENCHMARKS.md). */
-const RUNTIME_OVERHEAD_BYTES = 150 * 1024 ** 2;
+/**
+ * Node, onnxruntime's code and arenas, and the JavaScript heap around them. Calibrated on a random
+ * checkpoint of GPT-2 small's shape (float32, 498 MB): `llm-lens analyze` peaked at 1,979 MiB
+ * resident on a short text and 2,188 MiB on 1,024 tokens without attention, where this estimate
+ * (for one copy) gives 1,967 and 2,197 MiB (2 shared cores, 23 GB of memory, Node 20).
+ */
+const RUNTIME_OVERHEAD_BYTES = 250 * 1024 ** 2;
 
 export interface MemoryEstimate {
   parameters: number;
@@ -33,7 +39,7 @@ export interface MemoryEstimate {
   wasmBytes: number;
   /** One forward pass over `contextTokens`. */
   activationBytes: number;
-  /** The process's need at its peak: stored weights, WebAssembly memory, and the largest graph's protobuf while it loads. */
+  /** The process's need at its peak: stored weights, WebAssembly memory, and the graphs' protobufs while they load. */
   totalBytes: number;
   contextTokens: number;
 }
@@ -43,6 +49,8 @@ export interface ParameterCounts {
   blocks: number;
   /** Input embedding rows (and learned positions). */
   embedding: number;
+  /** The norm before the unembedding (in the head graph). */
+  finalNorm: number;
   /** The unembedding: the embedding again when tied. */
   unembedding: number;
   total: number;
@@ -56,10 +64,10 @@ export function countParameters(config: ModelConfig): ParameterCounts {
   const norm = a.norm === 'layer' ? 2 * d : d;
   const attention = d * (q + 2 * kv) + q * d + (a.attention.qkvBias ? q + 2 * kv : 0) + (a.attention.outBias ? d : 0) + (a.attention.qkNorm ? 2 * a.headDim : 0);
   const mlp = a.mlp.kind === 'gated' ? 3 * d * F + (a.mlp.bias ? 2 * F + d : 0) : 2 * d * F + (a.mlp.bias ? F + d : 0);
-  const blocks = L * (attention + mlp + 2 * norm) + norm;
+  const blocks = L * (attention + mlp + 2 * norm);
   const embedding = V * d + (a.positions.kind === 'learned' ? config.nPositions * d : 0);
   const unembedding = V * d;
-  return { blocks, embedding, unembedding, total: blocks + embedding + (a.tiedEmbeddings ? 0 : unembedding) };
+  return { blocks, embedding, finalNorm: norm, unembedding, total: blocks + embedding + norm + (a.tiedEmbeddings ? 0 : unembedding) };
 }
 
 /**
@@ -72,7 +80,7 @@ export function estimateMemory(config: ModelConfig, storedWeightsBytes: number, 
   const { nEmbd: d, vocabSize: V, nLayer: L, nHead: H, nInner: F } = config;
   const T = Math.max(1, Math.min(contextTokens, config.nPositions));
   const trunk = counts.blocks * FLOAT32;
-  const head = (counts.unembedding + d) * FLOAT32;
+  const head = (counts.unembedding + counts.finalNorm) * FLOAT32;
   const neighbours = V * d * FLOAT32;
   // Every layer's attention is a graph output (kept), one layer's scores and softmax are in flight.
   const attention = withAttention ? (L + 2) * H * T * T : 2 * H * T * T;
@@ -81,7 +89,8 @@ export function estimateMemory(config: ModelConfig, storedWeightsBytes: number, 
   const largestGraphBytes = Math.max(trunk, head, neighbours);
   // The engine copies the attention maps and the residual stream out of WebAssembly memory.
   const copiedOut = FLOAT32 * ((withAttention ? L * H * T * T : 0) + (L + 1) * T * d);
-  return { parameters: counts.total, largestGraphBytes, wasmBytes, activationBytes, totalBytes: storedWeightsBytes + wasmBytes + largestGraphBytes + copiedOut, contextTokens: T };
+  const protobufs = trunk + head + neighbours;
+  return { parameters: counts.total, largestGraphBytes, wasmBytes, activationBytes, totalBytes: storedWeightsBytes + wasmBytes + protobufs + copiedOut, contextTokens: T };
 }
 
 /** The most tokens a hover reads (llmLens.hover.contextTokens' maximum). */

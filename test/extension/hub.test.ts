@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import type { ExplainOutcome } from '../../src/commands/explain-tokens';
 import type { LensApi } from '../../src/extension';
 import type { ChooseModelOutcome } from '../../src/model-choice/model-choice';
-import { sha256, startFakeHub, TEST_TOKEN, type FakeHub } from '../harness/hub-server';
+import { sha256, startFakeHub, startForwardProxy, TEST_TOKEN, type FakeHub } from '../harness/hub-server';
 import { closeTextEditors, openScratch, until } from './editors';
 import { lensHover } from './lens-hover';
 import { recordShownMessages } from './shown-messages';
@@ -204,6 +204,22 @@ describe('models from the Hugging Face hub', function () {
     // After the cut, the next try resumes and succeeds.
     fs.rmSync(path.join(blobs, `${weights}.incomplete`), { force: true });
     assert.equal((await vscode.commands.executeCommand<ChooseModelOutcome>('llmLens.chooseModel', 'llm-lens-test/other'))!.status, 'chosen');
+  });
+
+  it("downloads go through VS Code's http.proxy", async () => {
+    const proxy = await startForwardProxy();
+    const http = vscode.workspace.getConfiguration('http');
+    await http.update('proxy', proxy.url, vscode.ConfigurationTarget.Global);
+    try {
+      hub.addFixture('llm-lens-test/through-proxy', QWEN3);
+      const outcome = await vscode.commands.executeCommand<ChooseModelOutcome>('llmLens.chooseModel', 'llm-lens-test/through-proxy');
+      assert.equal(outcome?.status, 'chosen');
+      assert.ok(proxy.forwarded.some((url) => url.startsWith(`${hub.endpoint}/api/models/llm-lens-test/through-proxy/`)), `through the proxy: ${proxy.forwarded.join(', ')}`);
+      assert.ok(proxy.forwarded.some((url) => url.startsWith(hub.cdnOrigin)), 'the weights too');
+    } finally {
+      await http.update('proxy', undefined, vscode.ConfigurationTarget.Global);
+      await proxy.close();
+    }
   });
 
   it('offline: llmLens.model names a cached model and it loads with no network; one not in the cache runs the bundled model and says why', async () => {

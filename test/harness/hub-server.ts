@@ -276,3 +276,35 @@ export async function startFakeHub(): Promise<FakeHub> {
     },
   };
 }
+
+export interface ForwardProxy {
+  url: string;
+  /** The absolute URLs it forwarded. */
+  forwarded: string[];
+  close(): Promise<void>;
+}
+
+/** A plain HTTP forward proxy on 127.0.0.1 (absolute-form requests, no CONNECT), recording what it forwards. */
+export async function startForwardProxy(): Promise<ForwardProxy> {
+  const forwarded: string[] = [];
+  const server = http.createServer((req, res) => {
+    const target = req.url ?? '';
+    if (!/^http:\/\//.test(target)) return void res.writeHead(400).end('absolute-form requests only');
+    forwarded.push(target);
+    const upstream = http.request(target, { method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    forwarded,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
