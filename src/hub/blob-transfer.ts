@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { english } from '../localize';
 import { HubError } from './hub-error';
-import { htmlError, networkError, requestHeaders, statusError, type FileMetadata, type HubConnection } from './hub-http';
+import { htmlError, networkError, requestHeaders, statusError, timeoutsOf, type FileMetadata, type HubConnection } from './hub-http';
 
 export interface BlobTransfer {
   hub: HubConnection;
@@ -49,38 +49,65 @@ async function hashExisting(hash: Hash, file: string, bytes: number): Promise<vo
 
 /** Fetches the file into blobs/{etag}; resolves once it is there and verified. */
 export async function transferBlob(job: BlobTransfer): Promise<void> {
-  const { hub, meta, blob, signal } = job;
-  const localize = hub.localize ?? english;
-  const incomplete = incompletePath(blob);
+  const { meta, blob } = job;
   fs.mkdirSync(path.dirname(blob), { recursive: true });
   let offset = partialBytes(blob);
   if (offset > meta.size) {
-    fs.rmSync(incomplete, { force: true });
+    fs.rmSync(incompletePath(blob), { force: true });
     offset = 0;
   }
+  // What is on disk is hashed first: reading a large partial file takes a while, and no
+  // connection should wait on it.
+  const hash = hasherFor(meta);
+  await hashExisting(hash, incompletePath(blob), offset);
+  // No bytes for stallMs (a dead connection, a proxy that holds it open): cut, to be resumed.
+  const stalled = new AbortController();
+  const { stallMs } = timeoutsOf(job.hub);
+  let stallTimer = setTimeout(() => stalled.abort(), stallMs);
+  const alive = () => {
+    clearTimeout(stallTimer);
+    stallTimer = setTimeout(() => stalled.abort(), stallMs);
+  };
+  try {
+    await transferBody(job, offset, hash, stalled.signal, alive);
+  } finally {
+    clearTimeout(stallTimer);
+  }
+}
+
+/** The bytes from `start` on, appended to the .incomplete file (whose first `start` bytes `hash` has seen), then verified and renamed. */
+async function transferBody(job: BlobTransfer, start: number, startHash: Hash, stalled: AbortSignal, alive: () => void): Promise<void> {
+  const { hub, meta, blob, signal } = job;
+  const localize = hub.localize ?? english;
+  const incomplete = incompletePath(blob);
+  let offset = start;
+  let hash = startHash;
   let response: Response | undefined;
   if (offset < meta.size) {
     try {
-      response = await (hub.fetch ?? fetch)(meta.url, { signal, headers: requestHeaders(hub, meta.url, offset > 0 ? { Range: `bytes=${offset}-` } : {}) });
+      const both = signal ? AbortSignal.any([signal, stalled]) : stalled;
+      response = await (hub.fetch ?? fetch)(meta.url, { signal: both, headers: requestHeaders(hub, meta.url, offset > 0 ? { Range: `bytes=${offset}-` } : {}) });
     } catch (error) {
-      throw networkError(hub, error, signal);
+      throw stalled.aborted ? transferError(job, stalledError(job), offset) : networkError(hub, error, signal);
     }
     if (response.status === 416 && offset === meta.size) response = undefined;
     else if (response.status >= 400) throw statusError(hub, job.id, response.status, undefined, job.file);
     else if (/^\s*text\/html/i.test(response.headers.get('content-type') ?? '')) throw htmlError(hub, new URL(meta.url).origin);
-    else if (response.status !== 206) offset = 0; // the server sent the whole file: start again
-    else if (!response.headers.get('content-range')?.startsWith(`bytes ${offset}-`)) {
+    else if (response.status !== 206) {
+      // The server sent the whole file: start again.
+      offset = 0;
+      hash = hasherFor(meta);
+    } else if (!response.headers.get('content-range')?.startsWith(`bytes ${offset}-`)) {
       throw new HubError('server', localize('The server answered a request for {0} from byte {1} with other bytes ({2})', job.file, offset, response.headers.get('content-range') ?? '—'));
     }
   }
-  const hash = hasherFor(meta);
-  await hashExisting(hash, incomplete, offset);
   let written = offset;
   if (response?.body) {
     const out = await fs.promises.open(incomplete, offset > 0 ? 'a' : 'w');
     try {
       for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
         if (written + chunk.length > meta.size) throw integrityError(job, localize('the server sent more than its {0} bytes', meta.size));
+        alive();
         await out.write(chunk);
         hash.update(chunk);
         written += chunk.length;
@@ -88,7 +115,7 @@ export async function transferBlob(job: BlobTransfer): Promise<void> {
       }
     } catch (error) {
       if (error instanceof HubError) throw error;
-      throw transferError(job, error, written);
+      throw transferError(job, stalled.aborted ? stalledError(job) : error, written);
     } finally {
       await out.close();
     }
@@ -100,6 +127,11 @@ export async function transferBlob(job: BlobTransfer): Promise<void> {
     throw integrityError(job, localize('its {0} is {1}, the hub said {2}', meta.etag.length === 64 ? 'sha256' : 'git sha1', digest, meta.etag));
   }
   fs.renameSync(incomplete, blob);
+}
+
+function stalledError(job: BlobTransfer): Error {
+  const localize = job.hub.localize ?? english;
+  return new Error(localize('no data for {0} s', timeoutsOf(job.hub).stallMs / 1000));
 }
 
 function integrityError(job: BlobTransfer, why: string): HubError {

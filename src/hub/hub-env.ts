@@ -60,3 +60,18 @@ export function environmentToken(env: Env = process.env): string | undefined {
 function expandHome(p: string): string {
   return p === '~' || p.startsWith('~/') ? path.join(os.homedir(), p.slice(1)) : p;
 }
+
+export interface HubTimeouts {
+  /** The file list and each file's metadata: HF_HUB_ETAG_TIMEOUT seconds (default 10), as huggingface_hub. */
+  metadataMs: number;
+  /** A download with no bytes for this long is cut: HF_HUB_DOWNLOAD_TIMEOUT seconds (default 10), as huggingface_hub. */
+  stallMs: number;
+}
+
+export function hubTimeouts(env: Env = process.env): HubTimeouts {
+  const seconds = (value: string | undefined, fallback: number) => {
+    const parsed = Number(value);
+    return value !== undefined && value.trim() !== '' && Number.isFinite(parsed) && parsed > 0 ? parsed : fallback;
+  };
+  return { metadataMs: 1000 * seconds(env.HF_HUB_ETAG_TIMEOUT, 10), stallMs: 1000 * seconds(env.HF_HUB_DOWNLOAD_TIMEOUT, 10) };
+}

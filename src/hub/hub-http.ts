@@ -7,6 +7,7 @@
 // The token goes only to the hub's own origin, never to the host a file redirects to.
 import { HubApiError, modelInfo } from '@huggingface/hub';
 import { english, type Localize } from '../localize';
+import { hubTimeouts, type HubTimeouts } from './hub-env';
 import { HubError } from './hub-error';
 import { isCommitHash } from './hub-id';
 
@@ -17,6 +18,18 @@ export interface HubConnection {
   /** VS Code's fetch in the extension host (it applies http.proxy); Node's elsewhere. */
   fetch?: typeof fetch;
   localize?: Localize;
+  /** Default: huggingface_hub's environment variables (hubTimeouts). */
+  timeouts?: HubTimeouts;
+}
+
+export function timeoutsOf(hub: HubConnection): HubTimeouts {
+  return hub.timeouts ?? hubTimeouts();
+}
+
+/** The user's signal (Cancel) and a timeout together. */
+export function withTimeout(signal: AbortSignal | undefined, ms: number): AbortSignal {
+  const timeout = AbortSignal.timeout(ms);
+  return signal ? AbortSignal.any([signal, timeout]) : timeout;
 }
 
 export interface RepoInfo {
@@ -70,10 +83,16 @@ export function statusError(hub: HubConnection, id: string, status: number, deta
   return new HubError('server', localize('The hub answered HTTP {0} for {1}', status, id), detail);
 }
 
-/** A fetch that failed before any answer (DNS, refused, TLS, proxy), as a HubError; an abort as 'cancelled'. */
+/**
+ * A fetch that failed before any answer (DNS, refused, TLS, proxy, no answer in time), as a
+ * HubError; the user's abort (`signal`) as 'cancelled'.
+ */
 export function networkError(hub: HubConnection, error: unknown, signal?: AbortSignal): HubError {
   const localize = hub.localize ?? english;
   if (signal?.aborted) return new HubError('cancelled', localize('The download was cancelled'));
+  if (error instanceof Error && error.name === 'TimeoutError') {
+    return new HubError('network', localize('{0} did not answer within {1} s', hub.endpoint, timeoutsOf(hub).metadataMs / 1000));
+  }
   const cause = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
   return new HubError('network', localize('Cannot reach {0}: {1}', hub.endpoint, cause), cause);
 }
@@ -84,7 +103,7 @@ export async function fetchRepoInfo(hub: HubConnection, id: string, revision: st
   let errorCode: string | null = null;
   const authed = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = String(input instanceof Request ? input.url : input);
-    const response = await fetchOf(hub)(url, { ...init, signal, headers: { ...(init?.headers as Record<string, string>), ...requestHeaders(hub, url) } });
+    const response = await fetchOf(hub)(url, { ...init, signal: withTimeout(signal, timeoutsOf(hub).metadataMs), headers: { ...(init?.headers as Record<string, string>), ...requestHeaders(hub, url) } });
     errorCode = response.headers.get('x-error-code');
     return response;
   };
@@ -131,7 +150,7 @@ export async function fetchFileMetadata(hub: HubConnection, id: string, revision
     let response: Response;
     try {
       // identity: a compressed answer's Content-Length is not the file's size.
-      response = await fetchOf(hub)(url, { method: 'HEAD', redirect: 'manual', signal, headers: requestHeaders(hub, url, { 'Accept-Encoding': 'identity' }) });
+      response = await fetchOf(hub)(url, { method: 'HEAD', redirect: 'manual', signal: withTimeout(signal, timeoutsOf(hub).metadataMs), headers: requestHeaders(hub, url, { 'Accept-Encoding': 'identity' }) });
     } catch (error) {
       throw networkError(hub, error, signal);
     }

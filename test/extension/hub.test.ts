@@ -207,18 +207,31 @@ describe('models from the Hugging Face hub', function () {
   });
 
   it("downloads go through VS Code's http.proxy", async () => {
-    const proxy = await startForwardProxy();
+    // The hub and its CDN under names only the proxy resolves: without the proxy, no download.
+    const hosts = ['hub.llm-lens.test', 'cdn.llm-lens.test'];
+    const remote = await startFakeHub({ hubHost: hosts[0], cdnHost: hosts[1] });
+    remote.addFixture('llm-lens-test/through-proxy', QWEN3);
+    const proxy = await startForwardProxy(hosts);
     const http = vscode.workspace.getConfiguration('http');
-    await http.update('proxy', proxy.url, vscode.ConfigurationTarget.Global);
+    process.env.HF_ENDPOINT = remote.endpoint;
     try {
-      hub.addFixture('llm-lens-test/through-proxy', QWEN3);
+      const recorder = recordShownMessages();
+      const direct = await vscode.commands.executeCommand<ChooseModelOutcome>('llmLens.chooseModel', 'llm-lens-test/through-proxy');
+      recorder.dispose();
+      assert.equal(direct?.status, 'failed', 'the names do not resolve without the proxy');
+      assert.match(recorder.shown.find((m) => m.surface === 'error')?.text ?? '', /Cannot reach http:\/\/hub\.llm-lens\.test:\d+: /);
+
+      await http.update('proxy', proxy.url, vscode.ConfigurationTarget.Global);
       const outcome = await vscode.commands.executeCommand<ChooseModelOutcome>('llmLens.chooseModel', 'llm-lens-test/through-proxy');
       assert.equal(outcome?.status, 'chosen');
-      assert.ok(proxy.forwarded.some((url) => url.startsWith(`${hub.endpoint}/api/models/llm-lens-test/through-proxy/`)), `through the proxy: ${proxy.forwarded.join(', ')}`);
-      assert.ok(proxy.forwarded.some((url) => url.startsWith(hub.cdnOrigin)), 'the weights too');
+      const tunnels = new Set(proxy.forwarded);
+      assert.ok(tunnels.has(`CONNECT ${new URL(remote.endpoint).host}`), `the hub through the proxy: ${[...tunnels].join(', ')}`);
+      assert.ok(tunnels.has(`CONNECT ${new URL(remote.cdnOrigin).host}`), 'the weights too');
     } finally {
+      process.env.HF_ENDPOINT = hub.endpoint;
       await http.update('proxy', undefined, vscode.ConfigurationTarget.Global);
       await proxy.close();
+      await remote.close();
     }
   });
 

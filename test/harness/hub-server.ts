@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 
 export const TEST_TOKEN = 'hf_llmlens_test_token';
@@ -46,6 +46,8 @@ export interface Faults {
   htmlApi?: boolean;
   /** Send file bodies in chunks of `chunkBytes` with `delayMs` between them. */
   slow?: { chunkBytes: number; delayMs: number };
+  /** Never answer the API; or send this many bytes of the named file and then nothing, the connection left open. */
+  hang?: 'api' | { file: string; afterBytes: number };
 }
 
 export interface FakeHub {
@@ -77,7 +79,17 @@ export function isLfs(file: string, bytes: Buffer): boolean {
 /** The files LLM Lens reads from a fixture folder (reference.json and others stay out). */
 export const MODEL_FILES = ['config.json', 'model.safetensors', 'model.safetensors.index.json', 'tokenizer.json', 'tokenizer_config.json', 'generation_config.json'];
 
-export async function startFakeHub(): Promise<FakeHub> {
+export interface FakeHubOptions {
+  /**
+   * Host names for the hub's and the CDN's URLs instead of 127.0.0.1 (both servers still listen
+   * there): names no resolver knows, so that only a proxy that maps them (startForwardProxy's
+   * `hosts`) reaches them. VS Code never proxies 127.0.0.1.
+   */
+  hubHost?: string;
+  cdnHost?: string;
+}
+
+export async function startFakeHub(options: FakeHubOptions = {}): Promise<FakeHub> {
   const repos = new Map<string, FixtureRepo>();
   const bySha = new Map<string, { file: string; bytes: Buffer }>();
   const requests: RecordedRequest[] = [];
@@ -110,7 +122,8 @@ export async function startFakeHub(): Promise<FakeHub> {
     }
     const cut = faults.cut && faults.cut.file === file && faults.cut.times > 0 ? faults.cut : undefined;
     if (cut) cut.times--;
-    const limit = cut ? Math.min(cut.afterBytes, bytes.length) : bytes.length;
+    const hang = typeof faults.hang === 'object' && faults.hang.file === file ? faults.hang : undefined;
+    const limit = cut ? Math.min(cut.afterBytes, bytes.length) : hang ? Math.min(hang.afterBytes, bytes.length) : bytes.length;
     const chunk = faults.slow?.chunkBytes ?? 256 * 1024;
     for (let at = 0; at < limit; at += chunk) {
       if (res.destroyed) return;
@@ -119,6 +132,7 @@ export async function startFakeHub(): Promise<FakeHub> {
       if (!res.write(piece)) await new Promise((resolve) => res.once('drain', resolve));
       if (faults.slow) await new Promise((resolve) => setTimeout(resolve, faults.slow!.delayMs));
     }
+    if (hang) return; // silence, with the connection open
     if (cut) {
       // The network drops mid-file: no more bytes, no orderly end.
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -142,12 +156,13 @@ export async function startFakeHub(): Promise<FakeHub> {
     void handleCdn(req, res, counter).catch(() => res.destroy());
   });
   await Promise.all([hub, cdn].map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))));
-  const endpoint = `http://127.0.0.1:${(hub.address() as AddressInfo).port}`;
-  const cdnOrigin = `http://127.0.0.1:${(cdn.address() as AddressInfo).port}`;
+  const endpoint = `http://${options.hubHost ?? '127.0.0.1'}:${(hub.address() as AddressInfo).port}`;
+  const cdnOrigin = `http://${options.cdnHost ?? '127.0.0.1'}:${(cdn.address() as AddressInfo).port}`;
 
   async function handleHub(req: http.IncomingMessage, res: http.ServerResponse, counter: { bytes: number }): Promise<void> {
     const url = new URL(req.url ?? '/', endpoint);
     const parts = url.pathname.split('/').map(decodeURIComponent);
+    if (faults.hang === 'api') return; // accepted, never answered
     if (faults.htmlApi) {
       res.writeHead(200, { 'Content-Type': 'text/html' });
       res.end('<!doctype html><html><body>Please log in to the hotel Wi-Fi</body></html>');
@@ -279,24 +294,42 @@ export async function startFakeHub(): Promise<FakeHub> {
 
 export interface ForwardProxy {
   url: string;
-  /** The absolute URLs it forwarded. */
+  /** The absolute URLs it forwarded, and "CONNECT host:port" for each tunnel it opened. */
   forwarded: string[];
   close(): Promise<void>;
 }
 
-/** A plain HTTP forward proxy on 127.0.0.1 (absolute-form requests, no CONNECT), recording what it forwards. */
-export async function startForwardProxy(): Promise<ForwardProxy> {
+/**
+ * An HTTP forward proxy on 127.0.0.1: absolute-form requests, and CONNECT tunnels (undici's
+ * ProxyAgent, which VS Code's fetch uses, tunnels even to http:// origins), recording what it
+ * forwards; `hosts` are names it resolves to 127.0.0.1 itself.
+ */
+export async function startForwardProxy(hosts: readonly string[] = []): Promise<ForwardProxy> {
   const forwarded: string[] = [];
   const server = http.createServer((req, res) => {
     const target = req.url ?? '';
     if (!/^http:\/\//.test(target)) return void res.writeHead(400).end('absolute-form requests only');
     forwarded.push(target);
-    const upstream = http.request(target, { method: req.method, headers: req.headers }, (answer) => {
+    const url = new URL(target);
+    if (hosts.includes(url.hostname)) url.hostname = '127.0.0.1';
+    const upstream = http.request(url, { method: req.method, headers: req.headers }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
+  });
+  server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+    forwarded.push(`CONNECT ${req.url}`);
+    const [host, port] = (req.url ?? '').split(':');
+    const upstream = net.connect(Number(port), hosts.includes(host!) ? '127.0.0.1' : host!, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head as Uint8Array);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

@@ -161,6 +161,18 @@ describe('downloading a model from the hub', () => {
     assert.ok(fs.readFileSync(path.join(result.folder, 'model.safetensors')).equals(fixtureBytes('model.safetensors') as Uint8Array));
   });
 
+  test('a hub that never answers, or a transfer that stalls: cut after the timeout, the partial file kept for the next try', async () => {
+    const timeouts = { metadataMs: 300, stallMs: 300 };
+    hub.faults.hang = 'api';
+    await rejectsWith(downloadModel(options({ timeouts })), 'network', /^http:\/\/127\.0\.0\.1:\d+ did not answer within 0\.3 s$/);
+    hub.faults.hang = { file: 'model.safetensors', afterBytes: 3_000_000 };
+    await rejectsWith(downloadModel(options({ timeouts })), 'interrupted', /^The download of model\.safetensors was interrupted at 3,000,000 of [\d,]+ bytes \(no data for 0\.3 s\)\. Try again: it resumes where it stopped$/);
+    delete hub.faults.hang;
+    hub.requests.length = 0;
+    await downloadModel(options({ timeouts }));
+    assert.equal(cdnGets().find((r) => r.path.endsWith(sha256(fixtureBytes('model.safetensors'))))!.range, 'bytes=3000000-');
+  });
+
   test('a corrupted file is deleted and not cached, and the error says so', async () => {
     hub.faults.corrupt = new Set(['model.safetensors']);
     const hash = sha256(fixtureBytes('model.safetensors'));
