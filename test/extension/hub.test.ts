@@ -133,6 +133,45 @@ describe('models from the Hugging Face hub', function () {
     assert.match(status.tooltip, new RegExp(`LLM Lens model: ${ID} \\(${snapshot.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)`));
   });
 
+  it('the other picks: Enter a model id…, Open a folder…, and the bundled model', async () => {
+    let quickPick: vscode.QuickPick<vscode.QuickPickItem> | undefined;
+    const pick = async (label: RegExp): Promise<ChooseModelOutcome> => {
+      quickPick = undefined;
+      const chosen = vscode.commands.executeCommand<ChooseModelOutcome>('llmLens.chooseModel');
+      await until(() => quickPick !== undefined && !quickPick.busy && quickPick.items.length > 0, 'the Choose Model quick pick');
+      const item = quickPick!.items.find((i) => label.test(i.label));
+      assert.ok(item, `${label} in ${quickPick!.items.map((i) => i.label).join(' | ')}`);
+      quickPick!.activeItems = [item];
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      return (await chosen)!;
+    };
+    const folder = path.join(home, 'a-folder-model');
+    fs.mkdirSync(folder);
+    for (const file of ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']) fs.copyFileSync(path.join(QWEN3, file), path.join(folder, file));
+    const undo = [
+      wrapWindow('createQuickPick', (original) => (quickPick = original() as vscode.QuickPick<vscode.QuickPickItem>)),
+      wrapWindow('showInputBox', (_original, options) => {
+        const validate = (options as vscode.InputBoxOptions).validateInput!;
+        assert.match(String(validate('not/a/model/id')), /is not a Hugging Face model id/);
+        assert.equal(validate(ID), undefined);
+        return Promise.resolve(ID);
+      }),
+      wrapWindow('showOpenDialog', () => Promise.resolve([vscode.Uri.file(folder)])),
+    ];
+    try {
+      // The model downloaded by the first test is listed as on this computer.
+      assert.deepEqual(await pick(/^\$\(edit\) Enter a model id…$/), { status: 'chosen', value: ID });
+      assert.deepEqual(await pick(/^\$\(folder-opened\) Open a folder…$/), { status: 'chosen', value: folder });
+      assert.equal((await explain()).model, 'a-folder-model');
+      assert.ok(quickPick!.items.some((i) => i.label === `$(database) ${ID}` && /in the Hugging Face cache/.test(i.description ?? '')), 'the cached model is listed');
+      assert.deepEqual(await pick(/tiny-gpt2-software$/), { status: 'chosen', value: '' });
+      assert.equal((await explain()).model, 'tiny-gpt2-software');
+    } finally {
+      for (const u of undo) u();
+    }
+  });
+
   it('a gated model: the message offers a token, the token goes to secret storage, and the download succeeds', async () => {
     const asked: string[] = [];
     const undo = [
