@@ -44,7 +44,7 @@ export interface DownloadOptions extends HubConnection {
 export interface DownloadResult extends CachedSnapshot {
   /** Bytes that came over the network in this call. */
   transferredBytes: number;
-  /** Files in the snapshot that LLM Lens reads. */
+  /** The files in the snapshot folder (what LLM Lens fetched, and whatever else another tool put there). */
   files: string[];
   /** Nothing was fetched: the cache had it all. */
   fromCache: boolean;

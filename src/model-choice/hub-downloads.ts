@@ -3,6 +3,7 @@
 // every other failure is one clear message, and the model that was running keeps running (the
 // setting changes only after a download succeeds). VS Code's fetch carries http.proxy.
 import * as vscode from 'vscode';
+import os from 'node:os';
 import type { ModelConfig } from '../engine/types';
 import { downloadModel, formatBytes, type DownloadProgress, type DownloadResult } from '../hub/download';
 import { hubCacheDir, hubEndpoint, hubOffline } from '../hub/hub-env';
@@ -11,7 +12,6 @@ import { formatHubModelRef, type HubModelRef } from '../hub/hub-id';
 import { configJsonVerdict, extensionMemoryEstimates } from '../hub/memory-estimate';
 import { errorText, type Reporter } from '../log';
 import type { HubTokens } from './hub-token';
-import os from 'node:os';
 
 /** Tries with a new token after a refusal at most this often, then gives up with the message. */
 const TOKEN_ATTEMPTS = 3;
