@@ -5,6 +5,8 @@
 // the cached snapshot is used. Used by the extension and the CLI alike.
 import fs from 'node:fs';
 import path from 'node:path';
+import { MAX_CONFIG_BYTES, MAX_WEIGHTS_BYTES } from '../engine/checkpoint';
+import { MAX_TOKENIZER_BYTES } from '../engine/model-tokenizer';
 import { SHARD_INDEX_FILE, parseShardIndex } from '../engine/weight-files';
 import { english } from '../localize';
 import { partialBytes, transferBlob } from './blob-transfer';
@@ -50,6 +52,17 @@ export interface DownloadResult extends CachedSnapshot {
   fromCache: boolean;
   /** Why the hub was not asked (offline) or could not be (the cached copy was used). */
   offlineReason?: string;
+}
+
+/**
+ * The most LLM Lens reads of each kind of file (the loaders' limits): a larger one is refused
+ * before it is downloaded, so a hostile or broken server cannot fill the disk or the memory.
+ */
+function maxBytesOf(file: string): number {
+  if (file.endsWith('.safetensors')) return MAX_WEIGHTS_BYTES;
+  if (file === SHARD_INDEX_FILE) return 16 * MAX_CONFIG_BYTES;
+  if (file.startsWith('tokenizer')) return MAX_TOKENIZER_BYTES;
+  return MAX_CONFIG_BYTES;
 }
 
 /** Progress events at most this often (a file arrives in thousands of chunks). */
@@ -156,6 +169,9 @@ class DownloadSession {
       if (isFile(path.join(folder, file))) continue;
       // By commit, so that every file comes from the commit the file list came from.
       const meta = await fetchFileMetadata(this.options, ref.id, this.commit, file, signal);
+      if (meta.size > maxBytesOf(file)) {
+        throw new HubError('repo-files', localize('{0} of {1} is {2} bytes, more than the {3} LLM Lens reads from it', file, ref.id, meta.size.toLocaleString('en-US'), maxBytesOf(file).toLocaleString('en-US')));
+      }
       const blob = blobPath(cacheDir, ref.id, meta.etag);
       if (isFile(blob)) linkSnapshotFile(cacheDir, ref.id, this.commit, file, meta.etag);
       else needed.push({ file, meta, blob });

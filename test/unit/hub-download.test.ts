@@ -228,6 +228,13 @@ describe('downloading a model from the hub', () => {
     await rejectsWith(downloadModel(options()), 'html', /answered with a web page/);
   });
 
+  test('a file larger than LLM Lens reads (a 2 MiB config.json) is refused before it is downloaded', async () => {
+    const config = JSON.parse(fixtureBytes('config.json').toString());
+    hub.addRepo('llm-lens-test/huge-config', { 'config.json': JSON.stringify({ ...config, padding: 'x'.repeat(2 * 1024 * 1024) }), 'model.safetensors': fixtureBytes('model.safetensors') });
+    await rejectsWith(downloadModel(options({ ref: { id: 'llm-lens-test/huge-config', revision: 'main' } })), 'repo-files', /^config\.json of llm-lens-test\/huge-config is [\d,]+ bytes, more than the 1,048,576 LLM Lens reads from it$/);
+    assert.equal(hub.fileBytesSent(), 0);
+  });
+
   test('not enough free disk space: refused before any weights are written', async () => {
     await rejectsWith(downloadModel(options({ freeBytes: async () => 1_000_000 })), 'disk-full', /^Not enough disk space for llm-lens-test\/tiny-qwen3: it needs [\d.]+ MB more, and 1\.0 MB is free/);
     assert.deepEqual(cdnGets(), []);
