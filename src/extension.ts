@@ -16,6 +16,7 @@ import { AttentionFeature } from './attention/attention-feature';
 import { modelShape } from './attention/model-shape';
 import type { AttentionSnapshot } from './attention/attention-decorations';
 import { startModelWorker } from './model-worker/model-worker';
+import { ModelChoiceFeature } from './model-choice/model-choice';
 
 /**
  * What `activate` returns (vscode.extensions.getExtension('llm-lens.llm-lens').exports). Small
@@ -33,6 +34,8 @@ export interface LensApi {
   hoverStats(): HoverStats;
   /** The attention row "Show Attention From Here" (or a click in the panel) shades in a document (document offsets). */
   attentionDecorations(uri: vscode.Uri): AttentionSnapshot | undefined;
+  /** The model status bar item's text and tooltip, once it shows the model in use now. */
+  modelStatus(): Promise<{ text: string; tooltip: string }>;
 }
 
 export function activate(context: vscode.ExtensionContext): LensApi {
@@ -53,7 +56,8 @@ export function activate(context: vscode.ExtensionContext): LensApi {
   // One worker reads the model for the hover, Explain Tokens' tokens and the status bar's count.
   const { client: worker, select: selectModel } = startModelWorker(context.extensionUri, (message) => reporter.info(message));
   const status = new TokenCountStatus(settings.countEncoding, worker, (message) => reporter.warn(message));
-  const hover = registerHover(worker, (message) => reporter.info(message));
+  const modelChoice = new ModelChoiceFeature({ reporter, secrets: context.secrets, select: selectModel });
+  const hover = registerHover(worker, (message) => reporter.info(message), modelChoice.onDidChangeModel);
   const explain = new ExplainTokensCommand({
     extensionUri: context.extensionUri,
     reporter,
@@ -67,6 +71,7 @@ export function activate(context: vscode.ExtensionContext): LensApi {
 
   context.subscriptions.push(
     reporter,
+    modelChoice,
     decorations,
     panels,
     inserter,
@@ -106,6 +111,10 @@ export function activate(context: vscode.ExtensionContext): LensApi {
     decorations: (uri) => decorations.snapshot(uri),
     hoverStats: () => hover.stats(),
     attentionDecorations: (uri) => attention.snapshot(uri),
+    modelStatus: async () => {
+      await modelChoice.refresh();
+      return modelChoice.statusItem();
+    },
     statusBarCount: async () => {
       await status.refresh();
       return status.current();

@@ -30,6 +30,12 @@ export class Reporter implements vscode.Disposable {
     });
   }
 
+  /** An error the user can act on: logged, shown with `actions` as buttons; resolves to the one chosen. */
+  errorWithActions(message: string, ...actions: string[]): Thenable<string | undefined> {
+    this.channel.error(message);
+    return vscode.window.showErrorMessage(`LLM Lens: ${notificationText(message)}`, ...actions);
+  }
+
   /** A problem with what the user asked for (e.g. nothing to explain): logged, shown as a warning. */
   notice(message: string): void {
     this.channel.warn(message);

@@ -2,6 +2,7 @@
 // Bundled to dist/cli.mjs (scripts/build.mjs); onnxruntime-web stays external.
 import { parseOptions, type OptionSpec, type ParsedArgs } from './args';
 import { ANALYZE_OPTIONS, runAnalyze } from './commands/analyze';
+import { DOWNLOAD_OPTIONS, runDownload } from './commands/download';
 import { NEIGHBOURS_OPTIONS, runNeighbours } from './commands/neighbours';
 import { runTokens, TOKENS_OPTIONS } from './commands/tokens';
 import { CliError, EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, UsageError } from './errors';
@@ -17,13 +18,16 @@ const GLOBAL_OPTIONS: readonly OptionSpec[] = [
 
 interface Command {
   options: readonly OptionSpec[];
-  run(args: ParsedArgs): Promise<unknown>;
+  /** Takes one argument that is not an option (download's model id). */
+  positional?: boolean;
+  run(args: ParsedArgs, positional?: string): Promise<unknown>;
 }
 
 const COMMANDS: Readonly<Record<CommandName, Command>> = {
   tokens: { options: TOKENS_OPTIONS, run: (args) => runTokens(args) },
   analyze: { options: ANALYZE_OPTIONS, run: (args) => runAnalyze(args) },
   neighbours: { options: NEIGHBOURS_OPTIONS, run: (args) => runNeighbours(args) },
+  download: { options: DOWNLOAD_OPTIONS, positional: true, run: (args, id) => runDownload(args, id) },
 };
 
 export async function main(args: readonly string[]): Promise<number> {
@@ -37,12 +41,15 @@ export async function main(args: readonly string[]): Promise<number> {
       throw new UsageError('no command given');
     }
     if (!isCommandName(command)) throw new UsageError(`unknown command ${JSON.stringify(command)}`);
-    const parsed = parseOptions(args.slice(commandAt + 1), [...COMMANDS[command].options, ...GLOBAL_OPTIONS], command);
+    let rest = args.slice(commandAt + 1);
+    let positional: string | undefined;
+    if (COMMANDS[command].positional && rest[0] !== undefined && !rest[0].startsWith('-')) [positional, ...rest] = rest;
+    const parsed = parseOptions(rest, [...COMMANDS[command].options, ...GLOBAL_OPTIONS], command);
     const flags = new Set([...leading.flags, ...parsed.flags]);
     if (flags.has('help')) return printUsage();
     debug = flags.has('debug');
     routeLibraryLogs(debug);
-    const result = await COMMANDS[command].run(parsed);
+    const result = await COMMANDS[command].run(parsed, positional);
     await writeJson(result, flags.has('pretty'));
     return EXIT_OK;
   } catch (error) {
@@ -58,7 +65,7 @@ function printUsage(): number {
 /** One line on stderr; the stack only with --debug. */
 function reportError(error: unknown, debug: boolean): number {
   if (error instanceof UsageError) {
-    const usage = error.command && isCommandName(error.command) ? SYNOPSIS[error.command] : 'llm-lens tokens|analyze|neighbours [options]';
+    const usage = error.command && isCommandName(error.command) ? SYNOPSIS[error.command] : 'llm-lens tokens|analyze|neighbours|download [options]';
     process.stderr.write(`llm-lens: ${error.message} (usage: ${usage}; see llm-lens --help)\n`);
     return EXIT_USAGE;
   }

@@ -1,6 +1,6 @@
 // Help texts: the whole usage for --help, one line per command for error messages.
 
-export const COMMANDS = ['tokens', 'analyze', 'neighbours'] as const;
+export const COMMANDS = ['tokens', 'analyze', 'neighbours', 'download'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export function isCommandName(name: string): name is CommandName {
@@ -8,9 +8,10 @@ export function isCommandName(name: string): name is CommandName {
 }
 
 export const SYNOPSIS: Readonly<Record<CommandName, string>> = {
-  tokens: 'llm-lens tokens (--text T | --file F | < stdin) [--model DIR | --encoding r50k_base|cl100k_base|o200k_base]',
-  analyze: 'llm-lens analyze (--text T | --file F | < stdin) [--model DIR] [--top-k K] [--attention] [--hidden]',
-  neighbours: 'llm-lens neighbours (--token TEXT | --id N) [--k K] [--model DIR]',
+  tokens: 'llm-lens tokens (--text T | --file F | < stdin) [--model DIR|ID | --encoding r50k_base|cl100k_base|o200k_base]',
+  analyze: 'llm-lens analyze (--text T | --file F | < stdin) [--model DIR|ID] [--top-k K] [--attention] [--hidden]',
+  neighbours: 'llm-lens neighbours (--token TEXT | --id N) [--k K] [--model DIR|ID]',
+  download: 'llm-lens download ID [--revision R]',
 };
 
 export const USAGE = `llm-lens: look inside a language model from the command line. Prints JSON on stdout.
@@ -38,11 +39,25 @@ Usage:
       model's tokenizer (a BOS it adds does not count); --id names a token by id.
       --k K  neighbours to list (default 10)
 
+  ${SYNOPSIS.download}
+      Downloads a model from the Hugging Face hub into the Hugging Face cache (HF_HUB_CACHE,
+      else HF_HOME/hub, else ~/.cache/huggingface/hub), laid out as Python's huggingface_hub
+      lays it out, so either finds what the other downloaded. Only config.json, the
+      safetensors weights, the tokenizer files and generation_config.json are fetched; pickled
+      weights (.bin, .pt) never. A cut download resumes; every file's hash is checked. Prints
+      the snapshot folder, its commit and files, and the bytes downloaded.
+      --revision R  a branch, tag or commit (default main)
+
 --model DIR: a checkpoint folder as the Hugging Face hub serves it: config.json (model_type
 gpt2, llama, mistral, qwen2 or qwen3), model.safetensors or its shards with
 model.safetensors.index.json, and tokenizer.json with tokenizer_config.json (a GPT-2 folder
 without tokenizer.json reads text with r50k_base). Default: the bundled tiny-gpt2-software.
 Example: llm-lens tokens --model DIR/Qwen3-0.6B --text '你好，世界' (3 tokens; r50k_base: 11).
+--model ID: a model on the Hugging Face hub (org/name, or org/name@revision), e.g.
+Qwen/Qwen3-0.6B: taken from the Hugging Face cache, downloaded first when it is not there.
+A model that would not fit in memory is refused with the numbers before it is loaded.
+Hub environment: HF_ENDPOINT (another hub or mirror), HF_TOKEN or the token file of
+\`hf auth login\` (gated and private models), HF_HUB_OFFLINE=1 (the cache only, no network).
 
 Text input: --text, --file (UTF-8, a regular file), or stdin when neither is given and stdin
 is piped; at most 2,000,000 characters. Text holding a run of one kind of character (letters,

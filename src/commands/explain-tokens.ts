@@ -44,7 +44,7 @@ export interface ExplainOutcome {
   backend?: string;
   /** The model's name (its folder's name). */
   model?: string;
-  /** Why the model in llmLens.modelPath could not be used (the bundled one ran instead). */
+  /** Why the configured model (llmLens.model or llmLens.modelPath) could not be used (the bundled one ran instead). */
   modelProblem?: string;
 }
 
@@ -149,9 +149,11 @@ export class ExplainTokensCommand {
       return this.fail(vscode.l10n.t('The bundled model is missing from {0}. Reinstall the extension.', vscode.Uri.joinPath(extensionUri, ...BUNDLED_MODEL_FOLDER).fsPath));
     }
     const { model, problem: modelProblem } = resolved;
-    if (modelProblem && modelProblem !== this.shownModelProblem) reporter.notice(modelProblem);
-    else if (modelProblem) reporter.warn(modelProblem);
-    this.shownModelProblem = modelProblem;
+    // Why the configured model is not used, or that memory is short for it.
+    const modelNotice = modelProblem ?? resolved.warning;
+    if (modelNotice && modelNotice !== this.shownModelProblem) reporter.notice(modelNotice);
+    else if (modelNotice) reporter.warn(modelNotice);
+    this.shownModelProblem = modelNotice;
     await loadCountEncodings();
     const document = editor.document;
     const version = document.version;

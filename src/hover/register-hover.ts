@@ -28,7 +28,11 @@ export interface HoverFeature extends vscode.Disposable {
   stats(): HoverStats;
 }
 
-export function registerHover(client: ModelWorkerClient, log: (message: string) => void): HoverFeature {
+/**
+ * `onModelChange`: fires when the model to run may have changed (llmLens.model or
+ * llmLens.modelPath changed, a hub model arrived in the cache).
+ */
+export function registerHover(client: ModelWorkerClient, log: (message: string) => void, onModelChange: vscode.Event<void>): HoverFeature {
   let contextLimit = BUNDLED_CONTEXT;
   let loadedModel: string | undefined;
   // Without the worker, the hovered token can still be shown where the host has the model's
@@ -55,8 +59,7 @@ export function registerHover(client: ModelWorkerClient, log: (message: string) 
     );
   };
   loadInBackground();
-  const modelChanged = vscode.workspace.onDidChangeConfiguration((event) => {
-    if (!event.affectsConfiguration('llmLens.modelPath')) return;
+  const modelChanged = onModelChange(() => {
     client.reload();
     provider.forgetPredictions();
     loadedModel = undefined;

@@ -1,9 +1,9 @@
-// The extension's one model worker and the choice of the model it reads: llmLens.modelPath's
-// folder when the host's checks pass (model-location.ts) and the worker can read its tokenizer,
-// else the bundled model with the reason. The hover, Explain Tokens and the status bar all ask
+// The extension's one model worker and the choice of the model it reads: the configured model
+// (llmLens.model, else llmLens.modelPath) when the host's checks pass (model-location.ts) and the
+// worker can read its tokenizer, else the bundled model with the reason. The hover, Explain Tokens and the status bar all ask
 // `select()`, so they always agree on the model.
 import * as vscode from 'vscode';
-import { configuredModelPath, modelCannotBeUsed, resolveModel, type ResolvedModel } from '../model-location';
+import { configuredModel, modelCannotBeUsed, resolveModel, type ResolvedModel } from '../model-location';
 import { ModelWorkerClient } from './client';
 
 export interface ModelWorker {
@@ -15,16 +15,17 @@ export interface ModelWorker {
 export function startModelWorker(extensionUri: vscode.Uri, log: (message: string) => void): ModelWorker {
   const at = (...parts: string[]) => vscode.Uri.joinPath(extensionUri, ...parts).fsPath;
   const select = async (): Promise<ResolvedModel> => {
-    const resolved = await resolveModel(extensionUri);
-    if (resolved.model.bundled) return resolved;
+    const configured = configuredModel();
+    const resolved = await resolveModel(extensionUri, configured);
+    if (resolved.model.bundled || !configured) return resolved;
     // The worker reads the tokenizer (its file is large: never on the extension host's thread);
     // it keeps what it read, so asking again costs nothing.
     try {
       await client.openFolder(resolved.model.folder.fsPath);
       return resolved;
     } catch (error) {
-      const { model } = await resolveModel(extensionUri, '');
-      return { model, problem: modelCannotBeUsed(configuredModelPath(), error) };
+      const { model } = await resolveModel(extensionUri, undefined);
+      return { model, problem: modelCannotBeUsed(configured, error) };
     }
   };
   const client: ModelWorkerClient = new ModelWorkerClient({

@@ -9,6 +9,7 @@ import type { ModelConfig } from '../engine/types';
 import { HEADER_LENGTH_BYTES, parseSafetensorsHeader, safetensorsHeaderLength, type SafetensorsHeader } from '../engine/safetensors';
 import { MAX_SHARD_INDEX_BYTES, parseShardIndex, SHARD_INDEX_FILE, WeightHeaders, type ShardHeader } from '../engine/weight-files';
 import { openRegularFile, readRegularFile, type OpenFile } from './regular-file';
+import { modelFolderName } from '../hub/snapshot-name';
 
 export const CONFIG_FILE = 'config.json';
 export const WEIGHTS_FILE = 'model.safetensors';
@@ -24,7 +25,7 @@ export async function loadCheckpointFromDir(dir: string): Promise<Checkpoint> {
   const folder = path.resolve(dir);
   const config = await readModelConfigFromDir(folder);
   const configPath = path.join(folder, CONFIG_FILE);
-  const name = path.basename(folder);
+  const name = modelFolderName(folder);
 
   const weightFiles = await openWeights(folder);
   try {
@@ -47,7 +48,7 @@ export async function readModelConfigFromDir(dir: string): Promise<ModelConfig> 
   if (!stat?.isDirectory()) throw new Error(`model folder ${folder} does not exist or is not a folder`);
   const configPath = path.join(folder, CONFIG_FILE);
   const configBytes = await modelFile(configPath, () => readRegularFile(configPath, MAX_CONFIG_BYTES));
-  return parseModelConfig(new TextDecoder().decode(configBytes), configPath, path.basename(folder));
+  return parseModelConfig(new TextDecoder().decode(configBytes), configPath, modelFolderName(folder));
 }
 
 interface OpenWeights {

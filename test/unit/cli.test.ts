@@ -1,5 +1,5 @@
 // The llm-lens command line, run as users run it: the bundled dist file in a child process.
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import fs from 'node:fs';
@@ -9,6 +9,7 @@ import * as esbuild from 'esbuild';
 import { seededRandom } from '../../src/engine/sampling';
 import { FIXTURES, fixtureDir, readReference, type FixtureName } from './llama-family-fixtures';
 import { pieceBytes, pieceText } from '../harness/byte-level';
+import { startFakeHub, TEST_TOKEN, type FakeHub } from '../harness/hub-server';
 
 const root = path.resolve(__dirname, '..', '..');
 // Built next to dist/cli.mjs (so onnxruntime-web and the bundled model resolve the same way)
@@ -424,3 +425,113 @@ describe('llm-lens refuses what it cannot read or tokenize quickly', () => {
   });
 });
 
+
+// Models from a hub: the local hub of test/harness/hub-server.ts serves the Qwen3 fixture, the
+// CLI runs with HF_ENDPOINT pointing at it and HF_HUB_CACHE at a fresh folder. The CLI runs
+// asynchronously here: the hub answers from this process.
+describe('llm-lens download and --model ID (a local hub)', () => {
+  const ID = 'llm-lens-test/tiny-qwen3';
+  let hub: FakeHub;
+  let home: string;
+  let env: Record<string, string>;
+
+  function runAsync(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [cli, ...args], { cwd: os.tmpdir(), env: { ...process.env, ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+  }
+
+  async function runHubJson(args: string[], extraEnv: Record<string, string> = {}): Promise<any> {
+    const r = await runAsync(args, extraEnv);
+    assert.equal(r.code, 0, `llm-lens ${args.join(' ')} failed: ${r.stderr}`);
+    assert.equal(r.stderr, '', 'nothing on stderr (not a terminal)');
+    return JSON.parse(r.stdout);
+  }
+
+  before(async () => {
+    hub = await startFakeHub();
+    hub.addFixture(ID, fixtureDir('tiny-random-qwen3'));
+    hub.addFixture('llm-lens-test/gated', fixtureDir('tiny-random-qwen3'), { gated: true });
+    hub.addRepo('llm-lens-test/pickled', { 'config.json': fs.readFileSync(path.join(fixtureDir('tiny-random-qwen3'), 'config.json')), 'pytorch_model.bin': 'pickle' });
+  });
+  after(() => hub.close());
+  beforeEach(() => {
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-lens-cli-hub-'));
+    // HF_HOME in the temporary folder: no token file of this machine's user is read.
+    env = { HF_ENDPOINT: hub.endpoint, HF_HUB_CACHE: path.join(home, 'hub'), HF_HOME: home, HF_TOKEN: '', HF_HUB_OFFLINE: '' };
+    hub.requests.length = 0;
+  });
+  afterEach(() => fs.rmSync(home, { recursive: true, force: true }));
+
+  test('download ID: the snapshot in HF_HUB_CACHE, as JSON; the second time nothing is downloaded', async () => {
+    const first = await runHubJson(['download', ID]);
+    const commit = hub.repo(ID).commit;
+    assert.deepEqual(first, {
+      id: ID,
+      revision: 'main',
+      commit,
+      folder: path.join(home, 'hub', 'models--llm-lens-test--tiny-qwen3', 'snapshots', commit),
+      files: ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json'],
+      downloadedBytes: ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json'].reduce((sum, f) => sum + fs.statSync(path.join(fixtureDir('tiny-random-qwen3'), f)).size, 0),
+    });
+    const second = await runHubJson(['download', ID, '--revision', commit]);
+    assert.equal(second.downloadedBytes, 0);
+    assert.equal(second.folder, first.folder);
+  });
+
+  test('--model ID in tokens, analyze and neighbours: downloaded once, then read from the cache; the same results as the folder', async () => {
+    const text = '你好，世界. Hello';
+    const fromHub = await runHubJson(['tokens', '--model', ID, '--text', text]);
+    const fromFolder = runJson(['tokens', '--model', fixtureDir('tiny-random-qwen3'), '--text', text]);
+    assert.deepEqual(fromHub.tokens, fromFolder.tokens);
+    assert.equal(fromHub.model, ID, 'a hub model is called by its id');
+    const sent = hub.fileBytesSent();
+    assert.ok(sent > 0);
+    const analysed = await runHubJson(['analyze', '--model', ID, '--text', text]);
+    assert.deepEqual(analysed.positions, runJson(['analyze', '--model', fixtureDir('tiny-random-qwen3'), '--text', text]).positions);
+    const neighbours = await runHubJson(['neighbours', '--model', ID, '--id', '5']);
+    assert.deepEqual(neighbours.neighbours, runJson(['neighbours', '--model', fixtureDir('tiny-random-qwen3'), '--id', '5']).neighbours);
+    assert.equal(hub.fileBytesSent(), sent, 'the later commands downloaded nothing');
+    // Offline, the cache is enough.
+    hub.requests.length = 0;
+    await runHubJson(['tokens', '--model', ID, '--text', text], { HF_HUB_OFFLINE: '1' });
+    assert.equal(hub.requests.length, 0);
+  });
+
+  test('failures: a non-zero exit and one line saying why', async () => {
+    const cases: [string[], Record<string, string>, number, RegExp][] = [
+      [['tokens', '--model', ID, '--text', 'x'], { HF_HUB_OFFLINE: '1' }, 1, /^llm-lens: HF_HUB_OFFLINE is set and llm-lens-test\/tiny-qwen3 is not in the Hugging Face cache \(.*\): unset it to download the model\n$/],
+      [['download', 'llm-lens-test/no-such-model'], {}, 1, /^llm-lens: llm-lens-test\/no-such-model was not found on the hub \(or the revision does not exist\)\n$/],
+      [['download', 'llm-lens-test/gated'], {}, 1, /^llm-lens: llm-lens-test\/gated is gated or private: the hub wants a Hugging Face access token to download it\n$/],
+      [['download', 'llm-lens-test/pickled'], {}, 1, /^llm-lens: llm-lens-test\/pickled has its weights only as pytorch_model\.bin, a Python pickle, which LLM Lens never downloads or loads/],
+      [['download', ID], { HF_ENDPOINT: 'http://127.0.0.1:9' }, 1, /^llm-lens: Cannot reach http:\/\/127\.0\.0\.1:9: .+\n$/],
+      [['download', 'not/a/model'], {}, 2, /^llm-lens: "not\/a\/model" is not a Hugging Face model id: .* \(usage: llm-lens download ID \[--revision R\]; see llm-lens --help\)\n$/],
+      [['download'], {}, 2, /^llm-lens: give the model id to download/],
+      [['analyze', '--model', 'Qwen//x', '--text', 'x'], {}, 1, /^llm-lens: --model "Qwen\/\/x" is not a folder, and "Qwen\/\/x" is not a Hugging Face model id/],
+      [['tokens', '--model', './no-such-folder', '--text', 'x'], {}, 1, /^llm-lens: model folder .*no-such-folder does not exist or is not a folder\n$/],
+    ];
+    for (const [args, extraEnv, code, message] of cases) {
+      const r = await runAsync(args, extraEnv);
+      assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message, args.join(' '));
+      assert.equal(r.stderr.split('\n').length, 2, `one line: ${r.stderr}`);
+      assert.equal(r.stdout, '');
+    }
+  });
+
+  test('a gated model with HF_TOKEN, or with the token file `hf auth login` writes', async () => {
+    const withEnv = await runHubJson(['download', 'llm-lens-test/gated'], { HF_TOKEN: TEST_TOKEN });
+    assert.ok(withEnv.downloadedBytes > 0);
+    fs.rmSync(path.join(home, 'hub'), { recursive: true });
+    fs.writeFileSync(path.join(home, 'token'), `${TEST_TOKEN}\n`);
+    const withFile = await runHubJson(['download', 'llm-lens-test/gated']);
+    assert.ok(withFile.downloadedBytes > 0);
+    assert.ok(hub.requests.filter((r) => r.server === 'hub').every((r) => r.authorization === `Bearer ${TEST_TOKEN}`));
+  });
+});

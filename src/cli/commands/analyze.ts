@@ -47,7 +47,7 @@ export async function runAnalyze(args: ParsedArgs, stdin?: TextSource): Promise<
   const model = await openModelText(args.values.get('model'));
   const tokens = model.tokenizer.tokenize(text);
 
-  const engine = await openEngine(model);
+  const engine = await openEngine(model, tokens.length, attention);
   try {
     const analysis = await engine.analyze(tokens.map((t) => t.id), { topK, attention, hidden });
     const { nLayer, nHead, nEmbd } = engine.config;

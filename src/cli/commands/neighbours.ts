@@ -37,7 +37,7 @@ export async function runNeighbours(args: ParsedArgs): Promise<NeighboursResult>
   const { vocabSize } = model.config;
   if (id >= vocabSize) throw new CliError(`token id ${id} is outside the model's vocabulary (0..${vocabSize - 1})`);
 
-  const engine = await openEngine(model);
+  const engine = await openEngine(model, 1);
   try {
     const neighbours = await engine.neighboursOfToken(id, k);
     return {

@@ -1,0 +1,193 @@
+// How much memory a model needs in LLM Lens's runtime, from its config alone, so that one that
+// cannot run is refused with the numbers before its weights are downloaded or read. The engine
+// (src/engine/model-graphs.ts) runs float32 on onnxruntime-web, whatever the checkpoint's dtype:
+//   - the checkpoint's bytes stay in memory as stored (Checkpoint reads tensors from them);
+//   - three graphs hold float32 copies: the trunk (every block), the head (the unembedding,
+//     [d, V]) and the neighbours graph (the normalised input embedding, [d, V]);
+//   - each graph is one protobuf while its session is created (at most 2 GiB: protobuf's limit),
+//     and onnxruntime-web copies it into WebAssembly memory (at most 4 GiB: wasm32's); the
+//     protobufs are counted as alive together (the peak measured says they are);
+//   - a forward pass over T tokens holds the residual stream after every layer, every layer's
+//     attention probabilities [H, T, T] (the panel shows them) and the MLP's inner activations;
+//     the head runs 64 positions at a time, so the logits are [64, V] at most.
+// Pure: the extension host and the CLI compare it with the machine's memory.
+import { parseModelConfig } from '../engine/families';
+import type { ModelConfig } from '../engine/types';
+import { english, type Localize } from '../localize';
+import { LIMITS } from '../protocol';
+
+const FLOAT32 = 4;
+/** The engine's HEAD_ROWS_PER_RUN: positions per run of the head graph. */
+const HEAD_ROWS = 64;
+/** protobuf's limit on one serialised message: one graph with its initializers. */
+export const MAX_GRAPH_BYTES = 2 * 1024 ** 3;
+/** wasm32 addresses 4 GiB: onnxruntime-web's weights and activations all live there. */
+export const MAX_WASM_BYTES = 4 * 1024 ** 3;
+/**
+ * Node, onnxruntime's code and arenas, and the JavaScript heap around them. Calibrated on a random
+ * checkpoint of GPT-2 small's shape (float32, 498 MB): `llm-lens analyze` peaked at 1,979 MiB
+ * resident on a short text and 2,188 MiB on 1,024 tokens without attention, where this estimate
+ * (for one copy) gives 1,967 and 2,197 MiB (2 shared cores, 23 GB of memory, Node 20).
+ */
+const RUNTIME_OVERHEAD_BYTES = 250 * 1024 ** 2;
+
+export interface MemoryEstimate {
+  parameters: number;
+  /** float32 weights of the largest graph (must stay under MAX_GRAPH_BYTES). */
+  largestGraphBytes: number;
+  /** Everything in WebAssembly memory: the graphs' weights and one forward pass (must stay under MAX_WASM_BYTES). */
+  wasmBytes: number;
+  /** One forward pass over `contextTokens`. */
+  activationBytes: number;
+  /** The process's need at its peak: stored weights, WebAssembly memory, and the graphs' protobufs while they load. */
+  totalBytes: number;
+  contextTokens: number;
+}
+
+export interface ParameterCounts {
+  /** Every block's weights (the trunk graph). */
+  blocks: number;
+  /** Input embedding rows (and learned positions). */
+  embedding: number;
+  /** The norm before the unembedding (in the head graph). */
+  finalNorm: number;
+  /** The unembedding: the embedding again when tied. */
+  unembedding: number;
+  total: number;
+}
+
+/** Parameters by where the engine puts them, from the config's shapes. */
+export function countParameters(config: ModelConfig): ParameterCounts {
+  const { nEmbd: d, vocabSize: V, nLayer: L, nHead: H, nInner: F, architecture: a } = config;
+  const q = H * a.headDim;
+  const kv = a.kvHeads * a.headDim;
+  const norm = a.norm === 'layer' ? 2 * d : d;
+  const attention = d * (q + 2 * kv) + q * d + (a.attention.qkvBias ? q + 2 * kv : 0) + (a.attention.outBias ? d : 0) + (a.attention.qkNorm ? 2 * a.headDim : 0);
+  const mlp = a.mlp.kind === 'gated' ? 3 * d * F + (a.mlp.bias ? 2 * F + d : 0) : 2 * d * F + (a.mlp.bias ? F + d : 0);
+  const blocks = L * (attention + mlp + 2 * norm);
+  const embedding = V * d + (a.positions.kind === 'learned' ? config.nPositions * d : 0);
+  const unembedding = V * d;
+  return { blocks, embedding, finalNorm: norm, unembedding, total: blocks + embedding + norm + (a.tiedEmbeddings ? 0 : unembedding) };
+}
+
+/**
+ * The estimate for a checkpoint stored in `storedWeightsBytes` (the weights files' size), reading
+ * `contextTokens` at once, with every layer's attention (the panel, up to 1,024 tokens) or
+ * without (the hover, up to 512).
+ */
+export function estimateMemory(config: ModelConfig, storedWeightsBytes: number, contextTokens: number, withAttention = true): MemoryEstimate {
+  const counts = countParameters(config);
+  const { nEmbd: d, vocabSize: V, nLayer: L, nHead: H, nInner: F } = config;
+  const T = Math.max(1, Math.min(contextTokens, config.nPositions));
+  const trunk = counts.blocks * FLOAT32;
+  const head = (counts.unembedding + counts.finalNorm) * FLOAT32;
+  const neighbours = V * d * FLOAT32;
+  // Every layer's attention is a graph output (kept), one layer's scores and softmax are in flight.
+  const attention = withAttention ? (L + 2) * H * T * T : 2 * H * T * T;
+  const activationBytes = FLOAT32 * ((L + 1) * T * d + attention + 3 * T * F + 2 * Math.min(T, HEAD_ROWS) * V);
+  const wasmBytes = trunk + head + neighbours + activationBytes + RUNTIME_OVERHEAD_BYTES;
+  const largestGraphBytes = Math.max(trunk, head, neighbours);
+  // The engine copies the attention maps and the residual stream out of WebAssembly memory.
+  const copiedOut = FLOAT32 * ((withAttention ? L * H * T * T : 0) + (L + 1) * T * d);
+  const protobufs = trunk + head + neighbours;
+  return { parameters: counts.total, largestGraphBytes, wasmBytes, activationBytes, totalBytes: storedWeightsBytes + wasmBytes + protobufs + copiedOut, contextTokens: T };
+}
+
+/** The most tokens a hover reads (llmLens.hover.contextTokens' maximum). */
+const HOVER_CONTEXT_TOKENS = 512;
+
+/**
+ * What the extension holds of a model, least first (see memoryVerdict): the hover's worker (its
+ * longest context, no attention) and the panel's engine (the longest text it analyses, with
+ * every layer's attention).
+ */
+export function extensionMemoryEstimates(config: ModelConfig, storedWeightsBytes: number): MemoryEstimate[] {
+  return [estimateMemory(config, storedWeightsBytes, HOVER_CONTEXT_TOKENS, false), estimateMemory(config, storedWeightsBytes, LIMITS.analysisTokens, true)];
+}
+
+/** Bytes per parameter of config.json's torch_dtype (newer files say dtype): for a download's size before it is known. */
+export function bytesPerParameter(configJson: unknown): number {
+  const record = typeof configJson === 'object' && configJson !== null ? (configJson as Record<string, unknown>) : {};
+  const dtype = String(record.torch_dtype ?? record.dtype ?? 'float32');
+  return dtype === 'float16' || dtype === 'bfloat16' ? 2 : 4;
+}
+
+export interface MachineMemory {
+  totalBytes: number;
+  freeBytes: number;
+}
+
+export type MemoryVerdict =
+  | { fits: 'yes' }
+  /** It fits the runtime and the machine, but not in the memory free now: it may swap or fail. */
+  | { fits: 'tight'; message: string }
+  | { fits: 'no'; message: string };
+
+/**
+ * Whether the model fits, loaded once per estimate (the extension loads it twice: the hover's
+ * worker and the panel's engine). The first estimate is the least the model needs: over a
+ * limit there, it cannot run ('no'); the others are heavier uses (a long text in the panel),
+ * which get a warning ('tight'). Said with the numbers.
+ */
+export function memoryVerdict(name: string, estimates: readonly MemoryEstimate[], machine: MachineMemory, localize: Localize = english): MemoryVerdict {
+  const gb = (bytes: number) => (bytes / 1e9).toFixed(1);
+  const [least, ...heavier] = estimates;
+  if (!least) return { fits: 'yes' };
+  const graph = estimates.find((e) => e.largestGraphBytes > MAX_GRAPH_BYTES);
+  if (graph) {
+    return {
+      fits: 'no',
+      message: localize(
+        '{0} is too large for LLM Lens: its {1} million parameters need {2} GB of float32 weights in one graph, and the runtime takes at most {3} GB per graph',
+        name,
+        Math.round(graph.parameters / 1e6),
+        gb(graph.largestGraphBytes),
+        gb(MAX_GRAPH_BYTES),
+      ),
+    };
+  }
+  if (least.wasmBytes > MAX_WASM_BYTES) {
+    return {
+      fits: 'no',
+      message: localize('{0} is too large for LLM Lens: it needs {1} GB in the WebAssembly runtime, which addresses at most {2} GB', name, gb(least.wasmBytes), gb(MAX_WASM_BYTES)),
+    };
+  }
+  if (least.totalBytes > machine.totalBytes) {
+    return { fits: 'no', message: localize('{0} needs about {1} GB of memory, and this machine has {2} GB', name, gb(least.totalBytes), gb(machine.totalBytes)) };
+  }
+  const need = estimates.reduce((sum, e) => sum + e.totalBytes, 0);
+  if (need > machine.freeBytes) {
+    return { fits: 'tight', message: localize('{0} needs about {1} GB of memory and {2} GB is free now: it may be slow or fail to load', name, gb(need), gb(machine.freeBytes)) };
+  }
+  const long = heavier.find((e) => e.wasmBytes > MAX_WASM_BYTES);
+  if (long) {
+    return {
+      fits: 'tight',
+      message: localize(
+        '{0} runs, but reading {1} tokens at once needs {2} GB in the WebAssembly runtime, over its {3} GB: explain shorter texts',
+        name,
+        long.contextTokens,
+        gb(long.wasmBytes),
+        gb(MAX_WASM_BYTES),
+      ),
+    };
+  }
+  return { fits: 'yes' };
+}
+
+/**
+ * Before a download, from config.json alone (the weights' size from its dtype): 'no' when the
+ * model could never run here, whatever the text. `least` gives the least use's estimate.
+ */
+export function configJsonVerdict(
+  configJson: string,
+  configPath: string,
+  name: string,
+  least: (config: ModelConfig, storedWeightsBytes: number) => MemoryEstimate,
+  machine: MachineMemory,
+  localize: Localize = english,
+): MemoryVerdict {
+  const config = parseModelConfig(configJson, configPath, name);
+  const stored = countParameters(config).total * bytesPerParameter(JSON.parse(configJson));
+  return memoryVerdict(name, [least(config, stored)], machine, localize);
+}

@@ -1,0 +1,93 @@
+// The memory estimate that refuses or warns before a model is downloaded or loaded: parameters
+// counted from config.json against the fixtures' own tensors and the published sizes of the
+// curated models, and the verdicts with their numbers.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseModelConfig } from '../../src/engine/families';
+import { countParameters, estimateMemory, extensionMemoryEstimates, MAX_GRAPH_BYTES, MAX_WASM_BYTES, memoryVerdict, type MemoryEstimate } from '../../src/hub/memory-estimate';
+import { CURATED_MODELS, curatedConfig } from '../../src/model-choice/curated-models';
+
+const root = path.resolve(__dirname, '..', '..');
+const GB = 1e9;
+
+/** Elements of every tensor in a safetensors file, read from its header here (not by the engine). */
+function tensorElements(file: string): number {
+  const bytes = fs.readFileSync(file);
+  const length = Number(bytes.readBigUInt64LE(0));
+  const header = JSON.parse(bytes.subarray(8, 8 + length).toString('utf8')) as Record<string, { shape?: number[] }>;
+  return Object.entries(header).filter(([name]) => name !== '__metadata__').reduce((sum, [, t]) => sum + t.shape!.reduce((a, b) => a * b, 1), 0);
+}
+
+describe('counting parameters from config.json', () => {
+  for (const folder of ['media/models/tiny-gpt2-software', 'test/fixtures/models/tiny-random-qwen3', 'test/fixtures/models/tiny-random-qwen2', 'test/fixtures/models/tiny-random-llama']) {
+    test(`${path.basename(folder)}: as many as its model.safetensors holds`, () => {
+      const config = parseModelConfig(fs.readFileSync(path.join(root, folder, 'config.json'), 'utf8'), 'config.json', 'fixture');
+      assert.equal(countParameters(config).total, tensorElements(path.join(root, folder, 'model.safetensors')));
+    });
+  }
+
+  test('the curated models: the sizes their model cards publish', () => {
+    const published: Record<string, number> = {
+      'openai-community/gpt2': 124_439_808,
+      'distilbert/distilgpt2': 81_912_576,
+      'openai-community/gpt2-medium': 354_823_168,
+      'HuggingFaceTB/SmolLM2-135M': 134_515_008,
+      'HuggingFaceTB/SmolLM2-360M': 361_821_120,
+      'Qwen/Qwen2.5-0.5B': 494_032_768,
+      'Qwen/Qwen2.5-0.5B-Instruct': 494_032_768,
+      'Qwen/Qwen3-0.6B': 596_049_920,
+      'meta-llama/Llama-3.2-1B': 1_235_814_400,
+    };
+    assert.deepEqual(Object.fromEntries(CURATED_MODELS.map((m) => [m.id, countParameters(curatedConfig(m)).total])), published);
+  });
+});
+
+describe('the verdict', () => {
+  const machine = { totalBytes: 16 * GB, freeBytes: 12 * GB };
+  const curated = (id: string) => CURATED_MODELS.find((m) => m.id === id)!;
+  const verdictFor = (id: string, memory = machine) => memoryVerdict(id, extensionMemoryEstimates(curatedConfig(curated(id)), curated(id).downloadBytes), memory);
+
+  test('GPT-2 fits a 16 GB machine', () => {
+    assert.deepEqual(verdictFor('openai-community/gpt2'), { fits: 'yes' });
+  });
+
+  test('Llama 3.2 1B cannot run: its blocks are over the 2 GiB a graph can hold, said with the numbers', () => {
+    const verdict = verdictFor('meta-llama/Llama-3.2-1B');
+    assert.equal(verdict.fits, 'no');
+    assert.equal('message' in verdict && verdict.message, 'meta-llama/Llama-3.2-1B is too large for LLM Lens: its 1236 million parameters need 3.9 GB of float32 weights in one graph, and the runtime takes at most 2.1 GB per graph');
+  });
+
+  test('Qwen3 0.6B runs in the hover, and warns that the panel cannot read 1,024 tokens at once', () => {
+    const verdict = verdictFor('Qwen/Qwen3-0.6B', { totalBytes: 64 * GB, freeBytes: 60 * GB });
+    assert.equal(verdict.fits, 'tight');
+    assert.match('message' in verdict ? verdict.message : '', /^Qwen\/Qwen3-0\.6B runs, but reading 1024 tokens at once needs [\d.]+ GB in the WebAssembly runtime, over its 4\.3 GB: explain shorter texts$/);
+  });
+
+  test('short of free memory: a warning; short of memory altogether: refused', () => {
+    const small = { totalBytes: 3 * GB, freeBytes: 1 * GB };
+    const tight = verdictFor('openai-community/gpt2', { totalBytes: 8 * GB, freeBytes: 2 * GB });
+    assert.equal(tight.fits, 'tight');
+    assert.match('message' in tight ? tight.message : '', /^openai-community\/gpt2 needs about [\d.]+ GB of memory and 2\.0 GB is free now: it may be slow or fail to load$/);
+    const refused = verdictFor('openai-community/gpt2-medium', small);
+    assert.equal(refused.fits, 'no');
+    assert.match('message' in refused ? refused.message : '', /^openai-community\/gpt2-medium needs about [\d.]+ GB of memory, and this machine has 3\.0 GB$/);
+  });
+
+  test('the estimate grows with the context and the attention maps; the limits are the runtime\'s', () => {
+    const config = curatedConfig(curated('openai-community/gpt2'));
+    const short = estimateMemory(config, 548e6, 16, true);
+    const long = estimateMemory(config, 548e6, 1024, true);
+    const hover = estimateMemory(config, 548e6, 1024, false);
+    // 12 layers × 12 heads × 1024² float32 attention probabilities, kept and copied out: 1.2 GB.
+    assert.ok(long.totalBytes - hover.totalBytes > 1.2e9 && long.totalBytes - hover.totalBytes < 1.4e9, `${long.totalBytes - hover.totalBytes}`);
+    assert.ok(short.totalBytes < hover.totalBytes);
+    // The blocks (85 M parameters) are the largest graph: 340 MB of float32.
+    assert.equal(long.largestGraphBytes, 85_054_464 * 4);
+    assert.equal(MAX_GRAPH_BYTES, 2 ** 31);
+    assert.equal(MAX_WASM_BYTES, 2 ** 32);
+    const none: MemoryEstimate[] = [];
+    assert.deepEqual(memoryVerdict('x', none, machine), { fits: 'yes' });
+  });
+});
