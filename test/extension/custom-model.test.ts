@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import type { ExplainOutcome } from '../../src/commands/explain-tokens';
 import type { LensApi } from '../../src/extension';
 import { tokenize } from '../../src/engine/tokenizer';
+import { MODEL_LOAD_MS, restoreBundledModel, setModelPath } from './model-setting';
 import { closeTextEditors, openScratch, showActive, until } from './editors';
 import { recordShownMessages, type ShownMessage } from './shown-messages';
 import { PADDED_FAVOURITE, paddedGpt2, safetensorsBytes, writeCheckpoint } from '../harness/checkpoint-files';
@@ -28,9 +29,6 @@ function copyModel(folder: string, editConfig?: (config: Record<string, unknown>
   fs.writeFileSync(path.join(folder, 'config.json'), JSON.stringify(config, null, 2));
 }
 
-async function setModelPath(value: string | undefined): Promise<void> {
-  await vscode.workspace.getConfiguration('llmLens').update('modelPath', value, vscode.ConfigurationTarget.Global);
-}
 
 async function explainText(editor?: vscode.TextEditor): Promise<ExplainOutcome> {
   editor ??= await openScratch(TEXT, 'python');
@@ -52,8 +50,6 @@ function notificationsWith(shown: readonly ShownMessage[], surface: ShownMessage
   return found.map((m) => renderNotification(m.text).text);
 }
 
-/** Loading a model into the worker takes seconds, more on a busy machine. */
-const MODEL_LOAD_MS = 120_000;
 
 describe('llmLens.modelPath', function () {
   this.timeout(300_000);
@@ -70,11 +66,8 @@ describe('llmLens.modelPath', function () {
   });
 
   after(async () => {
-    await setModelPath(undefined);
-    await vscode.window.tabGroups.close(vscode.window.tabGroups.all.flatMap((g) => g.tabs));
+    await restoreBundledModel(api);
     fs.rmSync(tmp, { recursive: true, force: true });
-    // Later suites hover with the bundled model.
-    await until(() => api.hoverStats().model === 'tiny-gpt2-software', 'the hover to load the bundled model again', MODEL_LOAD_MS);
   });
 
   it("runs the folder's model in the panel and in the hover", async () => {

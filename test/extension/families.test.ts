@@ -11,31 +11,19 @@ import * as vscode from 'vscode';
 import type { ExplainOutcome } from '../../src/commands/explain-tokens';
 import type { ShowAttentionOutcome } from '../../src/attention/show-attention';
 import type { LensApi } from '../../src/extension';
+import { restoreBundledModel, setModelPath } from './model-setting';
 import { closeTextEditors, openScratch, until } from './editors';
 import { pieceText } from '../harness/byte-level';
+import type { FixtureReference } from '../unit/llama-family-fixtures';
 import { hoveredTokenScore, lensHover, LOGPROB_TOLERANCE, showsProbability, tableRows } from './lens-hover';
 
 const repo = path.resolve(__dirname, '../../..');
 const QWEN3 = path.join(repo, 'test/fixtures/models/tiny-random-qwen3');
 
-interface Ref {
-  name: string;
-  text: string;
-  ids: number[];
-  /** Byte-level BPE strings, as Hugging Face's tokenizers write them. */
-  tokens: string[];
-  top6: [number, number][][];
-  target_logprob: number[];
-  attn_layer0: number[][][];
-  attn_last: number[][][];
-}
-const reference: { refs: Ref[] } = JSON.parse(fs.readFileSync(path.join(QWEN3, 'reference.json'), 'utf8'));
+const reference: FixtureReference = JSON.parse(fs.readFileSync(path.join(QWEN3, 'reference.json'), 'utf8'));
 const chinese = reference.refs.find((r) => r.name === 'chinese')!;
 
 
-async function setModelPath(value: string | undefined): Promise<void> {
-  await vscode.workspace.getConfiguration('llmLens').update('modelPath', value, vscode.ConfigurationTarget.Global);
-}
 
 describe('a Qwen3 model in llmLens.modelPath', function () {
   this.timeout(300_000);
@@ -53,9 +41,7 @@ describe('a Qwen3 model in llmLens.modelPath', function () {
   });
 
   after(async () => {
-    await setModelPath(undefined);
-    await vscode.window.tabGroups.close(vscode.window.tabGroups.all.flatMap((g) => g.tabs));
-    await until(() => api.hoverStats().model === 'tiny-gpt2-software', 'the hover to load the bundled model again', 120_000);
+    await restoreBundledModel(api);
   });
 
   it('Explain Tokens on Chinese text: Qwen tokens in the editor, scored by the panel, counted by the status bar', async () => {
@@ -168,10 +154,8 @@ describe('a model folder that cannot be used: a clear message naming the file, a
   });
 
   after(async () => {
-    await setModelPath(undefined);
-    await vscode.window.tabGroups.close(vscode.window.tabGroups.all.flatMap((g) => g.tabs));
+    await restoreBundledModel(api);
     fs.rmSync(tmp, { recursive: true, force: true });
-    await until(() => api.hoverStats().model === 'tiny-gpt2-software', 'the hover to load the bundled model again', 120_000);
   });
 
   it('an unsupported model_type, listing what is supported', async () => {

@@ -5,7 +5,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import * as vscode from 'vscode';
 import type { LensApi } from '../../src/extension';
-import { discard, showActive } from './editors';
+import { discard, showActive, until } from './editors';
 
 const LINES = 5000;
 const HOVERS = 1000;
@@ -55,7 +55,9 @@ describe('hover soak', function () {
     assert.ok(answered >= HOVERS * 0.99, `only ${answered} of ${HOVERS} hovers had a distribution`);
     assert.ok(final <= baseline * 1.1, `heap grew from ${baseline} to ${final} bytes`);
     assert.equal(stats.liveWorkers, 1, 'exactly one model worker');
-    assert.equal(stats.pendingRequests, 0, 'no request left waiting');
+    // The status bar recounts the edited document a moment after the last edit, so a count may
+    // still be on its way: it must settle, where a leaked request never would.
+    await until(() => api.hoverStats().pendingRequests === 0, 'every request to the model worker to settle (one was left waiting)', 30_000);
     assert.ok(stats.cachedPredictions <= 512, 'the prediction cache is bounded');
     await discard(document);
   });

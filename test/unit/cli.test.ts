@@ -211,15 +211,6 @@ const LOGPROB_TOLERANCE = 2e-3;
 /** Reference candidates closer than this are a tie that float32 may order either way. */
 const NEAR_TIE = 2e-3;
 
-interface FamilyPrompt {
-  name: string;
-  text: string;
-  ids: number[];
-  tokens: string[];
-  top6: [number, number][][];
-  target_logprob: number[];
-}
-
 // Hugging Face folders of every family (test/fixtures/models/README-llama-family.md): the model's
 // own tokenizer for every command, and the numbers of its float64 reference.
 describe('llm-lens --model with a Hugging Face folder (qwen3, qwen2, llama)', () => {
@@ -229,7 +220,7 @@ describe('llm-lens --model with a Hugging Face folder (qwen3, qwen2, llama)', ()
   const BOS: Record<FixtureName, number | undefined> = { 'tiny-random-qwen3': undefined, 'tiny-random-qwen2': undefined, 'tiny-random-llama': 0 };
 
   for (const name of FIXTURES) {
-    const reference = readReference(name) as unknown as { refs: FamilyPrompt[]; neighbours: Record<string, [number, number][]> };
+    const reference = readReference(name);
     const bos = BOS[name];
     const specialIds = new Set(bos === undefined ? [] : [bos]);
 
@@ -331,7 +322,7 @@ describe('llm-lens --model with a Hugging Face folder (qwen3, qwen2, llama)', ()
     }
 
     // " reads each" is two tokens of the English prompt in the reference.
-    const english = (readReference('tiny-random-qwen3') as unknown as { refs: FamilyPrompt[] }).refs.find((r) => r.name === 'english')!;
+    const english = readReference('tiny-random-qwen3').refs.find((r) => r.name === 'english')!;
     const at = english.tokens.indexOf('Ġreads');
     assert.deepEqual(english.tokens.slice(at, at + 2), ['Ġreads', 'Ġeach']);
     const two = run(['neighbours', '--model', fixtureDir('tiny-random-qwen3'), '--token', ' reads each']);

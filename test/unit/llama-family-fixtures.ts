@@ -14,6 +14,8 @@ export interface PromptReference {
   /** The prompt's text, as the reference's tokenizer read it. */
   text: string;
   ids: number[];
+  /** Byte-level BPE strings, as Hugging Face's tokenizers write them. */
+  tokens: string[];
   /** [t][j] = [id, logprob], six most likely after position t. */
   top6: [number, number][][];
   target_logprob: number[];
