@@ -7,6 +7,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as vscode from 'vscode';
 import { LensEngine, type OrtLike } from '../../src/engine/engine';
+import { referenceWork } from './host-stalls';
 import { loadCheckpointFromDir } from '../../src/node/load-model';
 import { tokenize } from '../../src/engine/tokenizer';
 import type { ExplainOutcome } from '../../src/commands/explain-tokens';
@@ -42,7 +43,7 @@ describe('show attention', function () {
   let api: LensApi;
 
   before(async () => {
-    engine = await referenceEngine();
+    engine = await referenceWork('starting the reference engine', referenceEngine);
     api = await vscode.extensions.getExtension<LensApi>('llm-lens.llm-lens')!.activate();
   });
   after(async () => {
@@ -81,7 +82,7 @@ describe('show attention', function () {
       tokens.slice(0, query).map((t) => [selStart + t.start, selStart + t.end]),
     );
 
-    const analysis = await engine.analyze(tokens.map((t) => t.id), { attention: true });
+    const analysis = await referenceWork('the reference analysis', () => engine.analyze(tokens.map((t) => t.id), { attention: true }));
     assert.equal(analysis.attention!.length, CONFIG.n_layer * CONFIG.n_head * tokens.length ** 2);
     const expected = attentionRow(analysis.attention!, CONFIG.n_head, tokens.length, shown.layer, shown.head, query);
     const weights = shown.ranges.map((r) => r.weight);

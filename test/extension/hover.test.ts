@@ -8,6 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as vscode from 'vscode';
 import { LensEngine, type OrtLike } from '../../src/engine/engine';
+import { referenceWork } from './host-stalls';
 import { loadCheckpointFromDir } from '../../src/node/load-model';
 import { tokenize, tokenText } from '../../src/engine/tokenizer';
 import { formatProbability, visibleToken } from '../../src/hover/hover-markdown';
@@ -49,7 +50,7 @@ describe('next-token hover', function () {
   let document: vscode.TextDocument;
 
   before(async function () {
-    engine = await consistencyEngine();
+    engine = await referenceWork('starting the reference engine', consistencyEngine);
     // An untitled copy: earlier suites explain parts of sample.py, and hovers inside explained
     // text answer from that analysis (tested below), not from the context before the token.
     const [file] = await vscode.workspace.findFiles('sample.py');
@@ -106,7 +107,7 @@ describe('next-token hover', function () {
       const tokens = tokenize(text);
       const index = tokens.findIndex((t) => t.start <= offset && offset < t.end);
       const ids = tokens.slice(Math.max(0, index + 1 - CONTEXT), index + 1).map((t) => t.id);
-      const analysis = await engine.analyze(ids, { topK: TOP_K });
+      const analysis = await referenceWork('the reference analysis', () => engine.analyze(ids, { topK: TOP_K }));
       const last = analysis.positions[ids.length - 1];
       const expected = last.top.map(([id, logprob]) => [visibleToken(tokenText(id)), formatProbability(Math.exp(logprob))]);
       assert.deepEqual(tableRows(markdown), expected);
@@ -135,7 +136,7 @@ describe('next-token hover', function () {
     const selection = text.slice(selStart, selEnd);
     const tokens = tokenize(selection);
     const index = tokens.findIndex((t) => t.start <= offset - selStart && offset - selStart < t.end);
-    const analysis = await engine.analyze(tokens.slice(0, index + 1).map((t) => t.id), { topK: TOP_K });
+    const analysis = await referenceWork('the reference analysis', () => engine.analyze(tokens.slice(0, index + 1).map((t) => t.id), { topK: TOP_K }));
     const shown = tableRows(markdown);
     const expected = analysis.positions[index].top;
     assert.deepEqual(shown.map(([t]) => t), expected.map(([id]) => visibleToken(tokenText(id))));
@@ -143,7 +144,7 @@ describe('next-token hover', function () {
     // ...and not the numbers a hover computes itself from the whole file before the token.
     const whole = tokenize(text);
     const wi = whole.findIndex((t) => t.start <= offset && offset < t.end);
-    const cold = await engine.analyze(whole.slice(Math.max(0, wi + 1 - CONTEXT), wi + 1).map((t) => t.id), { topK: TOP_K });
+    const cold = await referenceWork('the reference analysis', () => engine.analyze(whole.slice(Math.max(0, wi + 1 - CONTEXT), wi + 1).map((t) => t.id), { topK: TOP_K }));
     assert.notDeepEqual(cold.positions[cold.positions.length - 1].top.map(([id, lp]) => formatProbability(Math.exp(lp)) + id), expected.map(([id, lp]) => formatProbability(Math.exp(lp)) + id));
     await vscode.commands.executeCommand('llmLens.clearDecorations');
   });

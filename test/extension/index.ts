@@ -3,7 +3,7 @@
 // scripts/build-tests.mjs bundles this module first and every test/extension/*.test.ts after it,
 // so the bdd globals (describe, it, ...) set up below exist when the test files register their tests.
 import Mocha from 'mocha';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { startMonitor, stopMonitor, takeCountedStall } from './host-stalls';
 
 const mocha = new Mocha({
   ui: 'bdd',
@@ -29,12 +29,10 @@ export const HOST_STALL_LIMIT_MS = 2000;
  * at its 'test' event. Returns the longest stall, after printing it.
  */
 function recordStalls(runner: Mocha.Runner): () => { ms: number; where: string } {
-  const loop = monitorEventLoopDelay({ resolution: 20 });
-  loop.enable();
+  startMonitor();
   let worst = { ms: 0, where: '' };
   const note = (where: string) => {
-    const ms = loop.max / 1e6;
-    loop.reset();
+    const ms = takeCountedStall();
     if (ms > 500) console.log(`      (the extension host stalled ${ms.toFixed(0)} ms ${where})`);
     if (ms > worst.ms) worst = { ms, where };
   };
@@ -42,7 +40,7 @@ function recordStalls(runner: Mocha.Runner): () => { ms: number; where: string }
   runner.on('test end', (test) => note(`in "${test.fullTitle()}"`));
   return () => {
     note('after the last test');
-    loop.disable();
+    stopMonitor();
     console.log(`extension host: longest stall ${worst.ms.toFixed(0)} ms, ${worst.where}`);
     return worst;
   };

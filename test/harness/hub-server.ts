@@ -134,9 +134,15 @@ export async function startFakeHub(options: FakeHubOptions = {}): Promise<FakeHu
     }
     if (hang) return; // silence, with the connection open
     if (cut) {
-      // The network drops mid-file: no more bytes, no orderly end.
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      res.socket?.destroy();
+      // The network drops mid-file: no more bytes, and the connection ends before the length it
+      // announced. Ended with a FIN once every counted byte has left the process: destroying the
+      // socket at once (a reset) let the client lose up to 25 kB still in flight on a busy machine.
+      for (let waited = 0; waited < 5000 && (res.writableLength > 0 || (res.socket?.writableLength ?? 0) > 0); waited += 5) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      const socket = res.socket;
+      socket?.end();
+      setTimeout(() => socket?.destroy(), 2000).unref();
       return;
     }
     res.end();
