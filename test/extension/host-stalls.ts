@@ -4,7 +4,8 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 const loop = monitorEventLoopDelay({ resolution: 20 });
-let pending = 0;
+/** A stall the monitor saw before some reference work began: still the test's, so still counted. */
+let keptBeforeReferenceWork = 0;
 
 export function startMonitor(): void {
   loop.enable();
@@ -15,7 +16,7 @@ export function stopMonitor(): void {
 }
 
 /** The longest stall since the last call (ms), and the monitor starts afresh. */
-export function takeLongestStall(): number {
+function takeLongestStall(): number {
   const ms = loop.max / 1e6;
   loop.reset();
   return ms;
@@ -27,8 +28,7 @@ export function takeLongestStall(): number {
  * during it is dropped.
  */
 export async function referenceWork<T>(what: string, work: () => Promise<T>): Promise<T> {
-  const before = takeLongestStall();
-  pending = Math.max(pending, before);
+  keptBeforeReferenceWork = Math.max(keptBeforeReferenceWork, takeLongestStall());
   try {
     return await work();
   } finally {
@@ -39,7 +39,7 @@ export async function referenceWork<T>(what: string, work: () => Promise<T>): Pr
 
 /** The longest stall counted so far in this stretch: the monitor's, or one kept across reference work. */
 export function takeCountedStall(): number {
-  const ms = Math.max(takeLongestStall(), pending);
-  pending = 0;
+  const ms = Math.max(takeLongestStall(), keptBeforeReferenceWork);
+  keptBeforeReferenceWork = 0;
   return ms;
 }
