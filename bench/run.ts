@@ -18,6 +18,7 @@ import type { Checkpoint } from '../src/engine/checkpoint';
 import { defaultModelDir, loadCheckpointFromDir, readModelConfigFromDir } from '../src/node/load-model';
 import { loadTokenizerFromDir } from '../src/node/load-tokenizer';
 import { analysisFlops } from './flops';
+import { gpt2SmallHover } from './gpt2s-hover';
 import { matmulGraph } from './matmul-ceiling';
 import { round, timeInterleaved } from './timing';
 
@@ -123,6 +124,9 @@ async function main() {
   const stepMedian = stepMs.sort((a, b) => a - b)[Math.floor(stepMs.length / 2)]!;
   await Promise.all([wasm.dispose(), native.dispose(), qwen3.dispose(), matmul.release(), nativeMatmul.release()]);
 
+  // GPT-2 small's shape (random weights): a hover near an earlier one reuses its keys and values.
+  const gpt2s = await gpt2SmallHover(ortWeb);
+
   const matmulFlops = 2 * CEILING_ROWS * d * V;
   const gflops = (flops: number, ms: number) => flops / (ms * 1e6);
   const ceiling = gflops(matmulFlops, t.matmul.median);
@@ -148,7 +152,9 @@ async function main() {
     kv_cache_speedup_t256: round(t.hover256.median / stepMedian, 2),
     qwen3_fixture_analysis_t128_ms: round(t.qwen3_128.median),
     qwen3_fixture_tokenizer_load_ms: round(qwen3TokenizerMs),
+    ...Object.fromEntries(Object.entries(gpt2s).filter(([k]) => !k.startsWith('details'))),
     details: {
+      gpt2s_hover: gpt2s.details_gpt2s_hover,
       flops_t512: flops512,
       ceiling_matmul: `[${CEILING_ROWS}x${d}] x [${d}x${V}], ${matmulFlops} FLOPs`,
       analysis_wasm_t512_gflops: round(gflops(flops512.total, t.wasm512.median), 2),

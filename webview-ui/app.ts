@@ -19,6 +19,7 @@ import { SummaryView } from './view/summary-view';
 import { AttentionView, type AttentionSelection } from './view/attention-view';
 import { AttentionData } from './view/attention-data';
 import { EmbeddingView } from './view/embedding-view';
+import { VectorsView } from './view/vectors-view';
 import type { LensRun } from './view/lens-run';
 import { LogitLensView } from './view/logit-lens-view';
 import { Tabs } from './view/tabs';
@@ -55,6 +56,7 @@ export class App {
   private readonly attention = new AttentionView((selection) => this.attentionSelected(selection));
   private readonly embeddings = new EmbeddingView((index) => this.highlightKept(index));
   private readonly logitLens = new LogitLensView();
+  private readonly vectors = new VectorsView();
   private readonly empty = el('p', { className: 'empty', text: english('panel.empty') });
   /** The panel's language; English until init says otherwise. */
   private t: Translate = english;
@@ -88,6 +90,7 @@ export class App {
     this.tabs.add('attention', english('tab.attention'), this.attention);
     this.tabs.add('embeddings', english('tab.embeddings'), this.embeddings);
     this.tabs.add('logit-lens', english('tab.logitLens'), this.logitLens);
+    this.tabs.add('vectors', english('tab.vectors'), this.vectors);
     root.replaceChildren(this.summary.element, this.progress.element, this.tabs.element, this.footer.element, this.tooltip.element);
     this.summary.element.hidden = true;
     window.addEventListener('error', (event) => this.fatal(this.t('panel.error', { message: event.message })));
@@ -149,12 +152,13 @@ export class App {
   private localize(t: Translate): void {
     this.t = t;
     this.empty.textContent = t('panel.empty');
-    for (const view of [this.summary, this.chips, this.distribution, this.footer, this.attention, this.embeddings, this.logitLens]) view.localize(t);
+    for (const view of [this.summary, this.chips, this.distribution, this.footer, this.attention, this.embeddings, this.logitLens, this.vectors]) view.localize(t);
     this.tabs.setStripLabel(t('tabs.label'));
     this.tabs.setLabel('tokens', t('tab.tokens'));
     this.tabs.setLabel('attention', t('tab.attention'));
     this.tabs.setLabel('embeddings', t('tab.embeddings'));
     this.tabs.setLabel('logit-lens', t('tab.logitLens'));
+    this.tabs.setLabel('vectors', t('tab.vectors'));
   }
 
   private applySettings(settings: ViewSettings): void {
@@ -306,6 +310,7 @@ export class App {
     this.attention.setRun(run);
     this.embeddings.setRun(run);
     this.logitLens.setRun(run);
+    this.vectors.setRun(run);
   }
 
   /** A query token was chosen in the Attention tab (or by a chip click): shade the editor. */
@@ -375,6 +380,7 @@ export class App {
     this.requestDistribution();
     this.attention.selectQuery(index - state.keptFrom);
     this.embeddings.selectToken(index - state.keptFrom);
+    this.vectors.selectToken(index - state.keptFrom);
   }
 
   private distributionRequest(state: RunState, index: number): DistributionRequest {

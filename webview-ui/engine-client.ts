@@ -24,6 +24,8 @@ export interface PanelEngine {
   logitLens(ids: number[], cells: { layer: number; position: number }[], topK?: number): Promise<LensCell[]>;
   neighboursOfToken(id: number, k?: number): Promise<Neighbour[]>;
   neighboursOfVector(vector: Float32Array | number[], k?: number): Promise<Neighbour[]>;
+  /** Input-embedding rows of `ids` (at most 64), flat [n, d]. */
+  tokenEmbeddings(ids: number[]): Promise<Float32Array>;
   pipeline(request: PipelineRequest): Promise<PipelineModel>;
   /** The text of `ids` by the model's tokenizer. */
   decode(ids: number[]): Promise<string>;
@@ -133,6 +135,10 @@ class WorkerEngine implements PanelEngine {
 
   neighboursOfVector(vector: Float32Array | number[], k?: number): Promise<Neighbour[]> {
     return this.call('neighboursOfVector', Float32Array.from(vector), k);
+  }
+
+  tokenEmbeddings(ids: number[]): Promise<Float32Array> {
+    return this.call('tokenEmbeddings', ids);
   }
 
   pipeline(request: PipelineRequest): Promise<PipelineModel> {

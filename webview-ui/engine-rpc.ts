@@ -46,6 +46,8 @@ export interface EngineCalls {
   logitLens(ids: number[], cells: { layer: number; position: number }[], topK?: number): Promise<LensCell[]>;
   neighboursOfToken(id: number, k?: number): Promise<Neighbour[]>;
   neighboursOfVector(vector: Float32Array, k?: number): Promise<Neighbour[]>;
+  /** Input-embedding rows of `ids`, flat [n, d]. */
+  tokenEmbeddings(ids: number[]): Promise<Float32Array>;
   /** The walk-through's numbers for one picked token (analysis and recomputation from the weights). */
   pipeline(request: PipelineRequest): Promise<PipelineModel>;
   /** The text of a sequence of ids, by the model's tokenizer (generated text for the editor). */
@@ -85,6 +87,7 @@ export const tokenIdsIn: { [M in EngineMethod]: (value: Awaited<ReturnType<Engin
   logitLens: (cells) => cells.flatMap((cell) => idsOfTop(cell.top)),
   neighboursOfToken: (neighbours) => neighbours.map(([id]) => id),
   neighboursOfVector: (neighbours) => neighbours.map(([id]) => id),
+  tokenEmbeddings: () => [],
   pipeline: () => [],
   decode: () => [],
 };

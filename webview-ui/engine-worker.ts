@@ -35,6 +35,7 @@ const calls: EngineCalls = {
   logitLens: async (ids, cells, topK) => (await loaded()).engine.logitLens(ids, cells, topK),
   neighboursOfToken: async (id, k) => (await loaded()).engine.neighboursOfToken(id, k),
   neighboursOfVector: async (vector, k) => (await loaded()).engine.neighboursOfVector(vector, k),
+  tokenEmbeddings: async (ids) => (await loaded()).engine.tokenEmbeddings(ids),
   async pipeline(request) {
     const { engine, checkpoint, tokenizer } = await loaded();
     inspector ??= new PipelineInspector(checkpoint);

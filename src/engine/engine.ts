@@ -32,7 +32,7 @@ import {
   type TrunkVariant,
 } from './model-graphs';
 import { inverseFrequencies, rotaryTables } from './rope';
-import { KeyValueCache } from './kv-cache';
+import { KeyValueCache, type PastKeyValues } from './kv-cache';
 import { ResidualCache, type ResidualCell, type StreamRun } from './residual-cache';
 import { SessionPool, type OrtLike, type OrtTensorLike, type ProviderKind } from './ort-sessions';
 import { openAiTokenizer } from './tokenizer';
@@ -313,6 +313,19 @@ export class LensEngine {
     return this.serialize(() => this.runNeighbours(values, count));
   }
 
+  /**
+   * Rows of the input embedding (wte / embed_tokens) for `ids`, flat [n, d]: what a one-hot
+   * vector times the embedding matrix gives, before any position or layer. At most 64 ids.
+   */
+  async tokenEmbeddings(ids: number[]): Promise<Float32Array> {
+    if (!Array.isArray(ids) || ids.length > 64) throw new Error('tokenEmbeddings: give a list of at most 64 token ids');
+    ids.forEach((id, i) => this.checkTokenId(id, `token id at index ${i}`));
+    const d = this.config.nEmbd;
+    const rows = new Float32Array(ids.length * d);
+    ids.forEach((id, i) => rows.set(this.checkpoint.embeddingRow(id), i * d));
+    return rows;
+  }
+
   /** Releases every session; later calls fail with a clear error. */
   async dispose(): Promise<void> {
     if (this.disposed) return;
@@ -361,16 +374,15 @@ export class LensEngine {
     if (cached) return cached;
     const prefix = ids.slice(0, Math.max(...positions) + 1);
     if (positions.some((p) => p < prefix.length - LAST_ROWS)) throw new Error(`internal: rows ${positions} are not among the last ${LAST_ROWS}`);
-    const reused = Math.min(this.keyValues.sharedLength(prefix), Math.min(...positions));
-    const rows = await this.runStep(prefix, reused);
+    const rows = await this.runStep(prefix, this.keyValues.past(prefix, Math.min(...positions)));
     this.cache.rememberLastRows({ ids: prefix, rows });
     return this.cache.rows(ids, cells)!;
   }
 
-  /** Runs the `step` trunk on ids[reused..] after the cached first `reused`; remembers the keys and values of all of `ids`. */
-  private async runStep(ids: number[], reused: number): Promise<Float32Array> {
+  /** Runs the `step` trunk on the ids after the cached `past` ones; remembers the keys and values of all of `ids`. */
+  private async runStep(ids: number[], past: PastKeyValues | undefined): Promise<Float32Array> {
     const { nLayer: L, architecture: a } = this.config;
-    const past = reused > 0 ? this.keyValues.prefix(reused) : undefined;
+    const reused = past?.length ?? 0;
     const feeds = this.trunkFeeds(ids.slice(reused), reused);
     this.tokensRead += ids.length - reused;
     const pastShape = [a.kvHeads, reused, a.headDim];

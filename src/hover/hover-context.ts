@@ -1,6 +1,11 @@
 // Finds the token under the pointer and the ids of up to N tokens before it, reading only a
 // window of the document around the position (a hover in a 50 MB log must not read it all).
 // Reading the window is the extension host's part; tokenizing it is the model worker's.
+//
+// Both the window and the context start on a fixed grid, not at "N tokens before the pointer":
+// hovers a few lines apart then read the same first tokens, so the engine's key/value cache
+// holds the shared start and only the tokens after it run through the model again. The price is
+// a context of more than N/2 and at most N tokens, instead of exactly N.
 import type { TokenSpan } from '../engine/types';
 
 /** Random access to a document's text by UTF-16 offset. */
@@ -43,7 +48,7 @@ export function contextInWindow(text: string, offset: number, maxTokens: number,
   const tokens = tokenize(text);
   const index = tokenIndexAt(tokens, offset);
   if (index < 0) return undefined;
-  const first = Math.max(0, index + 1 - maxTokens);
+  const first = alignedContextStart(index, maxTokens);
   return {
     token: tokens[index]!,
     ids: tokens.slice(first, index + 1).map((t) => t.id),
@@ -72,10 +77,28 @@ export function shiftContext(context: HoverContext, by: number): HoverContext {
   return { ...context, token: shiftSpan(context.token, by), contextStart: context.contextStart + by };
 }
 
-/** Starts the window at a line start so the first token is one the full text would have too. */
+/**
+ * The index of the context's first token for the token at `index`: the first multiple of N/2
+ * that leaves at most N tokens (0 while the window holds no more than N). Every hover between two
+ * grid points starts at the same token, and the context keeps more than N/2 tokens.
+ */
+export function alignedContextStart(index: number, maxTokens: number): number {
+  const excess = index + 1 - maxTokens;
+  if (excess <= 0) return 0;
+  const step = Math.max(1, Math.floor(maxTokens / 2));
+  return Math.ceil(excess / step) * step;
+}
+
+/**
+ * Starts the window at a line start after a grid point at least `maxChars` before `offset` (the
+ * grid's step is maxChars / 2), so that the first token is one the full text would have too and
+ * hovers near each other tokenize the same window start.
+ */
 function windowStart(source: TextSource, offset: number, maxChars: number): number {
   if (offset <= maxChars) return 0;
-  const from = offset - maxChars;
+  const step = Math.max(1, Math.floor(maxChars / 2));
+  const from = Math.floor((offset - maxChars) / step) * step;
+  if (from === 0) return 0;
   const head = source.read(from, Math.min(offset, from + 4096));
   const newline = head.indexOf('\n');
   return newline >= 0 ? from + newline + 1 : from;

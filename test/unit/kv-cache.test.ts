@@ -77,8 +77,24 @@ for (const [name, load] of models) {
       const branchFull = await fresh.analyze(branch, { topK: 20 });
       before = cached.trunkTokensRead;
       const branched = await cached.predictLast(branch, { topK: 20 });
-      assert.equal(cached.trunkTokensRead - before, branch.length - 25, 'the cache held the first 25 (the last text read)');
+      assert.equal(cached.trunkTokensRead - before, branch.length - 30, 'the shorter text did not replace the 40 it is the start of');
       assertSamePrediction(branched.next, branchFull.positions[branch.length - 1]!, 'branch: next', TOLERANCE);
+    });
+
+    test('hovers going back and forth between two context starts keep both starts cached', async () => {
+      // Two contexts that share no first token, as hovers on either side of a grid point give.
+      const a = ids.slice(1, 31);
+      const b = ids.slice(10, 40);
+      assert.notEqual(a[0], b[0]);
+      const [fullA, fullB] = [await fresh.analyze(a, { topK: 20 }), await fresh.analyze(b, { topK: 20 })];
+      await cached.predictLast(a.slice(0, 20), { topK: 20 });
+      await cached.predictLast(b.slice(0, 20), { topK: 20 });
+      for (const [text, full, name] of [[a, fullA, 'a'], [b, fullB, 'b']] as const) {
+        const before = cached.trunkTokensRead;
+        const later = await cached.predictLast(text.slice(0, 26), { topK: 20 });
+        assert.equal(cached.trunkTokensRead - before, 6, `${name}: only the 6 tokens after the 20 read before`);
+        assertSamePrediction(later.next, full.positions[25]!, `${name}: next`, TOLERANCE);
+      }
     });
   });
 }

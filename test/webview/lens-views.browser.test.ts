@@ -1,4 +1,4 @@
-// The Attention, Embeddings and Logit lens tabs of the real panel bundle in headless Chromium
+// The Attention, Embeddings, Logit lens and Vectors tabs of the real panel bundle in headless Chromium
 // (WASM): each view renders for a fixed text and the numbers it shows equal the engine's for
 // the same text, run here in Node. Leaves screenshots in test-results/.
 // Needs `npm run build` and Debian chromium (scripts/setup-test-host.sh).
@@ -15,8 +15,24 @@ import { formatPercent } from '../../webview-ui/view/format';
 import { explainMessage, openExplainedPanel, sendToPanel } from './panel-page';
 import { openReferencePanel, type ReferencePanel } from './reference-panel';
 import { repoRoot, testResultsDir } from '../harness/paths';
+import { decodeSafetensors } from '../unit/safetensors-writer';
 
 const TEXT = 'Returns the number of elements in the list.';
+/** Rows of the bundled model's wte, from the fp16 file itself, in float64. */
+function wteRows(ids: number[]): Float64Array[] {
+  const bytes = new Uint8Array(fs.readFileSync(path.join(repoRoot, 'media/models/tiny-gpt2-software/model.safetensors')));
+  const wte = decodeSafetensors(bytes).find((tensor) => tensor.name === 'wte.weight')!;
+  assert.equal(wte.dtype, 'F16');
+  const d = wte.shape[1]!;
+  const halves = new DataView(wte.data.buffer, wte.data.byteOffset, wte.data.byteLength);
+  const half = (bits: number) => {
+    const exponent = (bits >> 10) & 0x1f;
+    const value = exponent === 0 ? (bits & 0x3ff) * 2 ** -24 : (1 + (bits & 0x3ff) / 1024) * 2 ** (exponent - 15);
+    return bits & 0x8000 ? -value : value;
+  };
+  return ids.map((id) => Float64Array.from({ length: d }, (_, k) => half(halves.getUint16((id * d + k) * 2, true))));
+}
+
 const reference: { neighbours: Record<string, [number, string, number][]> } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'test/fixtures/reference.json'), 'utf8'));
 
 describe('Attention, Embeddings and Logit lens tabs in headless Chromium (WASM)', () => {
@@ -167,6 +183,69 @@ describe('Attention, Embeddings and Logit lens tabs in headless Chromium (WASM)'
     // there the first appearance and the settled layer differ, and only the latter is outlined.
     assert.ok(discriminates, 'the fixture has a position where the final prediction drops out after first appearing');
     assert.match((await page.locator('.lens-legend').textContent())!, /Outlined: the layer from which on the top prediction is the final one in that layer and every later layer\./);
+  });
+
+  test('vectors: one word in two contexts, the angle between two tokens, one-hot against dense, the worked example', async () => {
+    await page.locator('[data-tab="vectors"]').click();
+    const L = engine.config.nLayer;
+    const d = engine.config.nEmbd;
+    const row = (layer: number, t: number) => analysis.hidden!.subarray((layer * T + t) * d, (layer * T + t + 1) * d);
+    const cosine = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+      let [ab, aa, bb] = [0, 0, 0];
+      for (let i = 0; i < a.length; i++) [ab, aa, bb] = [ab + a[i]! * b[i]!, aa + a[i]! * a[i]!, bb + b[i]! * b[i]!];
+      return ab / Math.sqrt(aa * bb);
+    };
+    // “ the” occurs twice (positions 1 and 6): the tab starts on it.
+    const [i, j] = [1, 6];
+    assert.equal(ids[i], ids[j]);
+    const context = page.locator('.angle-figure[data-kind="context"]');
+    await context.waitFor({ timeout: 30_000 });
+    assert.equal(await page.inputValue('[data-control="vector-a"]'), String(i));
+    assert.equal(await page.inputValue('[data-control="vector-b"]'), String(j));
+    assert.match((await page.locator('.vectors-angle h2').textContent())!, /^One word, two contexts: “.the” at positions 1 and 6$/);
+    assert.equal(await page.locator('.angle-figure[data-kind="input"]').getAttribute('data-degrees'), '0.000');
+    // The cosine at every depth equals the one computed here from the engine's residual stream.
+    const shown = await page.locator('.per-layer-cosine td').evaluateAll((cells) => cells.map((c) => Number(c.getAttribute('data-cos'))));
+    const expected = Array.from({ length: L + 1 }, (_, l) => cosine(row(l, i), row(l, j)));
+    assert.equal(shown.length, L + 1);
+    shown.forEach((c, l) => assert.ok(Math.abs(c - expected[l]!) < 1e-4, `layer ${l}: ${c} vs ${expected[l]}`));
+    assert.ok(Math.abs(Number(await context.getAttribute('data-cos')) - expected[1]!) < 1e-4, 'the drawn angle is at layer 1');
+    // The sentence under the table names the layer where the two are least alike, and why layer 0 differs (positions).
+    const lowest = expected.indexOf(Math.min(...expected));
+    const trend = (await page.locator('.vectors-angle > p.muted').textContent())!;
+    assert.ok(expected[0]! < 1, 'GPT-2 adds a position row: the two differ at the embedding');
+    assert.match(trend, /position rows \(wpe\)/);
+    assert.ok(trend.includes(`least alike ${lowest === 0 ? 'at the embedding (layer 0)' : `after layer ${lowest}`} (cosine ${expected[lowest]!.toFixed(3)})`), trend);
+    await page.selectOption('[data-control="vector-layer"]', '4');
+    assert.ok(Math.abs(Number(await context.getAttribute('data-cos')) - expected[4]!) < 1e-4, 'the layer picker moves the drawn angle');
+    await shot('vectors-two-contexts.png', '.vectors-view');
+
+    // Two different tokens: their input embeddings' angle against float64 arithmetic on the raw
+    // fp16 rows of the model file (read here, not through the engine).
+    const [a, b] = [ids.indexOf(tokenize(' number')[0]!.id), ids.indexOf(tokenize(' list')[0]!.id)];
+    await page.selectOption('[data-control="vector-a"]', String(a));
+    await page.selectOption('[data-control="vector-b"]', String(b));
+    await page.waitForFunction(() => document.querySelector('.vectors-angle h2')?.textContent?.startsWith('The angle between'), null, { timeout: 30_000 });
+    const wte = wteRows([ids[a]!, ids[b]!]);
+    const inputCos = cosine(wte[0]!, wte[1]!);
+    const input = page.locator('.angle-figure[data-kind="input"]');
+    assert.ok(Math.abs(Number(await input.getAttribute('data-cos')) - inputCos) < 1e-6, `${await input.getAttribute('data-cos')} vs ${inputCos}`);
+    const degrees = (Math.acos(inputCos) * 180) / Math.PI;
+    assert.ok((await input.locator('figcaption').textContent())!.includes(`cosine ${inputCos.toFixed(3)}, an angle of ${degrees.toFixed(1)}°`));
+    assert.equal(await input.locator('.angle-label').textContent(), `${degrees.toFixed(1)}°`);
+
+    // One-hot against dense: the 1 sits at the token's id; the matrix's size is the model's.
+    assert.equal(await page.locator('.one-hot-cell.hot').getAttribute('data-id'), String(ids[a]));
+    assert.equal(await page.locator('.one-hot-cell').count(), 9);
+    assert.match((await page.locator('.vectors-one-hot p').textContent())!, /50,257 × 192 = 9,649,344 parameters\) picks row \d+: a dense vector of 192 numbers/);
+    const cells = await page.locator('.dense-strip rect').evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('data-value'))));
+    cells.forEach((v, k) => assert.ok(Math.abs(v - wte[0]![k]!) < 1e-4, `component ${k}`));
+
+    // The worked example: 82.4° and 12.4°, and the article's 7.5° named as not following from its counts.
+    assert.equal(await page.locator('.vectors-example li[data-pair="V1"]').getAttribute('data-degrees'), '82.42');
+    assert.equal(await page.locator('.vectors-example li[data-pair="V3"]').getAttribute('data-degrees'), '12.37');
+    assert.match((await page.locator('.example-check').textContent())!, /7\.5° for V3 and V2\. Their own counts give 12\.4° \(cosine 0\.977\); 7\.5° would need a cosine of 0\.991/);
+    await shot('vectors-angle.png', '.vectors-view');
   });
 
   test('a one-token text says there is no attention to show', async () => {

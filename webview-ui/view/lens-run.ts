@@ -19,7 +19,7 @@ export interface LensRun {
   /** Residual stream, flat [layers + 1, T, d]. */
   hidden: Float32Array;
   /** The engine that read the run, for follow-up questions and the texts of the ids it answers with. */
-  engine: Pick<PanelEngine, 'logitLens' | 'neighboursOfToken' | 'neighboursOfVector' | 'texts'>;
+  engine: Pick<PanelEngine, 'logitLens' | 'neighboursOfToken' | 'neighboursOfVector' | 'tokenEmbeddings' | 'texts'>;
 }
 
 /** Row `t` of the residual stream after `layer` blocks (0 = the input embedding). */

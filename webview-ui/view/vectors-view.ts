@@ -1,0 +1,298 @@
+// The Vectors tab: tokens as vectors, on the user's text and the live model. One-hot against the
+// dense embedding row it picks; the angle between two tokens' input embeddings and between their
+// vectors after a chosen layer, drawn in 2-D; the cosine at every depth (for one word used twice:
+// where context pulls its two vectors apart); and the articles' worked example, recomputed.
+import { el } from '../dom';
+import type { TokenSpan } from '../../src/engine/types';
+import { hiddenRow, type LensRun } from './lens-run';
+import { displayToken } from './token-display';
+import { formatCount, sentences } from './format';
+import { withTerms } from './glossary';
+import { angleBetween, WORKED_EXAMPLE, type Angle } from './vector-angle';
+import { english, type Translate } from '../i18n';
+
+const SVG = 'http://www.w3.org/2000/svg';
+/** Components of the dense row drawn as cells (all of them up to this many). */
+const DENSE_CELLS = 96;
+/** One-hot entries shown on each side of the 1. */
+const ONE_HOT_SIDE = 4;
+
+function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] {
+  const node = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+const cos3 = (a: Angle) => a.cosine.toFixed(3);
+const deg1 = (a: Angle) => a.degrees.toFixed(1);
+
+export class VectorsView {
+  readonly element = el('div', { className: 'vectors-view' });
+  private readonly pickA = el('select', { attrs: { 'data-control': 'vector-a' } });
+  private readonly pickB = el('select', { attrs: { 'data-control': 'vector-b' } });
+  private readonly pickLayer = el('select', { attrs: { 'data-control': 'vector-layer' } });
+  private run: LensRun | undefined;
+  private a = 0;
+  private b = 0;
+  private layer = 1;
+  private visible = false;
+  private dirty = true;
+  private seq = 0;
+  private t: Translate = english;
+
+  constructor() {
+    this.pickA.addEventListener('change', () => this.pick(Number(this.pickA.value), this.b));
+    this.pickB.addEventListener('change', () => this.pick(this.a, Number(this.pickB.value)));
+    this.pickLayer.addEventListener('change', () => {
+      this.layer = Number(this.pickLayer.value);
+      this.refresh();
+    });
+    this.localize(english);
+  }
+
+  localize(t: Translate): void {
+    this.t = t;
+    this.pickA.setAttribute('aria-label', t('vectors.tokenA'));
+    this.pickB.setAttribute('aria-label', t('vectors.tokenB'));
+    this.pickLayer.setAttribute('aria-label', t('vectors.layer'));
+    if (this.run) this.fillLayers(this.run);
+    this.refresh();
+  }
+
+  setRun(run: LensRun | undefined): void {
+    this.run = run;
+    if (run) {
+      [this.a, this.b] = defaultPair(run.tokens);
+      this.layer = Math.min(Math.max(this.layer, 1), run.config.nLayer);
+      for (const picker of [this.pickA, this.pickB]) {
+        picker.replaceChildren(...run.tokens.map((tok, i) => el('option', { text: `${i}: ${displayToken(tok.text)}`, attrs: { value: String(i) } })));
+      }
+      this.fillLayers(run);
+    }
+    this.refresh();
+  }
+
+  shown(): void {
+    this.visible = true;
+    if (this.dirty) void this.render();
+  }
+
+  hidden(): void {
+    this.visible = false;
+  }
+
+  /** Makes token `index` (in run.tokens) token A; the panel calls it when a chip is clicked. */
+  selectToken(index: number): void {
+    if (this.run && index >= 0 && index < this.run.tokens.length) this.pick(index, this.b);
+  }
+
+  private pick(a: number, b: number): void {
+    this.a = a;
+    this.b = b;
+    this.refresh();
+  }
+
+  private refresh(): void {
+    this.dirty = true;
+    if (this.visible) void this.render();
+  }
+
+  private fillLayers(run: LensRun): void {
+    this.pickLayer.replaceChildren(
+      ...Array.from({ length: run.config.nLayer + 1 }, (_, l) => el('option', { text: this.where(l), attrs: { value: String(l) } })),
+    );
+  }
+
+  /** "at the embedding" or "after layer l". */
+  private where(layer: number): string {
+    return layer === 0 ? this.t('vectors.atEmbedding') : this.t('embedding.afterLayer', { layer });
+  }
+
+  private async render(): Promise<void> {
+    this.dirty = false;
+    const run = this.run;
+    const seq = ++this.seq;
+    if (!run) {
+      this.element.replaceChildren(el('p', { className: 'empty', text: this.t('vectors.empty') }));
+      return;
+    }
+    this.pickA.value = String(this.a);
+    this.pickB.value = String(this.b);
+    this.pickLayer.value = String(this.layer);
+    const [tokA, tokB] = [run.tokens[this.a]!, run.tokens[this.b]!];
+    let rows: Float32Array;
+    try {
+      rows = await run.engine.tokenEmbeddings([tokA.id, tokB.id]);
+    } catch (error) {
+      if (seq === this.seq) this.element.replaceChildren(el('p', { className: 'error-text', text: this.t('vectors.failed', { message: (error as Error).message }) }));
+      return;
+    }
+    if (seq !== this.seq) return;
+    const d = run.config.nEmbd;
+    const [rowA, rowB] = [rows.subarray(0, d), rows.subarray(d, 2 * d)];
+    this.element.replaceChildren(
+      el('div', { className: 'lens-controls' }, [
+        el('label', { text: `${this.t('vectors.tokenA')} ` }, [this.pickA]),
+        el('label', { text: `${this.t('vectors.tokenB')} ` }, [this.pickB]),
+        el('label', { text: `${this.t('vectors.layer')} ` }, [this.pickLayer]),
+      ]),
+      this.oneHot(run, tokA, rowA),
+      run.tokens.length < 2 ? el('p', { className: 'muted', text: this.t('vectors.needTwo') }) : this.angles(run, rowA, rowB),
+      this.workedExample(),
+    );
+  }
+
+  private oneHot(run: LensRun, token: TokenSpan, row: Float32Array): HTMLElement {
+    const { vocabSize: V, nEmbd: d } = run.config;
+    const text = displayToken(token.text);
+    const gpt2 = run.config.architecture.family === 'gpt2';
+    const first = Array.from(row.subarray(0, 4), (v) => v.toFixed(3)).join(', ');
+    const from = Math.max(0, token.id - ONE_HOT_SIDE);
+    const to = Math.min(V - 1, token.id + ONE_HOT_SIDE);
+    const oneHot = el('div', { className: 'one-hot', attrs: { 'aria-label': this.t('vectors.oneHotStrip', { from, to, vocab: formatCount(V) }) } }, [
+      from > 0 ? el('span', { className: 'muted', text: '… ' }) : null,
+      ...Array.from({ length: to - from + 1 }, (_, i) => {
+        const id = from + i;
+        return el('span', { className: id === token.id ? 'one-hot-cell hot' : 'one-hot-cell', text: id === token.id ? '1' : '0', attrs: { 'data-id': String(id), title: `[${id}]` } });
+      }),
+      to < V - 1 ? el('span', { className: 'muted', text: ' …' }) : null,
+    ]);
+    return el('section', { className: 'vectors-one-hot' }, [
+      el('h2', { className: 'lens-heading', text: this.t('vectors.oneHotHeading', { token: text }) }),
+      el('p', {}, withTerms(
+        sentences([
+          this.t('vectors.oneHot', { token: text, id: token.id, vocab: formatCount(V), d, params: formatCount(V * d), first, matrix: gpt2 ? 'wte' : 'embed_tokens' }),
+          this.t('vectors.oneHotAngle'),
+        ]),
+        [gpt2 ? 'wte' : 'embedTokens'],
+        this.t,
+      )),
+      el('div', { className: 'vector-strip-label muted', text: this.t('vectors.oneHotStrip', { from, to, vocab: formatCount(V) }) }),
+      oneHot,
+      el('div', { className: 'vector-strip-label muted', text: this.t('vectors.denseStrip', { id: token.id, d, shown: Math.min(d, DENSE_CELLS) }) }),
+      denseStrip(row),
+    ]);
+  }
+
+  private angles(run: LensRun, rowA: Float32Array, rowB: Float32Array): HTMLElement {
+    const [tokA, tokB] = [run.tokens[this.a]!, run.tokens[this.b]!];
+    const [textA, textB] = [displayToken(tokA.text), displayToken(tokB.text)];
+    const input = angleBetween(rowA, rowB);
+    const context = angleBetween(hiddenRow(run, this.layer, this.a), hiddenRow(run, this.layer, this.b));
+    const perLayer = Array.from({ length: run.config.nLayer + 1 }, (_, l) => angleBetween(hiddenRow(run, l, this.a), hiddenRow(run, l, this.b)));
+    const same = tokA.id === tokB.id;
+    const inputSentence = same
+      ? this.t('vectors.sameInput', { id: tokA.id })
+      : this.t('vectors.inputAngle', { idA: tokA.id, idB: tokB.id, cos: cos3(input), deg: deg1(input) });
+    const parts: (HTMLElement | null)[] = [
+      el('h2', { className: 'lens-heading', text: same && this.a !== this.b ? this.t('vectors.twoContextsHeading', { token: textA, i: this.a, j: this.b }) : this.t('vectors.angleHeading', { a: textA, b: textB }) }),
+      el('div', { className: 'angle-pair' }, [
+        el('figure', { className: 'angle-figure', attrs: { 'data-kind': 'input', 'data-cos': input.cosine.toFixed(6), 'data-degrees': input.degrees.toFixed(3) } }, [
+          angleDrawing(input, this.t('vectors.drawing', { deg: deg1(input) })),
+          el('figcaption', { text: inputSentence }),
+        ]),
+        el('figure', { className: 'angle-figure', attrs: { 'data-kind': 'context', 'data-layer': String(this.layer), 'data-cos': context.cosine.toFixed(6), 'data-degrees': context.degrees.toFixed(3) } }, [
+          angleDrawing(context, this.t('vectors.drawing', { deg: deg1(context) })),
+          el('figcaption', { text: this.t('vectors.contextAngle', { where: this.where(this.layer), cos: cos3(context), deg: deg1(context) }) }),
+        ]),
+      ]),
+      el('h3', { className: 'lens-subheading', text: this.t('vectors.perLayerHeading', { a: `${this.a}: ${textA}`, b: `${this.b}: ${textB}` }) }),
+      el('table', { className: 'lens-table per-layer-cosine' }, [
+        el('tbody', {}, [
+          el('tr', {}, perLayer.map((_, l) => el('th', { text: l === 0 ? this.t('embedding.embedding') : String(l) }))),
+          el('tr', {}, perLayer.map((angle, l) => el('td', { text: cos3(angle), attrs: { 'data-layer': String(l), 'data-cos': angle.cosine.toFixed(6) } }))),
+        ]),
+      ]),
+      el('p', { className: 'muted', text: this.trend(run, perLayer, same) }),
+    ];
+    return el('section', { className: 'vectors-angle' }, parts);
+  }
+
+  /** What the per-layer cosines show, from the numbers: where the two are least alike, and (same token) why layer 0 differs. */
+  private trend(run: LensRun, perLayer: Angle[], same: boolean): string {
+    let lowest = 0;
+    perLayer.forEach((angle, l) => {
+      if (angle.cosine < perLayer[lowest]!.cosine) lowest = l;
+    });
+    const out = [this.t('vectors.lowest', { where: this.where(lowest), cos: cos3(perLayer[lowest]!) })];
+    if (same && this.a !== this.b) {
+      out.unshift(this.t(run.config.architecture.positions.kind === 'learned' ? 'vectors.sameLearned' : 'vectors.sameRotary', { cos: cos3(perLayer[0]!) }));
+    }
+    return sentences(out);
+  }
+
+  private workedExample(): HTMLElement {
+    const { words, v1, v2, v3, statedV3V2 } = WORKED_EXAMPLE;
+    const header = el('tr', {}, [el('th', { text: this.t('vectors.wordColumn') }), ...words.map(([chinese, word]) => el('th', { text: this.t('vectors.exampleWord', { chinese, word }) }))]);
+    const row = (name: string, values: readonly number[]) => el('tr', {}, [el('th', { text: name }), ...values.map((v) => el('td', { text: String(v) }))]);
+    const line = (name: string, other: readonly number[]) => {
+      const angle = angleBetween(other, v2);
+      return el('li', { attrs: { 'data-pair': name, 'data-degrees': angle.degrees.toFixed(2) } , text: this.t('vectors.exampleLine', {
+        name, dot: formatCount(angle.dot), na: angle.normA.toFixed(2), nb: angle.normB.toFixed(2), cos: cos3(angle), deg: deg1(angle),
+      }) });
+    };
+    const v3v2 = angleBetween(v3, v2);
+    return el('section', { className: 'vectors-example' }, [
+      el('h2', { className: 'lens-heading', text: this.t('vectors.exampleHeading') }),
+      el('p', { text: this.t('vectors.exampleIntro') }),
+      el('table', { className: 'lens-table example-counts' }, [el('tbody', {}, [header, row('V1', v1), row('V2', v2), row('V3', v3)])]),
+      el('ul', {}, [line('V1', v1), line('V3', v3)]),
+      el('p', { className: 'example-check', text: this.t('vectors.exampleCheck', {
+        stated: statedV3V2, deg: deg1(v3v2), cos: cos3(v3v2), statedCos: Math.cos((statedV3V2 * Math.PI) / 180).toFixed(3),
+      }) }),
+    ]);
+  }
+}
+
+/** A repeated word when the text has one (one word, two contexts), else the last token and an earlier different one. */
+export function defaultPair(tokens: readonly TokenSpan[]): [number, number] {
+  const seen = new Map<number, number>();
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (!/\p{L}{2}/u.test(token.text)) continue;
+    const first = seen.get(token.id);
+    if (first !== undefined) return [first, i];
+    seen.set(token.id, i);
+  }
+  const last = tokens.length - 1;
+  for (let i = last - 1; i >= 0; i--) if (tokens[i]!.id !== tokens[last]!.id) return [Math.max(0, last), i];
+  return [Math.max(0, last), Math.max(0, last)];
+}
+
+/** The first components of a dense row as coloured cells: blue negative, red positive, by magnitude. */
+function denseStrip(row: Float32Array): SVGSVGElement {
+  const n = Math.min(row.length, DENSE_CELLS);
+  const cell = 6;
+  let max = 0;
+  for (let i = 0; i < n; i++) max = Math.max(max, Math.abs(row[i]!));
+  const root = svg('svg', { class: 'dense-strip', width: n * cell, height: 16, viewBox: `0 0 ${n * cell} 16`, role: 'img' });
+  for (let i = 0; i < n; i++) {
+    const v = row[i]!;
+    const alpha = max > 0 ? Math.abs(v) / max : 0;
+    root.appendChild(svg('rect', {
+      x: i * cell, y: 0, width: cell - 1, height: 16, 'data-value': v.toFixed(4),
+      fill: v >= 0 ? `rgba(214, 69, 65, ${alpha.toFixed(3)})` : `rgba(52, 120, 198, ${alpha.toFixed(3)})`,
+    }, undefined));
+  }
+  return root;
+}
+
+/** Two unit vectors at the angle's degrees, with the arc between them and its label. */
+function angleDrawing(angle: Angle, label: string): SVGSVGElement {
+  const [w, h, r] = [190, 96, 70];
+  const [ox, oy] = [w / 2, h - 14];
+  const theta = Number.isFinite(angle.degrees) ? (angle.degrees * Math.PI) / 180 : 0;
+  const root = svg('svg', { class: 'angle-svg', width: w, height: h, viewBox: `0 0 ${w} ${h}`, role: 'img', 'aria-label': label });
+  const end = (t: number, radius: number) => [ox + radius * Math.cos(t), oy - radius * Math.sin(t)];
+  const [ax, ay] = end(0, r);
+  const [bx, by] = end(theta, r);
+  const [cx, cy] = end(theta, 22);
+  root.appendChild(svg('path', { class: 'angle-arc', d: `M ${ox + 22} ${oy} A 22 22 0 0 0 ${cx.toFixed(1)} ${cy.toFixed(1)}` }));
+  root.appendChild(svg('line', { class: 'angle-ray a', x1: ox, y1: oy, x2: ax.toFixed(1), y2: ay.toFixed(1) }));
+  root.appendChild(svg('line', { class: 'angle-ray b', x1: ox, y1: oy, x2: bx.toFixed(1), y2: by.toFixed(1) }));
+  root.appendChild(svg('text', { class: 'angle-end', x: (ax + 4).toFixed(1), y: (ay + 4).toFixed(1) }, 'A'));
+  root.appendChild(svg('text', { class: 'angle-end', x: (bx + (theta > Math.PI / 2 ? -12 : 4)).toFixed(1), y: (by - 2).toFixed(1) }, 'B'));
+  root.appendChild(svg('text', { class: 'angle-label', x: ox, y: h - 2, 'text-anchor': 'middle' }, `${angle.degrees.toFixed(1)}°`));
+  return root;
+}
