@@ -121,6 +121,37 @@ describe('Attention, Embeddings and Logit lens tabs in headless Chromium (WASM)'
     assert.equal(await page.inputValue('[data-control="head"]'), '4');
   });
 
+  test('attention: GPT’s causal triangle beside BERT’s full square on the text’s tokens, and the live maps give no weight to a later token', async () => {
+    await page.locator('[data-tab="attention"]').click();
+    const n = Math.min(12, T);
+    const causal = page.locator('.mask-figure[data-kind="causal"]');
+    const full = page.locator('.mask-figure[data-kind="full"]');
+    assert.equal(await causal.locator('rect.allowed').count(), (n * (n + 1)) / 2);
+    assert.equal(await causal.locator('rect.masked').count(), (n * (n - 1)) / 2);
+    assert.equal(await full.locator('rect.allowed').count(), n * n);
+    // The figures under the grids are the engine's attention, checked here in Node.
+    let [maxFuture, maxRowError] = [0, 0];
+    const maps = engine.config.nLayer * engine.config.nHead;
+    for (let m = 0; m < maps; m++) {
+      for (let q = 0; q < T; q++) {
+        let sum = 0;
+        for (let k = 0; k < T; k++) {
+          const w = analysis.attention![(m * T + q) * T + k]!;
+          sum += w;
+          if (k > q) maxFuture = Math.max(maxFuture, w);
+        }
+        maxRowError = Math.max(maxRowError, Math.abs(sum - 1));
+      }
+    }
+    const live = page.locator('.mask-live');
+    assert.equal(Number(await live.getAttribute('data-max-future')), maxFuture);
+    assert.equal(maxFuture, 0, 'a GPT cannot look right');
+    assert.ok(Number(await live.getAttribute('data-max-row-error')) < 1e-5);
+    assert.ok(Math.abs(Number(await live.getAttribute('data-max-row-error')) - maxRowError) < 1e-6);
+    assert.match((await live.textContent())!, /over all 36 attention maps \(6 layers × 6 heads\), the largest weight any token gives a later token is 0: none can look right/);
+    await shot('attention-mask.png', '.mask-view');
+  });
+
   test('embeddings: the neighbours of “ list” equal the engine’s and reference.json’s; contextual rows per layer; PCA dots per token', async () => {
     await page.locator('[data-tab="embeddings"]').click();
     const index = ids.indexOf(reference.neighbours[' list']![0]![0]);

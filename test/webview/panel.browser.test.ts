@@ -150,6 +150,29 @@ for (const backend of ['wasm', 'webgpu'] as const) {
       assert.equal(await page.locator('.progress').isVisible(), false, 'no spinner left');
     });
 
+    test('Chinese text: each character shows above the byte-fragment tokens that hold its bytes', async () => {
+      const run = await explainMessage(30, '他告诉我 a test', { fileName: 'notes.md' });
+      await sendToPanel(page, run);
+      await waitForPosted(page, 'analysis', 30);
+      const group = page.locator('.char-group');
+      assert.equal(await group.count(), 1, 'one run of fragments');
+      assert.deepEqual(await group.locator('.char-cap').allTextContents(), ['他', '告', '诉', '我']);
+      // 告 is e5 91 8a: the chips it names hold exactly those bytes, and they sit under it.
+      const gao = group.locator('.char-cap', { hasText: '告' });
+      const indexes = (await gao.getAttribute('data-tokens'))!.split(',').map(Number);
+      assert.equal(indexes.length, 2);
+      const hex = await Promise.all(indexes.map((i) => group.locator(`.chip[data-index="${i}"] .glyph-bytes`).textContent()));
+      assert.equal(hex.join(' '), 'e5 91 8a');
+      assert.match((await gao.getAttribute('title'))!, /UTF-8 bytes e5 91 8a, in tokens \d+, \d+/);
+      const [cap, chips] = [(await gao.boundingBox())!, await Promise.all(indexes.map(async (i) => (await group.locator(`.chip[data-index="${i}"]`).boundingBox())!))];
+      assert.ok(cap.y + cap.height <= chips[0]!.y + 1, 'the character is above its chips');
+      assert.ok(cap.x + cap.width > chips[0]!.x && cap.x < chips.at(-1)!.x + chips.at(-1)!.width, 'and over them');
+      // Every token is still one chip, in order; the ones outside the run are plain chips.
+      assert.equal(await page.locator('.chip').count(), run.tokens.length);
+      assert.equal(await page.locator('.char-group .chip').count(), run.tokens.filter((t) => t.partial).length);
+      await page.locator('.chips').screenshot({ path: path.join(testResultsDir, `chinese-chips-${backend}.png`) });
+    });
+
     // Truncation does not depend on the backend, and 512 tokens through SwiftShader's software
     // WebGPU take minutes: this one runs on WASM only.
     if (backend === 'wasm') test('a long text: the model reads its last 512 tokens and the panel says so', async () => {

@@ -11,6 +11,7 @@ import { coverageNote, type LensRun } from './lens-run';
 import { displayToken } from './token-display';
 import { english, type Translate } from '../i18n';
 import { explain } from './glossary';
+import { MaskView } from './mask-view';
 
 const MODES = ['heatmap', 'headview', 'modelview'] as const;
 /** The head view draws up to T²·heads lines: past this many tokens it shows the last ones. */
@@ -38,6 +39,8 @@ export class AttentionView {
   private readonly modes = el('div', { className: 'lens-modes', attrs: { role: 'group' } });
   private readonly headChecks = el('div', { className: 'headview-heads' });
   private readonly note = el('p', { className: 'muted lens-note' });
+  /** GPT's causal mask against BERT's full attention, checked on the live maps. */
+  private readonly mask = new MaskView();
   private readonly kvNote = el('p', { className: 'muted attn-kv' });
   private readonly body = el('div', { className: 'attention-body' });
   private readonly top = el('div', { className: 'attn-top' });
@@ -82,6 +85,7 @@ export class AttentionView {
     this.heatmap.localize(t);
     this.headview.localize(t);
     this.modelview.localize(t);
+    this.mask.localize(t);
     this.invalidate();
   }
 
@@ -94,6 +98,7 @@ export class AttentionView {
       this.headsShown = new Set([...Array(run.attention.heads).keys()]);
       this.fillPickers(run);
     }
+    this.mask.setRun(run);
     this.invalidate();
   }
 
@@ -211,7 +216,7 @@ export class AttentionView {
     const kv = kvSharing(run.config.architecture, this.mode === 'heatmap' ? this.head : 'average', this.t);
     this.kvNote.textContent = kv ?? '';
     this.kvNote.hidden = !kv;
-    this.element.replaceChildren(this.controls, this.kvNote, this.note, this.body, this.top);
+    this.element.replaceChildren(this.controls, this.kvNote, this.note, this.body, this.top, this.mask.element);
   }
 
   private renderTop(run: LensRun, q: number, weights: number[]): void {

@@ -6,6 +6,7 @@ import type { HeatMapMode } from '../../src/protocol';
 import { clear, el } from '../dom';
 import type { ChipScore } from './stats';
 import { displaySegments, endsLine, glyphClass } from './token-display';
+import { characterGroups, type CharacterGroup } from './character-groups';
 import { english, type MessageKey, type Translate } from '../i18n';
 
 export interface ChipsCallbacks {
@@ -36,6 +37,7 @@ export class ChipsView {
   /** Says once, above the chips, what the whitespace symbols used in every tab stand for. */
   readonly legend = el('p', { className: 'legend chips-legend' });
   private chips: HTMLButtonElement[] = [];
+  private t: Translate = english;
 
   constructor(private readonly callbacks: ChipsCallbacks) {
     this.localize(english);
@@ -60,7 +62,17 @@ export class ChipsView {
     this.legend.hidden = false;
     clear(this.element);
     const fragment = document.createDocumentFragment();
+    const groups = new Map(characterGroups(tokens).map((group) => [group.first, group]));
+    let target: Node = fragment;
+    let groupEnd = -1;
     this.chips = tokens.map((token, index) => {
+      const group = groups.get(index);
+      if (group) {
+        const row = el('span', { className: 'char-group-chips', attrs: { role: 'none' } });
+        fragment.appendChild(el('span', { className: 'char-group', attrs: { role: 'none', 'data-first': String(group.first), 'data-last': String(group.last) } }, [this.caption(group), row]));
+        target = row;
+        groupEnd = group.last;
+      }
       // A token the tokenizer adds (BOS) stands for no text: its chip shows its name, styled apart.
       const chip = el('button', {
         className: `chip ${chipColorClass(index, scoreOf(index), mode)}${token.partial ? ' partial' : ''}${token.special ? ' special' : ''}`,
@@ -69,11 +81,25 @@ export class ChipsView {
       for (const segment of displaySegments(token)) {
         chip.appendChild(segment.kind === 'text' ? document.createTextNode(segment.text) : el('span', { className: glyphClass(segment.kind), text: segment.text }));
       }
-      fragment.appendChild(chip);
+      target.appendChild(chip);
+      if (index === groupEnd) target = fragment;
       if (endsLine(token)) fragment.appendChild(el('br'));
       return chip;
     });
     this.element.appendChild(fragment);
+  }
+
+  /** The characters a run of byte-fragment tokens spells, each above its fragments (as wide as its bytes). */
+  private caption(group: CharacterGroup): HTMLElement {
+    return el('span', { className: 'char-caption', attrs: { 'aria-hidden': 'true' } }, group.characters.map((c) => {
+      const span = el('span', {
+        className: 'char-cap',
+        text: c.char,
+        attrs: { 'data-tokens': c.tokens.join(','), title: this.t('chips.character', { char: c.char, bytes: c.bytes, tokens: c.tokens.map((i) => i + 1).join(', ') }) },
+      });
+      span.style.flexGrow = String(c.bytes.split(' ').length);
+      return span;
+    }));
   }
 
   /** Recolours every chip (after the model answered, or when the heat-map mode changed). */
@@ -85,6 +111,7 @@ export class ChipsView {
   }
 
   localize(t: Translate): void {
+    this.t = t;
     this.element.setAttribute('aria-label', t('tab.tokens'));
     this.legend.replaceChildren(
       el('span', { className: 'legend-title', text: t('chips.legend') }),
