@@ -424,7 +424,7 @@ describe('Pipeline tab in Simplified Chinese', () => {
   test('zh-cn: the Tokens tab (summary, tooltip, distribution) and the Attention tab are in Chinese', async () => {
     const page = await openPanel(browser, server, 'zh-cn');
     const texts = (selector: string) => page.locator(selector).allTextContents();
-    assert.deepEqual(await texts('.tab'), ['词元', '注意力', '嵌入', '逐层预测 (logit lens)', '数据流', '生成']);
+    assert.deepEqual(await texts('.tab'), ['词元', '注意力', '嵌入', '逐层预测 (logit lens)', '向量', '数据流', '生成']);
     assert.deepEqual(await texts('.metric .metric-label'), ['词元数', '字符 / 词元', '平均意外度', '比特 / 字符', '困惑度']);
     assert.match((await page.locator('[data-metric="perplexity"]').getAttribute('title'))!, /困惑度 \(perplexity\)/);
     assert.match((await texts('.legend-title'))[0]!, /排名/);
@@ -450,6 +450,16 @@ describe('Pipeline tab in Simplified Chinese', () => {
     assert.match((await page.locator('.attn-top-title').textContent())!, /最关注的词元：$/);
     await page.locator('.lens-mode[data-mode="modelview"]').click();
     assert.equal(await page.locator('.modelview-axis').first().textContent(), '头 0');
+    assert.equal(await page.locator('.mask-view h2').textContent(), '谁能看到谁：GPT 的因果掩码 (causal mask) 与 BERT 的全注意力');
+    assert.match((await page.locator('.mask-live').textContent())!, /^这个模型和 GPT 一样是因果解码器 \(causal decoder\)。在这次运行的全部 36 张注意力图（6 层 × 6 个头）里，任何词元给后面词元的最大权重是 0：谁也看不到右边。/);
+
+    await page.locator('[data-tab="vectors"]').click();
+    await page.locator('.vectors-example').waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator('.vectors-one-hot h2').textContent()!.then((h) => h!.startsWith('独热 (one-hot) 与稠密 (dense)：')), true);
+    assert.match((await page.locator('.vectors-one-hot p').textContent())!, /个数：第 \d+ 位是 1，其余全是 0。用它乘以嵌入矩阵 wte（50,257 × 192 = 9,649,344 个参数）/);
+    assert.match((await page.locator('.angle-figure[data-kind="context"] figcaption').textContent())!, /^它们第 1 层之后的残差流 \(residual stream\) 向量：余弦 -?\d\.\d{3}，夹角 \d+\.\d°。$/);
+    assert.equal(await page.locator('.vectors-example th').nth(1).textContent(), '金融（finance）');
+    assert.match((await page.locator('.example-check').textContent())!, /但说 V3 与 V2 是 7\.5°。按文章自己的词频算，是 12\.4°（余弦 0\.977）；要得到 7\.5°，余弦得是 0\.991。/);
     await page.close();
   });
 });
