@@ -52,6 +52,7 @@ export function activate(context: vscode.ExtensionContext): LensApi {
       if (warning) reporter.notice(warning);
       if (info) reporter.inform(info);
     }),
+    (message) => decorations.setRunScores(message.runId, new Map(message.scores.map((s) => [s.index, { logprob: s.logprob, rank: s.rank }]))),
   );
   // One worker reads the model for the hover, Explain Tokens' tokens and the status bar's count.
   const { client: worker, select: selectModel } = startModelWorker(context.extensionUri, (message) => reporter.info(message));

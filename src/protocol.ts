@@ -208,7 +208,20 @@ export interface InsertTextMessage {
   text: string;
 }
 
-export type WebviewMessage = InsertTextMessage | AttentionMessage | ReadyMessage | AnalysisMessage | RunFailedMessage | LogMessage;
+/**
+ * Scores of tokens before the model's last window (a text longer than its context), from
+ * overlapping windows in which each has at least half a context before it; one message per window.
+ */
+export interface ScoresMessage {
+  type: 'scores';
+  runId: number;
+  scores: TokenScore[];
+  /** Earlier tokens scored so far, of `total`. */
+  done: number;
+  total: number;
+}
+
+export type WebviewMessage = InsertTextMessage | AttentionMessage | ReadyMessage | AnalysisMessage | ScoresMessage | RunFailedMessage | LogMessage;
 
 // ---- validation helpers ----
 
@@ -400,6 +413,12 @@ export function parseWebviewMessage(value: unknown, run: RunBounds): WebviewMess
       if (!isListOf(value.predictions, keptTokens, isPositionSummary)) return undefined;
       return value as unknown as AnalysisMessage;
     }
+    case 'scores': {
+      const { runId, scores, done, total } = value;
+      if (!isInt(runId, 1) || !isInt(total, 1, run.tokens) || !isInt(done, 1, total as number)) return undefined;
+      if (!isListOf(scores, total as number, (score) => isTokenScore(score, run.chars))) return undefined;
+      return value as unknown as ScoresMessage;
+    }
     case 'attention':
       // Shape checks need the model (attentionMessageProblem); here: the fields' types only.
       return isInt(value.runId, 1) && isInt(value.index, 0, LIMITS.tokensPerMessage - 1) && isInt(value.layer, 0) &&
@@ -443,7 +462,7 @@ export function attentionMessageProblem(value: unknown, shape: AttentionShape, t
 }
 
 /** Why an analysis's scores do not fit the run it answers (an index or offsets that are not that token's), or undefined when they fit. */
-export function analysisMismatch(analysis: AnalysisMessage, run: ExplainMessage): string | undefined {
+export function analysisMismatch(analysis: Pick<AnalysisMessage, 'scores'>, run: ExplainMessage): string | undefined {
   for (const score of analysis.scores) {
     const token = run.tokens[score.index];
     if (!token) return `score for token ${score.index} of ${run.tokens.length}`;

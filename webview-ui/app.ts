@@ -20,6 +20,7 @@ import { AttentionView, type AttentionSelection } from './view/attention-view';
 import { AttentionData } from './view/attention-data';
 import { EmbeddingView } from './view/embedding-view';
 import { VectorsView } from './view/vectors-view';
+import { earlierWindows } from './view/earlier-windows';
 import type { LensRun } from './view/lens-run';
 import { LogitLensView } from './view/logit-lens-view';
 import { Tabs } from './view/tabs';
@@ -263,6 +264,7 @@ export class App {
       if (stale()) return;
       const analyzeMs = performance.now() - started;
       this.finish(state, analysis, loaded, analyzeMs);
+      if (state.keptFrom > 0) await this.scoreEarlier(state, loaded);
     } catch (error) {
       if (stale()) return;
       const message = this.t('panel.runFailed', { message: errorText(error) });
@@ -304,6 +306,51 @@ export class App {
     if (this.tabs.selected === 'pipeline') this.pipeline?.shown();
     // A chip clicked while the model was loading gets its distribution now.
     if (this.selected !== undefined) this.select(this.selected);
+  }
+
+  /**
+   * A text longer than the model's context: after the last window (every view), the tokens
+   * before it are scored in overlapping windows (earlier-windows.ts), each painted in the chips
+   * and sent to the editor's heat map as it finishes. The user can stop it; a new run stops it.
+   */
+  private async scoreEarlier(state: RunState, loaded: LoadedEngine): Promise<void> {
+    const { run } = state;
+    const windows = earlierWindows(state.keptFrom, state.keptIds.length);
+    const total = state.keptFrom;
+    const ids = run.tokens.map((token) => token.id);
+    let stopped = false;
+    let done = 0;
+    const stop = { label: this.t('panel.stop'), run: () => (stopped = true) };
+    for (const [n, window] of windows.entries()) {
+      if (this.state !== state || stopped) break;
+      const label = this.t('panel.scoringEarlier', { window: n + 1, windows: windows.length, done: formatCount(done), total: formatCount(total), context: formatCount(state.keptIds.length) });
+      this.progress.working(label, done / total, stop);
+      let analysis: Analysis;
+      try {
+        analysis = await loaded.engine.analyze(ids.slice(window.start, window.end), { topK: 1 });
+      } catch (error) {
+        if (this.state !== state) return;
+        this.host.log('warn', `scoring tokens ${window.scoreFrom}–${window.end - 1} failed: ${errorText(error)}`);
+        this.progress.error(this.t('panel.earlierFailed', { done: formatCount(done), total: formatCount(total), message: errorText(error) }));
+        return;
+      }
+      if (this.state !== state) return;
+      const scores: TokenScore[] = [];
+      for (let index = window.scoreFrom; index < window.end; index++) {
+        const target = analysis.positions[index - window.start - 1]!.target!;
+        const token = run.tokens[index]!;
+        const score: TokenScore = { index, start: token.start, end: token.end, logprob: target.logprob, rank: target.rank };
+        state.scores.set(index, score);
+        scores.push(score);
+      }
+      done += scores.length;
+      this.chips.recolor((i) => this.scoreOf(i), this.settings.heatMapMode);
+      this.host.post({ type: 'scores', runId: run.runId, scores, done, total });
+    }
+    if (this.state !== state) return;
+    this.summary.render(run, runStats([...state.scores.values()]), this.settings.heatMapMode);
+    if (done < total) this.progress.note(this.t('panel.earlierStopped', { done: formatCount(done), total: formatCount(total) }));
+    else this.progress.done();
   }
 
   private setLensRun(run: LensRun | undefined): void {

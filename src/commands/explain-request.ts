@@ -71,7 +71,7 @@ export function explainNotes(input: Pick<ExplainInput, 'text' | 'totalTokens' | 
     notes.push(localize('The text has {0} tokens: the panel shows the last {1}.', total.toLocaleString('en-US'), LIMITS.tokensPerMessage.toLocaleString('en-US')));
   }
   if (total > input.contextTokens) {
-    notes.push(localize('The model reads at most {0} tokens, so it sees only the last {0}; earlier tokens are shown without numbers.', input.contextTokens));
+    notes.push(localize('The model reads at most {0} tokens at a time: the last {0} get every view, and the tokens before them are scored for the heat map in overlapping windows of {0}, painted as each finishes.', input.contextTokens));
   }
   return notes;
 }

@@ -97,11 +97,17 @@ export class TokenDecorations implements vscode.Disposable {
   setScores(uri: vscode.Uri, runId: number, scores: ReadonlyMap<number, TokenScoreValue>): void {
     const state = this.documents.get(uri.toString());
     if (!state || state.runId !== runId) return;
-    state.tokens = state.tokens.map((token) => {
-      const score = scores.get(token.index);
-      return score ? { ...token, score } : token;
-    });
+    addScores(state, scores);
     this.paintDocument(uri);
+  }
+
+  /** setScores for whichever document shows run `runId` (none if a newer run replaced it). */
+  setRunScores(runId: number, scores: ReadonlyMap<number, TokenScoreValue>): void {
+    for (const [key, state] of this.documents) {
+      if (state.runId !== runId) continue;
+      addScores(state, scores);
+      for (const editor of vscode.window.visibleTextEditors) if (editor.document.uri.toString() === key) this.paint(editor);
+    }
   }
 
   setHeatMode(mode: HeatMapMode): void {
@@ -197,4 +203,11 @@ export class TokenDecorations implements vscode.Disposable {
     for (const type of [...this.boundaryTypes, ...this.heatTypes.values()]) type.dispose();
     this.documents.clear();
   }
+}
+
+function addScores(state: DocumentTokens, scores: ReadonlyMap<number, TokenScoreValue>): void {
+  state.tokens = state.tokens.map((token) => {
+    const score = scores.get(token.index);
+    return score ? { ...token, score } : token;
+  });
 }

@@ -15,6 +15,7 @@ import {
   type ExplainMessage,
   type HostMessage,
   type InsertTextMessage,
+  type ScoresMessage,
   type ViewSettings,
 } from '../protocol';
 import { webviewHtml } from './webview-html';
@@ -51,6 +52,8 @@ export interface PanelOptions {
   onAttention?: (message: AttentionMessage) => void;
   /** Generated text the panel asks to insert into the editor. */
   onInsertText?: (message: InsertTextMessage) => void;
+  /** Scores of earlier tokens of the latest run, checked against its tokens, as each window finishes. */
+  onScores?: (message: ScoresMessage) => void;
 }
 
 export class ExplainPanel implements vscode.Disposable {
@@ -58,6 +61,8 @@ export class ExplainPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
   private pending: PendingRun | undefined;
+  /** The latest run the page finished analysing: its earlier tokens' scores may still come. */
+  private analysed: ExplainMessage | undefined;
   private readonly disposeEmitter = new vscode.EventEmitter<void>();
   /** Fires once when the panel closes. */
   readonly onDidDispose = this.disposeEmitter.event;
@@ -148,7 +153,8 @@ export class ExplainPanel implements vscode.Disposable {
   }
 
   private receive(raw: unknown): void {
-    const run = this.pending?.message;
+    const runId = typeof raw === 'object' && raw !== null ? (raw as { runId?: unknown }).runId : undefined;
+    const run = this.analysed && this.analysed.runId === runId ? this.analysed : this.pending?.message;
     const message = parseWebviewMessage(raw, { chars: run?.totalChars ?? 0, tokens: run?.tokens.length ?? 0 });
     if (!message) {
       this.options.reporter.warn(`dropped an invalid message from the panel: ${describe(raw)}`);
@@ -178,7 +184,20 @@ export class ExplainPanel implements vscode.Disposable {
           this.options.reporter.warn(`dropped an analysis that does not match run ${pending.message.runId}: ${mismatch}`);
           break;
         }
+        this.analysed = pending.message;
         this.settle({ kind: 'analysis', analysis: message });
+        break;
+      }
+      case 'scores': {
+        const run = this.analysed;
+        // Windows of a run that a newer one replaced: nothing paints them any more.
+        if (!run || message.runId !== run.runId || this.pending) break;
+        const mismatch = analysisMismatch(message, run);
+        if (mismatch) {
+          this.options.reporter.warn(`dropped scores that do not match run ${run.runId}: ${mismatch}`);
+          break;
+        }
+        this.options.onScores?.(message);
         break;
       }
     }

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { BackendPreference } from '../engine/types';
 import type { Reporter } from '../log';
 import type { ModelLocation } from '../model-location';
-import type { AttentionMessage, InsertTextMessage, ViewSettings } from '../protocol';
+import type { AttentionMessage, InsertTextMessage, ScoresMessage, ViewSettings } from '../protocol';
 import { ExplainPanel } from './explain-panel';
 
 export class PanelHost implements vscode.Disposable {
@@ -17,6 +17,8 @@ export class PanelHost implements vscode.Disposable {
     private readonly onAttention?: (message: AttentionMessage) => void,
     /** Receives every request to insert generated text. */
     private readonly onInsertText?: (message: InsertTextMessage) => void,
+    /** Receives the scores of earlier tokens (texts longer than the model's context). */
+    private readonly onScores?: (message: ScoresMessage) => void,
   ) {}
 
   get current(): ExplainPanel | undefined {
@@ -36,7 +38,7 @@ export class PanelHost implements vscode.Disposable {
       this.panel.reveal();
       return this.panel;
     }
-    const panel = new ExplainPanel({ extensionUri: this.extensionUri, reporter: this.reporter, backend, settings, model, onAttention: this.onAttention, onInsertText: this.onInsertText });
+    const panel = new ExplainPanel({ extensionUri: this.extensionUri, reporter: this.reporter, backend, settings, model, onAttention: this.onAttention, onInsertText: this.onInsertText, onScores: this.onScores });
     panel.onDidDispose(() => {
       if (this.panel === panel) this.panel = undefined;
     });

@@ -232,6 +232,25 @@ describe('Explain Tokens', function () {
     assert.equal(painted.boundaries.at(-1)![1], content.length, 'the decorated tokens are the last ones');
   });
 
+  it('a text longer than the context: the heat map reaches the tokens before the model’s last window as the panel scores them', async function () {
+    this.timeout(120_000);
+    const content = Array.from({ length: 120 }, (_, i) => `item_${i} = lookup(table, key=${i % 17})`).join('\n');
+    const total = tokenize(content).length;
+    assert.ok(total > 700, `${total} tokens`);
+    const editor = await openScratch(content, 'python');
+    selectAll(editor);
+    const outcome = await explain();
+    assert.equal(outcome.status, 'done', outcome.message);
+    assert.equal(outcome.scoredTokens, 511, 'the command reports the last window');
+    // Every token but the text's first ends up painted with a heat colour, windows arriving later.
+    const deadline = Date.now() + 90_000;
+    while (heatRanges(api, editor.document.uri).length < total - 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    const painted = heatRanges(api, editor.document.uri).sort((a, b) => a[0] - b[0]);
+    assert.equal(painted.length, total - 1, `${painted.length} of ${total - 1} tokens painted`);
+    const second = tokenize(content)[1]!;
+    assert.deepEqual(painted[0], [second.start, second.end], 'from the second token of the text on');
+  });
+
   it('text over the limit, or that would take BPE minutes, is refused with a clear message', async () => {
     const word = await openScratch(`start ${'x'.repeat(50_000)} end`);
     selectAll(word);

@@ -42,7 +42,7 @@ describe('the explain message', () => {
     assert.equal(built.tokens.at(-1)!.end, text.length, 'the shown tokens are the last ones');
     assert.equal(built.notes.length, 2);
     assert.match(built.notes[0]!, /panel shows the last 5,000/);
-    assert.match(built.notes[1]!, /sees only the last 512/);
+    assert.match(built.notes[1]!, /reads at most 512 tokens at a time: the last 512 get every view, and the tokens before them are scored for the heat map in overlapping windows of 512/);
     assert.ok(parseHostMessage(JSON.parse(JSON.stringify(built))));
   });
 });

@@ -123,7 +123,7 @@ describe('VS Code side strings', () => {
     assert.deepEqual(pickText('', { start: 0, end: 0 }, 0, chinese), { ok: false, reason: '文档是空的' });
     assert.match(tooSlowToTokenize('y'.repeat(40_000), chinese)!, /^文字中有连续 40,000 个同类字符/);
     const notes = explainNotes({ text: 'x', totalTokens: 600, contextTokens: 512 }, chinese);
-    assert.ok(notes.some((note) => note.startsWith('模型最多读 512 个词元')), notes.join(' | '));
+    assert.ok(notes.some((note) => note.startsWith('模型一次最多读 512 个词元')), notes.join(' | '));
     const hover = renderHover({ token: { id: 7, text: '](command:x)', start: 0, end: 1, bytes: '' }, unavailable: '<b>', tokenText: String, openPanelLink: 'command:llmLens.explainAt' }, chinese);
     assert.match(hover, /词元 \(token\) \*\*\\\]\\\(command\\:x\\\)\*\* · 编号 7/);
     assert.ok(hover.includes('没有下一个词元的概率分布：&#60;b&#62;'), hover);

@@ -112,6 +112,24 @@ describe('webview → host messages', () => {
     for (const message of bad) assert.equal(parseWebviewMessage(message, RUN), undefined, JSON.stringify(message));
   });
 
+  test('scores of earlier windows: within the run, done ≤ total ≤ its tokens, no holes', () => {
+    const scores = { type: 'scores', runId: 3, scores: analysis.scores, done: 1, total: 1 };
+    assert.deepEqual(parseWebviewMessage(scores, RUN), scores);
+    const bad: unknown[] = [
+      { ...scores, runId: 0 },
+      { ...scores, done: 2 },
+      { ...scores, done: 0 },
+      { ...scores, total: RUN.tokens + 1, done: 1 },
+      { ...scores, scores: [{ ...analysis.scores[0], end: 12 }] },
+      { ...scores, scores: [{ ...analysis.scores[0], logprob: 1 }] },
+      { ...scores, scores: [analysis.scores[0], analysis.scores[0]] },
+      // eslint-disable-next-line no-sparse-arrays
+      { ...scores, scores: [, analysis.scores[0]] },
+      { ...scores, scores: 'all' },
+    ];
+    for (const message of bad) assert.equal(parseWebviewMessage(message, RUN), undefined, JSON.stringify(message));
+  });
+
   test('clipMessage keeps messages within the validator limit', () => {
     const clipped = clipMessage('e'.repeat(LIMITS.messageChars * 2));
     assert.equal(clipped.length, LIMITS.messageChars);

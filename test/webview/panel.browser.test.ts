@@ -13,6 +13,9 @@ import { formatPercent, parsePercent, percentResolution } from '../../webview-ui
 import { bundledModelInit, explainMessage, modelUris, sendToPanel, writePanelPage } from './panel-page';
 import { launchChromium, serveStatic, type StaticServer } from '../harness/chromium';
 import { repoRoot, testResultsDir } from '../harness/paths';
+import * as ort from 'onnxruntime-web';
+import { LensEngine } from '../../src/engine/engine';
+import { defaultModelDir, loadCheckpointFromDir } from '../../src/node/load-model';
 
 interface Reference {
   refs: { name: string; text: string; ids: number[]; top5: [number, number][][]; target_logprob: number[] }[];
@@ -185,7 +188,66 @@ for (const backend of ['wasm', 'webgpu'] as const) {
       assert.equal(analysis.droppedTokens, run.totalTokens - 512);
       assert.equal(analysis.scores.length, 511);
       assert.equal(analysis.scores[0]!.index, run.totalTokens - 512 + 1);
-      assert.match((await page.locator('.notes').textContent())!, /sees only the last 512/);
+      assert.match((await page.locator('.notes').textContent())!, /reads at most 512 tokens at a time: the last 512 get every view/);
+    });
+
+    if (backend === 'wasm') test('a long text: the tokens before the model’s last window are scored in overlapping windows, each with half a context before it, and sent to the editor', async () => {
+      const text = Array.from({ length: 180 }, (_, i) => `Line ${i} returns the number of elements.`).join('\n');
+      const run = await explainMessage(40, text, { fileName: 'sample.py' });
+      const keptFrom = run.totalTokens - 512;
+      assert.ok(keptFrom > 768, `${run.totalTokens} tokens: at least three windows before the last`);
+      await sendToPanel(page, run);
+      await waitForPosted(page, 'analysis', 40);
+      const handle = await page.waitForFunction(
+        (total) => {
+          const batches = window.__posted.filter((m) => m.type === 'scores' && m.runId === 40) as { done: number; total: number }[];
+          return batches.at(-1)?.done === total ? batches : undefined;
+        },
+        keptFrom,
+        { timeout: 120_000 },
+      );
+      const batches = (await handle.jsonValue()) as unknown as { scores: { index: number; start: number; end: number; logprob: number; rank: number }[]; done: number; total: number }[];
+      const indexes = batches.flatMap((b) => b.scores.map((s) => s.index));
+      assert.deepEqual(indexes, Array.from({ length: keptFrom }, (_, i) => i + 1), 'tokens 1 to the last window’s first, once each, in order');
+      batches.flatMap((b) => b.scores).forEach((s) => {
+        assert.equal(s.start, run.tokens[s.index]!.start);
+        assert.equal(s.end, run.tokens[s.index]!.end);
+      });
+      // The model in Node, on the windows the spec names: the first reads the text from its
+      // start; each later one starts half a context (256 tokens) before the first token it scores.
+      const ids = run.tokens.map((t) => t.id);
+      const engine = await LensEngine.create(await loadCheckpointFromDir(defaultModelDir()), { ort, backend: 'wasm' });
+      try {
+        for (const batch of batches) {
+          const first = batch.scores[0]!.index;
+          const start = first === 1 ? 0 : first - 256;
+          assert.ok(batch.scores.at(-1)!.index - start < 512, 'a window is at most the context');
+          const expected = await engine.analyze(ids.slice(start, batch.scores.at(-1)!.index + 1), { topK: 1 });
+          for (const s of batch.scores) {
+            const target = expected.positions[s.index - start - 1]!.target!;
+            assert.ok(Math.abs(s.logprob - target.logprob) < 1e-4, `token ${s.index}: ${s.logprob} vs ${target.logprob}`);
+            assert.equal(s.rank, target.rank, `token ${s.index}: rank`);
+          }
+        }
+      } finally {
+        await engine.dispose();
+      }
+      // Every chip now has a colour from the model but the text's first token.
+      assert.equal(await page.locator('.chip.tone-even, .chip.tone-odd').count(), 1);
+      assert.equal(await page.locator('.progress').isVisible(), false, 'no progress left once every window is in');
+    });
+
+    if (backend === 'wasm') test('a long text: Stop ends the earlier windows and says how far they got', async () => {
+      const text = Array.from({ length: 260 }, (_, i) => `Row ${i} holds the value of the counter.`).join('\n');
+      const run = await explainMessage(41, text, { fileName: 'sample.py' });
+      await sendToPanel(page, run);
+      await waitForPosted(page, 'analysis', 41);
+      await page.locator('.progress-action').click();
+      await page.waitForFunction(() => document.querySelector('.progress.noted') !== null, null, { timeout: 60_000 });
+      const batches = await page.evaluate(() => window.__posted.filter((m) => m.type === 'scores' && m.runId === 41).length);
+      const total = run.totalTokens - 512;
+      assert.ok(batches <= 1, `${batches} windows ran after Stop`);
+      assert.match((await page.locator('.progress-label').textContent())!, new RegExp(`^Stopped: [\\d,]+ of the ${total.toLocaleString('en-US')} tokens before the model’s last window are scored`));
     });
 
     // Simulates a lost GPU: from now on every WebGPU submission throws.

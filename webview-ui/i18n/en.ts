@@ -144,6 +144,10 @@ export const en = {
   'panel.analysing': 'Analysing {count} tokens on {backend}…',
   'panel.runFailed': 'The model could not run: {message}',
   'panel.outsideContext': 'This token is outside the model\'s context window: the model did not read it.',
+  'panel.scoringEarlier': 'Scoring the text before the model’s last {context} tokens for the heat map: window {window} of {windows} ({done} of {total} tokens scored; each token is read with at least half a context before it)…',
+  'panel.stop': 'Stop',
+  'panel.earlierStopped': 'Stopped: {done} of the {total} tokens before the model’s last window are scored; the rest are shown without numbers.',
+  'panel.earlierFailed': 'Scoring the earlier text stopped after {done} of {total} tokens: {message}',
   'panel.notReadYet': 'The model has not finished reading the text yet.',
   'panel.distributionFailed': 'Could not compute the distribution: {message}',
 

@@ -145,6 +145,10 @@ export const zhCn: Bundle = {
   'panel.analysing': '正在用 {backend} 分析 {count} 个词元…',
   'panel.runFailed': '模型无法运行：{message}',
   'panel.outsideContext': '这个词元在模型的上下文窗口 (context window) 之外，模型没有读到它。',
+  'panel.scoringEarlier': '正在为热力图给模型最后 {context} 个词元之前的文字打分：第 {window} / {windows} 个窗口（已打分 {done} / {total} 个词元；每个词元读取时前面至少有半个上下文）…',
+  'panel.stop': '停止',
+  'panel.earlierStopped': '已停止：模型最后一个窗口之前的 {total} 个词元中，有 {done} 个已打分；其余的不显示数字。',
+  'panel.earlierFailed': '给前面的文字打分在 {done} / {total} 个词元后中断：{message}',
   'panel.notReadYet': '模型还没有读完这段文字。',
   'panel.distributionFailed': '无法计算概率分布：{message}',
 

@@ -7,23 +7,37 @@ export class ProgressView {
   private readonly label = el('span', { className: 'progress-label' });
   private readonly bar = el('span', { className: 'progress-bar' });
   private readonly fill = el('span', { className: 'progress-fill' });
+  private readonly action = el('button', { className: 'progress-action', attrs: { type: 'button' } });
+  private onAction: (() => void) | undefined;
 
   constructor() {
     this.bar.appendChild(this.fill);
-    this.element.append(this.label, this.bar);
+    this.action.hidden = true;
+    this.action.addEventListener('click', () => this.onAction?.());
+    this.element.append(el('div', { className: 'progress-line' }, [this.label, this.action]), this.bar);
     this.element.hidden = true;
   }
 
-  /** `fraction` undefined: indeterminate. */
-  working(label: string, fraction?: number): void {
+  /** `fraction` undefined: indeterminate. `action`: a button beside the label (e.g. to stop the work). */
+  working(label: string, fraction?: number, action?: { label: string; run: () => void }): void {
     this.element.hidden = false;
     this.element.className = 'progress working';
     this.label.textContent = label;
+    this.setAction(action);
     this.bar.classList.toggle('indeterminate', fraction === undefined);
     this.fill.style.width = fraction === undefined ? '' : `${Math.round(Math.min(1, Math.max(0, fraction)) * 100)}%`;
   }
 
+  /** A finished state worth a sentence (the bar hidden), e.g. work the user stopped. */
+  note(message: string): void {
+    this.element.hidden = false;
+    this.element.className = 'progress noted';
+    this.label.textContent = message;
+    this.setAction(undefined);
+  }
+
   error(message: string): void {
+    this.setAction(undefined);
     this.element.hidden = false;
     this.element.className = 'progress failed';
     this.label.textContent = message;
@@ -31,7 +45,14 @@ export class ProgressView {
   }
 
   done(): void {
+    this.setAction(undefined);
     this.element.hidden = true;
     this.element.className = 'progress';
+  }
+
+  private setAction(action: { label: string; run: () => void } | undefined): void {
+    this.onAction = action?.run;
+    this.action.hidden = !action;
+    this.action.textContent = action?.label ?? '';
   }
 }
