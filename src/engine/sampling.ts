@@ -93,13 +93,22 @@ export function candidates(top: TokenLogprob[], settings: Pick<SamplingSettings,
 
 /** Picks one candidate: the first for greedy, else by inverse CDF on `random()`. */
 export function choose(list: Candidate[], random: () => number): number {
+  return draw(list, random).id;
+}
+
+/**
+ * choose(), also saying how: `u` is the random number in [0, 1) that fell in the chosen token's
+ * stretch of the kept candidates' cumulative distribution; null when only one was kept (greedy,
+ * or a cut that left one), which draws no number.
+ */
+export function draw(list: Candidate[], random: () => number): { id: number; u: number | null } {
   const kept = list.filter((c) => c.kept > 0);
-  if (kept.length === 1) return kept[0].id;
+  if (kept.length === 1) return { id: kept[0].id, u: null };
   const u = random();
   let cumulative = 0;
   for (const c of kept) {
     cumulative += c.kept;
-    if (u < cumulative) return c.id;
+    if (u < cumulative) return { id: c.id, u };
   }
-  return kept[kept.length - 1].id; // rounding: the cumulative sum can end just below 1
+  return { id: kept[kept.length - 1].id, u }; // rounding: the cumulative sum can end just below 1
 }

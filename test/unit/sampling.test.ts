@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-web';
 import { LensEngine } from '../../src/engine/engine';
-import { candidates, choose, seededRandom, validateSampling, CANDIDATE_CAP } from '../../src/engine/sampling';
+import { candidates, choose, draw, seededRandom, validateSampling, CANDIDATE_CAP } from '../../src/engine/sampling';
 import { GenerationSession } from '../../webview-ui/view/generate-session';
 import { encode } from '../../src/engine/tokenizer';
 import { defaultModelDir, loadCheckpointFromDir } from '../../src/node/load-model';
@@ -76,6 +76,13 @@ describe('candidates and choice', () => {
     assert.deepEqual(p.map((c) => c.kept > 0), [true, true, true, false, false]);
     assert.ok(Math.abs(p.reduce((s, c) => s + c.kept, 0) - 1) < 1e-9);
   });
+  test('draw says which random number chose the token, and none when one candidate is kept', () => {
+    const list = candidates([[10, Math.log(0.5)], [11, Math.log(0.3)], [12, Math.log(0.2)]], { temperature: 1, topK: 3, topP: 1 });
+    assert.deepEqual(draw(list, () => 0.6), { id: 11, u: 0.6 });
+    assert.deepEqual(draw(candidates([[10, Math.log(0.5)], [11, Math.log(0.3)]], { temperature: 0, topK: 3, topP: 1 }), () => 0.6), { id: 10, u: null });
+    assert.deepEqual(draw(candidates([[10, Math.log(0.9)], [11, Math.log(0.1)]], { temperature: 1, topK: 3, topP: 0.5 }), () => 0.6), { id: 10, u: null });
+  });
+
   test('choose follows the cumulative distribution', () => {
     const list = candidates(top, { temperature: 1, topK: 40, topP: 1 });
     assert.equal(choose(list, () => 0.49), 10);

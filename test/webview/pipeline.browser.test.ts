@@ -303,6 +303,12 @@ describe('Pipeline and Generate tabs in headless Chromium (WASM)', () => {
       assert.equal(await zh.locator('.generate-status').textContent(), '请检查设置：温度 2.5 超过了 2：分布会几乎完全平坦；请用 0（贪心）到 2');
       await runGeneration(zh, { greedy: false, temperature: '1', maxTokens: '900' });
       assert.equal(await zh.locator('.generate-status').textContent(), '请检查设置：长度上限须是 1 到 512 之间的整数，现在是 900');
+      // How a step chose its token, in Chinese.
+      await runGeneration(zh, { greedy: false, temperature: '1.2', seed: '7', maxTokens: '2' });
+      await zh.locator('.sampling-figure').waitFor({ timeout: 30_000 });
+      assert.match((await zh.locator('.sampling-figure h3').textContent())!, /^第 2 步是怎么选出“.+”的$/);
+      assert.match((await zh.locator('.sampling-cuts').textContent())!, /^候选是整个词表中在温度 1\.20 下最可能的 200 个词元。top-k = 40 保留最可能的 40 个；/);
+      assert.match((await zh.locator('.sampling-figure .hint').textContent())!, /^这里的温度最高到 2，和 OpenAI API 一样：这是约定，不是数学限制。/);
     } finally {
       await zh.close();
     }
@@ -334,6 +340,10 @@ describe('Pipeline and Generate tabs in headless Chromium (WASM)', () => {
     // The greedy box is the same as temperature 0.
     await runGeneration(page, { greedy: true, temperature: '1', maxTokens: '8' });
     assert.deepEqual(await generated(page), await greedyInNode(engine, ids, 8));
+    // The figure under the steps: greedy draws no number.
+    assert.match((await page.locator('.sampling-figure p').first().textContent())!, /^Temperature 0 is greedy decoding: the most likely token, “.+” \([\d.]+% at temperature 1\), every time\. No random number is drawn/);
+    assert.equal(await page.locator('.sampling-u').count(), 0);
+    assert.equal(await page.locator('.sampling-stretch').count(), 1, 'one stretch: the whole bar');
   });
 
   test('a seeded sampling run repeats, and equals the same session run in Node', async () => {
@@ -347,6 +357,36 @@ describe('Pipeline and Generate tabs in headless Chromium (WASM)', () => {
     const session = new GenerationSession(engine, ids, { temperature: 1.2, topK: 40, topP: 0.95, seed: 7 }, 10);
     while (await session.step());
     assert.deepEqual(session.generated, first);
+
+    // How the last step chose: the same random number as the session in Node, inside the chosen
+    // token's stretch of the kept candidates' cumulative distribution; the cuts' counts are Node's.
+    const figure = page.locator('.sampling-figure');
+    assert.equal(await figure.getAttribute('data-step'), '9');
+    const check = async (n: number) => {
+      const step = session.steps[n]!;
+      const kept = step.candidates.filter((c) => c.kept > 0);
+      assert.ok(step.u !== null && kept.length > 1, `step ${n + 1} sampled`);
+      const u = Number(await figure.locator('.sampling-u').getAttribute('data-u'));
+      assert.ok(Math.abs(u - step.u!) < 1e-6, `u ${u} vs ${step.u}`);
+      const chosen = figure.locator('.sampling-stretch.chosen');
+      assert.equal(await chosen.getAttribute('data-id'), String(step.chosen));
+      const [from, to] = [Number(await chosen.getAttribute('data-from')), Number(await chosen.getAttribute('data-to'))];
+      assert.ok(from <= u + 1e-6 && u < to + 1e-6, `${from} ≤ ${u} < ${to}`);
+      assert.equal(await figure.locator('.sampling-stretch').count(), kept.length);
+      const mass = kept.reduce((s, c) => s + c.probability, 0);
+      const cuts = (await figure.locator('.sampling-cuts').textContent())!;
+      const topKOnly = kept.length === Math.min(40, step.candidates.length) && mass < 0.95;
+      assert.ok(cuts.includes(topKOnly ? `top-p = 95.0% cuts nothing more here, since those ${kept.length} tokens hold only ${(mass * 100).toFixed(1)}%` : `: ${kept.length} tokens holding ${(mass * 100).toFixed(1)}%`), cuts);
+      assert.match((await figure.locator('.sampling-landed').textContent())!, new RegExp(`^The seeded random number u = ${step.u!.toFixed(3)} \\(seed 7\\) lands in`));
+    };
+    await check(9);
+    await figure.screenshot({ path: path.join(testResultsDir, 'sampling.png') });
+    // A step's label shows that step instead.
+    const sampled = session.steps.findIndex((s) => s.u !== null && s.candidates.filter((c) => c.kept > 0).length > 1);
+    await page.locator(`.generate-step[data-step="${sampled}"] [data-action="explain-step"]`).click();
+    assert.equal(await figure.getAttribute('data-step'), String(sampled));
+    await check(sampled);
+    assert.match((await figure.locator('.hint').textContent())!, /up to 2, as in the OpenAI API: a convention, not mathematics/);
   });
 
   test('a temperature above 2 is refused with a clear message', async () => {

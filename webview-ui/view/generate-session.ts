@@ -2,7 +2,7 @@
 // and choice so the user can step, run, stop, or pick a different token at a step and continue
 // from there. Pure apart from the injected engine, so Node tests drive it with the real model.
 import type { Distribution } from '../../src/engine/types';
-import { CANDIDATE_CAP, candidates, choose, seededRandom, type Candidate, type SamplingSettings } from '../../src/engine/sampling';
+import { CANDIDATE_CAP, candidates, draw, seededRandom, type Candidate, type SamplingSettings } from '../../src/engine/sampling';
 import { panelContext } from '../context-window';
 
 /** The part of LensEngine a generation needs. */
@@ -15,6 +15,8 @@ export interface GenerationStep {
   /** Candidates at this step (probabilities at the step's temperature; greedy reads them at 1). */
   candidates: Candidate[];
   chosen: number;
+  /** The sampler's random number that chose it (null: one candidate was kept, or the user picked it). */
+  u: number | null;
   /** True when the user picked this token instead of the sampler. */
   picked: boolean;
   /** Tokens dropped from the start of the context for this step (the window slid). */
@@ -69,7 +71,8 @@ export class GenerationSession {
       topK: CANDIDATE_CAP,
     });
     const list = candidates(distribution.top, this.settings);
-    const step: GenerationStep = { candidates: list, chosen: choose(list, this.random), picked: false, slid: all.length - window.length };
+    const { id, u } = draw(list, this.random);
+    const step: GenerationStep = { candidates: list, chosen: id, u, picked: false, slid: all.length - window.length };
     this.steps.push(step);
     return step;
   }
@@ -84,7 +87,7 @@ export class GenerationSession {
     }
     if (!Number.isInteger(id) || id < 0 || id >= this.source.config.vocabSize) throw new Error(`token id ${id} is outside the vocabulary`);
     this.steps.length = index + 1;
-    this.steps[index] = { ...this.steps[index], chosen: id, picked: true };
+    this.steps[index] = { ...this.steps[index], chosen: id, u: null, picked: true };
     this.random = seededRandom((this.settings.seed + index + 1) >>> 0);
   }
 }

@@ -58,7 +58,7 @@ export class GenerateTab {
     try {
       const { engine } = await this.loadEngine();
       const [promptText, generatedText] = await Promise.all([engine.decode(prompt), engine.decode(steps.map((s) => s.chosen))]);
-      if (seq === this.renderSeq) this.view.render(promptText, generatedText, steps, engine.texts);
+      if (seq === this.renderSeq) this.view.render(promptText, generatedText, steps, engine.texts, this.session?.settings);
     } catch (error) {
       if (seq === this.renderSeq) this.showError(error);
     }

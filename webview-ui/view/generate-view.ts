@@ -7,6 +7,7 @@ import type { GenerationStep } from './generate-session';
 import { explain } from './glossary';
 import { displayToken } from './token-display';
 import type { TokenTextLookup } from '../token-texts';
+import { samplingFigure } from './sampling-figure';
 
 export interface GenerateActions {
   step(settings: SamplingSettings, maxTokens: number): void;
@@ -34,6 +35,10 @@ export class GenerateView {
   private readonly status = el('p', { className: 'generate-status muted' });
   private readonly output = el('pre', { className: 'generate-output', attrs: { 'data-name': 'output' } });
   private readonly list = el('ol', { className: 'generate-steps' });
+  /** How one step chose its token (the latest, or the one whose label was clicked). */
+  private readonly figure = el('div', { className: 'sampling' });
+  private shown: { steps: GenerationStep[]; texts: TokenTextLookup; settings?: SamplingSettings } | undefined;
+  private figureStep: number | undefined;
   private readonly inputs: Record<'temperature' | 'topK' | 'topP' | 'seed' | 'maxTokens', HTMLInputElement>;
   private readonly greedy: HTMLInputElement;
 
@@ -86,6 +91,7 @@ export class GenerateView {
       this.output,
       el('p', { className: 'hint', text: t('generate.pickHint') }),
       this.list,
+      this.figure,
     );
     this.showStatus(t('generate.empty'));
   }
@@ -107,9 +113,36 @@ export class GenerateView {
   }
 
   /** The prompt and the generated text (decoded by the model's tokenizer), and one row per step. */
-  render(prompt: string, generated: string, steps: GenerationStep[], texts: TokenTextLookup): void {
+  render(prompt: string, generated: string, steps: GenerationStep[], texts: TokenTextLookup, settings?: SamplingSettings): void {
     this.output.replaceChildren(el('span', { className: 'muted', text: prompt }), el('span', { className: 'generated', text: generated }));
     this.list.replaceChildren(...steps.map((step, index) => this.row(step, index, texts)));
+    this.shown = { steps, texts, settings };
+    if (this.figureStep !== undefined && this.figureStep >= steps.length) this.figureStep = undefined;
+    this.renderFigure();
+  }
+
+  /** Shows how step `index` chose its token. */
+  explainStep(index: number): void {
+    this.figureStep = index;
+    this.renderFigure();
+  }
+
+  private renderFigure(): void {
+    const shown = this.shown;
+    const index = this.figureStep ?? (shown ? shown.steps.length - 1 : -1);
+    const step = shown?.steps[index];
+    this.figure.replaceChildren(...(shown?.settings && step ? [samplingFigure(step, index, shown.settings, shown.texts, this.t)] : []));
+  }
+
+  /** The step's name; a click shows how it chose its token. */
+  private stepLabel(step: GenerationStep, index: number): HTMLElement {
+    const label = el('button', {
+      className: 'stat-label step-label',
+      text: this.t('generate.stepLabel', { n: index + 1 }) + (step.picked ? ` (${this.t('generate.picked')})` : ''),
+      attrs: { type: 'button', 'data-action': 'explain-step', title: this.t('sampling.show') },
+    });
+    label.addEventListener('click', () => this.explainStep(index));
+    return label;
   }
 
   private row(step: GenerationStep, index: number, texts: TokenTextLookup): HTMLElement {
@@ -119,7 +152,7 @@ export class GenerateView {
       if (chosen) shown.push(chosen);
     }
     return el('li', { className: 'generate-step', attrs: { 'data-step': String(index), 'data-chosen': String(step.chosen) } }, [
-      el('span', { className: 'stat-label', text: this.t('generate.stepLabel', { n: index + 1 }) + (step.picked ? ` (${this.t('generate.picked')})` : '') }),
+      this.stepLabel(step, index),
       el('span', { className: 'chips' }, shown.map((c) => {
         const chip = el('button', {
           className: `chip ${c.id === step.chosen ? 'selected' : c.kept > 0 ? 'tone-odd' : 'tone-even'}`,
