@@ -310,6 +310,21 @@ describe('the walk-through of the rotary families in headless Chromium (WASM)', 
           const { top } = await truth.engine.distributionAt(ids, position, { temperature: 1, topK: shown.length });
           shown.forEach((p, j) => assertNear(Math.log(p), top[j]![1], 2e-3, `log-probability ${j}`));
 
+          // Where the parameters are: the table adds up to the weights file's own count (its header),
+          // names this family's tensors, and has a gate and no position embedding.
+          const header = (() => {
+            const bytes = fs.readFileSync(path.join(truth.dir, 'model.safetensors'));
+            const json = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString('utf8')) as Record<string, { shape?: number[] }>;
+            return Object.entries(json).filter(([tensor]) => tensor !== '__metadata__' && !(config.tie_word_embeddings === true && tensor.endsWith('lm_head.weight')));
+          })();
+          const inFile = header.reduce((sum, [, entry]) => sum + entry.shape!.reduce((a, b) => a * b, 1), 0);
+          const census = page.locator('.pipeline-census');
+          assert.equal(Number(await census.getAttribute('data-total')), inFile);
+          const perKind = (await census.locator('tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-parameters')))));
+          assert.equal(perKind.reduce((a, b) => a + b, 0), inFile);
+          assert.equal(await census.locator('tr[data-kind="gate"] td').nth(1).textContent(), 'gate_proj');
+          assert.equal(await census.locator('tr[data-kind="position"]').count(), 0, 'rotary: no position matrix');
+
           // The terms of this family explained as tooltips, in the page's language.
           const titles = new Map(await page.locator('.pipeline [data-term]').evaluateAll((els) => els.map((e) => [e.getAttribute('data-term')!, e.getAttribute('title')!] as const)));
           for (const [term, key] of [['embedTokens', 'glossary.embedTokens'], ['rmsNorm', 'glossary.rmsNorm'], ['rope', 'glossary.rope'], ['gqa', 'glossary.gqa'], ['gate', 'glossary.gate'], ['unembeddingRows', 'glossary.unembeddingRows']] as const) {

@@ -6,6 +6,7 @@
 // languages in test-results/. Needs `npm run build` and Debian chromium (scripts/setup-test-host.sh).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { LensEngine } from '../../src/engine/engine';
@@ -231,6 +232,25 @@ describe('Pipeline and Generate tabs in headless Chromium (WASM)', () => {
     await page.locator('.pipeline').screenshot({ path: path.join(testResultsDir, 'pipeline-en.png') });
   });
 
+  test('where the parameters are: the table adds up to the weights file, and a kind opens the step where it acts', async () => {
+    await page.locator('[data-tab="pipeline"]').click();
+    const census = page.locator('.pipeline-census');
+    await census.waitFor({ timeout: 60_000 });
+    const bytes = fs.readFileSync(path.join(repoRoot, 'media/models/tiny-gpt2-software/model.safetensors'));
+    const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString('utf8')) as Record<string, { shape?: number[] }>;
+    const inFile = Object.entries(header).filter(([name]) => name !== '__metadata__').reduce((sum, [, e]) => sum + e.shape!.reduce((a, b) => a * b, 1), 0);
+    assert.equal(Number(await census.getAttribute('data-total')), inFile);
+    assert.match((await census.locator('h3').textContent())!, new RegExp(`^Where the parameters are: tiny-gpt2-software, ${inFile.toLocaleString('en-US')} in all$`));
+    // Q, K and V are thirds of GPT-2's fused c_attn; the unembedding is wte itself.
+    assert.equal(await census.locator('tr[data-kind="query"] td').nth(2).textContent(), '192 × 192 (× 6)');
+    assert.equal(await census.locator('tr[data-kind="unembedding"] td').nth(3).textContent(), '0 (the embedding’s)');
+    assert.equal(await census.locator('tr[data-kind="embedding"] td').nth(3).textContent(), (50257 * 192).toLocaleString('en-US'));
+    assert.ok((await census.locator('.census-gpt3').textContent())!.includes(`that is 27,938 matrices: their “about 28,000”. This model counted the same way: ${6 * (3 * 6 + 3) + 2} matrices, ${inFile.toLocaleString('en-US')} parameters; GPT-3 is about`));
+    await census.locator('tr[data-kind="unembedding"] .census-kind').click();
+    await page.waitForFunction(() => document.querySelector('[data-step="6"]')?.classList.contains('flash'), null, { timeout: 5000 });
+    await census.screenshot({ path: path.join(testResultsDir, 'census.png') });
+  });
+
   test('step 6 draws its sample from the exact distribution over the whole vocabulary, not from the tokens listed', async () => {
     const vocab = engine.config.vocabSize;
     /** The seed-1 draw by inverse CDF over the exact distribution, most likely first, as the engine computes it here. */
@@ -361,7 +381,7 @@ describe('Pipeline and Generate tabs in headless Chromium (WASM)', () => {
     // How the last step chose: the same random number as the session in Node, inside the chosen
     // token's stretch of the kept candidates' cumulative distribution; the cuts' counts are Node's.
     const figure = page.locator('.sampling-figure');
-    assert.equal(await figure.getAttribute('data-step'), '9');
+    assert.equal(await figure.getAttribute('data-for-step'), '9');
     const check = async (n: number) => {
       const step = session.steps[n]!;
       const kept = step.candidates.filter((c) => c.kept > 0);
@@ -384,7 +404,7 @@ describe('Pipeline and Generate tabs in headless Chromium (WASM)', () => {
     // A step's label shows that step instead.
     const sampled = session.steps.findIndex((s) => s.u !== null && s.candidates.filter((c) => c.kept > 0).length > 1);
     await page.locator(`.generate-step[data-step="${sampled}"] [data-action="explain-step"]`).click();
-    assert.equal(await figure.getAttribute('data-step'), String(sampled));
+    assert.equal(await figure.getAttribute('data-for-step'), String(sampled));
     await check(sampled);
     assert.match((await figure.locator('.hint').textContent())!, /up to 2, as in the OpenAI API: a convention, not mathematics/);
   });

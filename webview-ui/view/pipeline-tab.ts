@@ -91,6 +91,7 @@ export class PipelineTab {
       const model = await engine.pipeline(request);
       if (seq !== this.seq) return;
       this.view.render(model, engine.config.nLayer, engine.config.nHead, this.firstIndex, this.totalTokens);
+      this.view.renderCensus(engine.config);
       this.rendered = request;
       if (this.notice) this.view.showMessage(this.notice, true);
     } catch (error) {

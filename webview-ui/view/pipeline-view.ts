@@ -8,6 +8,8 @@ import { displayToken } from './token-display';
 import { explain, withTerms, type Term } from './glossary';
 import { describeNorms } from './norm-trend';
 import { formatPercent, sentences } from './format';
+import { censusSection } from './census-view';
+import type { ModelConfig } from '../../src/engine/types';
 
 export interface PipelineControls {
   /** The user changed the token, layer, head or temperature. */
@@ -18,12 +20,13 @@ export class PipelineView {
   readonly element = el('section', { className: 'pipeline', attrs: { 'data-view': 'pipeline' } });
   private readonly status = el('p', { className: 'pipeline-status muted' });
   private readonly steps = el('div', { className: 'pipeline-steps' });
+  private readonly census = el('div', { className: 'census' });
 
   constructor(
     private readonly t: Translate,
     private readonly controls: PipelineControls,
   ) {
-    this.element.append(el('h2', { className: 'distribution-heading', text: t('pipeline.title') }), this.status, this.steps);
+    this.element.append(el('h2', { className: 'distribution-heading', text: t('pipeline.title') }), this.status, this.steps, this.census);
     this.showMessage(t('pipeline.empty'));
   }
 
@@ -43,6 +46,18 @@ export class PipelineView {
    * Layers are numbered from 1, as in the other tabs: the residual stream after layer l is
    * hidden[l], and hidden[0] is the embedding.
    */
+  /** Where the model's parameters are; a kind's row scrolls to the step where it acts. */
+  renderCensus(config: ModelConfig): void {
+    this.census.replaceChildren(censusSection(config, this.t, (step) => {
+      const target = this.steps.querySelector<HTMLElement>(`[data-step="${step}"]`);
+      if (!target) return;
+      target.scrollIntoView({ block: 'start', behavior: 'smooth' });
+      target.classList.remove('flash');
+      void target.offsetWidth; // restart the highlight's animation
+      target.classList.add('flash');
+    }));
+  }
+
   render(model: PipelineModel, layers: number, heads: number, firstIndex = 0, totalTokens = model.tokens.length): void {
     this.status.hidden = true;
     const t = this.t;

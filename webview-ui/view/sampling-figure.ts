@@ -100,5 +100,5 @@ export function samplingFigure(step: GenerationStep, index: number, settings: Sa
     el('tbody', {}, rows),
   ]));
   parts.push(el('p', { className: 'hint', text: t('sampling.cap', { max: MAX_TEMPERATURE }) }));
-  return el('section', { className: 'sampling-figure', attrs: { 'data-step': String(index) } }, parts);
+  return el('section', { className: 'sampling-figure', attrs: { 'data-for-step': String(index) } }, parts);
 }
