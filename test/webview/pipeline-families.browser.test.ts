@@ -265,6 +265,21 @@ describe('the walk-through of the rotary families in headless Chromium (WASM)', 
           assertNear(x2! * Math.cos(theta) + x1! * Math.sin(theta), y2!, 1e-4 * Math.hypot(x1!, x2!), 'rotated second component');
           [[g.x1, x1], [g.x2, x2], [g.y1, y1], [g.y2, y2], [g.length, Math.hypot(x1!, x2!)], [g.length, Math.hypot(y1!, y2!)]].forEach(([shown, exact], i) =>
             assertNear(Number(shown), exact as number, 5e-4 + 1e-6, `shown value ${i}`));
+          // Drawn: the arrow at this position points where the rotated pair points; every dot (one
+          // per position up to this one) lies on the same circle, at its position's angle.
+          const drawing = page.locator('.rope-svg');
+          const after = await drawing.locator('.rope-vector.after').evaluate((l) => ['x1', 'y1', 'x2', 'y2'].map((a) => Number(l.getAttribute(a))));
+          assertNear(Math.atan2(-(after[3]! - after[1]!), after[2]! - after[0]!), Math.atan2(y2!, y1!), 0.02, 'the drawn arrow’s angle');
+          const dots = await drawing.locator('.rope-dot').evaluateAll((els) => els.map((e) => ['cx', 'cy', 'data-position'].map((a) => Number(e.getAttribute(a)))));
+          assert.equal(dots.length, Math.min(position + 1, 32));
+          assert.equal(dots.at(-1)![2], position);
+          for (const [cx, cy, k] of dots) {
+            assertNear(Math.hypot(cx! - 100, cy! - 100), 80, 0.15, `dot ${k}: same length`);
+            const expected = Math.atan2(x2!, x1!) + k! * frequency;
+            const shown = Math.atan2(-(cy! - 100), cx! - 100);
+            assertNear(Math.atan2(Math.sin(shown - expected), Math.cos(shown - expected)), 0, 0.01, `dot ${k}: turned by ${k} × inv_freq`);
+          }
+          await page.locator('.rope-figure').screenshot({ path: path.join(testResultsDir, `rope-${name}-${language}.png`) });
           const query = await stripValues(page, 'query');
           assertNear(query[0]!, y1!, 1e-5 * Math.max(1, Math.abs(y1!)), 'q[0] in the strip is the rotated one');
           assertNear(query[half]!, y2!, 1e-5 * Math.max(1, Math.abs(y2!)), `q[${half}] in the strip is the rotated one`);

@@ -55,6 +55,7 @@ export const en = {
   'step5.kvOwn': 'Query head {head} reads key/value head {kv}: every query head has its own key and value.',
   'step5.rope': 'RoPE turns component i of q and component i + {half} together, as a pair, by the angle θ = position × inv_freq[i]. Pair {pair} of this query (q[{pair}], q[{partner}]) at position {position}: θ = {position} × {freq} = {angle} rad, so ({x1}, {x2}) becomes ({y1}, {y2}); its length, {length}, stays the same. The slowest pair, {last}, turns by {position} × {slowFreq} = {slowAngle} rad. Each key turns the same way at its own position.',
   'step5.ropeLlama3': 'This model’s llama3 rope scaling divides inv_freq by {factor} for the slow pairs (wavelengths over {longest} tokens), keeps it for the fast ones (under {shortest} tokens) and blends between: that is why inv_freq[{last}] is {slowFreq}.',
+  'step5.ropeDrawing': 'Components {pair} and {partner} of the query as one 2-D vector: 0 is where it points before the rotation, {position} where it points at this position; each dot is one position in between. The turn grows with the position; the length never changes.',
   'step5.ropeLinear': 'This model’s linear rope scaling divides every inv_freq by {factor}.',
   'step5.window': 'This layer has a sliding window of {window} tokens: the query sees only the {window} latest tokens (itself included), so the tokens before {first} are hidden too.',
   'step5.outsideWindow': 'outside the window',

@@ -56,6 +56,7 @@ export const zhCn: Bundle = {
   'step5.kvOwn': '第 {head} 个查询头读取第 {kv} 个键/值头：每个查询头都有自己的键和值。',
   'step5.rope': 'RoPE 把 q 的第 i 个分量和第 i + {half} 个分量配成一对，一起转过角度 θ = 位置 × inv_freq[i]。这个查询的第 {pair} 对（q[{pair}] 和 q[{partner}]）在位置 {position}：θ = {position} × {freq} = {angle} 弧度，于是 ({x1}, {x2}) 变成 ({y1}, {y2})；它的长度 {length} 不变。转得最慢的第 {last} 对转过 {position} × {slowFreq} = {slowAngle} 弧度。每个键也在自己的位置上这样旋转。',
   'step5.ropeLlama3': '这个模型的 llama3 旋转缩放 (rope scaling) 把慢的各对（波长超过 {longest} 个词元）的 inv_freq 除以 {factor}，快的各对（波长不到 {shortest} 个词元）保持不变，介于两者之间的平滑过渡：所以 inv_freq[{last}] 是 {slowFreq}。',
+  'step5.ropeDrawing': '把查询的第 {pair} 和第 {partner} 个分量看成一个平面向量：0 是旋转前的方向，{position} 是在这个位置上的方向；中间每个点是一个位置。转过的角度随位置增大，长度始终不变。',
   'step5.ropeLinear': '这个模型的线性旋转缩放 (rope scaling) 把每个 inv_freq 都除以 {factor}。',
   'step5.window': '这一层有 {window} 个词元的滑动窗口 (sliding window)：查询只看最近的 {window} 个词元（包括自己），所以第 {first} 个词元之前的词元也被遮住。',
   'step5.outsideWindow': '在窗口之外',

@@ -9,6 +9,7 @@ import { explain, withTerms, type Term } from './glossary';
 import { describeNorms } from './norm-trend';
 import { formatPercent, sentences } from './format';
 import { censusSection } from './census-view';
+import { ropeDrawing } from './rope-drawing';
 import type { ModelConfig } from '../../src/engine/types';
 
 export interface PipelineControls {
@@ -229,6 +230,10 @@ export class PipelineView {
         },
         text: sentences([rope, scalingText]),
       }),
+      el('figure', { className: 'rope-figure' }, [
+        ropeDrawing(r, t('step5.ropeDrawing', { pair: r.pair, partner: r.pair + r.half, position: r.position })),
+        el('figcaption', { className: 'hint', text: t('step5.ropeDrawing', { pair: r.pair, partner: r.pair + r.half, position: r.position }) }),
+      ]),
       attention.window === null
         ? null
         : el('p', { attrs: { 'data-name': 'window', 'data-window': String(attention.window) }, text: t('step5.window', { window: attention.window, first: attention.firstVisible }) }),
