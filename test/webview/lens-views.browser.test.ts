@@ -277,6 +277,21 @@ describe('Attention, Embeddings and Logit lens tabs in headless Chromium (WASM)'
     assert.equal(await page.locator('.vectors-example li[data-pair="V3"]').getAttribute('data-degrees'), '12.37');
     assert.match((await page.locator('.example-check').textContent())!, /7\.5° for V3 and V2\. Their own counts give 12\.4° \(cosine 0\.977\); 7\.5° would need a cosine of 0\.991/);
     await shot('vectors-angle.png', '.vectors-view');
+
+    // Passages: a one-line text is taken as its two halves; the cosine of their mean last-layer vectors.
+    const passages = page.locator('.vectors-passages');
+    const half = Math.floor(T / 2);
+    assert.equal(await passages.getAttribute('data-a'), `0-${half}`);
+    assert.equal(await passages.getAttribute('data-b'), `${half}-${T}`);
+    const mean = (layer: number, from: number, to: number) => Array.from({ length: d }, (_, i) => {
+      let sum = 0;
+      for (let t = from; t < to; t++) sum += row(layer, t)[i]!;
+      return sum / (to - from);
+    });
+    const passageCos = cosine(mean(L, 0, half), mean(L, half, T));
+    assert.ok(Math.abs(Number(await passages.getAttribute('data-cos')) - passageCos) < 1e-4, `${await passages.getAttribute('data-cos')} vs ${passageCos}`);
+    assert.ok((await passages.locator('p').first().textContent())!.includes(`cosine ${passageCos.toFixed(3)}`));
+    assert.match((await passages.locator('p.muted').textContent())!, /not to place similar passages close together/);
   });
 
   test('a one-token text says there is no attention to show', async () => {

@@ -519,6 +519,8 @@ describe('Pipeline tab in Simplified Chinese', () => {
     assert.match((await page.locator('.vectors-one-hot p').textContent())!, /个数：第 \d+ 位是 1，其余全是 0。用它乘以嵌入矩阵 wte（50,257 × 192 = 9,649,344 个参数）/);
     assert.match((await page.locator('.angle-figure[data-kind="context"] figcaption').textContent())!, /^它们第 1 层之后的残差流 \(residual stream\) 向量：余弦 -?\d\.\d{3}，夹角 \d+\.\d°。$/);
     assert.equal(await page.locator('.vectors-example th').nth(1).textContent(), '金融（finance）');
+    assert.equal(await page.locator('.vectors-passages h2').textContent(), '从词到段落');
+    assert.match((await page.locator('.vectors-passages p').first().textContent())!, /^一段文字也可以是一个向量：这里取它各词元在最后一层（第 6 层）之后的向量的平均。/);
     assert.match((await page.locator('.example-check').textContent())!, /但说 V3 与 V2 是 7\.5°。按文章自己的词频算，是 12\.4°（余弦 0\.977）；要得到 7\.5°，余弦得是 0\.991。/);
     await page.close();
   });

@@ -21,3 +21,16 @@ test('one-hot vectors are at 90°, a vector with itself at 0°, opposite ones at
   assert.ok(Number.isNaN(angleBetween([0, 0], [1, 0]).cosine));
   assert.throws(() => angleBetween([1], [1, 2]), /1 against 2/);
 });
+
+test('passages default to the text’s first two lines, or its halves', async () => {
+  const { defaultPassages } = await import('../../webview-ui/view/vectors-view');
+  const { tokenize } = await import('../../src/engine/tokenizer');
+  const text = 'The cat sat.\n\nA dog ran home.\nLast line';
+  const tokens = tokenize(text);
+  const [a, b] = defaultPassages(tokens);
+  const spell = ([from, to]: [number, number]) => tokens.slice(from, to).map((t) => t.text).join('');
+  assert.equal(spell(a).trim(), 'The cat sat.');
+  assert.equal(spell(b).trim(), 'A dog ran home.');
+  const one = tokenize('one line of several words here');
+  assert.deepEqual(defaultPassages(one), [[0, Math.floor(one.length / 2)], [Math.floor(one.length / 2), one.length]]);
+});

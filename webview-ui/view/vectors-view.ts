@@ -138,7 +138,7 @@ export class VectorsView {
         el('label', { text: `${this.t('vectors.layer')} ` }, [this.pickLayer]),
       ]),
       this.oneHot(run, tokA, rowA),
-      run.tokens.length < 2 ? el('p', { className: 'muted', text: this.t('vectors.needTwo') }) : this.angles(run, rowA, rowB),
+      ...(run.tokens.length < 2 ? [el('p', { className: 'muted', text: this.t('vectors.needTwo') })] : [this.angles(run, rowA, rowB), this.passages(run)]),
       this.workedExample(),
     );
   }
@@ -222,6 +222,23 @@ export class VectorsView {
     return sentences(out);
   }
 
+  /** Two passages of the text as one vector each (the mean of their tokens' last-layer vectors), and their angle. */
+  private passages(run: LensRun): HTMLElement {
+    const [a, b] = defaultPassages(run.tokens);
+    const L = run.config.nLayer;
+    const last = angleBetween(meanRow(run, L, a), meanRow(run, L, b));
+    const first = angleBetween(meanRow(run, 0, a), meanRow(run, 0, b));
+    const excerpt = (range: [number, number]) => {
+      const text = run.tokens.slice(range[0], range[1]).map((token) => token.text).join('').trim();
+      return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+    };
+    return el('section', { className: 'vectors-passages', attrs: { 'data-a': a.join('-'), 'data-b': b.join('-'), 'data-cos': last.cosine.toFixed(6), 'data-cos-embedding': first.cosine.toFixed(6) } }, [
+      el('h2', { className: 'lens-heading', text: this.t('vectors.passagesHeading') }),
+      el('p', { text: this.t('vectors.passages', { a: excerpt(a), b: excerpt(b), fromA: a[0], toA: a[1] - 1, fromB: b[0], toB: b[1] - 1, layer: L, cos: cos3(last), deg: deg1(last), cosEmbedding: cos3(first) }) }),
+      el('p', { className: 'muted', text: this.t('vectors.passagesCaveat') }),
+    ]);
+  }
+
   private workedExample(): HTMLElement {
     const { words, v1, v2, v3, statedV3V2 } = WORKED_EXAMPLE;
     const header = el('tr', {}, [el('th', { text: this.t('vectors.wordColumn') }), ...words.map(([chinese, word]) => el('th', { text: this.t('vectors.exampleWord', { chinese, word }) }))]);
@@ -295,4 +312,30 @@ function angleDrawing(angle: Angle, label: string): SVGSVGElement {
   root.appendChild(svg('text', { class: 'angle-end', x: (bx + (theta > Math.PI / 2 ? -12 : 4)).toFixed(1), y: (by - 2).toFixed(1) }, 'B'));
   root.appendChild(svg('text', { class: 'angle-label', x: ox, y: h - 2, 'text-anchor': 'middle' }, `${angle.degrees.toFixed(1)}°`));
   return root;
+}
+
+/** The first two lines of the text with tokens in them, or else its two halves: [start, end) token ranges. */
+export function defaultPassages(tokens: readonly TokenSpan[]): [[number, number], [number, number]] {
+  const lines: [number, number][] = [];
+  let start = 0;
+  tokens.forEach((token, i) => {
+    if (token.text.includes('\n') || i === tokens.length - 1) {
+      const end = i + 1;
+      if (tokens.slice(start, end).some((t) => t.text.trim() !== '')) lines.push([start, end]);
+      start = end;
+    }
+  });
+  if (lines.length >= 2) return [lines[0]!, lines[1]!];
+  const half = Math.floor(tokens.length / 2);
+  return [[0, half], [half, tokens.length]];
+}
+
+/** The mean of the tokens' vectors after `layer` over [start, end). */
+function meanRow(run: LensRun, layer: number, [start, end]: [number, number]): Float64Array {
+  const mean = new Float64Array(run.config.nEmbd);
+  for (let t = start; t < end; t++) {
+    const row = hiddenRow(run, layer, t);
+    for (let i = 0; i < mean.length; i++) mean[i]! += row[i]! / (end - start);
+  }
+  return mean;
 }
