@@ -248,6 +248,7 @@ describe('Attention, Embeddings and Logit lens tabs in headless Chromium (WASM)'
     assert.match(trend, /position rows \(wpe\)/);
     assert.ok(trend.includes(`least alike ${lowest === 0 ? 'at the embedding (layer 0)' : `after layer ${lowest}`} (cosine ${expected[lowest]!.toFixed(3)})`), trend);
     await page.selectOption('[data-control="vector-layer"]', '4');
+    await page.locator('.angle-figure[data-kind="context"][data-layer="4"]').waitFor({ timeout: 30_000 });
     assert.ok(Math.abs(Number(await context.getAttribute('data-cos')) - expected[4]!) < 1e-4, 'the layer picker moves the drawn angle');
     await shot('vectors-two-contexts.png', '.vectors-view');
 
@@ -292,6 +293,27 @@ describe('Attention, Embeddings and Logit lens tabs in headless Chromium (WASM)'
     assert.ok(Math.abs(Number(await passages.getAttribute('data-cos')) - passageCos) < 1e-4, `${await passages.getAttribute('data-cos')} vs ${passageCos}`);
     assert.ok((await passages.locator('p').first().textContent())!.includes(`cosine ${passageCos.toFixed(3)}`));
     assert.match((await passages.locator('p.muted').textContent())!, /not to place similar passages close together/);
+
+    // Counting against learning: the words' co-occurrence counts, counted here on their own.
+    const counting = page.locator('.vectors-counting');
+    const textWords = tokenize(TEXT).map((t) => t.text.trim().toLowerCase()).filter((w) => /^\p{L}+$/u.test(w));
+    const distinct = [...new Set(textWords)];
+    assert.equal(Number(await counting.getAttribute('data-words')), distinct.length);
+    const table = await counting.locator('.text-counts tr[data-word]').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-word'), [...r.querySelectorAll('td')].map((c) => Number(c.textContent))] as const));
+    assert.deepEqual(table.map(([w]) => w), distinct);
+    table.forEach(([w, cells]) => cells.forEach((n, j) => {
+      let expected = 0;
+      textWords.forEach((x, at) => {
+        if (x !== w) return;
+        for (const k of [at - 1, at + 1]) if (textWords[k] === distinct[j]) expected++;
+      });
+      assert.equal(n, expected, `${w} × ${distinct[j]}`);
+    }));
+    assert.equal(await counting.locator('.pca-scatter').nth(0).locator('.pca-point').count(), distinct.length);
+    assert.equal(await counting.locator('.pca-scatter').nth(1).locator('.pca-point').count(), distinct.length);
+    assert.equal(await counting.locator('.classic-counts tr[data-word="well"] td').nth(['all', 'that', 'glitters', 'is', 'not', 'gold', 'well', 'ends'].indexOf('ends')).textContent(), '1');
+    assert.match((await counting.locator('.hint').textContent())!, /CBOW trains them to predict a word from the words around it, skip-gram to predict the words around from the word/);
+    await shot('vectors-counting.png', '.vectors-counting');
   });
 
   test('a one-token text says there is no attention to show', async () => {

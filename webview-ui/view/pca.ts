@@ -46,6 +46,39 @@ export function pca2(vectors: ArrayLike<number>[]): Projection {
   };
 }
 
+/**
+ * Truncated SVD to two dimensions of the rows as they are (not centred, as for a co-occurrence
+ * matrix): each row's coordinates on the two top right-singular vectors, i.e. σ₁u₁ and σ₂u₂.
+ * `explained`: the share of the squared Frobenius norm the two singular values hold.
+ */
+export function svd2(rows: ArrayLike<number>[]): Projection {
+  const n = rows.length;
+  if (n === 0) return { points: [], variances: [0, 0], explained: 0 };
+  const d = rows[0]!.length;
+  if (rows.some((r) => r.length !== d)) throw new Error('svd2: every row must have the same length');
+  const matrix = rows.map((r) => Float64Array.from(r));
+  const total = matrix.reduce((sum, r) => sum + dot(r, r), 0);
+  // XᵀX times a vector, without forming XᵀX.
+  const gramTimes = (x: Float64Array): Float64Array => {
+    const out = new Float64Array(d);
+    for (const r of matrix) {
+      const s = dot(r, x);
+      for (let j = 0; j < d; j++) out[j]! += s * r[j]!;
+    }
+    return out;
+  };
+  const first = powerIteration(gramTimes, d, []);
+  const second = powerIteration(gramTimes, d, [first.vector]);
+  const axes = [first, second].map(({ vector }) => {
+    const coords = matrix.map((r) => dot(r, vector));
+    const largest = coords.reduce((best, c) => (Math.abs(c) > Math.abs(best) ? c : best), 0);
+    return largest < 0 ? coords.map((c) => -c) : coords;
+  });
+  // The eigenvalues of XᵀX are the squared singular values.
+  const variances: [number, number] = [first.value, second.value];
+  return { points: matrix.map((_, i) => [axes[0]![i]!, axes[1]![i]!]), variances, explained: total > 0 ? (variances[0] + variances[1]) / total : 0 };
+}
+
 function powerIteration(covTimes: (x: Float64Array) => Float64Array, d: number, found: Float64Array[]): { vector: Float64Array; value: number } {
   // A fixed, non-symmetric start so it is unlikely to be orthogonal to the top component.
   let x: Float64Array = Float64Array.from({ length: d }, (_, j) => 1 + ((j * 7919) % 13) / 13);

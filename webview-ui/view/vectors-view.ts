@@ -9,6 +9,9 @@ import { displayToken } from './token-display';
 import { formatCount, sentences } from './format';
 import { withTerms } from './glossary';
 import { angleBetween, WORKED_EXAMPLE, type Angle } from './vector-angle';
+import { CLASSIC_SENTENCES, cooccurrence, type Cooccurrence } from './cooccurrence';
+import { pca2, svd2 } from './pca';
+import { PcaScatter } from './pca-scatter';
 import { english, type Translate } from '../i18n';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -32,6 +35,10 @@ export class VectorsView {
   private readonly pickA = el('select', { attrs: { 'data-control': 'vector-a' } });
   private readonly pickB = el('select', { attrs: { 'data-control': 'vector-b' } });
   private readonly pickLayer = el('select', { attrs: { 'data-control': 'vector-layer' } });
+  private readonly pickWindow = el('select', { attrs: { 'data-control': 'cooccurrence-window' } }, [1, 2].map((w) => el('option', { text: String(w), attrs: { value: String(w) } })));
+  private readonly countsScatter = new PcaScatter(() => undefined);
+  private readonly learnedScatter = new PcaScatter(() => undefined);
+  private window = 1;
   private run: LensRun | undefined;
   private a = 0;
   private b = 0;
@@ -44,6 +51,10 @@ export class VectorsView {
   constructor() {
     this.pickA.addEventListener('change', () => this.pick(Number(this.pickA.value), this.b));
     this.pickB.addEventListener('change', () => this.pick(this.a, Number(this.pickB.value)));
+    this.pickWindow.addEventListener('change', () => {
+      this.window = Number(this.pickWindow.value);
+      this.refresh();
+    });
     this.pickLayer.addEventListener('change', () => {
       this.layer = Number(this.pickLayer.value);
       this.refresh();
@@ -120,10 +131,14 @@ export class VectorsView {
     this.pickA.value = String(this.a);
     this.pickB.value = String(this.b);
     this.pickLayer.value = String(this.layer);
+    this.pickWindow.value = String(this.window);
     const [tokA, tokB] = [run.tokens[this.a]!, run.tokens[this.b]!];
+    const counted = cooccurrence(run.tokens, this.window);
     let rows: Float32Array;
+    let wordRows: Float32Array;
     try {
       rows = await run.engine.tokenEmbeddings([tokA.id, tokB.id]);
+      wordRows = await run.engine.tokenEmbeddings(counted.firstToken.map((t) => run.tokens[t]!.id));
     } catch (error) {
       if (seq === this.seq) this.element.replaceChildren(el('p', { className: 'error-text', text: this.t('vectors.failed', { message: (error as Error).message }) }));
       return;
@@ -140,6 +155,7 @@ export class VectorsView {
       this.oneHot(run, tokA, rowA),
       ...(run.tokens.length < 2 ? [el('p', { className: 'muted', text: this.t('vectors.needTwo') })] : [this.angles(run, rowA, rowB), this.passages(run)]),
       this.workedExample(),
+      this.counting(run, counted, wordRows),
     );
   }
 
@@ -220,6 +236,44 @@ export class VectorsView {
       out.unshift(this.t(run.config.architecture.positions.kind === 'learned' ? 'vectors.sameLearned' : 'vectors.sameRotary', { cos: cos3(perLayer[0]!) }));
     }
     return sentences(out);
+  }
+
+  /**
+   * Counting against learning: the text's words by co-occurrence counts reduced with SVD, beside
+   * the model's learned input embeddings of the same words reduced with PCA; then the articles'
+   * two-sentence example, and how word2vec learns instead of counting.
+   */
+  private counting(run: LensRun, counted: Cooccurrence, wordRows: Float32Array): HTMLElement {
+    const t = this.t;
+    const d = run.config.nEmbd;
+    const parts: Node[] = [
+      el('h2', { className: 'lens-heading', text: t('vectors.countingHeading') }),
+      el('div', { className: 'lens-controls' }, [el('label', { text: `${t('vectors.window')} ` }, [this.pickWindow])]),
+    ];
+    const n = counted.words.length;
+    if (n < 3) parts.push(el('p', { className: 'muted', text: t('vectors.fewWords', { count: n }) }));
+    else {
+      const counts = svd2(counted.counts);
+      const learned = pca2(Array.from({ length: n }, (_, i) => wordRows.subarray(i * d, (i + 1) * d)));
+      const countsTitle = t('vectors.countsTitle', { window: this.window, words: n, percent: (counts.explained * 100).toFixed(0) });
+      const learnedTitle = t('vectors.learnedTitle', { words: n, percent: (learned.explained * 100).toFixed(0) });
+      this.countsScatter.render(counts.points, counted.words, countsTitle);
+      this.learnedScatter.render(learned.points, counted.words, learnedTitle);
+      this.countsScatter.element.setAttribute('data-points', JSON.stringify(counts.points.map(([x, y]) => [+x.toFixed(4), +y.toFixed(4)])));
+      parts.push(
+        el('p', { text: t('vectors.countingIntro', { window: this.window, words: n }) }),
+        el('div', { className: 'counting-plots' }, [this.countsScatter.element, this.learnedScatter.element]),
+      );
+      if (n <= 12) parts.push(countTable(counted, t('vectors.wordColumn')));
+    }
+    const classic = classicExample();
+    parts.push(
+      el('h3', { className: 'lens-subheading', text: t('vectors.classicHeading') }),
+      el('p', { text: t('vectors.classic', { first: CLASSIC_SENTENCES[0]!, second: CLASSIC_SENTENCES[1]! }) }),
+      countTable(classic, t('vectors.wordColumn'), 'classic-counts'),
+      el('p', { className: 'hint', text: t('vectors.word2vec') }),
+    );
+    return el('section', { className: 'vectors-counting', attrs: { 'data-words': String(n) } }, parts);
   }
 
   /** Two passages of the text as one vector each (the mean of their tokens' last-layer vectors), and their angle. */
@@ -339,3 +393,22 @@ function meanRow(run: LensRun, layer: number, [start, end]: [number, number]): F
   }
   return mean;
 }
+
+/** The articles' two sentences counted one at a time (no window spans the two) and added. */
+function classicExample(): Cooccurrence {
+  const asTokens = (sentence: string) => sentence.split(' ').map((word, i) => ({ text: i === 0 ? word : ` ${word}` }));
+  const parts = CLASSIC_SENTENCES.map((sentence) => cooccurrence(asTokens(sentence), 1));
+  const words = [...new Set(parts.flatMap((p) => p.words))];
+  const counts = words.map(() => new Array<number>(words.length).fill(0));
+  for (const part of parts) {
+    part.words.forEach((w, i) => part.words.forEach((v, j) => (counts[words.indexOf(w)]![words.indexOf(v)]! += part.counts[i]![j]!)));
+  }
+  return { words, counts, firstToken: [] };
+}
+
+function countTable(counted: Cooccurrence, corner: string, className = 'text-counts'): HTMLElement {
+  const header = el('tr', {}, [el('th', { text: corner }), ...counted.words.map((w) => el('th', { text: w }))]);
+  const rows = counted.words.map((w, i) => el('tr', { attrs: { 'data-word': w } }, [el('th', { text: w }), ...counted.counts[i]!.map((n) => el('td', { className: n === 0 ? 'muted' : '', text: String(n) }))]));
+  return el('table', { className: `lens-table count-table ${className}` }, [el('tbody', {}, [header, ...rows])]);
+}
+
