@@ -21,6 +21,7 @@ import { AttentionData } from './view/attention-data';
 import { EmbeddingView } from './view/embedding-view';
 import { VectorsView } from './view/vectors-view';
 import { earlierWindows } from './view/earlier-windows';
+import { ChatTab } from './view/chat-tab';
 import type { LensRun } from './view/lens-run';
 import { LogitLensView } from './view/logit-lens-view';
 import { Tabs } from './view/tabs';
@@ -147,6 +148,7 @@ export class App {
     });
     this.tabs.add('pipeline', t('tab.pipeline'), this.pipeline);
     this.tabs.add('generate', t('tab.generate'), this.generate);
+    this.tabs.add('chat', t('tab.chat'), new ChatTab(t, () => this.engine()));
   }
 
   /** Words the views built before init, and the tab labels, in the panel's language. */

@@ -3,7 +3,8 @@
 import type { Analysis, AnalyzeOptions, BackendInfo, BackendPreference, Distribution, LensCell, ModelConfig, Neighbour } from '../src/engine/types';
 import type { DistributionOptions } from '../src/engine/engine';
 import type { Translate } from './i18n';
-import type { CallMessage, EngineCalls, EngineMethod, LoadStage, ModelLocation, TokenizerInfo, WorkerMessage } from './engine-rpc';
+import type { CallMessage, ChatAnswer, EngineCalls, EngineMethod, LoadStage, ModelLocation, TokenizerInfo, WorkerMessage } from './engine-rpc';
+import type { ChatMessage } from '../src/engine/chat-template';
 import { TokenTexts, type TokenTextLookup } from './token-texts';
 import type { PipelineModel, PipelineRequest } from './view/pipeline-model';
 
@@ -29,6 +30,8 @@ export interface PanelEngine {
   pipeline(request: PipelineRequest): Promise<PipelineModel>;
   /** The text of `ids` by the model's tokenizer. */
   decode(ids: number[]): Promise<string>;
+  /** How the model's chat template writes the conversation, and what the assistant would say first. */
+  chat(messages: ChatMessage[]): Promise<ChatAnswer>;
   /** Stops the worker and frees the model; later calls fail. */
   dispose(): Promise<void>;
 }
@@ -139,6 +142,10 @@ class WorkerEngine implements PanelEngine {
 
   tokenEmbeddings(ids: number[]): Promise<Float32Array> {
     return this.call('tokenEmbeddings', ids);
+  }
+
+  chat(messages: ChatMessage[]): Promise<ChatAnswer> {
+    return this.call('chat', messages);
   }
 
   pipeline(request: PipelineRequest): Promise<PipelineModel> {

@@ -3,6 +3,7 @@
 // tokenizer_config.json when the folder has them) from the extension's resource origin, with one
 // download progress over all of them, then builds the engine on onnxruntime-web (WebGPU when it
 // can, WASM otherwise) and the model's own tokenizer.
+import { chatTemplateOf, type ChatTemplate } from '../src/engine/chat-template';
 import * as ort from 'onnxruntime-web/webgpu';
 import { Checkpoint, MAX_CONFIG_BYTES, MAX_WEIGHTS_BYTES, type ShardBytes } from '../src/engine/checkpoint';
 import { LensEngine, type OrtLike } from '../src/engine/engine';
@@ -27,6 +28,8 @@ export interface LoadedEngine {
   tokenizerMs: number;
   /** The engine's config, with generation_config.json's end-of-sequence ids where the folder has one. */
   config: ModelConfig;
+  /** tokenizer_config.json's chat template, for instruct models. */
+  chat?: ChatTemplate;
   loadMs: number;
 }
 
@@ -212,5 +215,5 @@ export async function loadEngine(location: ModelLocation, backend: BackendPrefer
   await engine.analyze([engine.config.eosTokenId], { topK: 1 });
   // The page stops generation at every end-of-sequence id, generation_config.json's included.
   const config = generationJson === undefined ? engine.config : withGenerationConfig(engine.config, generationJson, GENERATION_CONFIG_FILE);
-  return { engine, checkpoint, tokenizer, tokenizerMs, config, loadMs: performance.now() - started };
+  return { engine, checkpoint, tokenizer, tokenizerMs, config, chat: chatTemplateOf(tokenizerConfig), loadMs: performance.now() - started };
 }

@@ -5,6 +5,7 @@
 // unresponsive" and a 20 s socket timeout. The page only draws; this module is all the two share.
 import type { Analysis, AnalyzeOptions, BackendInfo, BackendPreference, Distribution, LensCell, ModelConfig, Neighbour } from '../src/engine/types';
 import type { DistributionOptions } from '../src/engine/engine';
+import type { ChatMessage, ChatReading } from '../src/engine/chat-template';
 import type { ModelFileUris } from '../src/protocol';
 import type { PipelineModel, PipelineRequest } from './view/pipeline-model';
 import type { TokenEntries } from './token-texts';
@@ -27,6 +28,8 @@ export type LoadStage =
 export interface TokenizerInfo {
   /** "r50k_base", or the model's name for its tokenizer.json. */
   name: string;
+  /** tokenizer_config.json has a chat template (an instruct model). */
+  chatTemplate: boolean;
   /** Time to build it from tokenizer.json (parse included), in ms; 0 for r50k_base. */
   buildMs: number;
 }
@@ -52,6 +55,13 @@ export interface EngineCalls {
   pipeline(request: PipelineRequest): Promise<PipelineModel>;
   /** The text of a sequence of ids, by the model's tokenizer (generated text for the editor). */
   decode(ids: number[]): Promise<string>;
+  /** The conversation as the model's chat template writes it, its tokens, and the assistant's first-token distribution. */
+  chat(messages: ChatMessage[]): Promise<ChatAnswer>;
+}
+
+export interface ChatAnswer extends ChatReading {
+  /** The distribution of the assistant's first token (temperature 1). */
+  next: Distribution;
 }
 
 export type EngineMethod = keyof EngineCalls;
@@ -90,6 +100,7 @@ export const tokenIdsIn: { [M in EngineMethod]: (value: Awaited<ReturnType<Engin
   tokenEmbeddings: () => [],
   pipeline: () => [],
   decode: () => [],
+  chat: (answer) => [...answer.ids, ...idsOfTop(answer.next.top)],
 };
 
 /** The buffers of a result that can move instead of being copied (an analysis' attention and residual stream). */

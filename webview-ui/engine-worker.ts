@@ -8,6 +8,7 @@ import { loadEngine, type LoadedEngine } from './engine-loader';
 import { tokenIdsIn, transferables, type CallMessage, type EngineCalls, type EngineMethod, type WorkerMessage } from './engine-rpc';
 import type { TokenEntries } from './token-texts';
 import { buildPipeline } from './view/pipeline-model';
+import { readChat, type ChatMessage } from '../src/engine/chat-template';
 
 interface WorkerScope {
   postMessage(message: WorkerMessage, transfer?: Transferable[]): void;
@@ -28,7 +29,8 @@ const calls: EngineCalls = {
     if (loading) throw new Error('this worker already holds a model');
     loading = loadEngine(location, backend, (progress) => scope.postMessage({ kind: 'progress', progress }));
     const { engine, tokenizer, tokenizerMs, config, loadMs } = await loading;
-    return { config, backend: engine.backend, tokenizer: { name: tokenizer.name, buildMs: tokenizerMs }, loadMs };
+    const { chat } = await loading;
+    return { config, backend: engine.backend, tokenizer: { name: tokenizer.name, buildMs: tokenizerMs, chatTemplate: chat !== undefined }, loadMs };
   },
   analyze: async (ids, options) => (await loaded()).engine.analyze(ids, options),
   distributionAt: async (ids, position, options) => (await loaded()).engine.distributionAt(ids, position, options),
@@ -49,6 +51,15 @@ const calls: EngineCalls = {
     });
   },
   decode: async (ids) => (await loaded()).tokenizer.decode(ids),
+  async chat(messages) {
+    const { engine, tokenizer, chat } = await loaded();
+    if (!chat) throw new Error('this model has no chat template (tokenizer_config.json has no chat_template): it is a base model');
+    const reading = readChat(chat, tokenizer, checkMessages(messages));
+    const context = engine.config.nPositions;
+    if (reading.ids.length > context) throw new Error(`the conversation is ${reading.ids.length} tokens, longer than the model's context of ${context}`);
+    const next = await engine.distributionAt(reading.ids, reading.ids.length - 1, { temperature: 1, topK: 10 });
+    return { ...reading, next };
+  },
 };
 
 /** The display entries of the ids in a result, each once. */
@@ -69,3 +80,14 @@ scope.addEventListener('message', (event) => {
     }
   })();
 });
+
+/** The page's messages, checked: a system and/or user message of at most 20,000 characters each. */
+function checkMessages(messages: unknown): ChatMessage[] {
+  if (!Array.isArray(messages) || messages.length === 0 || messages.length > 2) throw new Error('a conversation here is a system prompt and a user message');
+  return messages.map((m) => {
+    const { role, content } = (m ?? {}) as Record<string, unknown>;
+    if ((role !== 'system' && role !== 'user') || typeof content !== 'string' || content.length > 20_000) throw new Error('each message needs a role (system or user) and at most 20,000 characters of text');
+    return { role, content };
+  });
+}
+

@@ -218,6 +218,10 @@ class HfTokenizer implements Tokenizer {
     return this.addedById.get(id)?.special === true;
   }
 
+  specialTokens(): readonly { id: number; content: string }[] {
+    return [...this.addedById.values()].filter((t) => t.special && t.content !== '').map(({ id, content }) => ({ id, content }));
+  }
+
   private withAdditions(ids: number[]): number[] {
     if (this.prefix.length === 0 && this.suffix.length === 0) return ids;
     return [...this.prefix, ...ids, ...this.suffix];

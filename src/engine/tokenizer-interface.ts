@@ -53,4 +53,9 @@ export interface Tokenizer {
   tokenBytesHex(id: number): string;
   /** True for control tokens (BOS, EOS, chat markers): ids that typed text never produces. */
   isSpecial(id: number): boolean;
+  /**
+   * The special added tokens as tokenizer.json writes them (content as matched in text, e.g.
+   * "<|im_start|>"), for chat templates, whose markers are these tokens; none for OpenAI's encodings.
+   */
+  specialTokens?(): readonly { id: number; content: string }[];
 }

@@ -28,6 +28,7 @@ import { launchChromium, serveStatic, type StaticServer } from '../harness/chrom
 import { repoRoot, testResultsDir } from '../harness/paths';
 import { fixtureDir, readReference, SHARDS, writeShardedQwen2, type FixtureName } from '../unit/llama-family-fixtures';
 import { explainMessage, modelInit, modelUris, modelWithTokenizerUris, sendToPanel, writePanelPage } from './panel-page';
+import { Tokenizer as RustTokenizer } from 'tokenizers';
 import type { InitMessage } from '../../src/protocol';
 
 /** Scores computed by the same WASM graphs in Node and in Chromium: equal up to float32 rounding. */
@@ -225,6 +226,31 @@ describe('the panel with today\'s open models (WASM)', () => {
       const inserted = await page.waitForFunction(() => window.__posted.find((m) => m.type === 'insertText'), null, { timeout: 10_000 });
       assert.deepEqual(await inserted.jsonValue(), { type: 'insertText', runId: 1, text: tokenizer.decode(chosen) });
     });
+    test('chat: the template writes the conversation, its tokens are what Rust’s tokenizers reads there, the first answer token is the engine’s', async () => {
+      const { page, engine } = panel;
+      await page.locator('[data-tab="chat"]').click();
+      await page.locator('[data-control="user"]').fill('Why is the sky blue?');
+      await page.locator('[data-action="read-chat"]').click();
+      await page.locator('.chat-next .bar-row').first().waitFor({ timeout: 60_000 });
+      const text = (await page.locator('.chat-text').textContent())!;
+      assert.ok(text.includes('<|im_start|>system\nYou are a helpful assistant.<|im_end|>') && text.includes('Why is the sky blue?'), text);
+      assert.ok(text.endsWith('<|im_start|>assistant\n'), 'the generation prompt ends the text');
+      const ids = await page.locator('.chat-chip').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-id'))));
+      const rust = RustTokenizer.fromString(fs.readFileSync(path.join(fixtureDir('tiny-random-qwen3'), 'tokenizer.json'), 'utf8'));
+      assert.deepEqual(ids, (await rust.encode(text, null, { addSpecialTokens: false })).getIds());
+      const sources = await page.locator('.chat-chip').evaluateAll((els) => els.map((e) => e.getAttribute('data-source')));
+      const markers = await page.locator('.chat-chip.special').count();
+      assert.equal(markers, 5, 'start and end of the system and user turns, and the assistant’s start');
+      const userIds = await page.locator('.chat-chip[data-source="user"]').count();
+      assert.match((await page.locator('.chat-counts').textContent())!, new RegExp(`^${ids.length} tokens: ${markers} marker tokens, \\d+ more of the template’s own text, \\d+ of the system prompt and ${userIds} of your message\\.$`));
+      assert.ok(sources.includes('system') && sources.includes('user'));
+      const shown = await page.locator('.chat-next .bar-row').evaluateAll((els) => els.map((e) => [Number(e.getAttribute('data-id')), Number(e.getAttribute('data-value'))]));
+      const { top } = await engine.distributionAt(ids, ids.length - 1, { temperature: 1, topK: 10 });
+      assert.equal(shown[0]![0], top[0]![0], 'the most likely first token of the answer');
+      shown.forEach(([, p], i) => assert.ok(Math.abs(Math.log(p!) - top[i]![1]) < 2e-3, `candidate ${i}`));
+      await page.locator('.chat').screenshot({ path: path.join(testResultsDir, 'chat-qwen3.png') });
+    });
+
     test('a text longer than LIMITS.analysisTokens: the model (context 4,096) reads its last 1,024 tokens', async () => {
       const { page, tokenizer } = panel;
       const long = text.repeat(70);
@@ -267,6 +293,22 @@ describe('the panel with today\'s open models (WASM)', () => {
       assert.ok(tooltip.includes(zhCn['tooltip.specialFirst']), tooltip);
       assert.ok(!tooltip.includes('UTF-8'), 'no bytes for a token that stands for no text');
       await page.locator('.tokens-tab').screenshot({ path: path.join(testResultsDir, 'families-llama-bos.png') });
+    });
+
+    test('chat, in Chinese: a DeepSeek-style template (BOS written by the template) read as Rust’s tokenizers reads it', async () => {
+      const { page } = panel;
+      await page.locator('[data-tab="chat"]').click();
+      assert.equal(await page.locator('[data-tab="chat"]').textContent(), '对话');
+      await page.locator('[data-control="user"]').fill('天空为什么是蓝色的？');
+      await page.locator('[data-action="read-chat"]').click();
+      await page.locator('.chat-next .bar-row').first().waitFor({ timeout: 60_000 });
+      assert.equal(await page.locator('.chat h2').textContent(), '对话模型怎样读一段对话');
+      const text = (await page.locator('.chat-text').textContent())!;
+      assert.ok(text.startsWith('<｜begin▁of▁sentence｜>You are a helpful assistant.<｜User｜>天空为什么是蓝色的？<｜Assistant｜>'), text);
+      const ids = await page.locator('.chat-chip').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-id'))));
+      const rust = RustTokenizer.fromString(fs.readFileSync(path.join(fixtureDir('tiny-random-llama'), 'tokenizer.json'), 'utf8'));
+      assert.deepEqual(ids, (await rust.encode(text, null, { addSpecialTokens: false })).getIds(), 'one BOS: the template’s, not a second from the tokenizer');
+      assert.match((await page.locator('.chat-counts').textContent())!, /^共 \d+ 个词元：\d+ 个标记词元，\d+ 个来自模板本身的文字，\d+ 个来自系统提示，\d+ 个来自你的消息。$/);
     });
 
     test('the summary counts BOS with the model\'s tokens; the note and labels are in Chinese', async () => {

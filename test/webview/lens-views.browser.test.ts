@@ -316,6 +316,14 @@ describe('Attention, Embeddings and Logit lens tabs in headless Chromium (WASM)'
     await shot('vectors-counting.png', '.vectors-counting');
   });
 
+  test('chat: the bundled base model has no chat template, and the tab says what has one', async () => {
+    await page.locator('[data-tab="chat"]').click();
+    const status = page.locator('.chat-status[data-state="no-template"]');
+    await status.waitFor({ timeout: 30_000 });
+    assert.match((await status.textContent())!, /^tiny-gpt2-software has no chat template: it is a base model, trained only to continue text\./);
+    assert.equal(await page.locator('[data-action="read-chat"]').count(), 0);
+  });
+
   test('a one-token text says there is no attention to show', async () => {
     await send(await explainMessage(2, 'Hello'));
     await page.waitForFunction(() => window.__posted.some((m) => m.type === 'analysis' && m.runId === 2), null, { timeout: 60_000 });

@@ -484,7 +484,7 @@ describe('Pipeline tab in Simplified Chinese', () => {
   test('zh-cn: the Tokens tab (summary, tooltip, distribution) and the Attention tab are in Chinese', async () => {
     const page = await openPanel(browser, server, 'zh-cn');
     const texts = (selector: string) => page.locator(selector).allTextContents();
-    assert.deepEqual(await texts('.tab'), ['词元', '注意力', '嵌入', '逐层预测 (logit lens)', '向量', '数据流', '生成']);
+    assert.deepEqual(await texts('.tab'), ['词元', '注意力', '嵌入', '逐层预测 (logit lens)', '向量', '数据流', '生成', '对话']);
     assert.deepEqual(await texts('.metric .metric-label'), ['词元数', '字符 / 词元', '平均意外度', '比特 / 字符', '困惑度']);
     assert.match((await page.locator('[data-metric="perplexity"]').getAttribute('title'))!, /困惑度 \(perplexity\)/);
     assert.match((await texts('.legend-title'))[0]!, /排名/);
