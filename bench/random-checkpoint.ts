@@ -1,6 +1,8 @@
 // Random checkpoints shaped like real models, made in memory so the benchmark needs no download.
 // Values are N(0, 0.02) as in GPT-2's initialisation (norm weights 1, biases 0): the timing of a
 // forward pass does not depend on what the weights are.
+import fs from 'node:fs';
+import path from 'node:path';
 import { Checkpoint } from '../src/engine/checkpoint';
 import { encodeSafetensors, type RawTensor } from '../test/unit/safetensors-writer';
 
@@ -38,6 +40,19 @@ function tensor(name: string, shape: number[], fill: 'random' | 'ones' | 'zeros'
 
 /** A GPT-2-small-shaped checkpoint as Hugging Face stores it (fp16 safetensors, Conv1D [in, out] weights). */
 export function randomGpt2Small(): { checkpoint: Checkpoint; fileBytes: number } {
+  const { configJson, weights } = gpt2SmallFiles();
+  return { checkpoint: Checkpoint.load({ name: 'random GPT-2 small', configJson, weights }), fileBytes: weights.byteLength };
+}
+
+/** The same as a model folder: config.json and model.safetensors in `dir`. */
+export function writeGpt2SmallDir(dir: string): void {
+  const { configJson, weights } = gpt2SmallFiles();
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'config.json'), configJson);
+  fs.writeFileSync(path.join(dir, 'model.safetensors'), weights);
+}
+
+function gpt2SmallFiles(): { configJson: string; weights: Uint8Array } {
   const { vocab_size: V, n_positions: P, n_embd: d, n_layer: L } = GPT2_SMALL;
   const table = randomHalves();
   let seed = 0;
@@ -60,5 +75,5 @@ export function randomGpt2Small(): { checkpoint: Checkpoint; fileBytes: number }
     model_type: 'gpt2', architectures: ['GPT2LMHeadModel'], ...GPT2_SMALL, n_ctx: P, n_inner: null,
     activation_function: 'gelu_new', layer_norm_epsilon: 1e-5, tie_word_embeddings: true, torch_dtype: 'float16',
   });
-  return { checkpoint: Checkpoint.load({ name: 'random GPT-2 small', configJson, weights }), fileBytes: weights.byteLength };
+  return { configJson, weights };
 }

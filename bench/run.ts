@@ -19,6 +19,8 @@ import { defaultModelDir, loadCheckpointFromDir, readModelConfigFromDir } from '
 import { loadTokenizerFromDir } from '../src/node/load-tokenizer';
 import { analysisFlops } from './flops';
 import { gpt2SmallHover } from './gpt2s-hover';
+import { writeGpt2SmallDir } from './random-checkpoint';
+import { spawnSync } from 'node:child_process';
 import { matmulGraph } from './matmul-ceiling';
 import { round, timeInterleaved } from './timing';
 
@@ -59,6 +61,41 @@ async function sessionCreation(ort: OrtLike, checkpoint: Checkpoint) {
   const createMs = performance.now() - createStart;
   for (const s of sessions) await s.release();
   return { buildMs, createMs, totalMs: buildMs + createMs, graphBytes: graphs.reduce((a, g) => a + g.byteLength, 0) };
+}
+
+/**
+ * bench/gpt2s-analysis.ts on a GPT-2-small-shaped folder, once with 1 WASM thread and once with
+ * 2, each in its own process: the issue's ready / read-and-convert, efficiency, threads and
+ * peak-RSS figures.
+ */
+function gpt2SmallAnalysis(): { figures: Record<string, number>; runs: unknown[] } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-lens-gpt2s-'));
+  try {
+    writeGpt2SmallDir(dir);
+    const runs = [1, 2].map((threads) => {
+      const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'gpt2s-analysis.ts'), dir, String(threads)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      if (child.status !== 0) throw new Error(`gpt2s-analysis (${threads} threads) failed: ${child.stderr}`);
+      return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Record<string, number>;
+    });
+    const [one, two] = runs as [Record<string, number>, Record<string, number>];
+    return {
+      runs,
+      figures: {
+        gpt2s_fp32_weights_mb: one.fp32_weights_mb!,
+        gpt2s_peak_rss_mb: one.peak_rss_mb!,
+        gpt2s_peak_rss_ratio: round(one.peak_rss_mb! / one.fp32_weights_mb!, 2),
+        gpt2s_read_convert_ms: one.read_convert_ms!,
+        gpt2s_ready_ms: one.ready_ms!,
+        gpt2s_ready_ratio: round(one.ready_ms! / one.read_convert_ms!, 2),
+        gpt2s_analysis_t512_ms: one.analysis_t512_ms!,
+        gpt2s_efficiency_t512: one.efficiency_t512!,
+        gpt2s_analysis_t512_2threads_ms: two.analysis_t512_ms!,
+        wasm_threads_speedup_gpt2s_t512: round(one.analysis_t512_ms! / two.analysis_t512_ms!, 2),
+      },
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function main() {
@@ -126,6 +163,8 @@ async function main() {
 
   // GPT-2 small's shape (random weights): a hover near an earlier one reuses its keys and values.
   const gpt2s = await gpt2SmallHover(ortWeb);
+  // The same shape's full analysis, each thread count in a fresh process (peak RSS is per process).
+  const gpt2sAnalysis = gpt2SmallAnalysis();
 
   const matmulFlops = 2 * CEILING_ROWS * d * V;
   const gflops = (flops: number, ms: number) => flops / (ms * 1e6);
@@ -153,7 +192,9 @@ async function main() {
     qwen3_fixture_analysis_t128_ms: round(t.qwen3_128.median),
     qwen3_fixture_tokenizer_load_ms: round(qwen3TokenizerMs),
     ...Object.fromEntries(Object.entries(gpt2s).filter(([k]) => !k.startsWith('details'))),
+    ...gpt2sAnalysis.figures,
     details: {
+      gpt2s_analysis: gpt2sAnalysis.runs,
       gpt2s_hover: gpt2s.details_gpt2s_hover,
       flops_t512: flops512,
       ceiling_matmul: `[${CEILING_ROWS}x${d}] x [${d}x${V}], ${matmulFlops} FLOPs`,

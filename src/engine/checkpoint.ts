@@ -121,6 +121,11 @@ export class Checkpoint {
     return new Checkpoint(plan.name, resolved, family, files, fileNames, tied);
   }
 
+  /** The canonical names of the tensors the model uses (the unembedding's only where it is not the embedding). */
+  tensorNames(): string[] {
+    return [...this.fileNames.keys()];
+  }
+
   /** One tensor as float32, by its canonical name (e.g. "h.0.attn.c_attn.weight"); converted on each call. */
   tensor(name: string): Float32Array {
     const inFile = this.fileNames.get(name);

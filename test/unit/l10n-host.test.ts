@@ -94,10 +94,10 @@ describe('VS Code side strings', () => {
     assert.match(ignore, /^!package\.nls\*\.json$/m);
   });
 
-  test('the getting-started walkthrough: eight steps, each with its markdown and a completion event', () => {
+  test('the getting-started walkthrough: ten steps, each with its markdown and a completion event', () => {
     const [walkthrough] = manifest.contributes.walkthroughs;
     assert.equal(nls[walkthrough.title.slice(1, -1)], 'Get started with LLM Lens');
-    assert.deepEqual(walkthrough.steps.map((s: { id: string }) => s.id), ['openSample', 'selectText', 'explainTokens', 'hover', 'attention', 'embeddings', 'pipeline', 'generate']);
+    assert.deepEqual(walkthrough.steps.map((s: { id: string }) => s.id), ['openSample', 'selectText', 'explainTokens', 'hover', 'attention', 'embeddings', 'vectors', 'pipeline', 'generate', 'chat']);
     const commands = new Set(manifest.contributes.commands.map((c: { command: string }) => c.command));
     for (const step of walkthrough.steps) {
       assert.ok(fs.existsSync(path.join(root, step.media.markdown)), `${step.id}: ${step.media.markdown} does not exist`);

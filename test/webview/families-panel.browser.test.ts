@@ -249,6 +249,7 @@ describe('the panel with today\'s open models (WASM)', () => {
       assert.equal(shown[0]![0], top[0]![0], 'the most likely first token of the answer');
       shown.forEach(([, p], i) => assert.ok(Math.abs(Math.log(p!) - top[i]![1]) < 2e-3, `candidate ${i}`));
       await page.locator('.chat').screenshot({ path: path.join(testResultsDir, 'chat-qwen3.png') });
+      await page.locator('[data-tab="tokens"]').click(); // as the tests after this one expect
     });
 
     test('a text longer than LIMITS.analysisTokens: the model (context 4,096) reads its last 1,024 tokens', async () => {
@@ -308,7 +309,9 @@ describe('the panel with today\'s open models (WASM)', () => {
       const ids = await page.locator('.chat-chip').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-id'))));
       const rust = RustTokenizer.fromString(fs.readFileSync(path.join(fixtureDir('tiny-random-llama'), 'tokenizer.json'), 'utf8'));
       assert.deepEqual(ids, (await rust.encode(text, null, { addSpecialTokens: false })).getIds(), 'one BOS: the template’s, not a second from the tokenizer');
+      await page.locator('.chat').screenshot({ path: path.join(testResultsDir, 'chat-llama-zh-cn.png') });
       assert.match((await page.locator('.chat-counts').textContent())!, /^共 \d+ 个词元：\d+ 个标记词元，\d+ 个来自模板本身的文字，\d+ 个来自系统提示，\d+ 个来自你的消息。$/);
+      await page.locator('[data-tab="tokens"]').click(); // as the tests after this one expect
     });
 
     test('the summary counts BOS with the model\'s tokens; the note and labels are in Chinese', async () => {

@@ -18,6 +18,44 @@ import { repoRoot, testResultsDir } from '../harness/paths';
 import { decodeSafetensors } from '../unit/safetensors-writer';
 
 const TEXT = 'Returns the number of elements in the list.';
+/** The eigenvectors of a symmetric matrix for its two largest eigenvalues (cyclic Jacobi rotations). */
+function topEigenvectors(matrix: number[][]): number[][] {
+  const n = matrix.length;
+  const a = matrix.map((row) => [...row]);
+  const v: number[][] = a.map((_, i) => a.map((__, j) => (i === j ? 1 : 0)));
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p]![q]! ** 2;
+    if (off < 1e-22) break;
+    for (let p = 0; p < n; p++) {
+      for (let q = p + 1; q < n; q++) {
+        if (Math.abs(a[p]![q]!) < 1e-300) continue;
+        const theta = (a[q]![q]! - a[p]![p]!) / (2 * a[p]![q]!);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < n; k++) {
+          const [akp, akq] = [a[k]![p]!, a[k]![q]!];
+          a[k]![p] = c * akp - s * akq;
+          a[k]![q] = s * akp + c * akq;
+        }
+        for (let k = 0; k < n; k++) {
+          const [apk, aqk] = [a[p]![k]!, a[q]![k]!];
+          a[p]![k] = c * apk - s * aqk;
+          a[q]![k] = s * apk + c * aqk;
+        }
+        for (let k = 0; k < n; k++) {
+          const [vkp, vkq] = [v[k]![p]!, v[k]![q]!];
+          v[k]![p] = c * vkp - s * vkq;
+          v[k]![q] = s * vkp + c * vkq;
+        }
+      }
+    }
+  }
+  const order = a.map((row, i) => [row[i]!, i] as const).sort((x, y) => y[0] - x[0]);
+  return order.slice(0, 2).map(([, i]) => v.map((row) => row[i]!));
+}
+
 /** Rows of the bundled model's wte, from the fp16 file itself, in float64. */
 function wteRows(ids: number[]): Float64Array[] {
   const bytes = new Uint8Array(fs.readFileSync(path.join(repoRoot, 'media/models/tiny-gpt2-software/model.safetensors')));
@@ -309,11 +347,60 @@ describe('Attention, Embeddings and Logit lens tabs in headless Chromium (WASM)'
       });
       assert.equal(n, expected, `${w} × ${distinct[j]}`);
     }));
-    assert.equal(await counting.locator('.pca-scatter').nth(0).locator('.pca-point').count(), distinct.length);
-    assert.equal(await counting.locator('.pca-scatter').nth(1).locator('.pca-point').count(), distinct.length);
+    assert.equal(await counting.locator('.pca-scatter').nth(0).locator('.word-point').count(), distinct.length);
+    // The 2-D SVD against a decomposition done here: Jacobi on CᵀC, coordinates C·v (up to each axis' sign).
+    const C = table.map(([, cells]) => cells);
+    const [v1, v2] = topEigenvectors(C[0]!.map((_, i) => C[0]!.map((__, j) => C.reduce((s, row) => s + row[i]! * row[j]!, 0))));
+    const expectedPoints = C.map((row) => [v1!, v2!].map((v) => row.reduce((s, c, k) => s + c * v[k]!, 0)));
+    const shownPoints = JSON.parse((await counting.locator('.pca-scatter').nth(0).getAttribute('data-points'))!) as [number, number][];
+    for (const axis of [0, 1]) {
+      const sign = Math.sign(shownPoints.reduce((s, p, i) => s + p[axis]! * expectedPoints[i]![axis]!, 0)) || 1;
+      shownPoints.forEach((p, i) => assert.ok(Math.abs(p[axis]! - sign * expectedPoints[i]![axis]!) < 2e-3, `word ${distinct[i]}, axis ${axis}: ${p[axis]} vs ${sign * expectedPoints[i]![axis]!}`));
+    }
+    assert.equal(await counting.locator('.pca-scatter').nth(1).locator('.word-point').count(), distinct.length);
     assert.equal(await counting.locator('.classic-counts tr[data-word="well"] td').nth(['all', 'that', 'glitters', 'is', 'not', 'gold', 'well', 'ends'].indexOf('ends')).textContent(), '1');
     assert.match((await counting.locator('.hint').textContent())!, /CBOW trains them to predict a word from the words around it, skip-gram to predict the words around from the word/);
     await shot('vectors-counting.png', '.vectors-counting');
+  });
+
+  test('vectors, bad input: a word of several tokens is combined and says how, a word not in the text, the same token twice, too few words to count', async () => {
+    const text = 'The tokenizer splits antidisestablishmentarianism, and the model reads antidisestablishmentarianism again.';
+    const tokens = tokenize(text);
+    await send(await explainMessage(10, text));
+    await page.waitForFunction(() => window.__posted.some((m) => m.type === 'analysis' && m.runId === 10), null, { timeout: 60_000 });
+    await page.locator('[data-tab="vectors"]').click();
+    await page.locator('.vectors-angle').waitFor({ timeout: 30_000 });
+    // A word of two tokens: the mean of their embedding rows, against B's row, from the weights file.
+    await page.locator('[data-control="word-a"]').fill('tokenizer');
+    await page.locator('[data-control="word-a"]').press('Enter');
+    const notice = page.locator('.vectors-notice');
+    await page.waitForFunction(() => document.querySelector('.vectors-notice')?.textContent?.includes('is 2 tokens'), null, { timeout: 30_000 });
+    assert.equal(await notice.textContent(), '“tokenizer” is 2 tokens here (“·token” + “izer”): its input embedding below is the mean of their rows, and its contextual vector is its last token’s, the one that has read the whole word.');
+    const b = Number(await page.inputValue('[data-control="vector-b"]'));
+    const [token, izer, other] = wteRows([tokens[1]!.id, tokens[2]!.id, tokens[b]!.id]);
+    const mean = token!.map((v, i) => (v + izer![i]!) / 2);
+    let [ab, aa, bb] = [0, 0, 0];
+    for (let i = 0; i < mean.length; i++) [ab, aa, bb] = [ab + mean[i]! * other![i]!, aa + mean[i]! ** 2, bb + other![i]! ** 2];
+    await page.waitForFunction(() => document.querySelector('.vectors-angle h2')?.textContent?.includes('tokenizer'), null, { timeout: 30_000 });
+    assert.ok(Math.abs(Number(await page.locator('.angle-figure[data-kind="input"]').getAttribute('data-cos')) - ab / Math.sqrt(aa * bb)) < 1e-6);
+    assert.equal(await page.inputValue('[data-control="vector-a"]'), '2', 'the contextual vector is the word’s last token’s');
+
+    await page.locator('[data-control="word-b"]').fill('elephant');
+    await page.locator('[data-control="word-b"]').press('Enter');
+    await page.waitForFunction(() => document.querySelector('.vectors-notice')?.textContent?.includes('elephant'), null, { timeout: 10_000 });
+    assert.equal(await notice.textContent(), '“elephant” is not in the text: pick one of its tokens from the list, or type a word the text contains.');
+    assert.equal(await notice.evaluate((e) => e.classList.contains('error-text')), true);
+
+    await page.selectOption('[data-control="vector-a"]', '5');
+    await page.selectOption('[data-control="vector-b"]', '5');
+    await page.locator('.vectors-same').waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator('.vectors-same').textContent(), 'A and B are the same token (position 5): a vector is at 0° to itself. Pick another token, or the same word at another position to see its two contexts.');
+    assert.equal(await page.locator('.vectors-angle').count(), 0);
+
+    await send(await explainMessage(11, 'Hi 42 42'));
+    await page.waitForFunction(() => window.__posted.some((m) => m.type === 'analysis' && m.runId === 11), null, { timeout: 60_000 });
+    await page.waitForFunction(() => document.querySelector('.vectors-counting')?.getAttribute('data-words') === '1', null, { timeout: 30_000 });
+    assert.equal(await page.locator('.vectors-counting > p.muted').textContent(), 'Counting needs at least three different words; this text has 1.');
   });
 
   test('chat: the bundled base model has no chat template, and the tab says what has one', async () => {

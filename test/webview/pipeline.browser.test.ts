@@ -329,6 +329,11 @@ describe('Pipeline and Generate tabs in headless Chromium (WASM)', () => {
       assert.match((await zh.locator('.sampling-figure h3').textContent())!, /^第 2 步是怎么选出“.+”的$/);
       assert.match((await zh.locator('.sampling-cuts').textContent())!, /^候选是整个词表中在温度 1\.20 下最可能的 200 个词元。top-k = 40 保留最可能的 40 个；/);
       assert.match((await zh.locator('.sampling-figure .hint').textContent())!, /^这里的温度最高到 2，和 OpenAI API 一样：这是约定，不是数学限制。/);
+      await zh.locator('.sampling-figure').screenshot({ path: path.join(testResultsDir, 'sampling-zh-cn.png') });
+      await zh.locator('[data-tab="pipeline"]').click();
+      await zh.locator('.pipeline-census').waitFor({ timeout: 60_000 });
+      assert.match((await zh.locator('.pipeline-census h3').textContent())!, /^参数都在哪里：tiny-gpt2-software，共 12,417,216 个$/);
+      await zh.locator('.pipeline-census').screenshot({ path: path.join(testResultsDir, 'census-zh-cn.png') });
     } finally {
       await zh.close();
     }
@@ -398,6 +403,21 @@ describe('Pipeline and Generate tabs in headless Chromium (WASM)', () => {
       const topKOnly = kept.length === Math.min(40, step.candidates.length) && mass < 0.95;
       assert.ok(cuts.includes(topKOnly ? `top-p = 95.0% cuts nothing more here, since those ${kept.length} tokens hold only ${(mass * 100).toFixed(1)}%` : `: ${kept.length} tokens holding ${(mass * 100).toFixed(1)}%`), cuts);
       assert.match((await figure.locator('.sampling-landed').textContent())!, new RegExp(`^The seeded random number u = ${step.u!.toFixed(3)} \\(seed 7\\) lands in`));
+      // The pick, redone here from the engine's exact distribution at T = 1.2: top-40, then the
+      // smallest set reaching 95%, renormalised, and the inverse CDF at the figure's u.
+      const context = [...ids, ...session.generated.slice(0, n)];
+      const { top } = await engine.distributionAt(context, context.length - 1, { temperature: 1.2, topK: 200 });
+      const probabilities = top.slice(0, 40).map(([id, lp]) => [id, Math.exp(lp)] as const);
+      let keep = probabilities.length;
+      for (let i = 0, mass = 0; i < probabilities.length; i++) {
+        mass += probabilities[i]![1];
+        if (mass >= 0.95) { keep = i + 1; break; }
+      }
+      const kept2 = probabilities.slice(0, keep);
+      const total = kept2.reduce((s, [, p]) => s + p, 0);
+      let cumulative = 0;
+      const redone = kept2.find(([, p]) => (cumulative += p / total) > u)?.[0] ?? kept2.at(-1)![0];
+      assert.equal(redone, step.chosen, `step ${n + 1}: the draw redone from the exact distribution`);
     };
     await check(9);
     await figure.screenshot({ path: path.join(testResultsDir, 'sampling.png') });
@@ -511,6 +531,7 @@ describe('Pipeline tab in Simplified Chinese', () => {
     await page.locator('.lens-mode[data-mode="modelview"]').click();
     assert.equal(await page.locator('.modelview-axis').first().textContent(), '头 0');
     assert.equal(await page.locator('.mask-view h2').textContent(), '谁能看到谁：GPT 的因果掩码 (causal mask) 与 BERT 的全注意力');
+    await page.locator('.mask-view').screenshot({ path: path.join(testResultsDir, 'attention-mask-zh-cn.png') });
     assert.match((await page.locator('.mask-live').textContent())!, /^这个模型和 GPT 一样是因果解码器 \(causal decoder\)。在这次运行的全部 36 张注意力图（6 层 × 6 个头）里，任何词元给后面词元的最大权重是 0：谁也看不到右边。/);
 
     await page.locator('[data-tab="vectors"]').click();
@@ -520,8 +541,16 @@ describe('Pipeline tab in Simplified Chinese', () => {
     assert.match((await page.locator('.angle-figure[data-kind="context"] figcaption').textContent())!, /^它们第 1 层之后的残差流 \(residual stream\) 向量：余弦 -?\d\.\d{3}，夹角 \d+\.\d°。$/);
     assert.equal(await page.locator('.vectors-example th').nth(1).textContent(), '金融（finance）');
     assert.equal(await page.locator('.vectors-passages h2').textContent(), '从词到段落');
+    await page.locator('.vectors-view').screenshot({ path: path.join(testResultsDir, 'vectors-zh-cn.png') });
     assert.match((await page.locator('.vectors-passages p').first().textContent())!, /^一段文字也可以是一个向量：这里取它各词元在最后一层（第 6 层）之后的向量的平均。/);
     assert.match((await page.locator('.example-check').textContent())!, /但说 V3 与 V2 是 7\.5°。按文章自己的词频算，是 12\.4°（余弦 0\.977）；要得到 7\.5°，余弦得是 0\.991。/);
+
+    // Chinese text in the Tokens tab: each character above its byte fragments, explained in Chinese.
+    await sendToPanel(page, await explainMessage(20, '他告诉我 a test'));
+    await page.waitForFunction(() => window.__posted.some((m) => m.type === 'analysis' && m.runId === 20), null, { timeout: 60_000 });
+    await page.locator('[data-tab="tokens"]').click();
+    assert.match((await page.locator('.char-cap', { hasText: '告' }).getAttribute('title'))!, /^“告”：UTF-8 字节 e5 91 8a，分在第 \d+, \d+ 个词元里（从 1 数起）。/);
+    await page.locator('.chips').screenshot({ path: path.join(testResultsDir, 'chinese-chips-zh-cn.png') });
     await page.close();
   });
 });

@@ -94,8 +94,8 @@ export class ChatTab {
     const markers = answer.tokens.filter((token) => token.special).length;
     const chips = answer.tokens.map((token, i) => {
       const chip = el('span', {
-        className: `chip chat-chip source-${token.source}${token.special ? ' special' : ''}`,
-        attrs: { 'data-index': String(i), 'data-id': String(token.id), 'data-source': token.source, title: `${token.id} · ${t(`chat.source.${token.source}`)}` },
+        className: `chat-chip source-${token.source}${token.special ? ' special' : ''}`,
+        attrs: { 'data-position': String(i), 'data-id': String(token.id), 'data-source': token.source, title: `${token.id} · ${t(`chat.source.${token.source}`)}` },
       });
       for (const segment of displaySegments(token)) chip.appendChild(segment.kind === 'text' ? document.createTextNode(segment.text) : el('span', { className: glyphClass(segment.kind), text: segment.text }));
       return chip;
@@ -119,7 +119,7 @@ export class ChatTab {
         className: 'chat-counts',
         text: t('chat.counts', { total: answer.tokens.length, markers, template: count('template'), system: count('system'), user: count('user') }),
       }),
-      el('div', { className: 'chips chat-chips' }, chips),
+      el('div', { className: 'chat-chips' }, chips),
       el('p', { className: 'hint', text: t('chat.legend') }),
       el('h3', { className: 'lens-subheading', text: t('chat.nextHeading') }),
       el('p', { text: t('chat.next') }),

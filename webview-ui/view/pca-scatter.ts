@@ -16,7 +16,11 @@ function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string,
 export class PcaScatter {
   readonly element = el('div', { className: 'pca-scatter' });
 
-  constructor(private readonly onHover: (index: number | undefined) => void) {}
+  /** `pointClass`: the dots' class, so that several plots in one panel can be told apart. */
+  constructor(
+    private readonly onHover: (index: number | undefined) => void,
+    private readonly pointClass = 'pca-point',
+  ) {}
 
   /** `titleNodes`: the title as shown (e.g. with its terms explained); `title` is its plain text. */
   render(points: [number, number][], labels: string[], title: string, titleNodes: Node[] = [document.createTextNode(title)]): void {
@@ -34,7 +38,7 @@ export class PcaScatter {
     points.forEach(([x, y], i) => {
       const cx = PAD + ((x - sx.lo) / sx.size) * (WIDTH - 2 * PAD);
       const cy = HEIGHT - PAD - ((y - sy.lo) / sy.size) * (HEIGHT - 2 * PAD);
-      const group = svg('g', { class: 'pca-point', 'data-index': i });
+      const group = svg('g', { class: `${this.pointClass} pca-dot`, 'data-index': i });
       group.appendChild(svg('circle', { cx: cx.toFixed(1), cy: cy.toFixed(1), r: 4 }));
       const label = svg('text', { x: (cx + 6).toFixed(1), y: (cy + 4).toFixed(1) });
       label.textContent = labels[i]!;

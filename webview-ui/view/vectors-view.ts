@@ -36,12 +36,19 @@ export class VectorsView {
   private readonly pickB = el('select', { attrs: { 'data-control': 'vector-b' } });
   private readonly pickLayer = el('select', { attrs: { 'data-control': 'vector-layer' } });
   private readonly pickWindow = el('select', { attrs: { 'data-control': 'cooccurrence-window' } }, [1, 2].map((w) => el('option', { text: String(w), attrs: { value: String(w) } })));
-  private readonly countsScatter = new PcaScatter(() => undefined);
-  private readonly learnedScatter = new PcaScatter(() => undefined);
+  private readonly countsScatter = new PcaScatter(() => undefined, 'word-point');
+  private readonly learnedScatter = new PcaScatter(() => undefined, 'word-point');
   private window = 1;
   private run: LensRun | undefined;
   private a = 0;
   private b = 0;
+  /** Tokens of the word A (B) is the last of: a typed word may be several tokens. */
+  private spanA = 1;
+  private spanB = 1;
+  private readonly wordA = el('input', { className: 'vector-word', attrs: { type: 'text', 'data-control': 'word-a', size: '14' } });
+  private readonly wordB = el('input', { className: 'vector-word', attrs: { type: 'text', 'data-control': 'word-b', size: '14' } });
+  /** Why a typed word could not be used, or how a several-token word is combined. */
+  private readonly notice = el('p', { className: 'vectors-notice muted' });
   private layer = 1;
   private visible = false;
   private dirty = true;
@@ -49,8 +56,10 @@ export class VectorsView {
   private t: Translate = english;
 
   constructor() {
-    this.pickA.addEventListener('change', () => this.pick(Number(this.pickA.value), this.b));
-    this.pickB.addEventListener('change', () => this.pick(this.a, Number(this.pickB.value)));
+    this.pickA.addEventListener('change', () => this.pick(Number(this.pickA.value), this.b, 1, this.spanB));
+    this.pickB.addEventListener('change', () => this.pick(this.a, Number(this.pickB.value), this.spanA, 1));
+    this.wordA.addEventListener('change', () => this.typed('a'));
+    this.wordB.addEventListener('change', () => this.typed('b'));
     this.pickWindow.addEventListener('change', () => {
       this.window = Number(this.pickWindow.value);
       this.refresh();
@@ -67,6 +76,10 @@ export class VectorsView {
     this.pickA.setAttribute('aria-label', t('vectors.tokenA'));
     this.pickB.setAttribute('aria-label', t('vectors.tokenB'));
     this.pickLayer.setAttribute('aria-label', t('vectors.layer'));
+    this.wordA.placeholder = t('vectors.typeWord');
+    this.wordB.placeholder = t('vectors.typeWord');
+    this.wordA.setAttribute('aria-label', t('vectors.typeWordA'));
+    this.wordB.setAttribute('aria-label', t('vectors.typeWordB'));
     if (this.run) this.fillLayers(this.run);
     this.refresh();
   }
@@ -75,6 +88,10 @@ export class VectorsView {
     this.run = run;
     if (run) {
       [this.a, this.b] = defaultPair(run.tokens);
+      [this.spanA, this.spanB] = [1, 1];
+      this.notice.textContent = '';
+      this.wordA.value = '';
+      this.wordB.value = '';
       this.layer = Math.min(Math.max(this.layer, 1), run.config.nLayer);
       for (const picker of [this.pickA, this.pickB]) {
         picker.replaceChildren(...run.tokens.map((tok, i) => el('option', { text: `${i}: ${displayToken(tok.text)}`, attrs: { value: String(i) } })));
@@ -95,13 +112,38 @@ export class VectorsView {
 
   /** Makes token `index` (in run.tokens) token A; the panel calls it when a chip is clicked. */
   selectToken(index: number): void {
-    if (this.run && index >= 0 && index < this.run.tokens.length) this.pick(index, this.b);
+    if (this.run && index >= 0 && index < this.run.tokens.length) this.pick(index, this.b, 1, this.spanB);
   }
 
-  private pick(a: number, b: number): void {
-    this.a = a;
-    this.b = b;
+  private pick(a: number, b: number, spanA: number, spanB: number): void {
+    [this.a, this.b, this.spanA, this.spanB] = [a, b, spanA, spanB];
+    if (spanA === 1) this.wordA.value = '';
+    if (spanB === 1) this.wordB.value = '';
+    this.notice.textContent = '';
     this.refresh();
+  }
+
+  /** A word typed for A or B: found in the text (one or several tokens), or a message saying why not. */
+  private typed(side: 'a' | 'b'): void {
+    const run = this.run;
+    const input = side === 'a' ? this.wordA : this.wordB;
+    const word = input.value.trim();
+    if (!run || word === '') return;
+    const found = findWord(run.tokens, word);
+    if (!found) {
+      this.notice.textContent = this.t('vectors.notInText', { word });
+      this.notice.classList.add('error-text');
+      return;
+    }
+    const { last, span } = found;
+    if (side === 'a') this.pick(last, this.b, span, this.spanB);
+    else this.pick(this.a, last, this.spanA, span);
+    input.value = word;
+    this.notice.classList.remove('error-text');
+    if (span > 1) {
+      const pieces = run.tokens.slice(last - span + 1, last + 1).map((t) => `“${displayToken(t.text)}”`).join(' + ');
+      this.notice.textContent = this.t('vectors.severalTokens', { word, count: span, pieces });
+    }
   }
 
   private refresh(): void {
@@ -132,12 +174,14 @@ export class VectorsView {
     this.pickB.value = String(this.b);
     this.pickLayer.value = String(this.layer);
     this.pickWindow.value = String(this.window);
-    const [tokA, tokB] = [run.tokens[this.a]!, run.tokens[this.b]!];
+    const tokA = run.tokens[this.a]!;
+    const idsA = run.tokens.slice(this.a - this.spanA + 1, this.a + 1).map((t) => t.id);
+    const idsB = run.tokens.slice(this.b - this.spanB + 1, this.b + 1).map((t) => t.id);
     const counted = cooccurrence(run.tokens, this.window);
     let rows: Float32Array;
     let wordRows: Float32Array;
     try {
-      rows = await run.engine.tokenEmbeddings([tokA.id, tokB.id]);
+      rows = await run.engine.tokenEmbeddings([...idsA, ...idsB]);
       wordRows = await run.engine.tokenEmbeddings(counted.firstToken.map((t) => run.tokens[t]!.id));
     } catch (error) {
       if (seq === this.seq) this.element.replaceChildren(el('p', { className: 'error-text', text: this.t('vectors.failed', { message: (error as Error).message }) }));
@@ -145,15 +189,23 @@ export class VectorsView {
     }
     if (seq !== this.seq) return;
     const d = run.config.nEmbd;
-    const [rowA, rowB] = [rows.subarray(0, d), rows.subarray(d, 2 * d)];
+    // A word of several tokens: the mean of their embedding rows (its contextual vector is its last token's).
+    const rowA = meanOfRows(rows.subarray(0, idsA.length * d), d);
+    const rowB = meanOfRows(rows.subarray(idsA.length * d), d);
+    const sameTwice = this.a === this.b && this.spanA === this.spanB;
     this.element.replaceChildren(
       el('div', { className: 'lens-controls' }, [
-        el('label', { text: `${this.t('vectors.tokenA')} ` }, [this.pickA]),
-        el('label', { text: `${this.t('vectors.tokenB')} ` }, [this.pickB]),
+        el('label', { text: `${this.t('vectors.tokenA')} ` }, [this.pickA, this.wordA]),
+        el('label', { text: `${this.t('vectors.tokenB')} ` }, [this.pickB, this.wordB]),
         el('label', { text: `${this.t('vectors.layer')} ` }, [this.pickLayer]),
       ]),
-      this.oneHot(run, tokA, rowA),
-      ...(run.tokens.length < 2 ? [el('p', { className: 'muted', text: this.t('vectors.needTwo') })] : [this.angles(run, rowA, rowB), this.passages(run)]),
+      this.notice,
+      this.oneHot(run, tokA, rows.subarray(0, d)),
+      ...(run.tokens.length < 2
+        ? [el('p', { className: 'muted', text: this.t('vectors.needTwo') })]
+        : sameTwice
+          ? [el('p', { className: 'vectors-same muted', text: this.t('vectors.sameTwice', { index: this.a }) }), this.passages(run)]
+          : [this.angles(run, rowA, rowB), this.passages(run)]),
       this.workedExample(),
       this.counting(run, counted, wordRows),
     );
@@ -191,13 +243,14 @@ export class VectorsView {
     ]);
   }
 
-  private angles(run: LensRun, rowA: Float32Array, rowB: Float32Array): HTMLElement {
+  private angles(run: LensRun, rowA: ArrayLike<number>, rowB: ArrayLike<number>): HTMLElement {
     const [tokA, tokB] = [run.tokens[this.a]!, run.tokens[this.b]!];
-    const [textA, textB] = [displayToken(tokA.text), displayToken(tokB.text)];
+    const spanText = (last: number, span: number) => displayToken(run.tokens.slice(last - span + 1, last + 1).map((t) => t.text).join(''));
+    const [textA, textB] = [spanText(this.a, this.spanA), spanText(this.b, this.spanB)];
     const input = angleBetween(rowA, rowB);
     const context = angleBetween(hiddenRow(run, this.layer, this.a), hiddenRow(run, this.layer, this.b));
     const perLayer = Array.from({ length: run.config.nLayer + 1 }, (_, l) => angleBetween(hiddenRow(run, l, this.a), hiddenRow(run, l, this.b)));
-    const same = tokA.id === tokB.id;
+    const same = this.spanA === 1 && this.spanB === 1 && tokA.id === tokB.id;
     const inputSentence = same
       ? this.t('vectors.sameInput', { id: tokA.id })
       : this.t('vectors.inputAngle', { idA: tokA.id, idB: tokB.id, cos: cos3(input), deg: deg1(input) });
@@ -410,5 +463,30 @@ function countTable(counted: Cooccurrence, corner: string, className = 'text-cou
   const header = el('tr', {}, [el('th', { text: corner }), ...counted.words.map((w) => el('th', { text: w }))]);
   const rows = counted.words.map((w, i) => el('tr', { attrs: { 'data-word': w } }, [el('th', { text: w }), ...counted.counts[i]!.map((n) => el('td', { className: n === 0 ? 'muted' : '', text: String(n) }))]));
   return el('table', { className: `lens-table count-table ${className}` }, [el('tbody', {}, [header, ...rows])]);
+}
+
+/** Where a typed word is in the text: the first run of 1–8 tokens whose text, trimmed, is the word (exact case first). */
+export function findWord(tokens: readonly TokenSpan[], word: string): { last: number; span: number } | undefined {
+  const wanted = word.trim();
+  if (wanted === '') return undefined;
+  for (const match of [(s: string) => s === wanted, (s: string) => s.toLowerCase() === wanted.toLowerCase()]) {
+    for (let first = 0; first < tokens.length; first++) {
+      let text = '';
+      for (let last = first; last < Math.min(tokens.length, first + 8); last++) {
+        text += tokens[last]!.text;
+        if (match(text.trim()) && (first === 0 || tokens[first]!.text.trim() !== '')) return { last, span: last - first + 1 };
+        if (text.trim().length > wanted.length) break;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The mean of the [n, d] rows. */
+function meanOfRows(rows: Float32Array, d: number): Float64Array {
+  const n = rows.length / d;
+  const mean = new Float64Array(d);
+  for (let r = 0; r < n; r++) for (let i = 0; i < d; i++) mean[i]! += rows[r * d + i]! / n;
+  return mean;
 }
 
