@@ -93,6 +93,20 @@ export async function gpt2SmallHover(ort: OrtLike): Promise<Record<string, unkno
     await engine.predictLast(tokens.slice(Math.max(0, index + 1 - CONTEXT_TOKENS), index + 1).map((t) => t.id), { topK: 10 });
     unaligned.push({ ms: performance.now() - started });
   }
+  // Generation at context 256: a token appended to text the engine has just read (its keys and
+  // values cached) against the same 257 tokens read afresh.
+  const full: number[] = [];
+  const step: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const next = sequence(900 + i);
+    const ids = Array.from({ length: 258 }, () => Math.floor(next() * 50256));
+    let started = performance.now();
+    await engine.predictLast(ids.slice(0, 257), { topK: 10 });
+    full.push(performance.now() - started);
+    started = performance.now();
+    await engine.predictLast(ids, { topK: 10 });
+    step.push(performance.now() - started);
+  }
   await engine.dispose();
 
   const ms = (xs: { ms: number }[]) => xs.map((x) => round(x.ms));
@@ -101,6 +115,8 @@ export async function gpt2SmallHover(ort: OrtLike): Promise<Record<string, unkno
     hover_gpt2s_nearby_p95_ms: round(percentile(ms(nearby), 95)),
     hover_gpt2s_nearby_median_ms: round(median(ms(nearby))),
     hover_gpt2s_nearby_unaligned_median_ms: round(median(ms(unaligned))),
+    gen_gpt2s_step_ctx256_ms: round(median(step)!),
+    gen_kv_speedup_gpt2s_ctx256: round(median(full)! / median(step)!, 1),
     hover_gpt2s_grid_speedup_median: round(median(ms(unaligned)) / median(ms(nearby)), 1),
     details_gpt2s_hover: {
       method: `random GPT-2-small-shaped checkpoint (fp16 file, fp32 in the runtime), onnxruntime-web WASM, 1 thread; hover context up to ${CONTEXT_TOKENS} tokens on a grid of ${CONTEXT_TOKENS / 2}; ${COLD_HOVERS} cold hovers in unread parts of a 5,000-line Python file; then ${READING_HOVERS} hovers moving down every other line of a 25-line region, then ${NEARBY_HOVERS} at random lines and columns of it; then ${UNALIGNED_HOVERS} of them with the context at exactly the last ${CONTEXT_TOKENS} tokens (no grid)`,
@@ -110,6 +126,8 @@ export async function gpt2SmallHover(ort: OrtLike): Promise<Record<string, unkno
       reading_ms: ms(reading),
       nearby_ms: ms(nearby),
       nearby_tokens_read: nearby.map((n) => n.tokensRead),
+      generation_full_ctx257_ms: full.map((x) => round(x)),
+      generation_step_ctx256_ms: step.map((x) => round(x)),
     },
   };
 }
