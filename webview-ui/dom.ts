@@ -27,3 +27,16 @@ export function el<K extends keyof HTMLElementTagNameMap>(
 export function clear(node: Element): void {
   while (node.firstChild) node.removeChild(node.firstChild);
 }
+
+const SVG_NAMESPACE = 'http://www.w3.org/2000/svg';
+
+/** An SVG element with attributes (never `style` or `on*`, as in el()), and optional text as a text node. */
+export function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}, text?: string): SVGElementTagNameMap[K] {
+  const node = document.createElementNS(SVG_NAMESPACE, tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (name === 'style' || name.startsWith('on')) throw new Error(`svg(): attribute ${name} is not allowed`);
+    node.setAttribute(name, String(value));
+  }
+  if (text !== undefined) node.textContent = text;
+  return node;
+}

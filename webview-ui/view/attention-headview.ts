@@ -1,23 +1,16 @@
 // bertviz-style head view: the tokens in two columns (attending on the left, attended on the
 // right), one line per query → key weighted by attention, one colour per head. Hovering a
 // token on either side shows only its lines.
-import { clear, el } from '../dom';
+import { clear, el, svg } from '../dom';
 import type { AttentionData } from './attention-data';
 import { displayToken } from './token-display';
 import { english, type Translate } from '../i18n';
 
-const SVG = 'http://www.w3.org/2000/svg';
 const ROW = 18;
 const WIDTH = 460;
 const LABEL = 140;
 /** Categorical colours, one per head (the model has 6; more wrap around). */
 export const HEAD_COLOURS = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#42d4f4', '#f032e6', '#bfef45', '#469990', '#9a6324', '#800000', '#000075'];
-
-function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>): SVGElementTagNameMap[K] {
-  const node = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
-  return node;
-}
 
 export interface HeadViewInput {
   attention: AttentionData;

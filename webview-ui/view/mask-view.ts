@@ -1,23 +1,15 @@
 // Below the Attention tab's maps: who may look where. GPT's causal mask (the triangle) beside
 // BERT's full attention (the square), drawn on the first tokens of the user's text, and what the
 // live attention shows: no weight at all on a later token, every row summing to 1.
-import { el } from '../dom';
+import { el, svg } from '../dom';
 import type { LensRun } from './lens-run';
 import { displayToken } from './token-display';
 import { english, type Translate } from '../i18n';
 
-const SVG = 'http://www.w3.org/2000/svg';
 /** Tokens drawn in each grid (the text's first ones). */
 const GRID_TOKENS = 12;
 const CELL = 14;
 const LABEL = 64;
-
-function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] {
-  const node = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 /** Over every layer and head: the largest weight on a later token, and the largest |row sum − 1|. */
 export function maskCheck(values: Float32Array, maps: number, T: number): { maxFuture: number; maxRowError: number } {

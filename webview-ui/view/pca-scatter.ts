@@ -1,17 +1,10 @@
 // Labelled SVG scatter plot of 2D points (the PCA of token vectors), built with DOM APIs only.
 // Hovering a dot reports its index so the panel can highlight that token.
-import { el } from '../dom';
+import { el, svg } from '../dom';
 
-const SVG = 'http://www.w3.org/2000/svg';
 const WIDTH = 480;
 const HEIGHT = 340;
 const PAD = 28;
-
-function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>): SVGElementTagNameMap[K] {
-  const node = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
-  return node;
-}
 
 export class PcaScatter {
   readonly element = el('div', { className: 'pca-scatter' });

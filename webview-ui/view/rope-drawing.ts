@@ -1,20 +1,13 @@
 // RoPE drawn: one pair of the query's components as a 2-D vector, turned by position × its
 // frequency. The dots are where the same pair would point at positions 0, 1, 2, …: the rotation
 // grows with the position, and the vector's length never changes.
+import { svg } from '../dom';
 import type { RotationShown } from './pipeline-model';
 
-const SVG = 'http://www.w3.org/2000/svg';
 const SIZE = 200;
 const RADIUS = 80;
 /** Most positions drawn as dots (evenly spread when the position is larger). */
 const DOTS = 32;
-
-function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] {
-  const node = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 /** The positions shown as dots: 0..position, at most DOTS of them, the last always included. */
 export function dotPositions(position: number): number[] {

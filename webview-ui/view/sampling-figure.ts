@@ -1,26 +1,18 @@
 // How one generation step chose its token, drawn: the candidates after the top-k and top-p cuts,
 // renormalised into stretches of [0, 1) (the cumulative distribution), the random number u the
 // seeded sampler drew, and the stretch it landed in. Greedy (temperature 0) draws no number.
-import { el } from '../dom';
+import { el, svg } from '../dom';
 import type { Translate } from '../i18n';
 import { MAX_TEMPERATURE, type SamplingSettings } from '../../src/engine/sampling';
 import type { GenerationStep } from './generate-session';
 import { displayToken } from './token-display';
 import type { TokenTextLookup } from '../token-texts';
 
-const SVG = 'http://www.w3.org/2000/svg';
 const WIDTH = 560;
 const BAR_Y = 18;
 const BAR_HEIGHT = 26;
 /** Candidates listed in the table (the cuts happen among the first few for most texts). */
 const LISTED = 12;
-
-function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] {
-  const node = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 const percent = (p: number) => `${(p * 100).toFixed(1)}%`;
 

@@ -2,7 +2,7 @@
 // dense embedding row it picks; the angle between two tokens' input embeddings and between their
 // vectors after a chosen layer, drawn in 2-D; the cosine at every depth (for one word used twice:
 // where context pulls its two vectors apart); and the articles' worked example, recomputed.
-import { el } from '../dom';
+import { el, svg } from '../dom';
 import type { TokenSpan } from '../../src/engine/types';
 import { hiddenRow, type LensRun } from './lens-run';
 import { displayToken } from './token-display';
@@ -14,18 +14,10 @@ import { pca2, svd2 } from './pca';
 import { PcaScatter } from './pca-scatter';
 import { english, type Translate } from '../i18n';
 
-const SVG = 'http://www.w3.org/2000/svg';
 /** Components of the dense row drawn as cells (all of them up to this many). */
 const DENSE_CELLS = 96;
 /** One-hot entries shown on each side of the 1. */
 const ONE_HOT_SIDE = 4;
-
-function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] {
-  const node = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 const cos3 = (a: Angle) => a.cosine.toFixed(3);
 const deg1 = (a: Angle) => a.degrees.toFixed(1);
