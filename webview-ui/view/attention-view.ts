@@ -216,6 +216,7 @@ export class AttentionView {
     const kv = kvSharing(run.config.architecture, this.mode === 'heatmap' ? this.head : 'average', this.t);
     this.kvNote.textContent = kv ?? '';
     this.kvNote.hidden = !kv;
+    this.mask.update();
     this.element.replaceChildren(this.controls, this.kvNote, this.note, this.body, this.top, this.mask.element);
   }
 

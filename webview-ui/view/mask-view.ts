@@ -34,14 +34,22 @@ export class MaskView {
   readonly element = el('section', { className: 'mask-view' });
   private run: LensRun | undefined;
   private t: Translate = english;
+  private dirty = true;
 
   localize(t: Translate): void {
     this.t = t;
-    this.render();
+    this.dirty = true;
   }
 
+  /** The run to draw; drawn (and the live maps checked) at the next update(), when the tab shows. */
   setRun(run: LensRun | undefined): void {
     this.run = run;
+    this.dirty = true;
+  }
+
+  update(): void {
+    if (!this.dirty) return;
+    this.dirty = false;
     this.render();
   }
 
