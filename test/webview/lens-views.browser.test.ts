@@ -401,6 +401,13 @@ describe('Attention, Embeddings and Logit lens tabs in headless Chromium (WASM)'
     await page.waitForFunction(() => window.__posted.some((m) => m.type === 'analysis' && m.runId === 11), null, { timeout: 60_000 });
     await page.waitForFunction(() => document.querySelector('.vectors-counting')?.getAttribute('data-words') === '1', null, { timeout: 30_000 });
     assert.equal(await page.locator('.vectors-counting > p.muted').textContent(), 'Counting needs at least three different words; this text has 1.');
+
+    // Reachable from a token: a chip picked in the Tokens tab (as the hover's link and Explain at the cursor pick one) is token A.
+    await page.locator('[data-tab="tokens"]').click();
+    await page.locator('.chips .chip[data-index="2"]').click();
+    await page.locator('[data-tab="vectors"]').click();
+    await page.waitForFunction(() => (document.querySelector('[data-control="vector-a"]') as HTMLSelectElement | null)?.value === '2', null, { timeout: 30_000 });
+    assert.match((await page.locator('.vectors-one-hot h2').textContent())!, /^One-hot against dense: “·42”$/);
   });
 
   test('chat: the bundled base model has no chat template, and the tab says what has one', async () => {
