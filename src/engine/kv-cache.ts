@@ -58,11 +58,6 @@ export class KeyValueCache {
     this.entries = [];
   }
 
-  /** How many of `ids`' first tokens some kept text shares. */
-  sharedLength(ids: readonly number[]): number {
-    return this.best(ids)?.length ?? 0;
-  }
-
   /**
    * The keys and values of the first min(shared, `limit`) positions of `ids`, from the kept text
    * that shares the most with them; undefined when none shares any. Fresh arrays: the caller

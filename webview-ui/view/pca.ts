@@ -21,29 +21,8 @@ export function pca2(vectors: ArrayLike<number>[]): Projection {
   const mean = new Float64Array(d);
   for (const v of vectors) for (let j = 0; j < d; j++) mean[j]! += v[j]! / n;
   const centred = vectors.map((v) => Float64Array.from({ length: d }, (_, j) => v[j]! - mean[j]!));
-  const total = centred.reduce((sum, v) => sum + dot(v, v), 0) / n;
-  // Covariance times a vector without forming the d×d matrix: C x = Xᵀ (X x) / n.
-  const covTimes = (x: Float64Array): Float64Array => {
-    const out = new Float64Array(d);
-    for (const v of centred) {
-      const s = dot(v, x) / n;
-      for (let j = 0; j < d; j++) out[j]! += s * v[j]!;
-    }
-    return out;
-  };
-  const first = powerIteration(covTimes, d, []);
-  const second = powerIteration(covTimes, d, [first.vector]);
-  const axes = [first, second].map(({ vector }) => {
-    const coords = centred.map((v) => dot(v, vector));
-    const largest = coords.reduce((best, c) => (Math.abs(c) > Math.abs(best) ? c : best), 0);
-    return largest < 0 ? coords.map((c) => -c) : coords;
-  });
-  const variances: [number, number] = [first.value, second.value];
-  return {
-    points: centred.map((_, i) => [axes[0]![i]!, axes[1]![i]!]),
-    variances,
-    explained: total > 0 ? (variances[0] + variances[1]) / total : 0,
-  };
+  // The covariance is XᵀX / n of the centred rows.
+  return topTwoAxes(centred, 1 / n);
 }
 
 /**
@@ -56,13 +35,22 @@ export function svd2(rows: ArrayLike<number>[]): Projection {
   if (n === 0) return { points: [], variances: [0, 0], explained: 0 };
   const d = rows[0]!.length;
   if (rows.some((r) => r.length !== d)) throw new Error('svd2: every row must have the same length');
-  const matrix = rows.map((r) => Float64Array.from(r));
-  const total = matrix.reduce((sum, r) => sum + dot(r, r), 0);
-  // XᵀX times a vector, without forming XᵀX.
+  // The eigenvalues of XᵀX are the squared singular values.
+  return topTwoAxes(rows.map((r) => Float64Array.from(r)), 1);
+}
+
+/**
+ * The rows' coordinates on the top two eigenvectors of scale·XᵀX (power iteration with deflation,
+ * never forming the d×d matrix), signs fixed so the largest |coordinate| is positive; `explained`
+ * is the two eigenvalues' share of its trace.
+ */
+function topTwoAxes(rows: Float64Array[], scale: number): Projection {
+  const d = rows[0]!.length;
+  const total = rows.reduce((sum, r) => sum + dot(r, r), 0) * scale;
   const gramTimes = (x: Float64Array): Float64Array => {
     const out = new Float64Array(d);
-    for (const r of matrix) {
-      const s = dot(r, x);
+    for (const r of rows) {
+      const s = dot(r, x) * scale;
       for (let j = 0; j < d; j++) out[j]! += s * r[j]!;
     }
     return out;
@@ -70,13 +58,12 @@ export function svd2(rows: ArrayLike<number>[]): Projection {
   const first = powerIteration(gramTimes, d, []);
   const second = powerIteration(gramTimes, d, [first.vector]);
   const axes = [first, second].map(({ vector }) => {
-    const coords = matrix.map((r) => dot(r, vector));
+    const coords = rows.map((r) => dot(r, vector));
     const largest = coords.reduce((best, c) => (Math.abs(c) > Math.abs(best) ? c : best), 0);
     return largest < 0 ? coords.map((c) => -c) : coords;
   });
-  // The eigenvalues of XᵀX are the squared singular values.
   const variances: [number, number] = [first.value, second.value];
-  return { points: matrix.map((_, i) => [axes[0]![i]!, axes[1]![i]!]), variances, explained: total > 0 ? (variances[0] + variances[1]) / total : 0 };
+  return { points: rows.map((_, i) => [axes[0]![i]!, axes[1]![i]!]), variances, explained: total > 0 ? (variances[0] + variances[1]) / total : 0 };
 }
 
 function powerIteration(covTimes: (x: Float64Array) => Float64Array, d: number, found: Float64Array[]): { vector: Float64Array; value: number } {

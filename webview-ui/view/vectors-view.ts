@@ -431,12 +431,10 @@ export function defaultPassages(tokens: readonly TokenSpan[]): [[number, number]
 
 /** The mean of the tokens' vectors after `layer` over [start, end). */
 function meanRow(run: LensRun, layer: number, [start, end]: [number, number]): Float64Array {
-  const mean = new Float64Array(run.config.nEmbd);
-  for (let t = start; t < end; t++) {
-    const row = hiddenRow(run, layer, t);
-    for (let i = 0; i < mean.length; i++) mean[i]! += row[i]! / (end - start);
-  }
-  return mean;
+  // A layer's rows are contiguous in the residual stream [layers + 1, T, d].
+  const d = run.config.nEmbd;
+  const base = layer * run.tokens.length;
+  return meanOfRows(run.hidden.subarray((base + start) * d, (base + end) * d), d);
 }
 
 /** The articles' two sentences counted one at a time (no window spans the two) and added. */
