@@ -121,6 +121,14 @@ export class Checkpoint {
     return new Checkpoint(plan.name, resolved, family, files, fileNames, tied);
   }
 
+  /**
+   * Closes the weights files where they are read from disk (Node's loader): the engine's sessions
+   * already hold the weights, so only tensor reads (embedding rows, the walk-through) stop working.
+   */
+  close(): void {
+    this.files.close();
+  }
+
   /** The canonical names of the tensors the model uses (the unembedding's only where it is not the embedding). */
   tensorNames(): string[] {
     return [...this.fileNames.keys()];

@@ -18,19 +18,7 @@ import type {
 } from './types';
 import type { Checkpoint } from './checkpoint';
 import { chooseBackend, currentEnvironment, probeWebGpu, wasmThreads } from './backend';
-import {
-  buildHeadGraph,
-  buildNeighboursGraph,
-  buildTrunkGraph,
-  HEAD_INPUTS,
-  HEAD_OUTPUTS,
-  NEIGHBOUR_INPUTS,
-  NEIGHBOUR_OUTPUTS,
-  LAST_ROWS,
-  TRUNK_INPUTS,
-  TRUNK_OUTPUTS,
-  type TrunkVariant,
-} from './model-graphs';
+import { BLOCK_INPUTS, BLOCK_OUTPUTS, buildBlockGraph, buildVocabGraph, LAST_ROWS, VOCAB_INPUTS, VOCAB_OUTPUTS } from './model-graphs';
 import { inverseFrequencies, rotaryTables } from './rope';
 import { KeyValueCache, type PastKeyValues } from './kv-cache';
 import { ResidualCache, type ResidualCell, type StreamRun } from './residual-cache';
@@ -70,21 +58,20 @@ export interface DistributionOptions {
   topK?: number;
 }
 
-type GraphName = `trunk-${TrunkVariant}` | 'head' | 'neighbours';
+type GraphName = `block.${number}` | 'vocab';
 
-/** Groups of questions whose sessions `prepare` can create ahead of use. */
+/**
+ * Groups of questions whose sessions `prepare` can create ahead of use. Every path runs the same
+ * sessions (each block, then the vocabulary graph); the names stay for callers that say why.
+ */
 export type EnginePath = 'hover' | 'analysis' | 'neighbours';
-const PATH_GRAPHS: Record<EnginePath, GraphName[]> = {
-  hover: ['trunk-step', 'head'],
-  analysis: ['trunk-full', 'head'],
-  neighbours: ['neighbours'],
-};
 
 const DEFAULT_TOP_K = 20;
 const DEFAULT_LENS_TOP_K = 10;
 const DEFAULT_NEIGHBOURS = 10;
 /** Rows per head run: bounds the [rows x vocab] logits held in the runtime's memory. */
 const HEAD_ROWS_PER_RUN = 64;
+const HEAD_FETCHES = [VOCAB_OUTPUTS.topIds, VOCAB_OUTPUTS.topLogprobs, VOCAB_OUTPUTS.targetLogprob, VOCAB_OUTPUTS.targetRank, VOCAB_OUTPUTS.entropy];
 
 /** Per-row results of the head graph, flat. */
 interface HeadRows {
@@ -128,12 +115,7 @@ export class LensEngine {
     this.sessions = new SessionPool<GraphName>(
       ort,
       provider,
-      {
-        'trunk-step': () => buildTrunkGraph(checkpoint, 'step'),
-        'trunk-full': () => buildTrunkGraph(checkpoint, 'full'),
-        head: () => buildHeadGraph(checkpoint),
-        neighbours: () => buildNeighboursGraph(checkpoint),
-      },
+      (name) => (name === 'vocab' ? buildVocabGraph(checkpoint) : buildBlockGraph(checkpoint, Number(name.slice('block.'.length)))),
       {
         onProgress: options.onProgress,
         onFallback: (reason, detail) => {
@@ -170,9 +152,10 @@ export class LensEngine {
    * distributionAt), 'analysis' (analyze, logitLens), 'neighbours'. Runs nothing.
    */
   async prepare(paths: EnginePath[] = ['hover']): Promise<void> {
-    const graphs = new Set<GraphName>();
-    for (const path of paths) for (const name of PATH_GRAPHS[path] ?? []) graphs.add(name);
-    await this.serialize(() => this.sessions.warm([...graphs]));
+    void paths;
+    // The vocabulary graph first: it holds the largest table, and the heap it frees after
+    // prepacking that table is reused by the blocks' weights that come after.
+    await this.serialize(() => this.sessions.warm(['vocab', ...this.blockNames()]));
   }
 
   /**
@@ -346,27 +329,30 @@ export class LensEngine {
     return result;
   }
 
+  private blockNames(): GraphName[] {
+    return Array.from({ length: this.config.nLayer }, (_, layer) => `block.${layer}` as const);
+  }
+
   /** Every layer's residual (and the attention maps) of `ids`; remembered for follow-up questions. */
   private async runFullTrunk(ids: number[], withAttention: boolean): Promise<StreamRun> {
-    const { nLayer: L, nHead: H } = this.config;
-    const attentionOutputs = Array.from({ length: L }, (_, layer) => TRUNK_OUTPUTS.attention(layer));
-    const out = await this.runTrunk('full', ids, [TRUNK_OUTPUTS.hidden, ...(withAttention ? attentionOutputs : [])]);
+    const { nLayer: L, nHead: H, nEmbd: d } = this.config;
     const T = ids.length;
-    const run: StreamRun = { ids: ids.slice(), hidden: floats(out[TRUNK_OUTPUTS.hidden]) };
-    if (withAttention) {
-      const attention = new Float32Array(L * H * T * T);
-      for (let layer = 0; layer < L; layer++) attention.set(floats(out[TRUNK_OUTPUTS.attention(layer)]), layer * H * T * T);
-      run.attention = attention;
-    }
+    const hidden = new Float32Array((L + 1) * T * d);
+    const attention = withAttention ? new Float32Array(L * H * T * T) : undefined;
+    await this.runBlocks(ids, undefined, T, {
+      residual: (layer, rows) => hidden.set(rows, layer * T * d),
+      attention: attention && ((layer, probs) => attention.set(probs, layer * H * T * T)),
+    });
+    const run: StreamRun = { ids: ids.slice(), hidden, attention };
     this.cache.rememberStream(run);
     return run;
   }
 
   /**
    * The final residual at `positions` (at most LAST_ROWS apart, ending anywhere in `ids`): from
-   * the residual cache, or from the `step` trunk over ids[0..max position], which reads only the
+   * the residual cache, or from the blocks over ids[0..max position], which read only the
    * tokens after the start that the key/value cache shares with them (at least the rows asked
-   * for) and skips the other rows' work in the last block.
+   * for) and skip the other rows' work in the last block.
    */
   private async finalRows(ids: number[], positions: number[]): Promise<Float32Array> {
     const cells: ResidualCell[] = positions.map((position) => ({ layer: this.config.nLayer, position }));
@@ -379,43 +365,79 @@ export class LensEngine {
     return this.cache.rows(ids, cells)!;
   }
 
-  /** Runs the `step` trunk on the ids after the cached `past` ones; remembers the keys and values of all of `ids`. */
+  /** Runs the blocks on the ids after the cached `past` ones; remembers the keys and values of all of `ids`. */
   private async runStep(ids: number[], past: PastKeyValues | undefined): Promise<Float32Array> {
-    const { nLayer: L, architecture: a } = this.config;
+    const L = this.config.nLayer;
+    const keys: Float32Array[] = [];
+    const values: Float32Array[] = [];
+    let last: Float32Array = new Float32Array(0);
+    const fresh = ids.length - (past?.length ?? 0);
+    await this.runBlocks(ids, past, Math.min(fresh, LAST_ROWS), {
+      residual: (layer, rows) => {
+        if (layer === L) last = rows;
+      },
+      keyValues: (layer, key, value) => {
+        keys[layer] = key;
+        values[layer] = value;
+      },
+    });
+    this.keyValues.remember({ ids: ids.slice(), keys, values });
+    return last;
+  }
+
+  /**
+   * Runs every block in turn over ids after the `past` ones, handing each output to `take` as it
+   * comes: the residual entering each block and after the last (`layer` 0..L), and where asked,
+   * each block's attention probabilities and keys and values. The last block computes its last
+   * `lastRows` rows only; the others all rows.
+   */
+  private async runBlocks(
+    ids: number[],
+    past: PastKeyValues | undefined,
+    lastRows: number,
+    take: {
+      residual: (layer: number, rows: Float32Array) => void;
+      attention?: (layer: number, probs: Float32Array) => void;
+      keyValues?: (layer: number, key: Float32Array, value: Float32Array) => void;
+    },
+  ): Promise<void> {
+    const { nLayer: L, nEmbd: d, architecture: a } = this.config;
     const reused = past?.length ?? 0;
-    const feeds = this.trunkFeeds(ids.slice(reused), reused);
-    this.tokensRead += ids.length - reused;
+    const fresh = ids.slice(reused);
+    const N = fresh.length;
+    this.tokensRead += N;
+    const shared: Record<string, OrtTensorLike> = {};
+    if (this.rotaryFrequencies) {
+      const { cos, sin } = rotaryTables(this.rotaryFrequencies, reused, N);
+      const half = this.rotaryFrequencies.length;
+      shared[BLOCK_INPUTS.ropeCos] = new this.ort.Tensor('float32', cos, [N, half]);
+      shared[BLOCK_INPUTS.ropeSin] = new this.ort.Tensor('float32', sin, [N, half]);
+    }
     const pastShape = [a.kvHeads, reused, a.headDim];
     const empty = new Float32Array(0);
+    const fetches: string[] = [BLOCK_OUTPUTS.residual];
+    if (take.keyValues) fetches.push(BLOCK_OUTPUTS.presentKey, BLOCK_OUTPUTS.presentValue);
+    if (take.attention) fetches.push(BLOCK_OUTPUTS.attention);
+    let residual = this.checkpoint.embed(fresh, reused);
+    take.residual(0, residual);
     for (let layer = 0; layer < L; layer++) {
-      feeds[TRUNK_INPUTS.pastKey(layer)] = new this.ort.Tensor('float32', past?.keys[layer] ?? empty, pastShape);
-      feeds[TRUNK_INPUTS.pastValue(layer)] = new this.ort.Tensor('float32', past?.values[layer] ?? empty, pastShape);
+      const rows = layer === L - 1 ? lastRows : N;
+      const session = await this.sessions.get(`block.${layer}`);
+      const out = await session.run(
+        {
+          ...shared,
+          [BLOCK_INPUTS.residual]: new this.ort.Tensor('float32', residual, [residual.length / d, d]),
+          [BLOCK_INPUTS.pastKey]: new this.ort.Tensor('float32', past?.keys[layer] ?? empty, pastShape),
+          [BLOCK_INPUTS.pastValue]: new this.ort.Tensor('float32', past?.values[layer] ?? empty, pastShape),
+          [BLOCK_INPUTS.outputRows]: this.int64([rows]),
+        },
+        fetches,
+      );
+      residual = floats(out[BLOCK_OUTPUTS.residual]);
+      take.residual(layer + 1, residual);
+      take.keyValues?.(layer, floats(out[BLOCK_OUTPUTS.presentKey]), floats(out[BLOCK_OUTPUTS.presentValue]));
+      take.attention?.(layer, floats(out[BLOCK_OUTPUTS.attention]));
     }
-    const presentKeys = Array.from({ length: L }, (_, layer) => TRUNK_OUTPUTS.presentKey(layer));
-    const presentValues = Array.from({ length: L }, (_, layer) => TRUNK_OUTPUTS.presentValue(layer));
-    const session = await this.sessions.get('trunk-step');
-    const out = await session.run(feeds, [TRUNK_OUTPUTS.last, ...presentKeys, ...presentValues]);
-    this.keyValues.remember({ ids: ids.slice(), keys: presentKeys.map((n) => floats(out[n])), values: presentValues.map((n) => floats(out[n])) });
-    return floats(out[TRUNK_OUTPUTS.last]);
-  }
-
-  private async runTrunk(variant: TrunkVariant, ids: number[], fetches: string[]) {
-    const session = await this.sessions.get(`trunk-${variant}`);
-    this.tokensRead += ids.length;
-    return session.run(this.trunkFeeds(ids, 0), fetches);
-  }
-
-  /** The embeddings (and rotary tables) of `ids` at positions start..start+T-1. */
-  private trunkFeeds(ids: number[], start: number): Record<string, OrtTensorLike> {
-    const T = ids.length;
-    const feeds: Record<string, OrtTensorLike> = { [TRUNK_INPUTS.embeddings]: new this.ort.Tensor('float32', this.checkpoint.embed(ids, start), [T, this.config.nEmbd]) };
-    if (this.rotaryFrequencies) {
-      const { cos, sin } = rotaryTables(this.rotaryFrequencies, start, T);
-      const half = this.rotaryFrequencies.length;
-      feeds[TRUNK_INPUTS.ropeCos] = new this.ort.Tensor('float32', cos, [T, half]);
-      feeds[TRUNK_INPUTS.ropeSin] = new this.ort.Tensor('float32', sin, [T, half]);
-    }
-    return feeds;
   }
 
   /** [T, d]: the residual after the last block, from a full run. */
@@ -428,7 +450,9 @@ export class LensEngine {
   private async runHead(rows: Float32Array, targets: number[], temperature: number, k: number): Promise<HeadRows> {
     const d = this.config.nEmbd;
     const P = targets.length;
-    const session = await this.sessions.get('head');
+    const session = await this.sessions.get('vocab');
+    // The other half of the graph gets one zero row: onnxruntime-web's kernels divide by zero on empty tensors.
+    const noVectors = new this.ort.Tensor('float32', new Float32Array(d), [1, d]);
     const result: HeadRows = {
       k,
       topIds: new Array<number>(P * k),
@@ -440,29 +464,38 @@ export class LensEngine {
     for (let start = 0; start < P; start += HEAD_ROWS_PER_RUN) {
       const end = Math.min(P, start + HEAD_ROWS_PER_RUN);
       const out = await session.run({
-        [HEAD_INPUTS.hidden]: new this.ort.Tensor('float32', rows.slice(start * d, end * d), [end - start, d]),
-        [HEAD_INPUTS.targets]: this.int64(targets.slice(start, end)),
-        [HEAD_INPUTS.temperature]: new this.ort.Tensor('float32', Float32Array.of(temperature), [1]),
-        [HEAD_INPUTS.k]: this.int64([k]),
-      });
-      const ids = out[HEAD_OUTPUTS.topIds].data as BigInt64Array;
+        [VOCAB_INPUTS.hidden]: new this.ort.Tensor('float32', rows.slice(start * d, end * d), [end - start, d]),
+        [VOCAB_INPUTS.targets]: this.int64(targets.slice(start, end)),
+        [VOCAB_INPUTS.temperature]: new this.ort.Tensor('float32', Float32Array.of(temperature), [1]),
+        [VOCAB_INPUTS.k]: this.int64([k]),
+        [VOCAB_INPUTS.vectors]: noVectors,
+      }, HEAD_FETCHES);
+      const ids = out[VOCAB_OUTPUTS.topIds].data as BigInt64Array;
       for (let i = 0; i < ids.length; i++) result.topIds[start * k + i] = Number(ids[i]);
-      result.topLogprobs.set(floats(out[HEAD_OUTPUTS.topLogprobs]), start * k);
-      result.targetLogprob.set(floats(out[HEAD_OUTPUTS.targetLogprob]), start);
-      result.targetRank.set(floats(out[HEAD_OUTPUTS.targetRank]), start);
-      result.entropy.set(floats(out[HEAD_OUTPUTS.entropy]), start);
+      result.topLogprobs.set(floats(out[VOCAB_OUTPUTS.topLogprobs]), start * k);
+      result.targetLogprob.set(floats(out[VOCAB_OUTPUTS.targetLogprob]), start);
+      result.targetRank.set(floats(out[VOCAB_OUTPUTS.targetRank]), start);
+      result.entropy.set(floats(out[VOCAB_OUTPUTS.entropy]), start);
     }
     return result;
   }
 
   private async runNeighbours(vector: Float32Array, k: number): Promise<Neighbour[]> {
-    const session = await this.sessions.get('neighbours');
-    const out = await session.run({
-      [NEIGHBOUR_INPUTS.vectors]: new this.ort.Tensor('float32', vector, [1, this.config.nEmbd]),
-      [NEIGHBOUR_INPUTS.k]: this.int64([k]),
-    });
-    const ids = out[NEIGHBOUR_OUTPUTS.ids].data as BigInt64Array;
-    const cosines = floats(out[NEIGHBOUR_OUTPUTS.cosines]);
+    const d = this.config.nEmbd;
+    const session = await this.sessions.get('vocab');
+    const out = await session.run(
+      {
+        // One zero row for the head's half (see runHead).
+        [VOCAB_INPUTS.hidden]: new this.ort.Tensor('float32', new Float32Array(d), [1, d]),
+        [VOCAB_INPUTS.targets]: this.int64([0]),
+        [VOCAB_INPUTS.temperature]: new this.ort.Tensor('float32', Float32Array.of(1), [1]),
+        [VOCAB_INPUTS.k]: this.int64([k]),
+        [VOCAB_INPUTS.vectors]: new this.ort.Tensor('float32', vector, [1, d]),
+      },
+      [VOCAB_OUTPUTS.neighbourIds, VOCAB_OUTPUTS.neighbourCosines],
+    );
+    const ids = out[VOCAB_OUTPUTS.neighbourIds].data as BigInt64Array;
+    const cosines = floats(out[VOCAB_OUTPUTS.neighbourCosines]);
     return Array.from(ids, (id, i) => [Number(id), this.textOf(Number(id)), cosines[i]] as Neighbour);
   }
 

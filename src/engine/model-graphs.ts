@@ -1,76 +1,69 @@
-// A checkpoint of any supported family as three ONNX graphs, built from its weights. Batch size
-// is 1, so every activation is 2-D [T, d] (or [heads, T, ...] inside attention). No [T x vocab]
-// tensor ever leaves a graph: the head reduces logits to top-k, target scores and entropy in place.
+// A checkpoint of any supported family as ONNX graphs, built from its weights: one per block
+// and one for everything that touches the vocabulary. Batch size is 1, so every activation is
+// 2-D [T, d] (or [heads, T, ...] inside attention). No [T x vocab] tensor ever leaves a graph:
+// the vocabulary graph reduces logits to top-k, target scores and entropy in place.
 //
-//   trunk       embeddings [T, d] (+ rotary tables) -> residual stream (and attention probabilities)
-//   head        hidden rows [P, d] -> final norm -> logits / temperature -> top-k, target score, rank, entropy
-//   neighbours  vectors [N, d]     -> cosine against every input-embedding row -> top-k
+//   block.{l}   residual rows [N, d] after P cached rows (their keys and values in, all P + N out)
+//               -> the residual after block l (and its attention probabilities)
+//   vocab       hidden rows [P, d] -> final norm -> logits / temperature -> top-k, target score, rank, entropy
+//               vectors [N, d]     -> cosine against every input-embedding row -> top-k
+//
+// Why a graph per block: each weight then lives in exactly one session, the whole-text analysis
+// and the cached step (hover, generation) run the same sessions, a layer's attention exists only
+// while its block runs, and building a session needs one block's weights in JavaScript at a time.
+// The head and the neighbours share one graph because they share the [d, V] table.
 //
 // The families differ only in a few pieces, chosen by config.architecture: the norm (LayerNorm
-// or RMSNorm), how positions enter (learned rows added before the trunk, or rotary tables fed
-// to it), the attention variant (biases, per-head norms, grouped key/value heads, a sliding
-// window) and the MLP (GELU, or SiLU-gated).
+// or RMSNorm), how positions enter (learned rows added before the first block, or rotary tables
+// fed to every block), the attention variant (biases, per-head norms, grouped key/value heads, a
+// sliding window) and the MLP (GELU, or SiLU-gated).
 import type { Checkpoint } from './checkpoint';
 import type { BlockWeights, LinearWeights, NormWeights } from './families/family';
 import { transpose } from './families/family';
 import type { ModelConfig } from './types';
-import { GraphBuilder, tensorProto, float } from './onnx-graph';
+import { GraphBuilder, tensorProto, float, type GraphModel } from './onnx-graph';
 
-/**
- * The two trunk graphs. Each is a separate session holding its own copy of the weights, so
- * there are only two: `full` serves every whole-text question (callers fetch only the outputs
- * they need), `step` the hover and generation.
- */
-export type TrunkVariant =
+export const BLOCK_INPUTS = {
   /**
-   * A key/value cache step: the new rows' embeddings [N, d] after P rows whose keys and values
-   * come in (`past_key.{layer}`, `past_value.{layer}` [kvHeads, P, headDim], keys already
-   * normed and rotated); out come the keys and values of all P + N rows (`present_*`) and
-   * `last_rows` [min(N, LAST_ROWS), d], the residual after the last block for the last new rows
-   * only (the last block skips the other rows' queries and MLP). P may be 0.
+   * The residual rows entering the block. Block 0 gets the embedding rows of the ids (plus
+   * learned position rows), computed by the caller (Checkpoint.embed): a Gather in a graph would
+   * hold a second copy of the [V, d] embedding.
    */
-  | 'step'
-  /**
-   * `hidden` [L+1, T, d], the residual after the embedding and after every block, and the
-   * softmax probabilities `attention.{layer}` [H, T, T] (one per query head).
-   */
-  | 'full';
-
-export const TRUNK_INPUTS = {
-  /**
-   * The embedding rows of the ids (plus learned position rows), computed by the caller
-   * (Checkpoint.embed): a Gather in the graph would put a copy of the [V, d] embedding into
-   * every trunk session.
-   */
-  embeddings: 'embeddings',
-  /** Rotary families only: cos and sin of position * frequency, [T, headDim / 2] (see rope.ts). */
+  residual: 'residual',
+  /** Rotary families only: cos and sin of position * frequency for the N new rows, [N, headDim / 2] (see rope.ts). */
   ropeCos: 'rope_cos',
   ropeSin: 'rope_sin',
-  /** `step` only: the cached keys and values of the rows before the new ones. */
-  pastKey: (layer: number) => `past_key.${layer}`,
-  pastValue: (layer: number) => `past_value.${layer}`,
+  /** The keys (normed and rotated) and values of the P rows before the new ones, [kvHeads, P, headDim]; P may be 0. */
+  pastKey: 'past_key',
+  pastValue: 'past_value',
+  /**
+   * int64 [1], R in 1..N: the block computes queries, attention output and MLP for the last R
+   * new rows only (keys and values always cover all). N for a whole text; the hover's last block
+   * needs only the rows it scores.
+   */
+  outputRows: 'output_rows',
 } as const;
-/** Rows the `step` variant returns: the hover path needs the last token's score and the next distribution. */
+export const BLOCK_OUTPUTS = {
+  /** [R, d]: the residual after the block for the last R rows. */
+  residual: 'block_out',
+  /** [kvHeads, P + N, headDim]: the keys and values of every row so far. */
+  presentKey: 'present_key',
+  presentValue: 'present_value',
+  /** [H, R, P + N]: the softmax probabilities, one map per query head. */
+  attention: 'attention',
+} as const;
+/** Rows the hover's last block computes: the last token's score and the next distribution. */
 export const LAST_ROWS = 2;
-export const TRUNK_OUTPUTS = {
-  last: 'last_rows',
-  /** `step` only: the keys and values of every row so far, [kvHeads, P + N, headDim]. */
-  presentKey: (layer: number) => `present_key.${layer}`,
-  presentValue: (layer: number) => `present_value.${layer}`,
-  hidden: 'hidden',
-  /** One [H, T, T] output per layer: the caller joins them, which is cheaper than a Concat in the graph. */
-  attention: (layer: number) => `attention.${layer}`,
-} as const;
-export const HEAD_INPUTS = { hidden: 'hidden', targets: 'targets', temperature: 'temperature', k: 'k' } as const;
-export const HEAD_OUTPUTS = {
+export const VOCAB_INPUTS = { hidden: 'hidden', targets: 'targets', temperature: 'temperature', k: 'k', vectors: 'vectors' } as const;
+export const VOCAB_OUTPUTS = {
   topIds: 'top_ids',
   topLogprobs: 'top_logprobs',
   targetLogprob: 'target_logprob',
   targetRank: 'target_rank',
   entropy: 'entropy',
+  neighbourIds: 'neighbour_ids',
+  neighbourCosines: 'neighbour_cosines',
 } as const;
-export const NEIGHBOUR_INPUTS = { vectors: 'vectors', k: 'k' } as const;
-export const NEIGHBOUR_OUTPUTS = { ids: 'ids', cosines: 'cosines' } as const;
 
 /** Added to the scores of hidden positions: exp(-1e9 - max) is exactly 0 in float32. */
 const MASKED_SCORE = -1e9;
@@ -101,9 +94,9 @@ function linear(g: GraphBuilder, x: string, name: string, w: LinearWeights, fact
   return w.bias ? g.op('Add', [product, g.initializer(`${name}.bias`, 'float32', [w.outputs], scaled(w.bias))]) : product;
 }
 
-/** The last `count` rows of a [T, ...] tensor (all rows when T < count). */
-function lastRows(g: GraphBuilder, x: string, count: number): string {
-  return g.op('Slice', [x, g.int64s(`last_${count}`, [-count]), g.int64s('to_end', [Number.MAX_SAFE_INTEGER]), g.int64s('axis0', [0])]);
+/** The last R rows of a [T, ...] tensor; `negativeCount` is int64 [1] holding -R. */
+function lastRows(g: GraphBuilder, x: string, negativeCount: string): string {
+  return g.op('Slice', [x, negativeCount, g.int64s('to_end', [Number.MAX_SAFE_INTEGER]), g.int64s('axis0', [0])]);
 }
 
 // ---------------------------------------------------------------- trunk
@@ -151,17 +144,18 @@ interface Rotary {
   sin: string;
 }
 
-/** A `step` graph's cached keys [kvHeads, P, headDim] (normed and rotated) and values of one layer. */
+/** The block's cached keys [kvHeads, P, headDim] (normed and rotated) and values. */
 interface PastKeyValues {
   key: string;
   value: string;
 }
 
 /**
- * Causal self-attention; returns the block's attention output and the [H, Q, T] probabilities.
- * Queries are all T rows, or only the last `queryRows` (keys and values always cover all rows).
- * With grouped key/value heads, the query heads that share one are stacked along the rows
- * ([kv, perKv * Q, hd]) so that one MatMul serves them without copying keys or values.
+ * Causal self-attention over the P cached rows and the N new ones; returns the attention output
+ * and the [H, R, P + N] probabilities of the last R new rows (`lastQueries` holds -R), with the
+ * keys and values of all P + N rows. With grouped key/value heads, the query heads that share
+ * one are stacked along the rows ([kv, perKv * R, hd]) so that one MatMul serves them without
+ * copying keys or values.
  */
 function attention(
   g: GraphBuilder,
@@ -170,9 +164,9 @@ function attention(
   x: string,
   layer: number,
   mask: string,
+  past: PastKeyValues,
+  lastQueries: string,
   rotary?: Rotary,
-  queryRows?: number,
-  past?: PastKeyValues,
 ) {
   const { nHead: H, architecture: a } = config;
   const { headDim: hd, kvHeads: KV } = a;
@@ -180,40 +174,30 @@ function attention(
   // Scaling q by 1/sqrt(hd) before q.k^T is the same as scaling the scores after, at no cost.
   // Per-head norms would undo a scale before them, so it goes into the query norm's weight.
   const scale = queryScale(config, layer);
-  const q = linear(g, queryRows ? lastRows(g, x, queryRows) : x, 'q', w.query, a.attention.qkNorm ? 1 : scale);
+  const q = linear(g, lastRows(g, x, lastQueries), 'q', w.query, a.attention.qkNorm ? 1 : scale);
   const k = linear(g, x, 'k', w.key);
   const v = linear(g, x, 'v', w.value);
 
   const split = (t: string, heads: number, name: string) => g.op('Reshape', [t, g.int64s(`${name}_heads_shape`, [-1, heads, hd])]); // [rows, heads, hd]
   const headNorm = (t: string, name: string, weight: Float32Array | undefined, factor: number) =>
     weight ? norm(g, t, config, name, { weight: factor === 1 ? weight : weight.map((v) => v * factor) }) : t;
-  const rowsOf = (table: string) => (queryRows ? lastRows(g, table, queryRows) : table);
 
-  let qHeads = g.op('Transpose', [headNorm(split(q, H, 'q'), 'q_norm', w.queryNorm, scale)], { perm: [1, 0, 2] }); // [H, Q, hd]
-  const kRows = headNorm(split(k, KV, 'kv'), 'k_norm', w.keyNorm, 1); // [T, KV, hd]
-  let kHeadsT: string;
-  let kHeads: string | undefined; // [KV, T, hd], where a step needs it
+  let qHeads = g.op('Transpose', [headNorm(split(q, H, 'q'), 'q_norm', w.queryNorm, scale)], { perm: [1, 0, 2] }); // [H, R, hd]
+  let kHeads = g.op('Transpose', [headNorm(split(k, KV, 'kv'), 'k_norm', w.keyNorm, 1)], { perm: [1, 0, 2] }); // [KV, N, hd]
   if (rotary) {
-    qHeads = rotate(g, qHeads, rowsOf(rotary.cos), rowsOf(rotary.sin), hd);
-    kHeads = rotate(g, g.op('Transpose', [kRows], { perm: [1, 0, 2] }), rotary.cos, rotary.sin, hd);
-  } else if (past) {
-    kHeads = g.op('Transpose', [kRows], { perm: [1, 0, 2] });
+    qHeads = rotate(g, qHeads, lastRows(g, rotary.cos, lastQueries), lastRows(g, rotary.sin, lastQueries), hd);
+    kHeads = rotate(g, kHeads, rotary.cos, rotary.sin, hd);
   }
-  let vHeads = g.op('Transpose', [split(v, KV, 'kv')], { perm: [1, 0, 2] }); // [KV, T, hd]
-  if (past) {
-    // The cached rows come first: keys and values of all P + N rows, which the caller keeps.
-    kHeads = g.op('Concat', [past.key, kHeads!], { axis: 1 });
-    vHeads = g.op('Concat', [past.value, vHeads], { axis: 1 });
-  }
-  if (kHeads) kHeadsT = g.op('Transpose', [kHeads], { perm: [0, 2, 1] }); // [KV, hd, T]
-  else kHeadsT = g.op('Transpose', [kRows], { perm: [1, 2, 0] }); // [KV, hd, T]
+  // The cached rows come first: keys and values of all P + N rows, which the caller keeps.
+  kHeads = g.op('Concat', [past.key, kHeads], { axis: 1 });
+  const vHeads = g.op('Concat', [past.value, g.op('Transpose', [split(v, KV, 'kv')], { perm: [1, 0, 2] })], { axis: 1 }); // [KV, P + N, hd]
+  const kHeadsT = g.op('Transpose', [kHeads], { perm: [0, 2, 1] }); // [KV, hd, P + N]
 
   // [H, rows, last] <-> [KV, perKv * rows, last]; a Reshape, since query head h reads kv head h / perKv.
   const regroup = (t: string, leading: number) => (KV === H ? t : g.op('Reshape', [t, g.int64s(`regroup_${leading}`, [leading, -1, 0])]));
-  const scores = regroup(g.op('MatMul', [regroup(qHeads, KV), kHeadsT]), H); // [H, Q, T]
-  const masked = g.op('Add', [scores, queryRows ? lastRows(g, mask, queryRows) : mask]);
-  const probs = g.op('Softmax', [masked], { axis: -1 });
-  const mixed = regroup(g.op('MatMul', [regroup(probs, KV), vHeads]), H); // [H, Q, hd]
+  const scores = regroup(g.op('MatMul', [regroup(qHeads, KV), kHeadsT]), H); // [H, R, P + N]
+  const probs = g.op('Softmax', [g.op('Add', [scores, mask])], { axis: -1 });
+  const mixed = regroup(g.op('MatMul', [regroup(probs, KV), vHeads]), H); // [H, R, hd]
   const merged = g.op('Reshape', [g.op('Transpose', [mixed], { perm: [1, 0, 2] }), g.int64s('merged_shape', [-1, H * hd])]);
   return { out: linear(g, merged, 'o', w.output), probs, key: kHeads, value: vHeads };
 }
@@ -243,105 +227,109 @@ function mlp(g: GraphBuilder, config: ModelConfig, w: BlockWeights, x: string): 
 }
 
 /**
- * One pre-norm transformer block: x + attn(norm(x)), then + mlp(norm(.)); for all rows, or only
- * the last `outputRows` (which still attend to every earlier row).
+ * One pre-norm transformer block as its own graph: x + attn(norm(x)), then + mlp(norm(.)), for
+ * the last R of the N new rows (which attend to every earlier row, cached or new).
  */
-function block(g: GraphBuilder, ckpt: Checkpoint, x: string, layer: number, mask: string, rotary?: Rotary, outputRows?: number, past?: PastKeyValues) {
+export function buildBlockGraph(ckpt: Checkpoint, layer: number): GraphModel {
   const { config } = ckpt;
-  const w = ckpt.block(layer);
-  const attn = g.scoped('attn', () => attention(g, config, w, norm(g, x, config, 'attention_norm', w.attentionNorm), layer, mask, rotary, outputRows, past));
-  const afterAttn = g.op('Add', [outputRows ? lastRows(g, x, outputRows) : x, attn.out]);
-  const mlpOut = g.scoped('mlp', () => mlp(g, config, w, norm(g, afterAttn, config, 'mlp_norm', w.mlpNorm)));
-  return { out: g.op('Add', [afterAttn, mlpOut]), probs: attn.probs, key: attn.key, value: attn.value };
-}
-
-/** Stacks same-shaped tensors along a new leading axis. */
-function stack(g: GraphBuilder, parts: string[]): string {
-  const axis0 = g.int64s('axis0', [0]);
-  return g.op('Concat', parts.map((p) => g.op('Unsqueeze', [p, axis0])), { axis: 0 });
-}
-
-export function buildTrunkGraph(ckpt: Checkpoint, variant: TrunkVariant): Uint8Array {
-  const { nLayer: L, nHead: H, nEmbd: d, architecture: a } = ckpt.config;
+  const { nHead: H, nEmbd: d, architecture: a } = config;
   const { kvHeads: KV, headDim: hd } = a;
-  const g = new GraphBuilder(`${ckpt.name}-trunk-${variant}`);
-  const step = variant === 'step';
-  const embeddings = g.input(TRUNK_INPUTS.embeddings, 'float32', ['N', d]);
+  const w = ckpt.block(layer);
+  const g = new GraphBuilder(`${ckpt.name}-block-${layer}`);
+  const x = g.input(BLOCK_INPUTS.residual, 'float32', ['N', d]);
   const rotary: Rotary | undefined =
     a.positions.kind === 'rope'
-      ? { cos: g.input(TRUNK_INPUTS.ropeCos, 'float32', ['N', hd / 2]), sin: g.input(TRUNK_INPUTS.ropeSin, 'float32', ['N', hd / 2]) }
+      ? { cos: g.input(BLOCK_INPUTS.ropeCos, 'float32', ['N', hd / 2]), sin: g.input(BLOCK_INPUTS.ropeSin, 'float32', ['N', hd / 2]) }
       : undefined;
-  const pasts: PastKeyValues[] = step
-    ? Array.from({ length: L }, (_, layer) => ({
-        key: g.input(TRUNK_INPUTS.pastKey(layer), 'float32', [KV, 'P', hd]),
-        value: g.input(TRUNK_INPUTS.pastValue(layer), 'float32', [KV, 'P', hd]),
-      }))
-    : [];
-  // The masks cover every row so far; a step's queries are the last N of them.
-  const newRows = g.op('Shape', [embeddings], { start: 0, end: 1 });
-  const pastRows = step ? g.op('Shape', [pasts[0]!.key], { start: 1, end: 2 }) : undefined;
-  const allRows = pastRows ? g.op('Add', [pastRows, newRows]) : newRows;
-  const queryMask = (mask: string) => (pastRows ? g.op('Slice', [mask, pastRows, g.int64s('to_end', [Number.MAX_SAFE_INTEGER]), g.int64s('axis0', [0])]) : mask);
-  const causal = queryMask(attentionMask(g, allRows));
+  const past = { key: g.input(BLOCK_INPUTS.pastKey, 'float32', [KV, 'P', hd]), value: g.input(BLOCK_INPUTS.pastValue, 'float32', [KV, 'P', hd]) };
+  const lastQueries = g.op('Neg', [g.input(BLOCK_INPUTS.outputRows, 'int64', [1])]);
+
+  // The mask covers every row so far; the queries are its last R rows.
+  const allRows = g.op('Add', [g.op('Shape', [past.key], { start: 1, end: 2 }), g.op('Shape', [x], { start: 0, end: 1 })]);
   const window = a.attention.slidingWindow;
-  const sliding = window && window.layers.length ? queryMask(attentionMask(g, allRows, window.size)) : undefined;
-  const residuals = [embeddings];
-  const probs: string[] = [];
-  for (let layer = 0; layer < L; layer++) {
-    const onlyLastRows = step && layer === L - 1 ? LAST_ROWS : undefined;
-    const mask = sliding && window!.layers.includes(layer) ? sliding : causal;
-    const b = g.scoped(`h${layer}`, () => block(g, ckpt, residuals[layer], layer, mask, rotary, onlyLastRows, pasts[layer]));
-    residuals.push(b.out);
-    probs.push(b.probs);
-    if (step) {
-      g.output(b.key!, TRUNK_OUTPUTS.presentKey(layer), 'float32', [KV, 'T', hd]);
-      g.output(b.value, TRUNK_OUTPUTS.presentValue(layer), 'float32', [KV, 'T', hd]);
-    }
-  }
-  if (step) {
-    g.output(residuals[L], TRUNK_OUTPUTS.last, 'float32', ['R', d]);
-  } else {
-    g.output(stack(g, residuals), TRUNK_OUTPUTS.hidden, 'float32', [L + 1, 'T', d]);
-    probs.forEach((p, layer) => g.output(p, TRUNK_OUTPUTS.attention(layer), 'float32', [H, 'T', 'T']));
-  }
-  return g.toBytes();
+  const slidingSize = window && window.layers.includes(layer) ? window.size : undefined;
+  const mask = lastRows(g, attentionMask(g, allRows, slidingSize), lastQueries);
+
+  const attn = g.scoped('attn', () => attention(g, config, w, norm(g, x, config, 'attention_norm', w.attentionNorm), layer, mask, past, lastQueries, rotary));
+  const afterAttn = g.op('Add', [lastRows(g, x, lastQueries), attn.out]);
+  const mlpOut = g.scoped('mlp', () => mlp(g, config, w, norm(g, afterAttn, config, 'mlp_norm', w.mlpNorm)));
+  g.output(g.op('Add', [afterAttn, mlpOut]), BLOCK_OUTPUTS.residual, 'float32', ['R', d]);
+  g.output(attn.key, BLOCK_OUTPUTS.presentKey, 'float32', [KV, 'A', hd]);
+  g.output(attn.value, BLOCK_OUTPUTS.presentValue, 'float32', [KV, 'A', hd]);
+  g.output(attn.probs, BLOCK_OUTPUTS.attention, 'float32', [H, 'R', 'A']);
+  return g.toModel();
 }
 
-// ---------------------------------------------------------------- head
+// ---------------------------------------------------------------- vocabulary
 
-export function buildHeadGraph(ckpt: Checkpoint): Uint8Array {
+/** The length of every input-embedding row, streamed (no [V, d] copy). */
+function rowLengths(embedding: Float32Array, V: number, d: number): Float32Array {
+  const out = new Float32Array(V);
+  for (let row = 0; row < V; row++) {
+    let sumSq = 0;
+    for (let c = 0; c < d; c++) sumSq += embedding[row * d + c] ** 2;
+    out[row] = Math.sqrt(sumSq);
+  }
+  return out;
+}
+
+/**
+ * The head and the embedding neighbours. A caller asks one of them per run and feeds the other
+ * zero rows (P = 0 or N = 0), which cost nothing.
+ *
+ * Head: hidden rows [P, d] -> final norm -> / temperature -> logits [P, V] -> top-k log-probs,
+ * the target's log-prob and rank, the entropy. Neighbours: vectors [N, d] -> cosine against
+ * every input-embedding row -> top-k. Where the unembedding is the input embedding (tied), both
+ * multiply by the same [d, V] table in one MatMul over their stacked rows: the table is held once.
+ */
+export function buildVocabGraph(ckpt: Checkpoint): GraphModel {
   const { vocabSize: V, nEmbd: d } = ckpt.config;
-  const g = new GraphBuilder(`${ckpt.name}-head`);
-  const hidden = g.input(HEAD_INPUTS.hidden, 'float32', ['P', d]);
-  const targets = g.input(HEAD_INPUTS.targets, 'int64', ['P']);
-  const temperature = g.input(HEAD_INPUTS.temperature, 'float32', [1]);
-  const k = g.input(HEAD_INPUTS.k, 'int64', [1]);
+  const g = new GraphBuilder(`${ckpt.name}-vocab`);
+  const hidden = g.input(VOCAB_INPUTS.hidden, 'float32', ['P', d]);
+  const targets = g.input(VOCAB_INPUTS.targets, 'int64', ['P']);
+  const temperature = g.input(VOCAB_INPUTS.temperature, 'float32', [1]);
+  const k = g.input(VOCAB_INPUTS.k, 'int64', [1]);
+  const vectors = g.input(VOCAB_INPUTS.vectors, 'float32', ['N', d]);
+  const axis1 = g.int64s('axis1', [1]);
 
   // Dividing the [P, d] input by T divides the [P, V] logits by T, one pass cheaper.
-  const normed = norm(g, hidden, ckpt.config, 'final_norm', ckpt.finalNorm());
-  const scaled = g.op('Div', [normed, temperature]);
+  const scaled = g.op('Div', [norm(g, hidden, ckpt.config, 'final_norm', ckpt.finalNorm()), temperature]);
+  const lengths = g.op('ReduceL2', [vectors], { axes: [1], keepdims: 1 });
+  const unit = g.op('Div', [vectors, g.op('Max', [lengths, g.scalar('tiny', 1e-30)])]);
+
   // Transposed to [d, V] so that MatMul reads a prepackable weight.
-  const unembedding = g.initializer('unembedding_t', 'float32', [d, V], transpose(ckpt.unembedding(), V, d));
-  const logits = g.op('MatMul', [scaled, unembedding]); // [P, V]
+  const embedding = ckpt.embeddingTable();
+  const embeddingLengths = g.initializer('embedding_lengths', 'float32', [1, V], rowLengths(embedding, V, d));
+  let logits: string; // [P, V]
+  let dots: string; // [N, V]: unit vector . embedding row
+  if (ckpt.tiedUnembedding) {
+    const table = g.initializer('embedding_t', 'float32', [d, V], transpose(embedding, V, d));
+    const both = g.op('MatMul', [g.op('Concat', [scaled, unit], { axis: 0 }), table]); // [P + N, V]
+    const P = g.op('Shape', [hidden], { start: 0, end: 1 });
+    logits = g.op('Slice', [both, g.int64s('from_start', [0]), P, g.int64s('axis0', [0])]);
+    dots = g.op('Slice', [both, P, g.int64s('to_end', [Number.MAX_SAFE_INTEGER]), g.int64s('axis0', [0])]);
+  } else {
+    logits = g.op('MatMul', [scaled, g.initializer('unembedding_t', 'float32', [d, V], transpose(ckpt.unembedding(), V, d))]);
+    dots = g.op('MatMul', [unit, g.initializer('embedding_t', 'float32', [d, V], transpose(embedding, V, d))]);
+  }
 
   // Every pass over [P, V] costs about as much as a tenth of the MatMul, so the head makes
   // four: one Softmax (the only exponentials), TopK, the rank count and one dot product.
   const probs = g.op('Softmax', [logits], { axis: -1 });
   const [topLogits, topIds] = g.opMulti('TopK', [logits, k], 2, { axis: -1, largest: 1, sorted: 1 });
-  const axis1 = g.int64s('axis1', [1]);
   const firstColumn = (x: string) => g.op('Slice', [x, g.int64s('column0_start', [0]), g.int64s('column0_end', [1]), axis1]);
   // log Z = z_max - log p_max: exact without another pass, since p_max >= 1/V never underflows.
   const maxLogit = firstColumn(topLogits); // [P, 1]
   const maxProb = g.op('GatherElements', [probs, firstColumn(topIds)], { axis: 1 });
   const logZ = g.op('Sub', [maxLogit, g.op('Log', [maxProb])]); // [P, 1]
-  g.output(topIds, HEAD_OUTPUTS.topIds, 'int64', ['P', 'K']);
-  g.output(g.op('Sub', [topLogits, logZ]), HEAD_OUTPUTS.topLogprobs, 'float32', ['P', 'K']);
+  g.output(topIds, VOCAB_OUTPUTS.topIds, 'int64', ['P', 'K']);
+  g.output(g.op('Sub', [topLogits, logZ]), VOCAB_OUTPUTS.topLogprobs, 'float32', ['P', 'K']);
 
   const targetLogit = g.op('GatherElements', [logits, g.op('Unsqueeze', [targets, axis1])], { axis: 1 }); // [P, 1]
-  g.output(g.op('Squeeze', [g.op('Sub', [targetLogit, logZ]), axis1]), HEAD_OUTPUTS.targetLogprob, 'float32', ['P']);
+  g.output(g.op('Squeeze', [g.op('Sub', [targetLogit, logZ]), axis1]), VOCAB_OUTPUTS.targetLogprob, 'float32', ['P']);
   const larger = g.op('Cast', [g.op('Greater', [logits, targetLogit])], { to: 6 /* INT32 */ });
   const count = g.op('Cast', [g.op('ReduceSum', [larger, axis1], { keepdims: 0 })], { to: 1 /* FLOAT */ });
-  g.output(g.op('Add', [count, g.scalar('one', 1)]), HEAD_OUTPUTS.targetRank, 'float32', ['P']);
+  g.output(g.op('Add', [count, g.scalar('one', 1)]), VOCAB_OUTPUTS.targetRank, 'float32', ['P']);
 
   // H = -sum p (z - log Z) = log Z - sum p z, taken on logits centred at their maximum:
   // log Z - z_max = -log p_max and sum p (z - z_max). Uncentred, both terms are near z_max and
@@ -352,35 +340,12 @@ export function buildHeadGraph(ckpt: Checkpoint): Uint8Array {
   const expectedCentred = g.op('Einsum', [probs, centred], { equation: 'ij,ij->i' }); // [P]
   const logZCentred = g.op('Neg', [g.op('Squeeze', [g.op('Log', [maxProb]), axis1])]);
   const entropy = g.op('Sub', [logZCentred, expectedCentred]);
-  g.output(g.op('Max', [entropy, g.scalar('zero', 0)]), HEAD_OUTPUTS.entropy, 'float32', ['P']);
-  return g.toBytes();
-}
+  g.output(g.op('Max', [entropy, g.scalar('zero', 0)]), VOCAB_OUTPUTS.entropy, 'float32', ['P']);
 
-// ---------------------------------------------------------------- neighbours
-
-/** Input-embedding rows scaled to unit length, transposed to [d, V]. */
-function normalisedEmbeddingT(embedding: Float32Array, V: number, d: number): Float32Array {
-  const out = new Float32Array(V * d);
-  for (let row = 0; row < V; row++) {
-    let sumSq = 0;
-    for (let c = 0; c < d; c++) sumSq += embedding[row * d + c] ** 2;
-    const inv = sumSq > 0 ? 1 / Math.sqrt(sumSq) : 0;
-    for (let c = 0; c < d; c++) out[c * V + row] = embedding[row * d + c] * inv;
-  }
-  return out;
-}
-
-export function buildNeighboursGraph(ckpt: Checkpoint): Uint8Array {
-  const { vocabSize: V, nEmbd: d } = ckpt.config;
-  const g = new GraphBuilder(`${ckpt.name}-neighbours`);
-  const vectors = g.input(NEIGHBOUR_INPUTS.vectors, 'float32', ['N', d]);
-  const k = g.input(NEIGHBOUR_INPUTS.k, 'int64', [1]);
-  const norms = g.op('ReduceL2', [vectors], { axes: [1], keepdims: 1 });
-  const unit = g.op('Div', [vectors, g.op('Max', [norms, g.scalar('tiny', 1e-30)])]);
-  const table = g.initializer('embedding_unit_t', 'float32', [d, V], normalisedEmbeddingT(ckpt.embeddingTable(), V, d));
-  const cosines = g.op('MatMul', [unit, table]); // [N, V]
-  const [topCos, topIds] = g.opMulti('TopK', [cosines, k], 2, { axis: -1, largest: 1, sorted: 1 });
-  g.output(topIds, NEIGHBOUR_OUTPUTS.ids, 'int64', ['N', 'K']);
-  g.output(topCos, NEIGHBOUR_OUTPUTS.cosines, 'float32', ['N', 'K']);
-  return g.toBytes();
+  // A zero row (a padded vocabulary's unused ids) has cosine 0 with everything, as 0 / tiny.
+  const cosines = g.op('Div', [dots, g.op('Max', [embeddingLengths, g.scalar('tiny', 1e-30)])]);
+  const [topCos, neighbourIds] = g.opMulti('TopK', [cosines, k], 2, { axis: -1, largest: 1, sorted: 1 });
+  g.output(neighbourIds, VOCAB_OUTPUTS.neighbourIds, 'int64', ['N', 'K']);
+  g.output(topCos, VOCAB_OUTPUTS.neighbourCosines, 'float32', ['N', 'K']);
+  return g.toModel();
 }

@@ -29,6 +29,20 @@ const ONNX_TYPE: Record<ElemType, onnx.TensorProto.DataType> = {
 
 const OPSET = 17;
 
+/**
+ * A graph ready for the runtime: the protobuf holds the nodes and small constants; large
+ * initializers travel beside it as onnxruntime's external data (one "file" each, the caller's
+ * Float32Array bytes as they are). onnxruntime-web copies each into its heap once, where a weight
+ * inside the protobuf was copied three times (the message, the parsed message, the tensor).
+ */
+export interface GraphModel {
+  bytes: Uint8Array;
+  externalData: { path: string; data: Uint8Array }[];
+}
+
+/** Initializers at least this large go to external data. */
+const EXTERNAL_MIN_BYTES = 16 * 1024;
+
 /** An ONNX TensorProto holding `data` (little-endian raw bytes, no copy until encoding). */
 export function tensorProto(name: string, type: ElemType, dims: number[], data: TensorData): onnx.ITensorProto {
   const expected = dims.reduce((a, b) => a * b, 1);
@@ -76,6 +90,8 @@ function valueInfo(name: string, type: ElemType, dims: Dim[]): onnx.IValueInfoPr
 export class GraphBuilder {
   private readonly nodes: onnx.INodeProto[] = [];
   private readonly initializers: onnx.ITensorProto[] = [];
+  /** Large initializers by name, kept out of the protobuf by toModel(). */
+  private readonly large = new Map<string, { type: ElemType; dims: number[]; data: TensorData }>();
   private readonly inputs: onnx.IValueInfoProto[] = [];
   private readonly outputs: onnx.IValueInfoProto[] = [];
   private readonly usedNames = new Set<string>();
@@ -125,7 +141,9 @@ export class GraphBuilder {
   initializer(name: string, type: ElemType, dims: number[], data: TensorData): string {
     const full = this.qualified(name);
     this.claim(full);
-    this.initializers.push(tensorProto(full, type, dims, data));
+    const proto = tensorProto(full, type, dims, data);
+    if (data.byteLength >= EXTERNAL_MIN_BYTES) this.large.set(full, { type, dims, data });
+    this.initializers.push(proto);
     return full;
   }
 
@@ -181,8 +199,36 @@ export class GraphBuilder {
     return outputs;
   }
 
-  /** Serialises the model (opset 17, IR version 8). */
+  /** Serialises the model (opset 17, IR version 8) with every initializer inside the protobuf. */
   toBytes(): Uint8Array {
+    return this.encode(this.initializers);
+  }
+
+  /** The model with its large initializers as external data (see GraphModel). */
+  toModel(): GraphModel {
+    const externalData: GraphModel['externalData'] = [];
+    const initializers = this.initializers.map((proto) => {
+      const large = this.large.get(proto.name!);
+      if (!large) return proto;
+      const path = `w${externalData.length}`;
+      const data = new Uint8Array(large.data.buffer, large.data.byteOffset, large.data.byteLength);
+      externalData.push({ path, data });
+      return {
+        name: proto.name,
+        dims: proto.dims,
+        dataType: proto.dataType,
+        dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+        externalData: [
+          { key: 'location', value: path },
+          { key: 'offset', value: '0' },
+          { key: 'length', value: String(data.byteLength) },
+        ],
+      };
+    });
+    return { bytes: this.encode(initializers), externalData };
+  }
+
+  private encode(initializers: onnx.ITensorProto[]): Uint8Array {
     const model = onnx.ModelProto.create({
       irVersion: 8,
       producerName: 'llm-lens',
@@ -190,7 +236,7 @@ export class GraphBuilder {
       graph: {
         name: this.graphName,
         node: this.nodes,
-        initializer: this.initializers,
+        initializer: initializers,
         input: this.inputs,
         output: this.outputs,
       },

@@ -2,6 +2,8 @@
 // session only when first needed. Callers pass their own runtime module: onnxruntime-web
 // (WASM in Node or a worker), onnxruntime-web/webgpu (browser) or onnxruntime-node (native).
 
+import type { GraphModel } from './onnx-graph';
+
 export interface OrtTensorLike {
   readonly data: unknown;
   readonly dims: readonly number[];
@@ -29,7 +31,10 @@ export interface OrtLike {
 export type ProviderKind = 'webgpu' | 'wasm' | 'native';
 
 export function sessionOptions(kind: ProviderKind): Record<string, unknown> {
-  const common = { graphOptimizationLevel: 'all', enableCpuMemArena: true };
+  // No arena: the engine holds a session per block, and an arena per session would keep each
+  // block's largest activations ([H, T, T] attention) for good; without one, a block's buffers
+  // go back to the heap for the next block.
+  const common = { graphOptimizationLevel: 'all', enableCpuMemArena: false };
   switch (kind) {
     case 'webgpu':
       return { ...common, executionProviders: ['webgpu'] };
@@ -59,7 +64,7 @@ export class SessionPool<Name extends string> {
   constructor(
     private readonly ort: OrtLike,
     kind: ProviderKind,
-    private readonly builders: Record<Name, () => Uint8Array>,
+    private readonly build: (name: Name) => GraphModel,
     private readonly events: SessionPoolEvents = {},
   ) {
     this.kind = kind;
@@ -112,20 +117,24 @@ export class SessionPool<Name extends string> {
   private async create(name: Name): Promise<OrtSessionLike> {
     const report = this.events.onProgress ?? (() => undefined);
     report(`building the ${name} graph`, 0);
-    const bytes = this.builders[name]();
+    const model = this.build(name);
     report(`creating the ${name} session`, 0.5);
     let session: OrtSessionLike;
     try {
-      session = await this.ort.InferenceSession.create(bytes, sessionOptions(this.kind));
+      session = await this.ort.InferenceSession.create(model.bytes, this.options(model));
     } catch (error) {
       if (this.kind !== 'webgpu') throw new Error(`could not create the ${name} session: ${(error as Error).message}`);
       this.kind = 'wasm';
       const detail = (error as Error).message;
       this.events.onFallback?.(`WebGPU could not run the model (${detail}); using WASM.`, detail);
       await this.releaseOthers(name);
-      session = await this.ort.InferenceSession.create(bytes, sessionOptions(this.kind));
+      session = await this.ort.InferenceSession.create(model.bytes, this.options(model));
     }
     report(`created the ${name} session`, 1);
     return session;
+  }
+
+  private options(model: GraphModel): Record<string, unknown> {
+    return { ...sessionOptions(this.kind), externalData: model.externalData };
   }
 }

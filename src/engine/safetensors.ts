@@ -24,12 +24,14 @@ export interface SafetensorsFile {
   fileName: string;
   metadata: Record<string, string>;
   tensors: Map<string, TensorEntry>;
-  /** The raw bytes of one tensor (a view into the file, not a copy). */
+  /** The raw bytes of one tensor (a view into the file where it is in memory). */
   rawBytes(name: string): Uint8Array;
   /** One tensor converted to a fresh Float32Array. */
   readFloat32(name: string): Float32Array;
   /** Elements [start, start + count) of one tensor (flat, row-major), converted without reading the rest. */
   readFloat32Range(name: string, start: number, count: number): Float32Array;
+  /** Closes the file where it is read from disk. */
+  close(): void;
 }
 
 /** The header's length, a little-endian uint64, comes first. */
@@ -119,18 +121,34 @@ function firstOverlap(entries: Iterable<TensorEntry>): [TensorEntry, TensorEntry
   return undefined;
 }
 
-/** Binds a parsed header to the whole file's bytes (which must be the file the header came from). */
-export function bindSafetensors(header: SafetensorsHeader, bytes: Uint8Array): SafetensorsFile {
+/**
+ * A file's bytes: all in memory, or read in ranges when asked (a file on disk, so that a loaded
+ * model does not also hold its file). `read` returns bytes [begin, end).
+ */
+export interface ByteSource {
+  readonly byteLength: number;
+  read(begin: number, end: number): Uint8Array;
+  /** Gives back what the source holds (an open file); reads fail afterwards. */
+  close?(): void;
+}
+
+export function memoryBytes(bytes: Uint8Array): ByteSource {
+  return { byteLength: bytes.byteLength, read: (begin, end) => bytes.subarray(begin, end) };
+}
+
+/** Binds a parsed header to the file's bytes (which must be the file the header came from). */
+export function bindSafetensors(header: SafetensorsHeader, file: Uint8Array | ByteSource): SafetensorsFile {
+  const bytes = file instanceof Uint8Array ? memoryBytes(file) : file;
   const { fileName, metadata, tensors } = header;
   const fail = failIn(fileName);
   if (bytes.byteLength !== header.fileSize) fail(`the file is ${bytes.byteLength} bytes, not the ${header.fileSize} its header was read from`);
   const rawBytes = (name: string): Uint8Array => {
     const entry = tensors.get(name) ?? fail(`no tensor named ${name}`);
-    return bytes.subarray(entry.begin, entry.end);
+    return bytes.read(entry.begin, entry.end);
   };
   const readFloat32 = (name: string): Float32Array => {
     const entry = tensors.get(name) ?? fail(`no tensor named ${name}`);
-    return toFloat32(entry.dtype, bytes.subarray(entry.begin, entry.end));
+    return toFloat32(entry.dtype, bytes.read(entry.begin, entry.end));
   };
   const readFloat32Range = (name: string, start: number, count: number): Float32Array => {
     const entry = tensors.get(name) ?? fail(`no tensor named ${name}`);
@@ -140,9 +158,9 @@ export function bindSafetensors(header: SafetensorsHeader, bytes: Uint8Array): S
       fail(`tensor ${name}: elements [${start}, ${start + count}) are outside its ${total} elements`);
     }
     const from = entry.begin + start * size;
-    return toFloat32(entry.dtype, bytes.subarray(from, from + count * size));
+    return toFloat32(entry.dtype, bytes.read(from, from + count * size));
   };
-  return { fileName, metadata, tensors, rawBytes, readFloat32, readFloat32Range };
+  return { fileName, metadata, tensors, rawBytes, readFloat32, readFloat32Range, close: () => bytes.close?.() };
 }
 
 /** The header of a whole file in memory. */

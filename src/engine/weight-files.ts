@@ -4,7 +4,7 @@
 // body is read, and only then bound to the bytes (WeightFiles).
 import { parseJsonObject } from './json-file';
 import { quoteValue } from './json-syntax';
-import { bindSafetensors, type SafetensorsFile, type SafetensorsHeader, type TensorEntry } from './safetensors';
+import { bindSafetensors, type ByteSource, type SafetensorsFile, type SafetensorsHeader, type TensorEntry } from './safetensors';
 
 export const SHARD_INDEX_FILE = 'model.safetensors.index.json';
 /** The largest shard index read: one line per tensor, a few hundred kB for the largest models. */
@@ -105,7 +105,7 @@ export class WeightHeaders {
   }
 
   /** Binds every header to its file's whole bytes (`bytesOf` gets the header it is asked for). */
-  bind(bytesOf: (header: SafetensorsHeader) => Uint8Array): WeightFiles {
+  bind(bytesOf: (header: SafetensorsHeader) => Uint8Array | ByteSource): WeightFiles {
     const files = new Map(this.headers.map((header) => [header, bindSafetensors(header, bytesOf(header))]));
     return new WeightFiles(new Map([...this.owner].map(([name, header]) => [name, files.get(header)!])), this.label);
   }
@@ -148,6 +148,11 @@ export class WeightFiles {
 
   readFloat32Range(name: string, start: number, count: number): Float32Array {
     return this.fileOf(name).readFloat32Range(name, start, count);
+  }
+
+  /** Closes every file read from disk; reads fail afterwards. */
+  close(): void {
+    for (const file of new Set(this.owner.values())) file.close();
   }
 
   /** True when two tensors hold the same values (a lm_head.weight that only repeats the embedding). */

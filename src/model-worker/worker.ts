@@ -9,6 +9,7 @@ import { parentPort } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-web';
 import { LensEngine } from '../engine/engine';
+import type { Checkpoint } from '../engine/checkpoint';
 import { tokenEntry, TOKENIZER_FILE } from '../engine/model-tokenizer';
 import type { Tokenizer } from '../engine/tokenizer-interface';
 import type { ModelConfig } from '../engine/types';
@@ -76,6 +77,7 @@ class Lane<J extends Job> {
 class ModelWorker {
   private opened: Promise<OpenModel> | undefined;
   private engine: LensEngine | undefined;
+  private checkpoint: Checkpoint | undefined;
   private readonly cancelled = new Set<number>();
   private readonly tokenizerLane: Lane<TokenizerJob>;
   private readonly engineLane: Lane<EngineJob>;
@@ -164,8 +166,12 @@ class ModelWorker {
         ort.env.logLevel = 'error';
         await this.engine?.dispose();
         this.engine = undefined;
+        // The previous model's weights file, read for embedding rows while its engine lived.
+        this.checkpoint?.close();
         const { tokenizer } = model;
-        const engine = await LensEngine.create(await loadCheckpointFromDir(job.modelDir), {
+        const checkpoint = await loadCheckpointFromDir(job.modelDir);
+        this.checkpoint = checkpoint;
+        const engine = await LensEngine.create(checkpoint, {
           ort,
           backend: 'wasm',
           wasmThreads: workerThreads(os.availableParallelism()),

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Checkpoint, MAX_CONFIG_BYTES, MAX_WEIGHTS_BYTES, planCheckpoint } from '../engine/checkpoint';
 import { parseModelConfig } from '../engine/families';
 import type { ModelConfig } from '../engine/types';
-import { HEADER_LENGTH_BYTES, parseSafetensorsHeader, safetensorsHeaderLength, type SafetensorsHeader } from '../engine/safetensors';
+import { HEADER_LENGTH_BYTES, parseSafetensorsHeader, safetensorsHeaderLength, type ByteSource, type SafetensorsHeader } from '../engine/safetensors';
 import { MAX_SHARD_INDEX_BYTES, parseShardIndex, SHARD_INDEX_FILE, WeightHeaders, type ShardHeader } from '../engine/weight-files';
 import { openRegularFile, readRegularFile, type OpenFile } from './regular-file';
 import { modelFolderName } from '../hub/snapshot-name';
@@ -33,13 +33,41 @@ export async function loadCheckpointFromDir(dir: string): Promise<Checkpoint> {
     let total = 0;
     for (const { file } of weightFiles.open) total += file.size;
     if (total > MAX_WEIGHTS_BYTES) throw new Error(`${weightFiles.headers.label}: the weights are ${total} bytes, over the limit of ${MAX_WEIGHTS_BYTES} bytes a model can run with`);
-    const bytes = new Map<SafetensorsHeader, Uint8Array>();
-    for (const { file, header } of weightFiles.open) bytes.set(header, await file.read(0, file.size));
-    return Checkpoint.fromPlan(plan, plan.headers.bind((header) => bytes.get(header)!));
-  } finally {
+    const sources = new Map<SafetensorsHeader, ByteSource>();
+    for (const { file, header } of weightFiles.open) sources.set(header, fileBytes(file));
+    return Checkpoint.fromPlan(plan, plan.headers.bind((header) => sources.get(header)!));
+  } catch (error) {
     for (const { file } of weightFiles.open) await file.close();
+    throw error;
   }
 }
+
+/**
+ * A weights file read in ranges when a tensor is asked for, so that a loaded model never holds
+ * its file in memory (the sessions hold the weights; the file is read again only for embedding
+ * rows and the walk-through). Open until Checkpoint.close(), or until the checkpoint is
+ * garbage-collected.
+ */
+function fileBytes(file: OpenFile): ByteSource {
+  let open = true;
+  const source: ByteSource = {
+    byteLength: file.size,
+    read: (begin, end) => {
+      if (!open) throw new Error(`${file.path} was closed: the model that read it has been unloaded`);
+      return file.readSync(begin, end - begin);
+    },
+    close: () => {
+      if (!open) return;
+      open = false;
+      openFiles.unregister(source);
+      void file.close().catch(() => undefined);
+    },
+  };
+  openFiles.register(source, file, source);
+  return source;
+}
+
+const openFiles = new FinalizationRegistry<OpenFile>((file) => void file.close().catch(() => undefined));
 
 /** config.json of the model folder `dir` (read under the same rules as the weights), parsed. */
 export async function readModelConfigFromDir(dir: string): Promise<ModelConfig> {

@@ -9,6 +9,8 @@ export interface OpenFile {
   readonly size: number;
   /** Bytes [position, position + length), within `size`. */
   read(position: number, length: number): Promise<Uint8Array>;
+  /** The same, blocking: for a worker or the CLI reading a loaded model's tensors when asked. */
+  readSync(position: number, length: number): Uint8Array;
   close(): Promise<void>;
 }
 
@@ -46,13 +48,26 @@ export async function openRegularFile(file: string, maxBytes: number): Promise<O
     await handle.close();
     throw error;
   }
+  const checkRange = (position: number, length: number) => {
+    if (!Number.isSafeInteger(position) || !Number.isSafeInteger(length) || position < 0 || length < 0 || position + length > size) {
+      throw new RangeError(`${file}: bytes [${position}, ${position + length}) are outside its ${size} bytes`);
+    }
+  };
   return {
     path: file,
     size,
-    async read(position, length) {
-      if (!Number.isSafeInteger(position) || !Number.isSafeInteger(length) || position < 0 || length < 0 || position + length > size) {
-        throw new RangeError(`${file}: bytes [${position}, ${position + length}) are outside its ${size} bytes`);
+    readSync(position, length) {
+      checkRange(position, length);
+      const bytes = new Uint8Array(length);
+      for (let done = 0; done < length; ) {
+        const bytesRead = fs.readSync(handle.fd, bytes, done, Math.min(READ_CHUNK_BYTES, length - done), position + done);
+        if (bytesRead === 0) throw new Error(`${file} became shorter while it was read`);
+        done += bytesRead;
       }
+      return bytes;
+    },
+    async read(position, length) {
+      checkRange(position, length);
       const bytes = new Uint8Array(length);
       for (let done = 0; done < length; ) {
         const { bytesRead } = await handle.read(bytes, done, Math.min(READ_CHUNK_BYTES, length - done), position + done);

@@ -224,11 +224,14 @@ describe('LensEngine focused paths and inputs (bundled model, WASM)', () => {
     });
     assert.equal(stages.length, 0, "nothing is created before use");
     await other.prepare(['hover']);
-    assert.ok(stages.includes('created the trunk-step session') && stages.includes('created the head session'), stages.join('; '));
-    assert.ok(!stages.some((s) => s.includes('trunk-full')));
-    const created = stages.length;
+    // One session per block and one for the vocabulary, the largest table first.
+    const created = stages.filter((s) => s.startsWith('created the'));
+    assert.deepEqual(created, ['vocab', ...Array.from({ length: other.config.nLayer }, (_, l) => `block.${l}`)].map((n) => `created the ${n} session`));
+    const count = stages.length;
     await other.predictLast(fox, { topK: 3 });
-    assert.equal(stages.length, created, 'the hover path needed no further sessions');
+    await other.analyze(fox, { attention: true });
+    await other.neighboursOfToken(fox[0]);
+    assert.equal(stages.length, count, 'the hover, analysis and neighbours paths run the same sessions');
     await other.dispose();
     await assert.rejects(other.predictLast(fox), /the engine has been disposed/);
   });
