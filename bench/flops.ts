@@ -14,9 +14,12 @@ export interface FlopBreakdown {
 }
 
 export function analysisFlops(config: ModelConfig, T: number): FlopBreakdown {
-  const { nEmbd: d, nInner: inner, nLayer: L, vocabSize: V } = config;
-  const perLayerProjections = 2 * T * d * (3 * d) + 2 * T * d * d + 2 * T * d * inner + 2 * T * inner * d;
-  const perLayerAttention = 2 * T * T * d /* scores, all heads */ + 2 * T * T * d /* mixing v */;
+  const { nEmbd: d, nInner: inner, nLayer: L, vocabSize: V, nHead: H, architecture: a } = config;
+  // q and the attention output are H heads wide; k and v kvHeads (fewer with grouped key/value heads).
+  const attentionWidth = 2 * H * a.headDim + 2 * a.kvHeads * a.headDim;
+  const mlpMatrices = a.mlp.kind === 'gelu' ? 2 : 3; // up, down (and gate)
+  const perLayerProjections = 2 * T * d * attentionWidth + mlpMatrices * 2 * T * d * inner;
+  const perLayerAttention = 2 * T * T * H * a.headDim /* scores, all heads */ + 2 * T * T * H * a.headDim /* mixing v */;
   const projections = L * perLayerProjections;
   const attention = L * perLayerAttention;
   const unembedding = 2 * T * d * V;

@@ -2,7 +2,8 @@
 // engine made ready for a full analysis, then T = 512 analyses (every layer's hidden states and
 // attention, as the panel asks), with the runtime's MatMul ceiling at the same thread count and
 // the process's peak RSS. bench/run.ts runs it in a fresh process per thread count and prints
-// the JSON this writes to stdout. Usage: node --import tsx bench/gpt2s-analysis.ts DIR THREADS
+// the JSON this writes to stdout. Also the Qwen-0.5B shape, with fewer runs.
+// Usage: node --import tsx bench/gpt2s-analysis.ts DIR THREADS [RUNS]
 import v8 from 'node:v8';
 import * as ort from 'onnxruntime-web';
 import { LensEngine, type OrtLike } from '../src/engine/engine';
@@ -13,7 +14,6 @@ import { matmulGraph } from './matmul-ceiling';
 import { median, round } from './timing';
 
 const T = 512;
-const RUNS = 3;
 
 function randomIds(seed: number, vocab: number): number[] {
   let state = (seed * 2654435761) >>> 0 || 1;
@@ -26,13 +26,16 @@ function randomIds(seed: number, vocab: number): number[] {
 }
 
 async function main(): Promise<void> {
-  const [dir, threadArg] = process.argv.slice(2);
+  const [dir, threadArg, runsArg] = process.argv.slice(2);
   const threads = Number(threadArg);
+  const RUNS = Number(runsArg ?? 3);
   if (!dir || !Number.isInteger(threads) || threads < 1) throw new Error('usage: gpt2s-analysis.ts DIR THREADS');
   v8.setFlagsFromString('--no-liftoff');
   ort.env.wasm.numThreads = threads;
   // The runtime's own start (compiling its .wasm) is not the model's: a tiny session first.
   await (await ort.InferenceSession.create(matmulGraph(8, 8), sessionOptions('wasm'))).release();
+  // What the process holds before any model: Node, tsx, the runtime's compiled code and heap.
+  const runtimeRssMb = process.memoryUsage().rss / 1e6;
 
   // Request to "analysis can start": read, engine, the analysis sessions created.
   const readyStart = performance.now();
@@ -86,6 +89,7 @@ async function main(): Promise<void> {
     matmul_gflops: round(gflops(2 * T * config.nEmbd * config.vocabSize, matmulMs), 2),
     efficiency_t512: round(gflops(flops, analysisMs) / gflops(2 * T * config.nEmbd * config.vocabSize, matmulMs), 3),
     peak_rss_mb: round(peakRssMb),
+    runtime_rss_mb: round(runtimeRssMb),
   }) + '\n');
 }
 

@@ -4,10 +4,42 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Checkpoint } from '../src/engine/checkpoint';
+import { familyOf, parseModelConfig } from '../src/engine/families';
 import { encodeSafetensors, type RawTensor } from '../test/unit/safetensors-writer';
 
 /** GPT-2 small (124 M parameters): 12 layers, 12 heads, d = 768, 1,024 positions, tied unembedding. */
 export const GPT2_SMALL = { vocab_size: 50257, n_positions: 1024, n_embd: 768, n_layer: 12, n_head: 12 };
+
+/**
+ * Qwen2.5-0.5B's shape (its config.json's fields): hidden 896, 24 layers, 14 query and 2
+ * key/value heads of 64, MLP 4,864, a 151,936-row vocabulary, tied; 494,032,768 parameters.
+ */
+export const QWEN25_05B = {
+  architectures: ['Qwen2ForCausalLM'], model_type: 'qwen2', hidden_size: 896, intermediate_size: 4864,
+  num_attention_heads: 14, num_hidden_layers: 24, num_key_value_heads: 2, vocab_size: 151936,
+  max_position_embeddings: 32768, rope_theta: 1000000.0, rms_norm_eps: 1e-6, tie_word_embeddings: true,
+  hidden_act: 'silu', use_sliding_window: false, sliding_window: 32768, max_window_layers: 21, torch_dtype: 'bfloat16',
+  bos_token_id: 151643, eos_token_id: 151643,
+};
+
+/**
+ * A random checkpoint of any supported family as a model folder, its tensors named and shaped
+ * as the family expects them (norm weights 1, biases 0, the rest random; fp16).
+ */
+export function writeRandomDir(dir: string, config: Record<string, unknown>): void {
+  const configJson = JSON.stringify(config);
+  const parsed = parseModelConfig(configJson, 'config.json', 'random');
+  const table = randomHalves();
+  const tensors: RawTensor[] = [];
+  let seed = 0;
+  for (const [name, shape] of familyOf(parsed.architecture.family).expectedTensors(parsed)) {
+    const fill = /norm\.weight$/.test(name) ? 'ones' : /\.bias$/.test(name) ? 'zeros' : 'random';
+    tensors.push(tensor(name, shape, fill, table, seed++));
+  }
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'config.json'), configJson);
+  fs.writeFileSync(path.join(dir, 'model.safetensors'), encodeSafetensors(tensors));
+}
 
 /** float32 -> IEEE half bits (round toward zero; magnitudes below the smallest normal half become 0). */
 function halfBits(value: number): number {

@@ -19,7 +19,7 @@ import { defaultModelDir, loadCheckpointFromDir, readModelConfigFromDir } from '
 import { loadTokenizerFromDir } from '../src/node/load-tokenizer';
 import { analysisFlops } from './flops';
 import { gpt2SmallHover } from './gpt2s-hover';
-import { writeGpt2SmallDir } from './random-checkpoint';
+import { QWEN25_05B, writeGpt2SmallDir, writeRandomDir } from './random-checkpoint';
 import { spawnSync } from 'node:child_process';
 import { matmulGraph } from './matmul-ceiling';
 import { round, timeInterleaved } from './timing';
@@ -64,6 +64,38 @@ async function sessionCreation(ort: OrtLike, checkpoint: Checkpoint) {
   return { buildMs, createMs, totalMs: buildMs + createMs, graphBytes };
 }
 
+/** bench/gpt2s-analysis.ts in a fresh process; its JSON. */
+function analysisProcess(dir: string, threads: number, runs: number): Record<string, number> {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'gpt2s-analysis.ts'), dir, String(threads), String(runs)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (child.status !== 0) throw new Error(`gpt2s-analysis on ${dir} (${threads} threads) failed: ${child.stderr}`);
+  return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Record<string, number>;
+}
+
+/**
+ * The Qwen2.5-0.5B shape (a 988 MB fp16 folder): made ready, then one T = 512 analysis after
+ * a first one, on 2 threads, within onnxruntime-web's 4 GiB heap; the process's peak RSS.
+ */
+function qwen05Analysis(): { figures: Record<string, number>; run: unknown } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-lens-qwen05-'));
+  try {
+    writeRandomDir(dir, QWEN25_05B);
+    const run = analysisProcess(dir, 2, 1);
+    return {
+      run,
+      figures: {
+        qwen05_parameters: run.parameters!,
+        qwen05_fp32_weights_mb: run.fp32_weights_mb!,
+        qwen05_ready_ms: run.ready_ms!,
+        qwen05_analysis_t512_2threads_ms: run.analysis_t512_ms!,
+        qwen05_peak_rss_mb: run.peak_rss_mb!,
+        qwen05_peak_rss_ratio: round(run.peak_rss_mb! / run.fp32_weights_mb!, 2),
+      },
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /**
  * bench/gpt2s-analysis.ts on a GPT-2-small-shaped folder, once with 1 WASM thread and once with
  * 2, each in its own process: the issue's ready / read-and-convert, efficiency, threads and
@@ -73,11 +105,7 @@ function gpt2SmallAnalysis(): { figures: Record<string, number>; runs: unknown[]
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-lens-gpt2s-'));
   try {
     writeGpt2SmallDir(dir);
-    const runs = [1, 2].map((threads) => {
-      const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'gpt2s-analysis.ts'), dir, String(threads)], { encoding: 'utf8', maxBuffer: 1 << 20 });
-      if (child.status !== 0) throw new Error(`gpt2s-analysis (${threads} threads) failed: ${child.stderr}`);
-      return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Record<string, number>;
-    });
+    const runs = [1, 2].map((threads) => analysisProcess(dir, threads, 3));
     const [one, two] = runs as [Record<string, number>, Record<string, number>];
     return {
       runs,
@@ -85,6 +113,9 @@ function gpt2SmallAnalysis(): { figures: Record<string, number>; runs: unknown[]
         gpt2s_fp32_weights_mb: one.fp32_weights_mb!,
         gpt2s_peak_rss_mb: one.peak_rss_mb!,
         gpt2s_peak_rss_ratio: round(one.peak_rss_mb! / one.fp32_weights_mb!, 2),
+        gpt2s_runtime_rss_mb: one.runtime_rss_mb!,
+        // The same peak less what the process held before any model (Node, tsx, the runtime).
+        gpt2s_peak_rss_above_runtime_ratio: round((one.peak_rss_mb! - one.runtime_rss_mb!) / one.fp32_weights_mb!, 2),
         gpt2s_read_convert_ms: one.read_convert_ms!,
         gpt2s_ready_ms: one.ready_ms!,
         gpt2s_ready_ratio: round(one.ready_ms! / one.read_convert_ms!, 2),
@@ -166,6 +197,8 @@ async function main() {
   const gpt2s = await gpt2SmallHover(ortWeb);
   // The same shape's full analysis, each thread count in a fresh process (peak RSS is per process).
   const gpt2sAnalysis = gpt2SmallAnalysis();
+  // Qwen2.5-0.5B's shape: does it load and run within the 4 GiB heap, and at what peak.
+  const qwen05 = qwen05Analysis();
 
   const matmulFlops = 2 * CEILING_ROWS * d * V;
   const gflops = (flops: number, ms: number) => flops / (ms * 1e6);
@@ -194,8 +227,10 @@ async function main() {
     qwen3_fixture_tokenizer_load_ms: round(qwen3TokenizerMs),
     ...Object.fromEntries(Object.entries(gpt2s).filter(([k]) => !k.startsWith('details'))),
     ...gpt2sAnalysis.figures,
+    ...qwen05.figures,
     details: {
       gpt2s_analysis: gpt2sAnalysis.runs,
+      qwen05_analysis: qwen05.run,
       gpt2s_hover: gpt2s.details_gpt2s_hover,
       flops_t512: flops512,
       ceiling_matmul: `[${CEILING_ROWS}x${d}] x [${d}x${V}], ${matmulFlops} FLOPs`,

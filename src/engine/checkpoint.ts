@@ -129,6 +129,13 @@ export class Checkpoint {
     this.files.close();
   }
 
+  /** Parameters of the tensors the model uses, from the headers (nothing is read). */
+  parameterCount(): number {
+    let count = 0;
+    for (const inFile of this.fileNames.values()) count += this.files.entry(inFile).shape.reduce((a, b) => a * b, 1);
+    return count;
+  }
+
   /** The canonical names of the tensors the model uses (the unembedding's only where it is not the embedding). */
   tensorNames(): string[] {
     return [...this.fileNames.keys()];

@@ -24,6 +24,7 @@ import { KeyValueCache, type PastKeyValues } from './kv-cache';
 import { ResidualCache, type ResidualCell, type StreamRun } from './residual-cache';
 import { SessionPool, type OrtLike, type OrtTensorLike, type ProviderKind } from './ort-sessions';
 import { openAiTokenizer } from './tokenizer';
+import { misfitMessage, weightFootprint } from './memory-fit';
 import { tokenEntry } from './model-tokenizer';
 
 export type { OrtLike, OrtSessionLike, OrtTensorLike } from './ort-sessions';
@@ -47,6 +48,8 @@ export interface EngineOptions {
    * threads); by default 1 unless the page is cross-origin isolated.
    */
   wasmThreads?: number;
+  /** The runtime heap a model must fit in (default: onnxruntime-web's 4 GiB); tests make it small. */
+  heapBytes?: number;
   /** Display text of a token id, for neighbours (default: GPT-2's r50k_base). */
   tokenText?: (id: number) => string;
 }
@@ -130,6 +133,11 @@ export class LensEngine {
   static async create(checkpoint: Checkpoint, options: EngineOptions): Promise<LensEngine> {
     if (!options?.ort?.InferenceSession || !options.ort.Tensor) {
       throw new Error('LensEngine.create needs options.ort: the onnxruntime module (onnxruntime-web or onnxruntime-node)');
+    }
+    if (!options.native) {
+      const { vocabSize: V, nEmbd: d } = checkpoint.config;
+      const footprint = weightFootprint(checkpoint.parameterCount(), V, d, options.heapBytes);
+      if (!footprint.fits) throw new Error(misfitMessage(checkpoint.name, footprint));
     }
     let backend: BackendInfo;
     if (options.native) {

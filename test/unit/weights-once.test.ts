@@ -10,6 +10,7 @@ import { LensEngine, type OrtLike } from '../../src/engine/engine';
 import type { Checkpoint } from '../../src/engine/checkpoint';
 import { defaultModelDir, loadCheckpointFromDir } from '../../src/node/load-model';
 import { FIXTURES, fixtureDir } from './llama-family-fixtures';
+import { weightFootprint } from '../../src/engine/memory-fit';
 
 interface Created {
   /** Initializer name -> float32 bytes, wherever the bytes travel (inside the protobuf or beside it). */
@@ -97,4 +98,38 @@ describe('weights in the runtime once (issue 13)', () => {
       }
     });
   }
+});
+
+describe('a model that will not fit is refused before loading (issue 13)', () => {
+  test('the arithmetic: Qwen2.5-0.5B fits the 4 GiB WebAssembly heap in float32, Llama-3.2-1B does not', () => {
+    // Parameter counts as Hugging Face lists them (both tie their embeddings).
+    const qwen = weightFootprint(494_032_768, 151_936, 896);
+    assert.ok(qwen.fits, JSON.stringify(qwen));
+    assert.equal(qwen.weightBytes, 1_976_131_072);
+    const llama = weightFootprint(1_235_814_400, 128_256, 2048);
+    assert.equal(llama.fits, false);
+    assert.equal(llama.neededBytes, 1_235_814_400 * 4 + 128_256 * 2048 * 4 + 512 * 1024 ** 2);
+  });
+
+  test('the engine refuses with the numbers before it creates any session', async () => {
+    const created: Created[] = [];
+    const checkpoint = await loadCheckpointFromDir(defaultModelDir());
+    const parameters = checkpoint.parameterCount();
+    try {
+      await assert.rejects(
+        LensEngine.create(checkpoint, { ort: recordingOrt(created), backend: 'wasm', heapBytes: 256 * 1024 ** 2 }),
+        (error: Error) => {
+          assert.match(error.message, /does not fit/);
+          assert.ok(error.message.includes(parameters.toLocaleString('en-US')), error.message);
+          assert.match(error.message, /over the 0\.27 GB heap/);
+          return true;
+        },
+      );
+      assert.equal(created.length, 0);
+      // The bundled model itself fits the real heap.
+      assert.ok(weightFootprint(parameters, checkpoint.config.vocabSize, checkpoint.config.nEmbd).fits);
+    } finally {
+      checkpoint.close();
+    }
+  });
 });
