@@ -148,7 +148,7 @@ async function main() {
   const creation = await sessionCreation(ortWeb, checkpoint);
   console.log(
     `runtime start + MatMul session ${runtimeInitMs.toFixed(0)} ms; ` +
-      `session creation (trunk-full + head): build ${creation.buildMs.toFixed(0)} ms, create ${creation.createMs.toFixed(0)} ms`,
+      `session creation (vocabulary + every block): build ${creation.buildMs.toFixed(0)} ms, create ${creation.createMs.toFixed(0)} ms`,
   );
 
   // The same MatMul in native code: how far apart the two runtimes are before any graph is involved.

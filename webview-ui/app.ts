@@ -11,7 +11,7 @@ import type { ModelLocation } from './engine-rpc';
 import type { HostBridge } from './host-bridge';
 import { ChipsView } from './view/chips-view';
 import { DistributionView, type DistributionRequest } from './view/distribution-view';
-import { FooterView, type FooterInfo } from './view/footer-view';
+import { FooterView, loadSplit, type FooterInfo } from './view/footer-view';
 import { formatCount } from './view/format';
 import { ProgressView } from './view/progress-view';
 import { runStats, tooltipLines, type ChipScore } from './view/stats';
@@ -206,7 +206,7 @@ export class App {
     loading.then(
       (loaded) => {
         const { tokenizer } = loaded.engine;
-        this.host.log('info', `model ${location.modelName} ready on ${loaded.engine.backend.name} in ${loaded.loadMs.toFixed(0)} ms (tokenizer ${tokenizer.name}: ${tokenizer.buildMs.toFixed(0)} ms): ${loaded.engine.backend.reason}`);
+        this.host.log('info', `model ${location.modelName} ready on ${loaded.engine.backend.name} in ${loaded.loadMs.toFixed(0)} ms (${loadSplit(loaded.timings)}; tokenizer ${tokenizer.name}): ${loaded.engine.backend.reason}`);
       },
       // A failed load is not kept: the next run tries again.
       () => {
@@ -290,7 +290,7 @@ export class App {
     this.summary.render(run, runStats(scores), this.settings.heatMapMode);
     this.chips.recolor((i) => this.scoreOf(i), this.settings.heatMapMode);
     const backend = this.backendOverride ?? loaded.engine.backend;
-    this.footerInfo = { backend, model: analysis.model, loadMs: loaded.loadMs, analyzeMs };
+    this.footerInfo = { backend, model: analysis.model, loadMs: loaded.loadMs, loadTimings: loaded.timings, analyzeMs };
     this.footer.render(this.footerInfo);
     this.host.post({
       type: 'analysis',

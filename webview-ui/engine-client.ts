@@ -3,7 +3,7 @@
 import type { Analysis, AnalyzeOptions, BackendInfo, BackendPreference, Distribution, LensCell, ModelConfig, Neighbour } from '../src/engine/types';
 import type { DistributionOptions } from '../src/engine/engine';
 import type { Translate } from './i18n';
-import type { CallMessage, ChatAnswer, EngineCalls, EngineMethod, LoadStage, ModelLocation, TokenizerInfo, WorkerMessage } from './engine-rpc';
+import type { CallMessage, ChatAnswer, EngineCalls, EngineMethod, LoadStage, LoadTimings, ModelLocation, TokenizerInfo, WorkerMessage } from './engine-rpc';
 import type { ChatMessage } from '../src/engine/chat-template';
 import { TokenTexts, type TokenTextLookup } from './token-texts';
 import type { PipelineModel, PipelineRequest } from './view/pipeline-model';
@@ -39,6 +39,7 @@ export interface PanelEngine {
 export interface LoadedEngine {
   engine: PanelEngine;
   loadMs: number;
+  timings: LoadTimings;
 }
 
 /** The progress sentence for a load stage, in the panel's language, and its share of the load. */
@@ -112,12 +113,12 @@ class WorkerEngine implements PanelEngine {
     return this.backendInfo;
   }
 
-  async load(location: ModelLocation, backend: BackendPreference): Promise<number> {
+  async load(location: ModelLocation, backend: BackendPreference): Promise<{ loadMs: number; timings: LoadTimings }> {
     const result = await this.call('load', location, backend);
     this.config = result.config;
     this.tokenizer = result.tokenizer;
     this.backendInfo = result.backend;
-    return result.loadMs;
+    return { loadMs: result.loadMs, timings: result.timings };
   }
 
   analyze(ids: number[], options: AnalyzeOptions = {}): Promise<Analysis> {
@@ -209,9 +210,9 @@ export async function loadWorkerEngine(
     if (loading) onProgress(progress);
   });
   try {
-    const loadMs = await engine.load(location, backend);
+    const { loadMs, timings } = await engine.load(location, backend);
     loading = false;
-    return { engine, loadMs };
+    return { engine, loadMs, timings };
   } catch (error) {
     await engine.dispose();
     throw error;

@@ -13,7 +13,8 @@ import type { Tokenizer } from '../src/engine/tokenizer-interface';
 import type { BackendPreference, ModelConfig } from '../src/engine/types';
 import { MAX_SHARD_INDEX_BYTES, parseShardIndex, SHARD_INDEX_FILE } from '../src/engine/weight-files';
 import type { ModelFileUris } from '../src/protocol';
-import type { LoadStage, ModelLocation } from './engine-rpc';
+import type { LoadStage, LoadTimings, ModelLocation } from './engine-rpc';
+import { startRuntime } from '../src/engine/ort-sessions';
 
 const CONFIG_FILE = 'config.json';
 const WEIGHTS_FILE = 'model.safetensors';
@@ -31,6 +32,7 @@ export interface LoadedEngine {
   /** tokenizer_config.json's chat template, for instruct models. */
   chat?: ChatTemplate;
   loadMs: number;
+  timings: LoadTimings;
 }
 
 /** One file of the model folder, as the init message gives it. */
@@ -183,6 +185,7 @@ export async function loadEngine(location: ModelLocation, backend: BackendPrefer
   ort.env.logLevel = 'error';
   onProgress({ stage: 'loading' });
   const { model } = location;
+  const timings: LoadTimings = { fetchMs: 0, tokenizerMs: 0, runtimeMs: 0, graphsMs: 0, sessionsMs: 0, firstRunMs: 0 };
   const configJson = await fetchText({ name: CONFIG_FILE, uri: model.configUri, maxBytes: MAX_CONFIG_BYTES });
   const { index, files } = await weightFiles(model);
   const tokenizerFiles: ModelFile[] = [];
@@ -192,6 +195,7 @@ export async function loadEngine(location: ModelLocation, backend: BackendPrefer
   }
   const generationJson = model.generationConfigUri ? await fetchText({ name: GENERATION_CONFIG_FILE, uri: model.generationConfigUri, maxBytes: MAX_CONFIG_BYTES }) : undefined;
   const fetched = await fetchAll(files, tokenizerFiles, onProgress);
+  timings.fetchMs = performance.now() - started;
   const checkpoint = index
     ? Checkpoint.load({ name: location.modelName, configJson, configFileName: CONFIG_FILE, shards: { index, files: files.map((f, i): ShardBytes => ({ name: f.name, bytes: fetched.weights[i]! })) } })
     : Checkpoint.load({ name: location.modelName, configJson, configFileName: CONFIG_FILE, weights: fetched.weights[0]!, weightsFileName: files[0]!.name });
@@ -199,6 +203,7 @@ export async function loadEngine(location: ModelLocation, backend: BackendPrefer
   const [tokenizerJson, tokenizerConfig] = fetched.others.map((bytes) => new TextDecoder().decode(bytes));
   const tokenizer = buildTokenizer(checkpoint, tokenizerJson, tokenizerConfig);
   const tokenizerMs = performance.now() - tokenizerStarted;
+  timings.tokenizerMs = tokenizerMs;
   onProgress({ stage: 'starting' });
   const engine = await LensEngine.create(checkpoint, {
     ort: ort as unknown as OrtLike,
@@ -209,11 +214,18 @@ export async function loadEngine(location: ModelLocation, backend: BackendPrefer
     tokenText: (id) => tokenEntry(tokenizer, id).text,
     // Stages repeat per graph (build, create session), so their fractions are not overall progress.
     onProgress: () => onProgress({ stage: 'preparing' }),
+    onSessionCreated: (_name, buildMs, createMs) => {
+      timings.graphsMs += buildMs;
+      timings.sessionsMs += createMs;
+    },
   });
+  timings.runtimeMs = await startRuntime(ort as unknown as OrtLike, engine.backend.name);
   // One token through the model builds the sessions now, so that load time is reported as load
   // time and the first analysis is as fast as the next ones.
+  const firstRun = performance.now();
   await engine.analyze([engine.config.eosTokenId], { topK: 1 });
+  timings.firstRunMs = performance.now() - firstRun - timings.graphsMs - timings.sessionsMs;
   // The page stops generation at every end-of-sequence id, generation_config.json's included.
   const config = generationJson === undefined ? engine.config : withGenerationConfig(engine.config, generationJson, GENERATION_CONFIG_FILE);
-  return { engine, checkpoint, tokenizer, tokenizerMs, config, chat: chatTemplateOf(tokenizerConfig), loadMs: performance.now() - started };
+  return { engine, checkpoint, tokenizer, tokenizerMs, config, chat: chatTemplateOf(tokenizerConfig), loadMs: performance.now() - started, timings };
 }

@@ -34,11 +34,26 @@ export interface TokenizerInfo {
   buildMs: number;
 }
 
+/**
+ * Where a load's time went, in ms (together about loadMs): the model's files fetched, the runtime
+ * started (its WebAssembly fetched and compiled), the graphs built (weights read and converted to
+ * float32 included), their sessions created, and the first run.
+ */
+export interface LoadTimings {
+  fetchMs: number;
+  tokenizerMs: number;
+  runtimeMs: number;
+  graphsMs: number;
+  sessionsMs: number;
+  firstRunMs: number;
+}
+
 export interface LoadResult {
   config: ModelConfig;
   backend: BackendInfo;
   tokenizer: TokenizerInfo;
   loadMs: number;
+  timings: LoadTimings;
 }
 
 /** What the page can ask of the worker: the engine's questions, plus the walk-through's numbers. */

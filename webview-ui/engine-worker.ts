@@ -28,9 +28,9 @@ const calls: EngineCalls = {
   async load(location, backend) {
     if (loading) throw new Error('this worker already holds a model');
     loading = loadEngine(location, backend, (progress) => scope.postMessage({ kind: 'progress', progress }));
-    const { engine, tokenizer, tokenizerMs, config, loadMs } = await loading;
+    const { engine, tokenizer, tokenizerMs, config, loadMs, timings } = await loading;
     const { chat } = await loading;
-    return { config, backend: engine.backend, tokenizer: { name: tokenizer.name, buildMs: tokenizerMs, chatTemplate: chat !== undefined }, loadMs };
+    return { config, backend: engine.backend, tokenizer: { name: tokenizer.name, buildMs: tokenizerMs, chatTemplate: chat !== undefined }, loadMs, timings };
   },
   analyze: async (ids, options) => (await loaded()).engine.analyze(ids, options),
   distributionAt: async (ids, position, options) => (await loaded()).engine.distributionAt(ids, position, options),

@@ -9,9 +9,9 @@ import { safetensorsHeaderOf } from './safetensors';
 import { WeightHeaders, type ShardIndex, type WeightFiles } from './weight-files';
 
 // How much of a model folder any reader (the CLI, the hover's worker, the panel, the extension
-// host's check) takes in. config.json is a few hundred bytes. The weights become float32 ONNX
-// initializers serialised into one protobuf, which cannot exceed 2 GiB, so a larger checkpoint
-// could never run (GPT-2 medium in float32 is 1.4 GB).
+// host's check) takes in. config.json is a few hundred bytes. The weights become float32 in
+// onnxruntime-web's 4 GiB heap: 2 GiB of weights files is over a billion parameters even in
+// 16-bit, more than that heap holds (see memory-fit.ts), so a larger checkpoint could never run.
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 export const MAX_WEIGHTS_BYTES = 2 * 1024 * 1024 * 1024;
 

@@ -48,6 +48,8 @@ export interface EngineOptions {
    * threads); by default 1 unless the page is cross-origin isolated.
    */
   wasmThreads?: number;
+  /** Each session made: its graph's build time (weights read and converted included) and its creation, in ms. */
+  onSessionCreated?: (name: string, buildMs: number, createMs: number) => void;
   /** The runtime heap a model must fit in (default: onnxruntime-web's 4 GiB); tests make it small. */
   heapBytes?: number;
   /** Display text of a token id, for neighbours (default: GPT-2's r50k_base). */
@@ -121,6 +123,7 @@ export class LensEngine {
       (name) => (name === 'vocab' ? buildVocabGraph(checkpoint) : buildBlockGraph(checkpoint, Number(name.slice('block.'.length)))),
       {
         onProgress: options.onProgress,
+        onCreated: options.onSessionCreated,
         onFallback: (reason, detail) => {
           const threads = wasmThreads(currentEnvironment(false));
           this.backendInfo = { name: 'wasm', reason, threads, adapter: this.backendInfo.adapter, why: { code: 'webgpuFailed', detail } };

@@ -2,7 +2,7 @@
 // session only when first needed. Callers pass their own runtime module: onnxruntime-web
 // (WASM in Node or a worker), onnxruntime-web/webgpu (browser) or onnxruntime-node (native).
 
-import type { GraphModel } from './onnx-graph';
+import { GraphBuilder, type GraphModel } from './onnx-graph';
 
 export interface OrtTensorLike {
   readonly data: unknown;
@@ -30,6 +30,18 @@ export interface OrtLike {
 /** How a pool creates sessions: the provider list and thread settings. */
 export type ProviderKind = 'webgpu' | 'wasm' | 'native';
 
+/**
+ * Starts the runtime with a one-node session (fetching and compiling its WebAssembly), so that a
+ * load can say how long that took apart from the model's own sessions. Returns the time in ms.
+ */
+export async function startRuntime(ort: OrtLike, kind: ProviderKind): Promise<number> {
+  const started = performance.now();
+  const g = new GraphBuilder('runtime-start');
+  g.output(g.op('Identity', [g.input('x', 'float32', [1])]), 'y', 'float32', [1]);
+  await (await ort.InferenceSession.create(g.toBytes(), sessionOptions(kind))).release();
+  return performance.now() - started;
+}
+
 export function sessionOptions(kind: ProviderKind): Record<string, unknown> {
   // No arena: the engine holds a session per block, and an arena per session would keep each
   // block's largest activations ([H, T, T] attention) for good; without one, a block's buffers
@@ -48,6 +60,8 @@ export function sessionOptions(kind: ProviderKind): Record<string, unknown> {
 
 export interface SessionPoolEvents {
   onProgress?: (stage: string, fraction: number) => void;
+  /** Each session made: how long its graph took (weights read and converted, graph built) and its creation. */
+  onCreated?: (name: string, buildMs: number, createMs: number) => void;
   /** Called once when the preferred provider failed and the pool switched to WASM. */
   onFallback?: (reason: string, error: string) => void;
 }
@@ -117,7 +131,9 @@ export class SessionPool<Name extends string> {
   private async create(name: Name): Promise<OrtSessionLike> {
     const report = this.events.onProgress ?? (() => undefined);
     report(`building the ${name} graph`, 0);
+    const buildStart = performance.now();
     const model = this.build(name);
+    const createStart = performance.now();
     report(`creating the ${name} session`, 0.5);
     let session: OrtSessionLike;
     try {
@@ -131,6 +147,7 @@ export class SessionPool<Name extends string> {
       session = await this.ort.InferenceSession.create(model.bytes, this.options(model));
     }
     report(`created the ${name} session`, 1);
+    this.events.onCreated?.(name, createStart - buildStart, performance.now() - createStart);
     return session;
   }
 

@@ -1,15 +1,17 @@
 // How much memory a model needs in LLM Lens's runtime, from its config alone, so that one that
 // cannot run is refused with the numbers before its weights are downloaded or read. The engine
 // (src/engine/model-graphs.ts) runs float32 on onnxruntime-web, whatever the checkpoint's dtype:
-//   - the checkpoint's bytes stay in memory as stored (Checkpoint reads tensors from them);
-//   - three graphs hold float32 copies: the trunk (every block), the head (the unembedding,
-//     [d, V]) and the neighbours graph (the normalised input embedding, [d, V]);
-//   - each graph is one protobuf while its session is created (at most 2 GiB: protobuf's limit),
-//     and onnxruntime-web copies it into WebAssembly memory (at most 4 GiB: wasm32's); the
-//     protobufs are counted as alive together (the peak measured says they are);
-//   - a forward pass over T tokens holds the residual stream after every layer, every layer's
-//     attention probabilities [H, T, T] (the panel shows them) and the MLP's inner activations;
-//     the head runs 64 positions at a time, so the logits are [64, V] at most.
+//   - one session per block and one vocabulary session hold every weight once (the [d, V] table
+//     once where the unembedding is tied, else the unembedding and the input embedding);
+//   - a session's weights reach the runtime as external data: that graph's float32 weights are in
+//     JavaScript while its session is created (the largest graph at most), and the vocabulary
+//     table is in WebAssembly memory twice while it is prepacked (at most 4 GiB: wasm32's);
+//   - the checkpoint's bytes: the hover's worker and the CLI read tensors from the file when
+//     asked, the panel holds the file it fetched; counted as held (the panel's case);
+//   - a forward pass over T tokens runs one block at a time: that block's scores and softmax
+//     [H, T, T] and MLP activations are in flight in WebAssembly memory; the residual stream after
+//     every layer and, for the panel, every layer's attention probabilities are copied out to
+//     JavaScript; the head runs 64 positions at a time, so the logits are [64, V] at most.
 // Pure: the extension host and the CLI compare it with the machine's memory.
 import { parseModelConfig } from '../engine/families';
 import type { ModelConfig } from '../engine/types';
@@ -19,27 +21,33 @@ import { LIMITS } from '../protocol';
 const FLOAT32 = 4;
 /** The engine's HEAD_ROWS_PER_RUN: positions per run of the head graph. */
 const HEAD_ROWS = 64;
-/** protobuf's limit on one serialised message: one graph with its initializers. */
+/**
+ * The most float32 weight bytes one graph hands the runtime: external data travels as one
+ * ArrayBuffer per initializer, and 2 GiB keeps every one of them within what Chromium and Node
+ * allocate at once. Never reached by a model that fits MAX_WASM_BYTES (its largest graph is a
+ * block or the vocabulary table).
+ */
 export const MAX_GRAPH_BYTES = 2 * 1024 ** 3;
 /** wasm32 addresses 4 GiB: onnxruntime-web's weights and activations all live there. */
 export const MAX_WASM_BYTES = 4 * 1024 ** 3;
 /**
- * Node, onnxruntime's code and arenas, and the JavaScript heap around them. Calibrated on a random
- * checkpoint of GPT-2 small's shape (float32, 498 MB): `llm-lens analyze` peaked at 1,979 MiB
- * resident on a short text and 2,188 MiB on 1,024 tokens without attention, where this estimate
- * (for one copy) gives 1,967 and 2,197 MiB (2 shared cores, 23 GB of memory, Node 20).
+ * Node, onnxruntime's code and heap, and the JavaScript heap around them. Calibrated on a random
+ * checkpoint of GPT-2 small's shape (a 249 MB fp16 file, 498 MB of float32 weights) with the
+ * per-block sessions: `llm-lens analyze` peaked at 1,297 MiB resident on a short text and
+ * 1,380 MiB on 1,024 tokens without attention, where this estimate (for one copy, the file counted
+ * as held) gives 1,307 and 1,511 MiB (2 shared cores, 23 GB of memory, Node 20, 2026-12-02).
  */
-const RUNTIME_OVERHEAD_BYTES = 250 * 1024 ** 2;
+const RUNTIME_OVERHEAD_BYTES = 300 * 1024 ** 2;
 
 export interface MemoryEstimate {
   parameters: number;
-  /** float32 weights of the largest graph (must stay under MAX_GRAPH_BYTES). */
+  /** float32 weights of the largest graph: one block, or the vocabulary graph (must stay under MAX_GRAPH_BYTES). */
   largestGraphBytes: number;
   /** Everything in WebAssembly memory: the graphs' weights and one forward pass (must stay under MAX_WASM_BYTES). */
   wasmBytes: number;
   /** One forward pass over `contextTokens`. */
   activationBytes: number;
-  /** The process's need at its peak: stored weights, WebAssembly memory, and the graphs' protobufs while they load. */
+  /** The process's need at its peak: stored weights, WebAssembly memory, what is copied out, and the largest graph's weights while its session is created. */
   totalBytes: number;
   contextTokens: number;
 }
@@ -77,20 +85,20 @@ export function countParameters(config: ModelConfig): ParameterCounts {
  */
 export function estimateMemory(config: ModelConfig, storedWeightsBytes: number, contextTokens: number, withAttention = true): MemoryEstimate {
   const counts = countParameters(config);
-  const { nEmbd: d, vocabSize: V, nLayer: L, nHead: H, nInner: F } = config;
+  const { nEmbd: d, vocabSize: V, nLayer: L, nHead: H, nInner: F, architecture: a } = config;
   const T = Math.max(1, Math.min(contextTokens, config.nPositions));
-  const trunk = counts.blocks * FLOAT32;
-  const head = (counts.unembedding + counts.finalNorm) * FLOAT32;
-  const neighbours = V * d * FLOAT32;
-  // Every layer's attention is a graph output (kept), one layer's scores and softmax are in flight.
-  const attention = withAttention ? (L + 2) * H * T * T : 2 * H * T * T;
-  const activationBytes = FLOAT32 * ((L + 1) * T * d + attention + 3 * T * F + 2 * Math.min(T, HEAD_ROWS) * V);
-  const wasmBytes = trunk + head + neighbours + activationBytes + RUNTIME_OVERHEAD_BYTES;
-  const largestGraphBytes = Math.max(trunk, head, neighbours);
-  // The engine copies the attention maps and the residual stream out of WebAssembly memory.
+  const blocks = counts.blocks * FLOAT32;
+  const table = V * d * FLOAT32;
+  // Tied: one [d, V] table serves the head and the neighbours; untied: the unembedding and the input embedding.
+  const vocab = (a.tiedEmbeddings ? table : 2 * table) + counts.finalNorm * FLOAT32;
+  // One block's scores and softmax in flight, its MLP's inner rows, and the head's [64, V] logits.
+  const activationBytes = FLOAT32 * (2 * H * T * T + 3 * T * F + 2 * Math.min(T, HEAD_ROWS) * V + 4 * T * d);
+  // The table's prepacked copy is made while the original is still there.
+  const wasmBytes = blocks + vocab + table + activationBytes + RUNTIME_OVERHEAD_BYTES;
+  const largestGraphBytes = Math.max(blocks / Math.max(1, L), vocab);
+  // The engine copies the residual stream (and the panel's attention maps) out of WebAssembly memory.
   const copiedOut = FLOAT32 * ((withAttention ? L * H * T * T : 0) + (L + 1) * T * d);
-  const protobufs = trunk + head + neighbours;
-  return { parameters: counts.total, largestGraphBytes, wasmBytes, activationBytes, totalBytes: storedWeightsBytes + wasmBytes + protobufs + copiedOut, contextTokens: T };
+  return { parameters: counts.total, largestGraphBytes, wasmBytes, activationBytes, totalBytes: storedWeightsBytes + wasmBytes + largestGraphBytes + copiedOut, contextTokens: T };
 }
 
 /** The most tokens a hover reads (llmLens.hover.contextTokens' maximum). */

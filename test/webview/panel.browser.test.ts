@@ -86,6 +86,14 @@ for (const backend of ['wasm', 'webgpu'] as const) {
       assert.equal(heat, ref.ids.length - 1, 'every scored chip is coloured');
       const footer = await page.locator('.footer').textContent();
       assert.match(footer!, backend === 'webgpu' ? /WebGPU/ : /WASM/);
+      // The load's parts (issue 13's panel_cold_ready split): each measured, and together within the load.
+      const load = page.locator('.footer .load');
+      const parts = await load.evaluate((e) => Object.fromEntries(['load', 'fetch', 'tokenizer', 'runtime', 'graphs', 'sessions', 'first-run'].map((k) => [k, Number(e.getAttribute(`data-${k}-ms`))])));
+      for (const [part, ms] of Object.entries(parts)) assert.ok(Number.isFinite(ms) && ms >= 0, `${part}: ${ms}`);
+      assert.ok(parts.runtime! > 0 && parts.sessions! > 0 && parts.graphs! > 0, JSON.stringify(parts));
+      const sum = parts.fetch! + parts.tokenizer! + parts.runtime! + parts.graphs! + parts.sessions! + parts['first-run']!;
+      assert.ok(sum <= parts.load! + 2 && sum >= 0.5 * parts.load!, JSON.stringify(parts));
+      assert.match((await load.getAttribute('title'))!, /^fetch .+ · tokenizer .+ · runtime start .+ · weights and graphs .+ · sessions .+ · first run .+$/);
     });
 
     // In code-server a webview is a same-origin iframe on the workbench's own thread: a model run

@@ -229,6 +229,12 @@ export const en = {
   'footer.noBackend': 'Backend: not chosen yet',
   'footer.model': 'model {name}',
   'footer.load': 'load {time}',
+  'footer.load.fetchMs': 'fetch {time}',
+  'footer.load.tokenizerMs': 'tokenizer {time}',
+  'footer.load.runtimeMs': 'runtime start {time}',
+  'footer.load.graphsMs': 'weights and graphs {time}',
+  'footer.load.sessionsMs': 'sessions {time}',
+  'footer.load.firstRunMs': 'first run {time}',
   'footer.analysis': 'analysis {time}',
   'footer.distribution': 'distribution {time}',
 

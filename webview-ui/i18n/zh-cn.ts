@@ -230,6 +230,12 @@ export const zhCn: Bundle = {
   'footer.noBackend': '后端：尚未选定',
   'footer.model': '模型 {name}',
   'footer.load': '加载 {time}',
+  'footer.load.fetchMs': '读取文件 {time}',
+  'footer.load.tokenizerMs': '分词器 {time}',
+  'footer.load.runtimeMs': '启动运行时 {time}',
+  'footer.load.graphsMs': '权重与计算图 {time}',
+  'footer.load.sessionsMs': '创建会话 {time}',
+  'footer.load.firstRunMs': '首次运行 {time}',
   'footer.analysis': '分析 {time}',
   'footer.distribution': '概率分布 {time}',
 

@@ -4,11 +4,22 @@ import { clear, el } from '../dom';
 import { formatMs } from './format';
 import { isolatedText } from '../../src/untrusted-text';
 import { english, type Translate } from '../i18n';
+import type { LoadTimings } from '../engine-rpc';
+
+/** The load's parts in the order they happen, for the footer's tooltip and the benchmark. */
+const LOAD_PARTS = ['fetchMs', 'tokenizerMs', 'runtimeMs', 'graphsMs', 'sessionsMs', 'firstRunMs'] as const;
+
+/** "fetch 40 ms · tokenizer 0 ms · runtime start 1.2 s · …", in the panel's language. */
+export function loadSplit(timings: LoadTimings, t: Translate = english): string {
+  return LOAD_PARTS.map((part) => t(`footer.load.${part}`, { time: formatMs(timings[part]) })).join(' · ');
+}
 
 export interface FooterInfo {
   backend?: BackendInfo;
   model: string;
   loadMs?: number;
+  /** Where the load's time went (engine-rpc.ts's LoadTimings). */
+  loadTimings?: LoadTimings;
   analyzeMs?: number;
   distributionMs?: number;
 }
@@ -50,7 +61,15 @@ export class FooterView {
     }
     // The name is a folder's: an override in it must not reorder the footer.
     parts.push(el('span', { text: t('footer.model', { name: isolatedText(info.model) }) }));
-    if (info.loadMs !== undefined) parts.push(el('span', { text: t('footer.load', { time: formatMs(info.loadMs) }) }));
+    if (info.loadMs !== undefined) {
+      const timings = info.loadTimings;
+      const attrs: Record<string, string> = { 'data-load-ms': String(Math.round(info.loadMs)) };
+      if (timings) {
+        attrs.title = loadSplit(timings, t);
+        for (const part of LOAD_PARTS) attrs[`data-${part.replace(/Ms$/, '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}-ms`] = String(Math.round(timings[part]));
+      }
+      parts.push(el('span', { className: 'load', text: t('footer.load', { time: formatMs(info.loadMs) }), attrs }));
+    }
     if (info.analyzeMs !== undefined) parts.push(el('span', { text: t('footer.analysis', { time: formatMs(info.analyzeMs) }) }));
     if (info.distributionMs !== undefined) parts.push(el('span', { text: t('footer.distribution', { time: formatMs(info.distributionMs) }) }));
     parts.forEach((part, i) => {
