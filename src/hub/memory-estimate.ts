@@ -14,6 +14,7 @@
 //     JavaScript; the head runs 64 positions at a time, so the logits are [64, V] at most.
 // Pure: the extension host and the CLI compare it with the machine's memory.
 import { parseModelConfig } from '../engine/families';
+import { WASM_HEAP_BYTES } from '../engine/memory-fit';
 import type { ModelConfig } from '../engine/types';
 import { english, type Localize } from '../localize';
 import { LIMITS } from '../protocol';
@@ -28,8 +29,8 @@ const HEAD_ROWS = 64;
  * block or the vocabulary table).
  */
 export const MAX_GRAPH_BYTES = 2 * 1024 ** 3;
-/** wasm32 addresses 4 GiB: onnxruntime-web's weights and activations all live there. */
-export const MAX_WASM_BYTES = 4 * 1024 ** 3;
+/** wasm32 addresses 4 GiB: onnxruntime-web's weights and activations all live there (the engine's own check uses the same). */
+export const MAX_WASM_BYTES = WASM_HEAP_BYTES;
 /**
  * Node, onnxruntime's code and heap, and the JavaScript heap around them. Calibrated on a random
  * checkpoint of GPT-2 small's shape (a 249 MB fp16 file, 498 MB of float32 weights) with the
