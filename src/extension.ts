@@ -47,15 +47,17 @@ export function activate(context: vscode.ExtensionContext): LensApi {
   // Generated text goes after the explained range of the latest run (explain is created below;
   // the callbacks only run later).
   const inserter = new GeneratedTextInserter(() => explain.lastOutcome());
+  // One worker reads the model for the hover, Explain Tokens' tokens and the status bar's count, and
+  // runs the panel's model where the panel has no hardware WebGPU.
+  const { client: worker, select: selectModel } = startModelWorker(context.extensionUri, (message) => reporter.info(message));
   const panels = new PanelHost(context.extensionUri, reporter, (message) => attention.receive(message), (message) =>
     void inserter.insert(message).then(({ warning, info }) => {
       if (warning) reporter.notice(warning);
       if (info) reporter.inform(info);
     }),
     (message) => decorations.setRunScores(message.runId, new Map(message.scores.map((s) => [s.index, { logprob: s.logprob, rank: s.rank }]))),
+    worker,
   );
-  // One worker reads the model for the hover, Explain Tokens' tokens and the status bar's count.
-  const { client: worker, select: selectModel } = startModelWorker(context.extensionUri, (message) => reporter.info(message));
   const status = new TokenCountStatus(settings.countEncoding, worker, (message) => reporter.warn(message));
   const modelChoice = new ModelChoiceFeature({ reporter, secrets: context.secrets, select: selectModel });
   const hover = registerHover(worker, (message) => reporter.info(message), modelChoice.onDidChangeModel);

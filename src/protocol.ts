@@ -4,6 +4,7 @@
 // validator checks every field's type and range and returns undefined for anything else.
 // This module is pure: it is bundled into both dist/extension.js and dist/webview.js.
 import type { BackendInfo, BackendPreference, EncodingName, TokenSpan } from './engine/types';
+import { MODEL_METHODS, type LoadStage, type ModelMethod, type TokenEntries } from './engine/model-calls';
 
 export type HeatMapMode = 'rank' | 'surprisal' | 'off';
 export type SourceKind = 'selection' | 'paragraph' | 'document';
@@ -81,6 +82,12 @@ export interface InitMessage {
   settings: ViewSettings;
   /** VS Code's display language (vscode.env.language), e.g. "en" or "zh-cn": picks the panel's strings. */
   language?: string;
+  /**
+   * The extension host's model worker holds (or will load) this same model and answers
+   * EngineCallMessages: without a hardware WebGPU adapter the panel asks it instead of loading
+   * a second copy on single-threaded WASM.
+   */
+  hostEngine?: boolean;
 }
 
 export interface ExplainMessage {
@@ -121,7 +128,18 @@ export interface ShowAttentionMessage {
   index: number;
 }
 
-export type HostMessage = InitMessage | ExplainMessage | SettingsMessage | ShowAttentionMessage;
+/** The answer to an EngineCallMessage: the value, the backend after the call, and the texts of the ids in it. */
+export type EngineAnswerMessage =
+  | { type: 'engineAnswer'; id: number; ok: true; value: unknown; backend: BackendInfo; tokens: TokenEntries }
+  | { type: 'engineAnswer'; id: number; ok: false; message: string };
+
+/** How the host's load of the model goes, while the panel waits for it. */
+export interface EngineProgressMessage {
+  type: 'engineProgress';
+  progress: LoadStage;
+}
+
+export type HostMessage = InitMessage | ExplainMessage | SettingsMessage | ShowAttentionMessage | EngineAnswerMessage | EngineProgressMessage;
 
 // ---- webview → host ----
 
@@ -221,7 +239,18 @@ export interface ScoresMessage {
   total: number;
 }
 
-export type WebviewMessage = InsertTextMessage | AttentionMessage | ReadyMessage | AnalysisMessage | ScoresMessage | RunFailedMessage | LogMessage;
+/**
+ * Asks the extension host's model worker one of the model's questions (src/engine/model-calls.ts),
+ * or to load the model ('load', no arguments); answered by an EngineAnswerMessage with the same id.
+ */
+export interface EngineCallMessage {
+  type: 'engineCall';
+  id: number;
+  method: ModelMethod | 'load';
+  args: unknown[];
+}
+
+export type WebviewMessage = EngineCallMessage | InsertTextMessage | AttentionMessage | ReadyMessage | AnalysisMessage | ScoresMessage | RunFailedMessage | LogMessage;
 
 // ---- validation helpers ----
 
@@ -321,7 +350,8 @@ function isBackendInfo(value: unknown): value is BackendInfo {
     isOneOf(value.name, ['webgpu', 'wasm', 'native'] as const) &&
     isText(value.reason, LIMITS.messageChars) &&
     (value.threads === undefined || isInt(value.threads, 1, 1024)) &&
-    (value.adapter === undefined || isText(value.adapter, LIMITS.messageChars))
+    (value.adapter === undefined || isText(value.adapter, LIMITS.messageChars)) &&
+    (value.host === undefined || typeof value.host === 'boolean')
   );
 }
 
@@ -346,6 +376,31 @@ function isPositionSummary(value: unknown): value is PositionSummary {
   );
 }
 
+const ENGINE_CALL_METHODS: readonly (ModelMethod | 'load')[] = [...MODEL_METHODS, 'load'];
+
+/** Most token texts one answer carries: an analysis of 1,024 tokens with 100 candidates each. */
+const MAX_ANSWER_TOKENS = 110_000;
+
+function isTokenEntry(value: unknown): boolean {
+  if (!Array.isArray(value) || value.length !== 2 || !isInt(value[0], 0)) return false;
+  const entry = value[1] as unknown;
+  return isObject(entry) && typeof entry.text === 'string' && typeof entry.bytes === 'string' && typeof entry.partial === 'boolean';
+}
+
+function isLoadStage(value: unknown): value is LoadStage {
+  if (!isObject(value)) return false;
+  switch (value.stage) {
+    case 'loading':
+    case 'starting':
+    case 'preparing':
+      return true;
+    case 'fetching':
+      return isInt(value.received, 0) && (value.total === undefined || isInt(value.total, 0));
+    default:
+      return false;
+  }
+}
+
 // Webview URIs are https://*.vscode-cdn.net/... in desktop VS Code and served by the
 // workbench's own origin in code-server; either way http(s) and nothing else.
 function isResourceUri(value: unknown): value is string {
@@ -365,7 +420,8 @@ export function parseHostMessage(value: unknown): HostMessage | undefined {
         isResourceUri(value.engineUri) &&
         isOneOf(value.backend, BACKEND_PREFERENCES) &&
         isViewSettings(value.settings) &&
-        (value.language === undefined || isText(value.language, 35))
+        (value.language === undefined || isText(value.language, 35)) &&
+        (value.hostEngine === undefined || typeof value.hostEngine === 'boolean')
         ? (value as unknown as InitMessage)
         : undefined;
     case 'explain': {
@@ -384,6 +440,14 @@ export function parseHostMessage(value: unknown): HostMessage | undefined {
       return isInt(value.runId, 1) && isInt(value.index, 0, LIMITS.tokensPerMessage - 1)
         ? { type: 'showAttention', runId: value.runId, index: value.index }
         : undefined;
+    case 'engineAnswer':
+      if (!isInt(value.id, 1)) return undefined;
+      if (value.ok === false) return isText(value.message, LIMITS.messageChars) ? { type: 'engineAnswer', id: value.id, ok: false, message: value.message } : undefined;
+      return value.ok === true && 'value' in value && isBackendInfo(value.backend) && isListOf(value.tokens, MAX_ANSWER_TOKENS, isTokenEntry)
+        ? (value as unknown as EngineAnswerMessage)
+        : undefined;
+    case 'engineProgress':
+      return isLoadStage(value.progress) ? { type: 'engineProgress', progress: value.progress } : undefined;
     default:
       return undefined;
   }
@@ -403,6 +467,11 @@ export function parseWebviewMessage(value: unknown, run: RunBounds): WebviewMess
   switch (value.type) {
     case 'ready':
       return { type: 'ready' };
+    case 'engineCall':
+      // The arguments' shapes are the engine's to check (each method refuses what it cannot use).
+      return isInt(value.id, 1) && isOneOf(value.method, ENGINE_CALL_METHODS) && isListOf(value.args, 4, (arg) => arg !== undefined)
+        ? { type: 'engineCall', id: value.id, method: value.method, args: value.args }
+        : undefined;
     case 'analysis': {
       const { runId, model, backend, scores, keptTokens, droppedTokens, timings } = value;
       if (!isInt(runId, 1) || !isText(model, LIMITS.modelNameChars) || !isBackendInfo(backend)) return undefined;

@@ -3,11 +3,13 @@
 // analysis back to the host for the editor's heat map. A newer run makes older ones stale:
 // their late results are dropped, never shown.
 import type { Analysis, BackendInfo, BackendPreference, Distribution } from '../src/engine/types';
-import { clipMessage, type ExplainMessage, type HostMessage, type InitMessage, type ShowAttentionMessage, type TokenScore, type ViewSettings } from '../src/protocol';
+import { clippedText } from '../src/untrusted-text';
+import { LIMITS, clipMessage, type ExplainMessage, type HostMessage, type InitMessage, type ShowAttentionMessage, type TokenScore, type ViewSettings } from '../src/protocol';
 import { el } from './dom';
-import { loadWorkerEngine, progressLabel, type LoadedEngine } from './engine-client';
+import { HostEngine, loadHostEngine, loadWorkerEngine, progressLabel, type LoadedEngine } from './engine-client';
+import { hostWorkerWhy, probeWebGpu } from '../src/engine/backend';
 import { panelContext } from './context-window';
-import type { ModelLocation } from './engine-rpc';
+import type { LoadStage, ModelLocation } from './engine-rpc';
 import type { HostBridge } from './host-bridge';
 import { ChipsView } from './view/chips-view';
 import { DistributionView, type DistributionRequest } from './view/distribution-view';
@@ -67,6 +69,12 @@ export class App {
   /** Webview URI of the engine worker's bundle (dist/webview-engine.js). */
   private engineUri: string | undefined;
   private backend: BackendPreference = 'auto';
+  /** The extension host offers its model worker (InitMessage.hostEngine). */
+  private hostOffered = false;
+  /** The engine asking the host's worker, when that is where the model runs: host answers go to it. */
+  private hostEngine: HostEngine | undefined;
+  /** Shows the host's load progress while the panel waits for it. */
+  private hostProgress: ((stage: LoadStage) => void) | undefined;
   private settings: ViewSettings = { topK: 20, temperature: 1, heatMapMode: 'rank' };
   private engineSlot: EngineSlot | undefined;
   private state: RunState | undefined;
@@ -119,13 +127,21 @@ export class App {
       case 'showAttention':
         this.showAttention(message);
         break;
+      case 'engineAnswer':
+        this.hostEngine?.receive(message);
+        break;
+      case 'engineProgress':
+        this.hostProgress?.(message.progress);
+        break;
     }
   }
 
   private init(message: InitMessage): void {
     const { modelName, model, wasmUri, engineUri } = message;
-    const changed = this.engineSlot && (this.engineSlot.backend !== message.backend || this.location?.model.configUri !== model.configUri);
+    const hostOffered = message.hostEngine === true;
+    const changed = this.engineSlot && (this.engineSlot.backend !== message.backend || this.location?.model.configUri !== model.configUri || this.hostOffered !== hostOffered);
     this.location = { modelName, model, wasmUri };
+    this.hostOffered = hostOffered;
     this.engineUri = engineUri;
     this.backend = message.backend;
     this.footerInfo = { model: modelName };
@@ -197,16 +213,18 @@ export class App {
     // The slot exists before loading starts: the loader reports progress synchronously at once.
     const slot = { backend } as EngineSlot;
     this.engineSlot = slot;
-    const loading = loadWorkerEngine(engineUri, location, backend, (stage) => {
+    const onProgress = (stage: LoadStage) => {
       if (this.engineSlot !== slot) return;
       const { label, fraction } = progressLabel(stage, this.t);
       this.progress.working(label, fraction);
-    });
+    };
+    const loading = this.load(engineUri, location, backend, onProgress);
     slot.loading = loading;
     loading.then(
       (loaded) => {
         const { tokenizer } = loaded.engine;
-        this.host.log('info', `model ${location.modelName} ready on ${loaded.engine.backend.name} in ${loaded.loadMs.toFixed(0)} ms (${loadSplit(loaded.timings)}; tokenizer ${tokenizer.name}): ${loaded.engine.backend.reason}`);
+        const shared = loaded.sharedLoadMs === undefined ? '' : ` (the extension host's worker loaded it in ${loaded.sharedLoadMs.toFixed(0)} ms)`;
+        this.host.log('info', `model ${location.modelName} ready on ${loaded.engine.backend.name} in ${loaded.loadMs.toFixed(0)} ms${shared} (${loadSplit(loaded.timings)}; tokenizer ${tokenizer.name}): ${loaded.engine.backend.reason}`);
       },
       // A failed load is not kept: the next run tries again.
       () => {
@@ -214,6 +232,23 @@ export class App {
       },
     );
     return loading;
+  }
+
+  /**
+   * Loads the model where it runs fastest: on a hardware WebGPU adapter in the panel's own
+   * worker; otherwise, when the host offers it, in the extension host's model worker (threaded
+   * WASM, the model the hover already holds), the panel only drawing; else in the panel on WASM.
+   */
+  private async load(engineUri: string, location: ModelLocation, backend: BackendPreference, onProgress: (stage: LoadStage) => void): Promise<LoadedEngine> {
+    onProgress({ stage: 'loading' });
+    const why = this.hostOffered ? hostWorkerWhy(backend, backend === 'auto' ? await probeWebGpu() : { available: false }) : undefined;
+    if (!why) return loadWorkerEngine(engineUri, location, backend, onProgress);
+    const engine = new HostEngine((message) => this.host.post(message), why);
+    this.hostEngine = engine;
+    this.hostProgress = onProgress;
+    return loadHostEngine(engine).finally(() => {
+      if (this.hostProgress === onProgress) this.hostProgress = undefined;
+    });
   }
 
   private scoreOf(index: number): ChipScore {
@@ -250,7 +285,7 @@ export class App {
       const started = performance.now();
       let analysis: Analysis;
       try {
-        analysis = await loaded.engine.analyze(state.keptIds, { topK: this.settings.topK, attention: true, hidden: true });
+        analysis = await loaded.engine.analyze(state.keptIds, { topK: this.settings.topK, hidden: true });
       } catch (error) {
         if (loaded.engine.backend.name !== 'webgpu' || stale()) throw error;
         // WebGPU can fail mid-run (device lost, out of memory): run the same text on WASM.
@@ -261,7 +296,7 @@ export class App {
         loaded = await this.engine('wasm');
         this.backendOverride = { ...loaded.engine.backend, reason, why: { code: 'webgpuFailed', detail: errorText(error) } };
         if (stale()) return;
-        analysis = await loaded.engine.analyze(state.keptIds, { topK: this.settings.topK, attention: true, hidden: true });
+        analysis = await loaded.engine.analyze(state.keptIds, { topK: this.settings.topK, hidden: true });
       }
       if (stale()) return;
       const analyzeMs = performance.now() - started;
@@ -290,12 +325,13 @@ export class App {
     this.summary.render(run, runStats(scores), this.settings.heatMapMode);
     this.chips.recolor((i) => this.scoreOf(i), this.settings.heatMapMode);
     const backend = this.backendOverride ?? loaded.engine.backend;
-    this.footerInfo = { backend, model: analysis.model, loadMs: loaded.loadMs, loadTimings: loaded.timings, analyzeMs };
+    this.footerInfo = { backend, model: analysis.model, loadMs: loaded.loadMs, loadTimings: loaded.timings, sharedLoadMs: loaded.sharedLoadMs, analyzeMs };
     this.footer.render(this.footerInfo);
     this.host.post({
       type: 'analysis',
       runId: run.runId,
-      model: analysis.model,
+      // The host's worker names the model by its whole folder name (up to 255 bytes); messages carry at most LIMITS.modelNameChars.
+      model: clippedText(analysis.model, LIMITS.modelNameChars),
       backend: { ...backend, reason: clipMessage(backend.reason) },
       scores,
       predictions: analysis.positions.map((position, t) => ({ index: state.keptFrom + t, top: position.top, entropy: position.entropy })),
@@ -486,8 +522,8 @@ export class App {
 }
 
 function lensRun(state: RunState, analysis: Analysis, loaded: LoadedEngine): LensRun | undefined {
-  const { attention, hidden } = analysis;
-  if (!attention || !hidden) return undefined;
+  const { hidden } = analysis;
+  if (!hidden) return undefined;
   const config = loaded.engine.config;
   const T = analysis.ids.length;
   return {
@@ -497,7 +533,8 @@ function lensRun(state: RunState, analysis: Analysis, loaded: LoadedEngine): Len
     keptFrom: state.run.firstTokenIndex + state.keptFrom,
     totalTokens: state.run.totalTokens,
     config,
-    attention: new AttentionData(attention, config.nLayer, config.nHead, T),
+    // Each layer's attention is computed when a view first shows it, not with the analysis.
+    attention: new AttentionData((layer) => loaded.engine.attentionLayer(analysis.ids, layer), config.nLayer, config.nHead, T),
     hidden,
     engine: loaded.engine,
   };

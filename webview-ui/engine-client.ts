@@ -4,35 +4,26 @@ import type { Analysis, AnalyzeOptions, BackendInfo, BackendPreference, Distribu
 import type { DistributionOptions } from '../src/engine/engine';
 import type { Translate } from './i18n';
 import type { CallMessage, ChatAnswer, EngineCalls, EngineMethod, LoadStage, LoadTimings, ModelLocation, TokenizerInfo, WorkerMessage } from './engine-rpc';
+import type { LoadResult, ModelCalls, TokenEntries } from '../src/engine/model-calls';
+import type { HostWorkerWhy } from '../src/engine/backend';
+import type { EngineAnswerMessage, EngineCallMessage } from '../src/protocol';
 import type { ChatMessage } from '../src/engine/chat-template';
 import { TokenTexts, type TokenTextLookup } from './token-texts';
-import type { PipelineModel, PipelineRequest } from './view/pipeline-model';
+import type { PipelineModel, PipelineRequest } from '../src/engine/pipeline-model';
 
-/** The engine as the panel's views use it. */
-export interface PanelEngine {
+/** The engine as the panel's views use it: the model's questions (model-calls.ts) and what it is. */
+export interface PanelEngine extends ModelCalls {
   readonly config: ModelConfig;
   /** Which backend runs the model and why; changes if WebGPU fails and WASM takes over. */
   readonly backend: BackendInfo;
-  /** The model's tokenizer (it lives in the worker). */
+  /** The model's tokenizer (it lives with the model, not in the page). */
   readonly tokenizer: TokenizerInfo;
   /**
    * Texts of the ids this engine's answers held: every id a view shows comes from an answer, so
    * views look texts up here while they draw.
    */
   readonly texts: TokenTextLookup;
-  analyze(ids: number[], options?: AnalyzeOptions): Promise<Analysis>;
-  distributionAt(ids: number[], position: number, options: DistributionOptions): Promise<Distribution>;
-  logitLens(ids: number[], cells: { layer: number; position: number }[], topK?: number): Promise<LensCell[]>;
-  neighboursOfToken(id: number, k?: number): Promise<Neighbour[]>;
-  neighboursOfVector(vector: Float32Array | number[], k?: number): Promise<Neighbour[]>;
-  /** Input-embedding rows of `ids` (at most 64), flat [n, d]. */
-  tokenEmbeddings(ids: number[]): Promise<Float32Array>;
-  pipeline(request: PipelineRequest): Promise<PipelineModel>;
-  /** The text of `ids` by the model's tokenizer. */
-  decode(ids: number[]): Promise<string>;
-  /** How the model's chat template writes the conversation, and what the assistant would say first. */
-  chat(messages: ChatMessage[]): Promise<ChatAnswer>;
-  /** Stops the worker and frees the model; later calls fail. */
+  /** Stops the worker (or forgets the host's model) and frees the model; later calls fail. */
   dispose(): Promise<void>;
 }
 
@@ -40,6 +31,8 @@ export interface LoadedEngine {
   engine: PanelEngine;
   loadMs: number;
   timings: LoadTimings;
+  /** The host worker's own load time, when the model is the host's (LoadResult.sharedLoadMs). */
+  sharedLoadMs?: number;
 }
 
 /** The progress sentence for a load stage, in the panel's language, and its share of the load. */
@@ -89,36 +82,22 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
-class WorkerEngine implements PanelEngine {
+/** An answer to one call, from wherever the model runs. */
+type Answer = { ok: true; value: unknown; backend?: BackendInfo; tokens?: TokenEntries } | { ok: false; message: string };
+
+/** The panel's engine over a channel of calls and answers: the page's worker, or the extension host. */
+abstract class RemoteEngine implements PanelEngine {
   private readonly pending = new Map<number, Pending>();
-  private nextId = 1;
+  /** Ids are unique across the page's engines: a late answer for a dropped engine never matches a new one's call. */
+  private static lastId = 0;
   private stopped: string | undefined;
-  private backendInfo: BackendInfo;
+  protected backendInfo: BackendInfo = { name: 'wasm', reason: '' };
   readonly texts = new TokenTexts();
   config!: ModelConfig;
   tokenizer!: TokenizerInfo;
 
-  constructor(
-    private readonly worker: Worker,
-    private readonly onProgress: (progress: LoadStage) => void,
-  ) {
-    this.backendInfo = { name: 'wasm', reason: '' };
-    worker.addEventListener('message', (event: MessageEvent<WorkerMessage>) => this.receive(event.data));
-    // A worker that dies (out of memory, a crash in the runtime) must not leave calls hanging.
-    worker.addEventListener('error', (event) => this.stop(`the model's worker stopped: ${event.message || 'unknown error'}`));
-    worker.addEventListener('messageerror', () => this.stop("the model's worker sent a message that could not be read"));
-  }
-
   get backend(): BackendInfo {
     return this.backendInfo;
-  }
-
-  async load(location: ModelLocation, backend: BackendPreference): Promise<{ loadMs: number; timings: LoadTimings }> {
-    const result = await this.call('load', location, backend);
-    this.config = result.config;
-    this.tokenizer = result.tokenizer;
-    this.backendInfo = result.backend;
-    return { loadMs: result.loadMs, timings: result.timings };
   }
 
   analyze(ids: number[], options: AnalyzeOptions = {}): Promise<Analysis> {
@@ -138,11 +117,16 @@ class WorkerEngine implements PanelEngine {
   }
 
   neighboursOfVector(vector: Float32Array | number[], k?: number): Promise<Neighbour[]> {
-    return this.call('neighboursOfVector', Float32Array.from(vector), k);
+    // A plain list crosses every channel (VS Code's webview messages included) unchanged.
+    return this.call('neighboursOfVector', Array.from(vector), k);
   }
 
   tokenEmbeddings(ids: number[]): Promise<Float32Array> {
-    return this.call('tokenEmbeddings', ids);
+    return this.call('tokenEmbeddings', ids).then(toFloats);
+  }
+
+  attentionLayer(ids: number[], layer: number): Promise<Float32Array> {
+    return this.call('attentionLayer', ids, layer).then(toFloats);
   }
 
   chat(messages: ChatMessage[]): Promise<ChatAnswer> {
@@ -161,38 +145,139 @@ class WorkerEngine implements PanelEngine {
     this.stop('the engine has been disposed');
   }
 
-  private call<M extends EngineMethod>(method: M, ...args: Parameters<EngineCalls[M]>): ReturnType<EngineCalls[M]> {
-    if (this.stopped) return Promise.reject(new Error(this.stopped)) as ReturnType<EngineCalls[M]>;
-    const id = this.nextId++;
+  protected abstract send(id: number, method: EngineMethod, args: unknown[]): void;
+
+  protected call<M extends EngineMethod>(method: M, ...args: Parameters<EngineCalls[M]>): ReturnType<EngineCalls[M]> {
+    return this.request(method, args) as ReturnType<EngineCalls[M]>;
+  }
+
+  protected request(method: EngineMethod, args: unknown[]): Promise<unknown> {
+    if (this.stopped) return Promise.reject(new Error(this.stopped));
+    const id = ++RemoteEngine.lastId;
     const result = new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
-    const message: CallMessage<M> = { kind: 'call', id, method, args };
-    this.worker.postMessage(message);
-    return result as ReturnType<EngineCalls[M]>;
+    this.send(id, method, args);
+    return result;
+  }
+
+  protected answer(id: number, answer: Answer): void {
+    const pending = this.pending.get(id);
+    if (!pending) return;
+    this.pending.delete(id);
+    if (!answer.ok) {
+      pending.reject(new Error(answer.message));
+      return;
+    }
+    if (answer.backend) this.backendInfo = this.describe(answer.backend);
+    if (answer.tokens) this.texts.add(answer.tokens);
+    pending.resolve(answer.value);
+  }
+
+  /** The backend as the page shows it. */
+  protected describe(backend: BackendInfo): BackendInfo {
+    return backend;
+  }
+
+  /** Fails every call in flight and every later one with `reason`. */
+  protected stop(reason: string): void {
+    if (this.stopped) return;
+    this.stopped = reason;
+    this.release();
+    for (const { reject } of this.pending.values()) reject(new Error(reason));
+    this.pending.clear();
+  }
+
+  /** Releases the channel (terminates a worker). */
+  protected abstract release(): void;
+}
+
+/** Float32Array from what arrived: the array itself, or its values where a channel made them a list or an object. */
+function toFloats(value: unknown): Float32Array {
+  if (value instanceof Float32Array) return value;
+  if (Array.isArray(value)) return Float32Array.from(value as number[]);
+  if (typeof value === 'object' && value !== null) return Float32Array.from(Object.values(value as Record<string, number>));
+  throw new Error('the model answered with no numbers where some were expected');
+}
+
+class WorkerEngine extends RemoteEngine {
+  constructor(
+    private readonly worker: Worker,
+    private readonly onProgress: (progress: LoadStage) => void,
+  ) {
+    super();
+    worker.addEventListener('message', (event: MessageEvent<WorkerMessage>) => this.receive(event.data));
+    // A worker that dies (out of memory, a crash in the runtime) must not leave calls hanging.
+    worker.addEventListener('error', (event) => this.stop(`the model's worker stopped: ${event.message || 'unknown error'}`));
+    worker.addEventListener('messageerror', () => this.stop("the model's worker sent a message that could not be read"));
+  }
+
+  async load(location: ModelLocation, backend: BackendPreference): Promise<{ loadMs: number; timings: LoadTimings }> {
+    const result = await this.call('load', location, backend);
+    this.config = result.config;
+    this.tokenizer = result.tokenizer;
+    this.backendInfo = result.backend;
+    return { loadMs: result.loadMs, timings: result.timings };
+  }
+
+  protected send(id: number, method: EngineMethod, args: unknown[]): void {
+    this.worker.postMessage({ kind: 'call', id, method, args } as CallMessage);
+  }
+
+  protected release(): void {
+    this.worker.terminate();
   }
 
   private receive(message: WorkerMessage): void {
-    if (message.kind === 'progress') {
-      this.onProgress(message.progress);
-      return;
-    }
-    const pending = this.pending.get(message.id);
-    if (!pending) return;
-    this.pending.delete(message.id);
-    if (message.kind === 'error') {
-      pending.reject(new Error(message.message));
-      return;
-    }
-    if (message.backend) this.backendInfo = message.backend;
-    if (message.tokens) this.texts.add(message.tokens);
-    pending.resolve(message.value);
+    if (message.kind === 'progress') this.onProgress(message.progress);
+    else if (message.kind === 'error') this.answer(message.id, { ok: false, message: message.message });
+    else this.answer(message.id, { ok: true, value: message.value, backend: message.backend, tokens: message.tokens });
+  }
+}
+
+
+/**
+ * The model loaded in the extension host's model worker (the hover's), asked through the host:
+ * the page loads nothing and only draws.
+ */
+export class HostEngine extends RemoteEngine {
+  constructor(
+    private readonly post: (message: EngineCallMessage) => void,
+    private readonly why: HostWorkerWhy,
+  ) {
+    super();
   }
 
-  private stop(reason: string): void {
-    if (this.stopped) return;
-    this.stopped = reason;
-    this.worker.terminate();
-    for (const { reject } of this.pending.values()) reject(new Error(reason));
-    this.pending.clear();
+  async load(): Promise<{ loadMs: number; timings: LoadTimings; sharedLoadMs?: number }> {
+    // The host knows the model (the panel's, which is the worker's): the load has no arguments.
+    const result = (await this.request('load', [])) as LoadResult;
+    this.config = result.config;
+    this.tokenizer = result.tokenizer;
+    this.backendInfo = this.describe(result.backend);
+    return { loadMs: result.loadMs, timings: result.timings, sharedLoadMs: result.sharedLoadMs };
+  }
+
+  /** An answer the host sent (app.ts routes engineAnswer messages here). */
+  receive(message: EngineAnswerMessage): void {
+    this.answer(message.id, message.ok ? { ok: true, value: message.value, backend: message.backend, tokens: message.tokens } : { ok: false, message: message.message });
+  }
+
+  protected override describe(backend: BackendInfo): BackendInfo {
+    const threads = backend.threads ?? 1;
+    const reason =
+      this.why.code === 'hostWorker'
+        ? `No hardware WebGPU adapter in the panel (${this.why.detail}): the extension host's model worker runs the model on WASM with ${threads} thread(s), the same loaded model as the hover.`
+        : `WASM was requested: the extension host's model worker runs the model with ${threads} thread(s), the same loaded model as the hover.`;
+    return { ...backend, host: true, reason, why: this.why };
+  }
+
+  protected send(id: number, method: EngineMethod, args: unknown[]): void {
+    // An optional argument left out travels as nothing, not as a hole or a null.
+    const given = args.slice();
+    while (given.length > 0 && given.at(-1) === undefined) given.pop();
+    this.post({ type: 'engineCall', id, method: method as EngineCallMessage['method'], args: given });
+  }
+
+  protected release(): void {
+    // Nothing to release here: the model is the extension host's, shared with the hover.
   }
 }
 
@@ -213,6 +298,19 @@ export async function loadWorkerEngine(
     const { loadMs, timings } = await engine.load(location, backend);
     loading = false;
     return { engine, loadMs, timings };
+  } catch (error) {
+    await engine.dispose();
+    throw error;
+  }
+}
+
+/**
+ * Asks the extension host to load the model in its worker (a no-op when the hover already has it)
+ * and returns the panel's engine over it. Progress arrives as engineProgress messages.
+ */
+export async function loadHostEngine(engine: HostEngine): Promise<LoadedEngine> {
+  try {
+    return { engine, ...(await engine.load()) };
   } catch (error) {
     await engine.dispose();
     throw error;

@@ -1,13 +1,13 @@
 // What the page shows for a token id. Only the panel's engine worker holds the model's tokenizer
 // (Qwen's tokenizer.json is 11 MB: the page must not parse it too), so every answer of the worker
-// carries the display entries of the ids in it (engine-rpc.ts, tokenIdsIn) and the page keeps them
+// carries the display entries of the ids in it (model-calls.ts, tokenIdsIn) and the page keeps them
 // here, one store per loaded model: views look ids up synchronously while they draw.
 import type { TokenEntry } from '../src/engine/model-tokenizer';
 
 export type { TokenEntry } from '../src/engine/model-tokenizer';
 
-/** [id, entry] pairs, as a worker answer carries them (plain data: structured-clone safe). */
-export type TokenEntries = [number, TokenEntry][];
+export type { TokenEntries } from '../src/engine/model-calls';
+import type { TokenEntries } from '../src/engine/model-calls';
 
 /** The lookup the views are given. */
 export interface TokenTextLookup {

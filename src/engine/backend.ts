@@ -80,6 +80,23 @@ export async function probeWebGpu(nav: unknown = (globalThis as { navigator?: un
   }
 }
 
+/** Why the extension host's model worker, not the panel, runs the panel's model. */
+export type HostWorkerWhy = { code: 'hostWorker'; detail: string } | { code: 'hostWorkerRequested' };
+
+/**
+ * Where the panel's model runs when the extension host offers its model worker: in the panel
+ * only on a hardware WebGPU adapter (or when WebGPU is asked for, even on a software one); else
+ * in the host's worker, whose WASM has threads the panel cannot have (webviews are not
+ * cross-origin isolated) and whose model the hover already holds. Undefined: in the panel.
+ */
+export function hostWorkerWhy(preference: BackendPreference, probe: WebGpuProbe): HostWorkerWhy | undefined {
+  if (preference === 'webgpu') return undefined;
+  if (preference === 'wasm') return { code: 'hostWorkerRequested' };
+  if (probe.available && !probe.isFallbackAdapter) return undefined;
+  const detail = probe.available ? `the adapter${probe.adapter ? ` (${probe.adapter})` : ''} is a software fallback` : lowerFirst(probe.unavailableReason ?? 'no WebGPU');
+  return { code: 'hostWorker', detail };
+}
+
 /** The environment as seen from this runtime (browser, worker or Node). */
 export function currentEnvironment(allowFallbackAdapter: boolean): BackendEnvironment {
   const scope = globalThis as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } };

@@ -285,6 +285,24 @@ export class LensEngine {
     });
   }
 
+  /**
+   * One layer's attention probabilities of `ids` (truncated as in analyze), [heads, T, T]: the
+   * residual entering that block comes from the last full run of the same ids (run now if there
+   * is none), so one layer costs one block, and no run keeps every layer's maps.
+   */
+  async attentionLayer(ids: number[], layer: number): Promise<Float32Array> {
+    const { kept } = this.prepareIds(ids);
+    checkIndex('layer', layer, this.config.nLayer);
+    return this.serialize(async () => {
+      const T = kept.length;
+      const d = this.config.nEmbd;
+      const run = this.cache.fullRun(kept, false) ?? (await this.runFullTrunk(kept, false));
+      const residual = run.hidden.slice(layer * T * d, (layer + 1) * T * d);
+      const out = await this.runBlock(layer, residual, undefined, T, this.rotaryFeeds(0, T), [BLOCK_OUTPUTS.attention]);
+      return floats(out[BLOCK_OUTPUTS.attention]);
+    });
+  }
+
   /** The k nearest tokens to `id` in the input embedding by cosine, preceded by the token itself. */
   async neighboursOfToken(id: number, k = DEFAULT_NEIGHBOURS): Promise<Neighbour[]> {
     this.checkTokenId(id, 'token id');
@@ -412,43 +430,60 @@ export class LensEngine {
       keyValues?: (layer: number, key: Float32Array, value: Float32Array) => void;
     },
   ): Promise<void> {
-    const { nLayer: L, nEmbd: d, architecture: a } = this.config;
+    const L = this.config.nLayer;
     const reused = past?.length ?? 0;
     const fresh = ids.slice(reused);
     const N = fresh.length;
     this.tokensRead += N;
-    const shared: Record<string, OrtTensorLike> = {};
-    if (this.rotaryFrequencies) {
-      const { cos, sin } = rotaryTables(this.rotaryFrequencies, reused, N);
-      const half = this.rotaryFrequencies.length;
-      shared[BLOCK_INPUTS.ropeCos] = new this.ort.Tensor('float32', cos, [N, half]);
-      shared[BLOCK_INPUTS.ropeSin] = new this.ort.Tensor('float32', sin, [N, half]);
-    }
-    const pastShape = [a.kvHeads, reused, a.headDim];
-    const empty = new Float32Array(0);
+    const shared = this.rotaryFeeds(reused, N);
     const fetches: string[] = [BLOCK_OUTPUTS.residual];
     if (take.keyValues) fetches.push(BLOCK_OUTPUTS.presentKey, BLOCK_OUTPUTS.presentValue);
     if (take.attention) fetches.push(BLOCK_OUTPUTS.attention);
     let residual = this.checkpoint.embed(fresh, reused);
     take.residual(0, residual);
     for (let layer = 0; layer < L; layer++) {
-      const rows = layer === L - 1 ? lastRows : N;
-      const session = await this.sessions.get(`block.${layer}`);
-      const out = await session.run(
-        {
-          ...shared,
-          [BLOCK_INPUTS.residual]: new this.ort.Tensor('float32', residual, [residual.length / d, d]),
-          [BLOCK_INPUTS.pastKey]: new this.ort.Tensor('float32', past?.keys[layer] ?? empty, pastShape),
-          [BLOCK_INPUTS.pastValue]: new this.ort.Tensor('float32', past?.values[layer] ?? empty, pastShape),
-          [BLOCK_INPUTS.outputRows]: this.int64([rows]),
-        },
-        fetches,
-      );
+      const out = await this.runBlock(layer, residual, past, layer === L - 1 ? lastRows : N, shared, fetches);
       residual = floats(out[BLOCK_OUTPUTS.residual]);
       take.residual(layer + 1, residual);
       take.keyValues?.(layer, floats(out[BLOCK_OUTPUTS.presentKey]), floats(out[BLOCK_OUTPUTS.presentValue]));
       take.attention?.(layer, floats(out[BLOCK_OUTPUTS.attention]));
     }
+  }
+
+  /** The rotary tables of positions reused..reused+N, shared by every block of a run (none for learned positions). */
+  private rotaryFeeds(reused: number, N: number): Record<string, OrtTensorLike> {
+    if (!this.rotaryFrequencies) return {};
+    const { cos, sin } = rotaryTables(this.rotaryFrequencies, reused, N);
+    const half = this.rotaryFrequencies.length;
+    return {
+      [BLOCK_INPUTS.ropeCos]: new this.ort.Tensor('float32', cos, [N, half]),
+      [BLOCK_INPUTS.ropeSin]: new this.ort.Tensor('float32', sin, [N, half]),
+    };
+  }
+
+  /** Block `layer` on `residual` (the rows after the `past` ones), computing its last `rows` rows. */
+  private async runBlock(
+    layer: number,
+    residual: Float32Array,
+    past: PastKeyValues | undefined,
+    rows: number,
+    shared: Record<string, OrtTensorLike>,
+    fetches: string[],
+  ): Promise<Record<string, OrtTensorLike>> {
+    const { nEmbd: d, architecture: a } = this.config;
+    const pastShape = [a.kvHeads, past?.length ?? 0, a.headDim];
+    const empty = new Float32Array(0);
+    const session = await this.sessions.get(`block.${layer}`);
+    return session.run(
+      {
+        ...shared,
+        [BLOCK_INPUTS.residual]: new this.ort.Tensor('float32', residual, [residual.length / d, d]),
+        [BLOCK_INPUTS.pastKey]: new this.ort.Tensor('float32', past?.keys[layer] ?? empty, pastShape),
+        [BLOCK_INPUTS.pastValue]: new this.ort.Tensor('float32', past?.values[layer] ?? empty, pastShape),
+        [BLOCK_INPUTS.outputRows]: this.int64([rows]),
+      },
+      fetches,
+    );
   }
 
   /** [T, d]: the residual after the last block, from a full run. */

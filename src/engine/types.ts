@@ -98,6 +98,8 @@ export interface BackendInfo {
   adapter?: string;
   /** The reason as a code and its values, so that views can say it in the user's language. */
   why?: BackendWhy;
+  /** The model runs in the extension host's model worker (shared with the hover), not in the panel. */
+  host?: boolean;
 }
 
 export type BackendWhyCode =
@@ -110,7 +112,11 @@ export type BackendWhyCode =
   | 'webgpuRequested'
   | 'webgpuSoftware'
   | 'webgpuFailed'
-  | 'native';
+  | 'native'
+  /** The panel found no hardware WebGPU adapter (detail: what it found): the host's worker runs the model. */
+  | 'hostWorker'
+  /** WASM was asked for: the host's worker runs it, with more threads than the panel may use. */
+  | 'hostWorkerRequested';
 
 export interface BackendWhy {
   code: BackendWhyCode;

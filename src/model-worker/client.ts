@@ -2,7 +2,7 @@
 // requests, forwards VS Code cancellation, and restarts the worker after a crash.
 import { Worker } from 'node:worker_threads';
 import type { Neighbour } from '../engine/types';
-import { isWorkerResponse, type HoverAtResult, type LoadResult, type OpenResult, type TokenEntries, type TokenizeResult, type WorkerRequest, type WorkerResponse } from './messages';
+import { isWorkerResponse, type HoverAtResult, type LoadResult, type PanelAnswer, type PanelLoadResult, type OpenResult, type TokenEntries, type TokenizeResult, type WorkerRequest, type WorkerResponse } from './messages';
 
 /** The part of vscode.CancellationToken the client needs (keeps this module free of `vscode`). */
 export interface Cancellation {
@@ -114,6 +114,18 @@ export class ModelWorkerClient {
   ): Promise<HoverAtResult> {
     await this.load();
     return this.request<HoverAtResult>({ kind: 'hoverAt', ...window, ...opts }, token);
+  }
+
+  /** Loads the model (once, shared with the hover) and describes it for the panel. */
+  async panelLoad(): Promise<PanelLoadResult> {
+    await this.load();
+    return this.request<PanelLoadResult>({ kind: 'panelLoad' });
+  }
+
+  /** One of the panel's questions to the loaded model (src/engine/model-calls.ts); the engine checks the arguments. */
+  async panelCall(method: string, args: unknown[]): Promise<PanelAnswer> {
+    await this.load();
+    return this.request<PanelAnswer>({ kind: 'panelCall', method, args });
   }
 
   async neighbours(tokenId: number, k: number, token?: Cancellation): Promise<Neighbour[]> {

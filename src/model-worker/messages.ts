@@ -2,6 +2,7 @@
 // tokenizer and engine (WASM), so that neither tokenizing a large text nor any forward pass runs
 // on the extension host's main thread.
 import type { TokenEntry } from '../engine/model-tokenizer';
+import type { LoadResult as ModelLoadResult, TokenEntries as TokenEntryList } from '../engine/model-calls';
 import type { BackendInfo, LastPrediction, ModelConfig, Neighbour, TokenSpan } from '../engine/types';
 import type { ThreadPriority } from './thread-priority';
 
@@ -18,6 +19,10 @@ export type WorkerRequest =
   | { kind: 'neighbours'; id: number; tokenId: number; k: number }
   /** Tokenizes a hover's window and predicts after the token at `offset` (window-relative). */
   | { kind: 'hoverAt'; id: number; text: string; offset: number; contextTokens: number; topK: number; temperature: number }
+  /** The loaded model as the panel needs to know it (loads nothing: ask 'load' first). */
+  | { kind: 'panelLoad'; id: number }
+  /** One of the panel's questions (src/engine/model-calls.ts) to the loaded model. */
+  | { kind: 'panelCall'; id: number; method: string; args: unknown[] }
   /** Drops a queued request; a forward pass already running finishes but its result is discarded. */
   | { kind: 'cancel'; id: number };
 
@@ -52,7 +57,19 @@ export interface HoverAtResult {
   entries?: TokenEntries;
 }
 
-export type WorkerResult = OpenResult | LoadResult | TokenizeResult | number | TokenEntries | Neighbour[] | HoverAtResult;
+/** The panel's view of the loaded model: its folder (the panel checks it is its own), config, tokenizer and load. */
+export interface PanelLoadResult extends ModelLoadResult {
+  modelDir: string;
+}
+
+/** A panel question's answer, the backend after it, and the texts of the ids in it. */
+export interface PanelAnswer {
+  value: unknown;
+  backend: BackendInfo;
+  tokens: TokenEntryList;
+}
+
+export type WorkerResult = PanelLoadResult | PanelAnswer | OpenResult | LoadResult | TokenizeResult | number | TokenEntries | Neighbour[] | HoverAtResult;
 
 export type WorkerResponse =
   | { id: number; ok: true; result: WorkerResult }

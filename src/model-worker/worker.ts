@@ -8,26 +8,36 @@ import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-web';
-import { LensEngine } from '../engine/engine';
+import { LensEngine, type OrtLike } from '../engine/engine';
+import { callModel, entriesOf as answerEntries, modelCalls, transferables, type LoadTimings, type ModelCalls, type ModelMethod } from '../engine/model-calls';
+import { startRuntime } from '../engine/ort-sessions';
 import type { Checkpoint } from '../engine/checkpoint';
 import { tokenEntry, TOKENIZER_FILE } from '../engine/model-tokenizer';
 import type { Tokenizer } from '../engine/tokenizer-interface';
 import type { ModelConfig } from '../engine/types';
 import { contextInWindow } from '../hover/hover-context';
 import { CONFIG_FILE, loadCheckpointFromDir, readModelConfigFromDir } from '../node/load-model';
-import { loadTokenizerFromDir } from '../node/load-tokenizer';
-import type { OpenResult, TokenEntries, WorkerRequest, WorkerResponse, WorkerResult } from './messages';
+import { loadTokenizerFromDir, readChatTemplate, readGenerationConfig } from '../node/load-tokenizer';
+import type { PanelAnswer, PanelLoadResult, OpenResult, TokenEntries, WorkerRequest, WorkerResponse, WorkerResult } from './messages';
 import { lowerThisThreadPriority, type ThreadPriority } from './thread-priority';
 import { workerThreads } from './worker-threads';
 
 type Job = Exclude<WorkerRequest, { kind: 'cancel' }>;
-type EngineJob = Extract<Job, { kind: 'load' | 'hoverAt' | 'neighbours' }>;
+type EngineJob = Extract<Job, { kind: 'load' | 'hoverAt' | 'neighbours' | 'panelLoad' | 'panelCall' }>;
 type TokenizerJob = Exclude<Job, EngineJob>;
 
 interface OpenModel {
   dir: string;
   config: ModelConfig;
   tokenizer: Tokenizer;
+  /** Time to read the tokenizer (tokenizer.json parsed included), in ms. */
+  tokenizerMs: number;
+}
+
+/** The loaded model as the panel asks it: its calls, and the load's numbers. */
+interface PanelModel {
+  calls: ModelCalls;
+  result: PanelLoadResult;
 }
 
 /** Jobs run one at a time, in order; a job cancelled while queued never runs. */
@@ -78,6 +88,9 @@ class ModelWorker {
   private opened: Promise<OpenModel> | undefined;
   private engine: LensEngine | undefined;
   private checkpoint: Checkpoint | undefined;
+  /** Where the current engine's load spent its time. */
+  private loaded: { loadMs: number; timings: LoadTimings } | undefined;
+  private panel: Promise<PanelModel> | undefined;
   private readonly cancelled = new Set<number>();
   private readonly tokenizerLane: Lane<TokenizerJob>;
   private readonly engineLane: Lane<EngineJob>;
@@ -102,6 +115,8 @@ class ModelWorker {
       case 'load':
       case 'hoverAt':
       case 'neighbours':
+      case 'panelLoad':
+      case 'panelCall':
         this.engineLane.push(request);
         return;
       default:
@@ -124,12 +139,14 @@ class ModelWorker {
   private reopen(dir: string): Promise<OpenModel> {
     const opening = (async () => {
       const config = await readModelConfigFromDir(dir);
+      const started = performance.now();
       const tokenizer = await loadTokenizerFromDir(dir, config);
+      const tokenizerMs = performance.now() - started;
       // Ids past the embedding's rows would fail in every forward pass: refuse the folder now.
       if (tokenizer.vocabSize > config.vocabSize) {
         throw new Error(`${path.join(dir, TOKENIZER_FILE)} has ${tokenizer.vocabSize} tokens, but the embedding in ${path.join(dir, CONFIG_FILE)} has ${config.vocabSize} rows`);
       }
-      return { dir, config, tokenizer };
+      return { dir, config, tokenizer, tokenizerMs };
     })();
     this.opened = opening;
     return opening;
@@ -161,28 +178,50 @@ class ModelWorker {
   private async runEngineJob(job: EngineJob): Promise<WorkerResult> {
     switch (job.kind) {
       case 'load': {
+        const started = performance.now();
         const model = await this.open(job.modelDir);
         ort.env.wasm.wasmPaths = pathToFileURL(job.wasmDir).href.replace(/\/?$/, '/');
         ort.env.logLevel = 'error';
         await this.engine?.dispose();
         this.engine = undefined;
+        this.panel = undefined;
         // The previous model's weights file, read for embedding rows while its engine lived.
         this.checkpoint?.close();
         const { tokenizer } = model;
+        const timings: LoadTimings = { fetchMs: 0, tokenizerMs: model.tokenizerMs, runtimeMs: 0, graphsMs: 0, sessionsMs: 0, firstRunMs: 0 };
+        const read = performance.now();
         const checkpoint = await loadCheckpointFromDir(job.modelDir);
+        timings.fetchMs = performance.now() - read;
         this.checkpoint = checkpoint;
         const engine = await LensEngine.create(checkpoint, {
           ort,
           backend: 'wasm',
           wasmThreads: workerThreads(os.availableParallelism()),
           tokenText: (id) => tokenEntry(tokenizer, id).text,
+          onSessionCreated: (_name, buildMs, createMs) => {
+            timings.graphsMs += buildMs;
+            timings.sessionsMs += createMs;
+          },
         });
+        timings.runtimeMs = await startRuntime(ort as unknown as OrtLike, 'wasm');
         // Sessions are created on first use (seconds); pay that here, not in the first hover.
+        const firstRun = performance.now();
         const warmId = tokenizer.eosId ?? engine.config.eosTokenId;
         await engine.predictLast([warmId, warmId]);
         await engine.neighboursOfToken(warmId, 1);
+        timings.firstRunMs = performance.now() - firstRun - timings.graphsMs - timings.sessionsMs;
         this.engine = engine;
+        this.loaded = { loadMs: performance.now() - started, timings };
         return { ...describe(model), backend: engine.backend, priority: this.priority };
+      }
+      case 'panelLoad':
+        return (await this.panelModel()).result;
+      case 'panelCall': {
+        const { calls } = await this.panelModel();
+        const { tokenizer } = await this.openedModel();
+        const value = await callModel(calls, job.method, job.args);
+        const answer: PanelAnswer = { value, backend: this.requireEngine().backend, tokens: answerEntries(job.method as ModelMethod, value as never, tokenizer) };
+        return answer;
       }
       case 'neighbours':
         return this.requireEngine().neighboursOfToken(job.tokenId, job.k);
@@ -197,6 +236,34 @@ class ModelWorker {
         return { token: context.token, prediction, entries: entriesOf(tokenizer, ids) };
       }
     }
+  }
+
+  /** The loaded model's calls for the panel: its chat template and generation config are read on the first. */
+  private panelModel(): Promise<PanelModel> {
+    const engine = this.requireEngine();
+    const checkpoint = this.checkpoint!;
+    const loaded = this.loaded!;
+    this.panel ??= (async () => {
+      const model = await this.openedModel();
+      const config = await readGenerationConfig(model.dir, engine.config);
+      const chat = await readChatTemplate(model.dir);
+      const calls = modelCalls({ engine, checkpoint, tokenizer: model.tokenizer, config, chat });
+      const result: PanelLoadResult = {
+        modelDir: model.dir,
+        config,
+        backend: engine.backend,
+        tokenizer: { name: model.tokenizer.name, chatTemplate: chat !== undefined, buildMs: model.tokenizerMs },
+        loadMs: loaded.loadMs,
+        timings: loaded.timings,
+      };
+      return { calls, result };
+    })();
+    const panel = this.panel;
+    // A failed read is not kept: the next call tries again.
+    panel.catch(() => {
+      if (this.panel === panel) this.panel = undefined;
+    });
+    return panel;
   }
 
   private requireEngine(): LensEngine {
@@ -219,6 +286,7 @@ if (parentPort) {
   const port = parentPort;
   // Before any work: every forward pass runs behind the extension host's main thread.
   const priority = lowerThisThreadPriority();
-  const worker = new ModelWorker((response) => port.postMessage(response), priority);
+  // An answer's attention maps and residual stream move to the host instead of being copied.
+  const worker = new ModelWorker((response) => port.postMessage(response, response.ok ? transferables((response.result as Partial<PanelAnswer>)?.value) : []), priority);
   port.on('message', (message: WorkerRequest) => worker.receive(message));
 }

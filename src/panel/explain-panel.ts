@@ -9,15 +9,19 @@ import type { ModelLocation } from '../model-location';
 import {
   LIMITS,
   analysisMismatch,
+  clipMessage,
   parseWebviewMessage,
   type AnalysisMessage,
   type AttentionMessage,
+  type EngineAnswerMessage,
+  type EngineCallMessage,
   type ExplainMessage,
   type HostMessage,
   type InsertTextMessage,
   type ScoresMessage,
   type ViewSettings,
 } from '../protocol';
+import type { PanelAnswer, PanelLoadResult } from '../model-worker/messages';
 import { webviewHtml } from './webview-html';
 import { clippedText } from '../untrusted-text';
 
@@ -41,6 +45,12 @@ interface PendingRun {
   timer: ReturnType<typeof setTimeout>;
 }
 
+/** The extension host's model worker, as the panel may ask it (ModelWorkerClient). */
+export interface HostModel {
+  panelLoad(): Promise<PanelLoadResult>;
+  panelCall(method: string, args: unknown[]): Promise<PanelAnswer>;
+}
+
 export interface PanelOptions {
   extensionUri: vscode.Uri;
   reporter: Reporter;
@@ -54,6 +64,11 @@ export interface PanelOptions {
   onInsertText?: (message: InsertTextMessage) => void;
   /** Scores of earlier tokens of the latest run, checked against its tokens, as each window finishes. */
   onScores?: (message: ScoresMessage) => void;
+  /**
+   * The host's model worker, holding the same model: offered to the page, which asks it instead
+   * of loading its own copy when it has no hardware WebGPU adapter.
+   */
+  hostModel?: HostModel;
 }
 
 export class ExplainPanel implements vscode.Disposable {
@@ -63,6 +78,7 @@ export class ExplainPanel implements vscode.Disposable {
   private pending: PendingRun | undefined;
   /** The latest run the page finished analysing: its earlier tokens' scores may still come. */
   private analysed: ExplainMessage | undefined;
+  private closed = false;
   private readonly disposeEmitter = new vscode.EventEmitter<void>();
   /** Fires once when the panel closes. */
   readonly onDidDispose = this.disposeEmitter.event;
@@ -170,6 +186,9 @@ export class ExplainPanel implements vscode.Disposable {
       case 'insertText':
         this.options.onInsertText?.(message);
         break;
+      case 'engineCall':
+        void this.answerEngineCall(message);
+        break;
       case 'attention':
         this.options.onAttention?.(message);
         break;
@@ -203,6 +222,32 @@ export class ExplainPanel implements vscode.Disposable {
     }
   }
 
+  /** Asks the host's model worker what the page asked, and posts the answer (or the failure) back. */
+  private async answerEngineCall(call: EngineCallMessage): Promise<void> {
+    const hostModel = this.options.hostModel;
+    let answer: EngineAnswerMessage;
+    try {
+      if (!hostModel) throw new Error('this panel runs its own model: the extension host has none to offer');
+      if (call.method === 'load') {
+        const started = performance.now();
+        const { modelDir, ...loaded } = await hostModel.panelLoad();
+        const mine = this.options.model.folder.fsPath;
+        if (modelDir !== mine) throw new Error(`the extension host's worker holds ${modelDir}, not this panel's ${mine}: run Explain Tokens again`);
+        // The panel's load is what it waited for; the worker's split says where its own load went.
+        const value = { ...loaded, loadMs: performance.now() - started, sharedLoadMs: loaded.loadMs };
+        answer = { type: 'engineAnswer', id: call.id, ok: true, value, backend: loaded.backend, tokens: [] };
+      } else {
+        const { value, backend, tokens } = await hostModel.panelCall(call.method, call.args);
+        answer = { type: 'engineAnswer', id: call.id, ok: true, value, backend, tokens };
+      }
+    } catch (error) {
+      const message = clipMessage(error instanceof Error ? error.message : String(error));
+      this.options.reporter.channel.warn(`[panel] the model worker could not answer ${call.method}: ${message}`);
+      answer = { type: 'engineAnswer', id: call.id, ok: false, message };
+    }
+    if (!this.closed) void this.post(answer);
+  }
+
   /** The page (re)loaded, or the backend changed: give it the model and, if a run is waiting, the run. */
   private onReady(): void {
     this.ready = true;
@@ -229,11 +274,13 @@ export class ExplainPanel implements vscode.Disposable {
       backend: this.options.backend,
       settings: this.options.settings,
       language: vscode.env.language,
+      hostEngine: this.options.hostModel !== undefined,
     });
     if (this.pending) void this.post(this.pending.message);
   }
 
   private onClosed(): void {
+    this.closed = true;
     this.settle({ kind: 'closed' });
     for (const disposable of this.disposables) disposable.dispose();
     this.disposeEmitter.fire();

@@ -5,7 +5,7 @@ import type { BackendPreference } from '../engine/types';
 import type { Reporter } from '../log';
 import type { ModelLocation } from '../model-location';
 import type { AttentionMessage, InsertTextMessage, ScoresMessage, ViewSettings } from '../protocol';
-import { ExplainPanel } from './explain-panel';
+import { ExplainPanel, type HostModel } from './explain-panel';
 
 export class PanelHost implements vscode.Disposable {
   private panel: ExplainPanel | undefined;
@@ -19,6 +19,8 @@ export class PanelHost implements vscode.Disposable {
     private readonly onInsertText?: (message: InsertTextMessage) => void,
     /** Receives the scores of earlier tokens (texts longer than the model's context). */
     private readonly onScores?: (message: ScoresMessage) => void,
+    /** The host's model worker, offered to each panel (see PanelOptions.hostModel). */
+    private readonly hostModel?: HostModel,
   ) {}
 
   get current(): ExplainPanel | undefined {
@@ -38,7 +40,7 @@ export class PanelHost implements vscode.Disposable {
       this.panel.reveal();
       return this.panel;
     }
-    const panel = new ExplainPanel({ extensionUri: this.extensionUri, reporter: this.reporter, backend, settings, model, onAttention: this.onAttention, onInsertText: this.onInsertText, onScores: this.onScores });
+    const panel = new ExplainPanel({ extensionUri: this.extensionUri, reporter: this.reporter, backend, settings, model, onAttention: this.onAttention, onInsertText: this.onInsertText, onScores: this.onScores, hostModel: this.hostModel });
     panel.onDidDispose(() => {
       if (this.panel === panel) this.panel = undefined;
     });

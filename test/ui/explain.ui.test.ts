@@ -110,6 +110,11 @@ test('Explain Tokens from the palette: chips, decorations, and a distribution eq
     assert.equal(await panel.locator(`[data-encoding="${encoding}"] .count-value`).textContent(), `${countTokens(text, encoding)} tokens`);
   }
   await panel.locator('.footer .backend[data-backend]').waitFor({ timeout: 120_000 });
+  // Headless Chromium has no hardware WebGPU adapter: the extension host's worker (the hover's
+  // loaded model, threaded WASM) runs the panel's model, and the footer says so and why.
+  const backend = panel.locator('.footer .backend');
+  assert.equal(await backend.getAttribute('data-where'), 'host');
+  assert.match((await backend.textContent())!, /^WASM in the extension host \(\d+ threads?\) — No hardware WebGPU adapter in this panel \(.+\), so the extension host's model worker runs the model on WASM with a thread per core but one \(\d+ here\)/);
   await panel.locator('.chip.heat-top10').first().waitFor({ timeout: 10_000 });
   const coloured = await panel.locator('.chip').evaluateAll((chips) => chips.filter((c) => [...c.classList].some((n) => n.startsWith('heat-'))).length);
   assert.equal(coloured, tokens.length - 1, 'every token but the first has a heat colour');

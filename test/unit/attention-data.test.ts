@@ -49,3 +49,25 @@ test('kvSharing: which key/value head a query head reads under grouped-query and
   // Plain multi-head attention (GPT-2): every head has its own keys and values, nothing to say.
   assert.equal(kvSharing({ kvHeads: 6, kvHeadOf: [0, 1, 2, 3, 4, 5] }, 2, english), undefined);
 });
+
+test('a layer is computed when first asked for, once, and only that layer', async () => {
+  const all = fixture();
+  const asked: number[] = [];
+  const lazy = new AttentionData(async (layer) => {
+    asked.push(layer);
+    return Float32Array.from(all.layer(layer));
+  }, 2, 2, 3);
+  assert.deepEqual(lazy.loadedLayers, []);
+  assert.throws(() => lazy.row(1, 0, 2), /layer 1's attention has not been computed yet/);
+  await Promise.all([lazy.load(1), lazy.load(1)]);
+  assert.deepEqual(asked, [1], 'two views asking at once share one computation');
+  assert.deepEqual(lazy.loadedLayers, [1]);
+  assert.deepEqual([...lazy.row(1, 'average', 1)].map((x) => +x.toFixed(6)), [0.3, 0.7, 0]);
+  await lazy.loadAll();
+  assert.deepEqual(asked, [1, 0]);
+  assert.deepEqual([...lazy.matrix(0, 1)], [...all.matrix(0, 1)]);
+  await assert.rejects(lazy.load(2), /layer 2 does not exist/);
+  const wrong = new AttentionData(async () => new Float32Array(4), 2, 2, 3);
+  await assert.rejects(wrong.load(0), /layer 0's attention has 4 values; 2 heads × 3² tokens need 18/);
+  assert.equal(wrong.has(0), false, 'a failed layer is asked for again next time');
+});

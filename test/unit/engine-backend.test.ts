@@ -2,7 +2,7 @@
 // navigator.gpu objects (no GPU needed).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chooseBackend, probeWebGpu, wasmThreads, type BackendEnvironment } from '../../src/engine/backend';
+import { chooseBackend, hostWorkerWhy, probeWebGpu, wasmThreads, type BackendEnvironment } from '../../src/engine/backend';
 
 const isolated: BackendEnvironment = { crossOriginIsolated: true, hardwareConcurrency: 8, allowFallbackAdapter: false };
 const webview: BackendEnvironment = { crossOriginIsolated: false, hardwareConcurrency: 8, allowFallbackAdapter: false };
@@ -79,5 +79,21 @@ describe('WebGPU probe', () => {
     assert.match(failing.unavailableReason!, /device lost/);
     assert.equal(failing.unavailableCode, 'adapterFailed');
     assert.equal(failing.unavailableDetail, 'device lost');
+  });
+});
+
+describe("where the panel's model runs when the extension host offers its worker (issue 13)", () => {
+  const hardware = { available: true, isFallbackAdapter: false, adapter: 'nvidia hopper' };
+  const software = { available: true, isFallbackAdapter: true, adapter: 'google swiftshader' };
+  const none = { available: false, unavailableReason: 'This runtime has no navigator.gpu', unavailableCode: 'noWebGpu' as const };
+  test('a hardware adapter keeps it in the panel (WebGPU); asking for WebGPU keeps it there even on a software one', () => {
+    assert.equal(hostWorkerWhy('auto', hardware), undefined);
+    assert.equal(hostWorkerWhy('webgpu', software), undefined);
+    assert.equal(hostWorkerWhy('webgpu', none), undefined);
+  });
+  test('no adapter, or a software one, sends it to the host with the reason; asking for WASM sends it there too', () => {
+    assert.deepEqual(hostWorkerWhy('auto', none), { code: 'hostWorker', detail: 'this runtime has no navigator.gpu' });
+    assert.deepEqual(hostWorkerWhy('auto', software), { code: 'hostWorker', detail: 'the adapter (google swiftshader) is a software fallback' });
+    assert.deepEqual(hostWorkerWhy('wasm', hardware), { code: 'hostWorkerRequested' });
   });
 });

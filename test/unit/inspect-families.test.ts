@@ -12,7 +12,7 @@ import { LensEngine } from '../../src/engine/engine';
 import { CLOSED_GATE, PipelineInspector, type ResidualStream } from '../../src/engine/inspect';
 import type { Analysis } from '../../src/engine/types';
 import { loadCheckpointFromDir } from '../../src/node/load-model';
-import { buildPipeline } from '../../webview-ui/view/pipeline-model';
+import { buildPipeline } from '../../src/engine/pipeline-model';
 import { expectedInverseFrequency, FIXTURES, fixtureDir, readFixtureFiles, readReference } from './llama-family-fixtures';
 import { decodeSafetensors } from './safetensors-writer';
 

@@ -221,3 +221,42 @@ describe('arrays with holes and lists longer than the run', () => {
     assert.equal(parseHostMessage({ ...init, modelName: clipped })?.type, 'init');
   });
 });
+
+describe('the panel asking the host’s model worker (engineCall / engineAnswer / engineProgress)', () => {
+  const none = { chars: 0, tokens: 0 };
+  test('a call names a known method with at most four arguments; anything else is refused', () => {
+    assert.deepEqual(parseWebviewMessage({ type: 'engineCall', id: 3, method: 'analyze', args: [[1, 2], { topK: 5 }] }, none), { type: 'engineCall', id: 3, method: 'analyze', args: [[1, 2], { topK: 5 }] });
+    assert.ok(parseWebviewMessage({ type: 'engineCall', id: 1, method: 'load', args: [] }, none));
+    assert.ok(parseWebviewMessage({ type: 'engineCall', id: 2, method: 'attentionLayer', args: [[1, 2], 0] }, none));
+    for (const bad of [
+      { type: 'engineCall', id: 0, method: 'analyze', args: [] },
+      { type: 'engineCall', id: 1, method: 'dispose', args: [] },
+      { type: 'engineCall', id: 1, method: 'constructor', args: [] },
+      { type: 'engineCall', id: 1, method: 'analyze', args: [1, 2, 3, 4, 5] },
+      { type: 'engineCall', id: 1, method: 'analyze', args: 'ids' },
+      { type: 'engineCall', id: 1, method: 'analyze', args: Object.assign([], { length: 2 }) },
+    ]) {
+      assert.equal(parseWebviewMessage(bad, none), undefined, JSON.stringify(bad));
+    }
+  });
+
+  test('an answer carries a value, the backend and token texts, or a failure message; progress is a known stage', () => {
+    const backend = { name: 'wasm', reason: 'r', threads: 1, host: true };
+    const answer = { type: 'engineAnswer', id: 4, ok: true, value: { any: 'shape' }, backend, tokens: [[7, { text: '(', bytes: '28', partial: false }]] };
+    assert.deepEqual(parseHostMessage(answer), answer);
+    assert.deepEqual(parseHostMessage({ type: 'engineAnswer', id: 4, ok: false, message: 'layer 9 is out of range' }), { type: 'engineAnswer', id: 4, ok: false, message: 'layer 9 is out of range' });
+    assert.deepEqual(parseHostMessage({ type: 'engineProgress', progress: { stage: 'fetching', received: 10, total: 20 } }), { type: 'engineProgress', progress: { stage: 'fetching', received: 10, total: 20 } });
+    for (const bad of [
+      { ...answer, id: -1 },
+      { ...answer, backend: { ...backend, host: 'yes' } },
+      { ...answer, tokens: [[7, { text: '(' }]] },
+      { ...answer, tokens: [['7', { text: '(', bytes: '28', partial: false }]] },
+      { type: 'engineAnswer', id: 4, ok: true, backend, tokens: [] },
+      { type: 'engineAnswer', id: 4, ok: false, message: 'x'.repeat(LIMITS.messageChars + 1) },
+      { type: 'engineProgress', progress: { stage: 'compiling' } },
+      { type: 'engineProgress', progress: { stage: 'fetching', received: -1 } },
+    ]) {
+      assert.equal(parseHostMessage(bad), undefined, JSON.stringify(bad).slice(0, 120));
+    }
+  });
+});

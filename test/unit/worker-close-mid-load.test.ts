@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import * as esbuild from 'esbuild';
+import { bundleModelWorker } from './model-worker-bundle';
 import { ModelWorkerClient } from '../../src/model-worker/client';
 import { spawnSync } from 'node:child_process';
 
@@ -24,17 +24,7 @@ const rssMb = () => process.memoryUsage().rss / 1e6;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 before(async () => {
-  // The same options as the dist/model-worker.mjs target in scripts/build.mjs.
-  await esbuild.build({
-    entryPoints: [path.join(root, 'src', 'model-worker', 'worker.ts')],
-    outfile: workerPath,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    banner: { js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' },
-    logLevel: 'warning',
-  });
+  await bundleModelWorker(workerPath);
   // In another process, so that this one's memory is not moved by the file's 249 MB.
   const write = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'bench', 'write-random-model.ts'), modelDir, 'gpt2-small'], { encoding: 'utf8' });
   assert.equal(write.status, 0, write.stderr);

@@ -103,9 +103,16 @@ describe('Attention, Embeddings and Logit lens tabs in headless Chromium (WASM)'
 
   test('heat map: the weight under the pointer equals the engine’s; a row click posts that token’s weights', async () => {
     await page.locator('[data-tab="attention"]').click();
+    // Layers are computed when a view shows them: opening the tab computed the first one only.
+    await page.locator('.attn-canvas').waitFor({ timeout: 30_000 });
+    const live = page.locator('.mask-live');
+    assert.equal(await live.getAttribute('data-layers'), '1');
+    assert.match((await live.textContent())!, /over the 6 attention maps computed so far \(1 of its 6 layers × 6 heads; a layer is computed when a view shows it\)/);
     // By value (the layer index): the labels are numbered from 1, so the label "2" is index 1.
     await page.selectOption('[data-control="layer"]', { value: '2' });
     await page.selectOption('[data-control="head"]', '3');
+    await page.locator('.attn-canvas').waitFor({ timeout: 30_000 });
+    assert.equal(await live.getAttribute('data-layers'), '2', 'the layer shown is computed, and only it');
     const [q, k] = [6, 2];
     const box = (await page.locator('.attn-canvas').boundingBox())!;
     await page.mouse.move(box.x + ((k + 0.5) / T) * box.width, box.y + ((q + 0.5) / T) * box.height);
@@ -148,6 +155,7 @@ describe('Attention, Embeddings and Logit lens tabs in headless Chromium (WASM)'
     await shot('attention-headview.png', '.attention-view');
 
     await page.locator('[data-mode="modelview"]').click();
+    await page.locator('.modelview-thumb').first().waitFor({ timeout: 30_000 });
     assert.equal(await page.locator('.modelview-thumb').count(), 36);
     // Layers are numbered from 1 here as in every tab (the Embeddings and Logit lens tabs call the embedding 0).
     assert.deepEqual(await page.locator('[data-control="layer"] option').allTextContents(), ['1', '2', '3', '4', '5', '6']);

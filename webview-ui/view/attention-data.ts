@@ -8,17 +8,71 @@ import { sentences } from './format';
 /** A head index, or the mean over a layer's heads. */
 export type HeadChoice = number | 'average';
 
+/** Computes one layer's maps, [heads, T, T], when a view first needs them. */
+export type LayerSource = (layer: number) => Promise<Float32Array>;
+
+/**
+ * A run's attention probabilities, one layer at a time: a layer's maps are asked for when a view
+ * first shows them (the engine computes them then, one block's work), so that no run holds
+ * [layers × heads × T × T] (GPT-2 medium at T = 1,024: 1.6 GB) unless the model view asks for all.
+ */
 export class AttentionData {
+  private readonly maps: (Float32Array | undefined)[];
+  private readonly pending = new Map<number, Promise<Float32Array>>();
+  private readonly source: LayerSource | undefined;
+
+  /** `values`: every layer at once, flat [layers, heads, T, T]; or a source that computes one layer when asked. */
   constructor(
-    readonly values: Float32Array,
+    values: Float32Array | LayerSource,
     readonly layers: number,
     readonly heads: number,
     readonly tokens: number,
   ) {
-    const expected = layers * heads * tokens * tokens;
-    if (values.length !== expected) {
-      throw new Error(`attention has ${values.length} values; ${layers} layers × ${heads} heads × ${tokens}² tokens need ${expected}`);
+    const perLayer = heads * tokens * tokens;
+    if (values instanceof Float32Array) {
+      const expected = layers * perLayer;
+      if (values.length !== expected) {
+        throw new Error(`attention has ${values.length} values; ${layers} layers × ${heads} heads × ${tokens}² tokens need ${expected}`);
+      }
+      this.maps = Array.from({ length: layers }, (_, l) => values.subarray(l * perLayer, (l + 1) * perLayer));
+    } else {
+      this.maps = new Array<Float32Array | undefined>(layers).fill(undefined);
+      this.source = values;
     }
+  }
+
+  /** Whether `layer`'s maps are here (row and matrix need them). */
+  has(layer: number): boolean {
+    return this.maps[layer] !== undefined;
+  }
+
+  /** The layers whose maps are here, in order. */
+  get loadedLayers(): number[] {
+    return this.maps.flatMap((map, l) => (map ? [l] : []));
+  }
+
+  /** Fetches `layer`'s maps once; later calls share the same request. */
+  async load(layer: number): Promise<void> {
+    this.check(layer, 'average');
+    if (this.maps[layer]) return;
+    let request = this.pending.get(layer);
+    if (!request) {
+      request = this.source!(layer);
+      this.pending.set(layer, request);
+    }
+    try {
+      const map = await request;
+      const expected = this.heads * this.tokens * this.tokens;
+      if (map.length !== expected) throw new Error(`layer ${layer}'s attention has ${map.length} values; ${this.heads} heads × ${this.tokens}² tokens need ${expected}`);
+      this.maps[layer] = map;
+    } finally {
+      this.pending.delete(layer);
+    }
+  }
+
+  /** Every layer's maps (the model view shows them all), one layer after another. */
+  async loadAll(): Promise<void> {
+    for (let layer = 0; layer < this.layers; layer++) await this.load(layer);
   }
 
   /** Throws a message the panel can show when a layer or head does not exist (e.g. from a stale message). */
@@ -31,16 +85,25 @@ export class AttentionData {
     }
   }
 
+  /** One layer's maps, [heads, T, T]; it must have been loaded. */
+  layer(layer: number): Float32Array {
+    this.check(layer, 'average');
+    const map = this.maps[layer];
+    if (!map) throw new Error(`layer ${layer}'s attention has not been computed yet`);
+    return map;
+  }
+
   /** The weights query `q` gives to keys 0..T-1 (zero for k > q: the causal mask). */
   row(layer: number, head: HeadChoice, q: number): Float32Array {
     this.check(layer, head);
     if (!Number.isInteger(q) || q < 0 || q >= this.tokens) throw new Error(`token ${q} is outside the analysed text (0–${this.tokens - 1})`);
+    const values = this.layer(layer);
     const T = this.tokens;
     const out = new Float32Array(T);
     const heads = head === 'average' ? [...Array(this.heads).keys()] : [head];
     for (const h of heads) {
-      const base = ((layer * this.heads + h) * T + q) * T;
-      for (let k = 0; k < T; k++) out[k]! += this.values[base + k]!;
+      const base = (h * T + q) * T;
+      for (let k = 0; k < T; k++) out[k]! += values[base + k]!;
     }
     if (heads.length > 1) for (let k = 0; k < T; k++) out[k]! /= heads.length;
     return out;
@@ -49,15 +112,13 @@ export class AttentionData {
   /** The whole T×T map of one head (or the average), query-major. */
   matrix(layer: number, head: HeadChoice): Float32Array {
     this.check(layer, head);
+    const values = this.layer(layer);
     const T = this.tokens;
-    if (head !== 'average') {
-      const base = (layer * this.heads + head) * T * T;
-      return this.values.subarray(base, base + T * T);
-    }
+    if (head !== 'average') return values.subarray(head * T * T, (head + 1) * T * T);
     const out = new Float32Array(T * T);
     for (let h = 0; h < this.heads; h++) {
-      const base = (layer * this.heads + h) * T * T;
-      for (let i = 0; i < T * T; i++) out[i]! += this.values[base + i]!;
+      const base = h * T * T;
+      for (let i = 0; i < T * T; i++) out[i]! += values[base + i]!;
     }
     for (let i = 0; i < T * T; i++) out[i]! /= this.heads;
     return out;

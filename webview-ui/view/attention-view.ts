@@ -131,17 +131,47 @@ export class AttentionView {
     this.invalidate();
   }
 
-  /** Makes token `q` (index in run.tokens) the query: lists its top keys and tells the app. */
-  selectQuery(q: number): AttentionSelection | undefined {
+  /**
+   * Makes token `q` (index in run.tokens) the query: lists its top keys and tells the app, once
+   * its layer's maps are here (computed now if no view asked for them yet). False when there is
+   * no such token in the run.
+   */
+  selectQuery(q: number): boolean {
     const run = this.run;
-    if (!run || q < 0 || q >= run.tokens.length) return undefined;
+    if (!run || q < 0 || q >= run.tokens.length) return false;
     this.query = q;
-    const weights = Array.from(run.attention.row(this.layer, this.head, q).subarray(0, q + 1));
-    this.renderTop(run, q, weights);
+    const { layer, head } = this;
+    this.withLayer(run, layer, () => {
+      if (this.query !== q || this.layer !== layer || this.head !== head) return;
+      const weights = Array.from(run.attention.row(layer, head, q).subarray(0, q + 1));
+      this.renderTop(run, q, weights);
+      this.onSelect({ query: q, layer, head, weights });
+    });
     this.invalidate();
-    const selection = { query: q, layer: this.layer, head: this.head, weights };
-    this.onSelect(selection);
-    return selection;
+    return true;
+  }
+
+  /**
+   * Runs `then` once `layer`'s maps are here: at once when they are, else after the engine has
+   * computed them, if the run is still this view's. A failure shows in the view's note.
+   */
+  private withLayer(run: LensRun, layer: number, then: () => void): void {
+    if (run.attention.has(layer)) {
+      then();
+      return;
+    }
+    run.attention.load(layer).then(
+      () => {
+        if (this.run !== run) return;
+        this.mask.layersAdded();
+        then();
+      },
+      (error: unknown) => {
+        if (this.run !== run) return;
+        this.note.textContent = this.t('attention.layerFailed', { layer: layer + 1, message: error instanceof Error ? error.message : String(error) });
+        this.note.hidden = false;
+      },
+    );
   }
 
   private open(layer: number, head: number): void {
@@ -198,6 +228,27 @@ export class AttentionView {
     this.headPicker.disabled = this.mode !== 'heatmap';
     const labels = run.tokens.map((t) => t.text);
     let note: string | undefined = coverageNote(run, 0, this.t);
+    // A layer's maps are computed when first shown (the model view shows every layer).
+    const missing = this.mode === 'modelview' ? run.attention.layers - run.attention.loadedLayers.length : run.attention.has(this.layer) ? 0 : 1;
+    if (missing > 0) {
+      const waiting = this.mode === 'modelview' ? this.t('attention.computingAll', { count: missing }) : this.t('attention.computingLayer', { layer: this.layer + 1 });
+      this.body.replaceChildren(el('p', { className: 'muted attn-computing', text: waiting }));
+      this.element.replaceChildren(this.controls, this.kvNote, this.note, this.body, this.top, this.mask.element);
+      const loading = this.mode === 'modelview' ? run.attention.loadAll() : run.attention.load(this.layer);
+      loading.then(
+        () => {
+          if (this.run !== run) return;
+          this.mask.layersAdded();
+          this.invalidate();
+        },
+        (error: unknown) => {
+          if (this.run !== run) return;
+          const message = error instanceof Error ? error.message : String(error);
+          this.body.replaceChildren(el('p', { className: 'error attn-failed', text: this.t('attention.layerFailed', { layer: this.layer + 1, message }) }));
+        },
+      );
+      return;
+    }
     if (this.mode === 'heatmap') {
       this.heatmap.render({ matrix: run.attention.matrix(this.layer, this.head), labels, from: 0, selectedQuery: this.query });
       this.body.replaceChildren(this.heatmap.element);

@@ -18,6 +18,8 @@ export interface FooterInfo {
   backend?: BackendInfo;
   model: string;
   loadMs?: number;
+  /** The extension host's worker's own load time, when it holds the model (shared with the hover). */
+  sharedLoadMs?: number;
   /** Where the load's time went (engine-rpc.ts's LoadTimings). */
   loadTimings?: LoadTimings;
   analyzeMs?: number;
@@ -25,6 +27,7 @@ export interface FooterInfo {
 }
 
 export function backendLabel(backend: BackendInfo, t: Translate = english): string {
+  if (backend.name === 'wasm' && backend.host) return (backend.threads ?? 1) === 1 ? t('footer.wasmHostOneThread') : t('footer.wasmHost', { count: backend.threads! });
   if (backend.name === 'wasm' && backend.threads) {
     return backend.threads === 1 ? t('footer.wasmOneThread') : t('footer.wasmThreads', { count: backend.threads });
   }
@@ -35,7 +38,7 @@ export function backendLabel(backend: BackendInfo, t: Translate = english): stri
 export function backendReason(backend: BackendInfo, t: Translate = english): string {
   const why = backend.why;
   if (!why) return backend.reason;
-  return t(`backend.${why.code}`, { detail: why.detail ?? '', adapter: why.adapter ?? '' });
+  return t(`backend.${why.code}`, { detail: why.detail ?? '', adapter: why.adapter ?? '', threads: backend.threads ?? 1 });
 }
 
 export class FooterView {
@@ -52,7 +55,7 @@ export class FooterView {
     clear(this.element);
     const parts: HTMLElement[] = [];
     if (info.backend) {
-      parts.push(el('span', { className: 'backend', attrs: { 'data-backend': info.backend.name, title: info.backend.adapter ?? '' } }, [
+      parts.push(el('span', { className: 'backend', attrs: { 'data-backend': info.backend.name, 'data-where': info.backend.host ? 'host' : 'panel', title: info.backend.adapter ?? '' } }, [
         el('strong', { text: backendLabel(info.backend, t) }),
         document.createTextNode(` — ${backendReason(info.backend, t)}`),
       ]));
@@ -65,7 +68,9 @@ export class FooterView {
       const timings = info.loadTimings;
       const attrs: Record<string, string> = { 'data-load-ms': String(Math.round(info.loadMs)) };
       if (timings) {
-        attrs.title = loadSplit(timings, t);
+        const split = loadSplit(timings, t);
+        attrs.title = info.sharedLoadMs === undefined ? split : `${t('footer.load.shared', { time: formatMs(info.sharedLoadMs) })}: ${split}`;
+        if (info.sharedLoadMs !== undefined) attrs['data-shared-load-ms'] = String(Math.round(info.sharedLoadMs));
         for (const part of LOAD_PARTS) attrs[`data-${part.replace(/Ms$/, '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}-ms`] = String(Math.round(timings[part]));
       }
       parts.push(el('span', { className: 'load', text: t('footer.load', { time: formatMs(info.loadMs) }), attrs }));

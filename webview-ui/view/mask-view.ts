@@ -47,6 +47,11 @@ export class MaskView {
     this.dirty = true;
   }
 
+  /** More of the run's layers have been computed: check them at the next update(). */
+  layersAdded(): void {
+    this.dirty = true;
+  }
+
   update(): void {
     if (!this.dirty) return;
     this.dirty = false;
@@ -61,8 +66,12 @@ export class MaskView {
     }
     const n = Math.min(GRID_TOKENS, run.tokens.length);
     const labels = run.tokens.slice(0, n).map((token) => displayToken(token.text));
-    const { layers, heads, tokens: T } = run.attention;
-    const check = maskCheck(run.attention.values, layers * heads, T);
+    // Checked on the layers computed so far (a layer's maps are computed when a view shows them).
+    const { layers: total, heads, tokens: T } = run.attention;
+    const loaded = run.attention.loadedLayers;
+    const layers = loaded.length;
+    const checks = loaded.map((layer) => maskCheck(run.attention.layer(layer), heads, T));
+    const check = { maxFuture: Math.max(0, ...checks.map((c) => c.maxFuture)), maxRowError: Math.max(0, ...checks.map((c) => c.maxRowError)) };
     const causalCells = (n * (n + 1)) / 2;
     this.element.replaceChildren(
       el('h2', { className: 'lens-heading', text: this.t('mask.heading') }),
@@ -79,8 +88,8 @@ export class MaskView {
       el('p', { text: this.t('mask.objectives') }),
       el('p', {
         className: 'mask-live',
-        text: this.t('mask.live', { layers, heads, maps: layers * heads, maxFuture: check.maxFuture === 0 ? '0' : check.maxFuture.toExponential(1), rowError: check.maxRowError.toExponential(1) }),
-        attrs: { 'data-max-future': String(check.maxFuture), 'data-max-row-error': String(check.maxRowError) },
+        text: this.t(layers === total ? 'mask.live' : 'mask.livePartial', { layers, total, heads, maps: layers * heads, maxFuture: check.maxFuture === 0 ? '0' : check.maxFuture.toExponential(1), rowError: check.maxRowError.toExponential(1) }),
+        attrs: { 'data-max-future': String(check.maxFuture), 'data-max-row-error': String(check.maxRowError), 'data-layers': String(layers) },
       }),
       ...(n < run.tokens.length ? [el('p', { className: 'muted', text: this.t('mask.firstTokens', { shown: n, total: run.tokens.length }) })] : []),
     );

@@ -3,7 +3,7 @@
 import type { PanelEngine } from '../engine-client';
 import type { Translate } from '../i18n';
 import { panelContext } from '../context-window';
-import { checkRequest, type PipelineProblem, type PipelineRequest } from './pipeline-model';
+import { checkRequest, type PipelineProblem, type PipelineRequest } from '../../src/engine/pipeline-model';
 import { PipelineView } from './pipeline-view';
 
 export interface PipelineEngine {

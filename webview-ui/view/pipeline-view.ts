@@ -3,7 +3,7 @@
 // so tests can compare the page with the engine.
 import { el } from '../dom';
 import type { Translate } from '../i18n';
-import { MAX_TEMPERATURE, MIN_TEMPERATURE, type PipelineModel, type PipelineRequest } from './pipeline-model';
+import { MAX_TEMPERATURE, MIN_TEMPERATURE, type PipelineModel, type PipelineRequest } from '../../src/engine/pipeline-model';
 import { displayToken } from './token-display';
 import { explain, withTerms, type Term } from './glossary';
 import { describeNorms } from './norm-trend';

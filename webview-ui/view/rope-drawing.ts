@@ -2,7 +2,7 @@
 // frequency. The dots are where the same pair would point at positions 0, 1, 2, …: the rotation
 // grows with the position, and the vector's length never changes.
 import { svg } from '../dom';
-import type { RotationShown } from './pipeline-model';
+import type { RotationShown } from '../../src/engine/pipeline-model';
 
 const SIZE = 200;
 const RADIUS = 80;

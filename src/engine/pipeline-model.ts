@@ -1,8 +1,8 @@
 // The walk-through's numbers for one picked token: pure data gathered from the inspector, the
 // engine's residual stream and its neighbours, so the view only draws and tests can compare.
-import { PipelineInspector, norm, softmaxAll, type AttentionHeadStep, type GateStep, type ResidualStream } from '../../src/engine/inspect';
-import { choose, seededRandom } from '../../src/engine/sampling';
-import type { Neighbour, RopeScaling } from '../../src/engine/types';
+import { PipelineInspector, norm, softmaxAll, type AttentionHeadStep, type GateStep, type ResidualStream } from './inspect';
+import { choose, seededRandom } from './sampling';
+import type { Neighbour, RopeScaling } from './types';
 
 export const MIN_TEMPERATURE = 0.1;
 export const MAX_TEMPERATURE = 2;
