@@ -35,7 +35,7 @@ async function oneRound(): Promise<Record<string, number>> {
       );
       // Where the model ran: 1 in the extension host's worker (loaded once, shared with the hover), 0 in the panel.
       const inHost = (await panel.locator('.footer .backend').getAttribute('data-where')) === 'host' ? 1 : 0;
-      return { ready_ms: readyMs, tokens_ms: tokensMs, in_host: inHost, ...parts };
+      return { ready_ms: readyMs, tokens_ms: tokensMs, numbers_after_chips_ms: readyMs - tokensMs, in_host: inHost, ...parts };
     } finally {
       await workbench.close();
     }
@@ -51,6 +51,9 @@ async function main(): Promise<void> {
   const figures = {
     panel_cold_ready_ms: med('ready_ms'),
     panel_cold_tokens_ms: med('tokens_ms'),
+    // The model's share: from the chips on screen (code-server has opened the webview and the host
+    // has tokenized) to the numbers.
+    panel_cold_numbers_after_chips_ms: med('numbers_after_chips_ms'),
     panel_cold_load_ms: med('load'),
     panel_cold_in_host: med('in_host'),
     ...Object.fromEntries(PARTS.map((part) => [`panel_cold_${part.replace('-', '_')}_ms`, med(part)])),
