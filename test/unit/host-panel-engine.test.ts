@@ -15,7 +15,7 @@ import type { Analysis } from '../../src/engine/types';
 const root = path.join(__dirname, '..', '..');
 const workerPath = path.join(root, 'test-results', 'host-panel-engine', 'model-worker.mjs');
 const modelDir = path.join(root, 'media', 'models', 'tiny-gpt2-software');
-const reference = JSON.parse(fs.readFileSync(path.join(root, '..', 'shared', 'models', 'tiny-gpt2-software', 'reference.json'), 'utf8')) as {
+const reference = JSON.parse(fs.readFileSync(path.join(root, 'test', 'fixtures', 'reference.json'), 'utf8')) as {
   refs: { name: string; ids: number[]; target_logprob: number[]; attn_layer0: number[][][]; attn_last: number[][][] }[];
 };
 
