@@ -4,7 +4,8 @@
 // work: no analysis computes every layer's attention any more), with the runtime's MatMul ceiling at the same thread count and
 // the process's peak RSS. bench/run.ts runs it in a fresh process per thread count and prints
 // the JSON this writes to stdout. Also the Qwen-0.5B shape, with fewer runs.
-// Usage: node --import tsx bench/gpt2s-analysis.ts DIR THREADS [RUNS]
+// Usage: node --import tsx bench/gpt2s-analysis.ts DIR THREADS [RUNS] [float32|int8]
+// With int8 (8-bit weights) it also measures their error against float32 on the first 64 positions.
 import v8 from 'node:v8';
 import * as ort from 'onnxruntime-web';
 import { LensEngine, type OrtLike } from '../src/engine/engine';
@@ -27,7 +28,8 @@ function randomIds(seed: number, vocab: number): number[] {
 }
 
 async function main(): Promise<void> {
-  const [dir, threadArg, runsArg] = process.argv.slice(2);
+  const [dir, threadArg, runsArg, weightsArg] = process.argv.slice(2);
+  const weights = weightsArg === 'int8' ? 'int8' : 'float32';
   const threads = Number(threadArg);
   const RUNS = Number(runsArg ?? 3);
   if (!dir || !Number.isInteger(threads) || threads < 1) throw new Error('usage: gpt2s-analysis.ts DIR THREADS');
@@ -41,7 +43,7 @@ async function main(): Promise<void> {
   // Request to "analysis can start": read, engine, the analysis sessions created.
   const readyStart = performance.now();
   const checkpoint = await loadCheckpointFromDir(dir);
-  const engine = await LensEngine.create(checkpoint, { ort: ort as unknown as OrtLike, backend: 'wasm', wasmThreads: threads });
+  const engine = await LensEngine.create(checkpoint, { ort: ort as unknown as OrtLike, backend: 'wasm', wasmThreads: threads, weights });
   await engine.prepare(['analysis']);
   const readyMs = performance.now() - readyStart;
 
@@ -57,6 +59,9 @@ async function main(): Promise<void> {
   const analysisMs = median(runs)!;
   // The high-water mark of this process so far: load and analyses only (the figures below come after).
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  const errorStart = performance.now();
+  const weightError = weights === 'int8' ? await engine.weightError(randomIds(100, config.vocabSize), 64) : undefined;
+  const weightErrorMs = performance.now() - errorStart;
   await engine.dispose();
 
   // Reading and converting the file alone: every tensor read and turned into float32 once.
@@ -93,6 +98,10 @@ async function main(): Promise<void> {
     efficiency_t512: round(gflops(flops, analysisMs) / gflops(2 * T * config.nEmbd * config.vocabSize, matmulMs), 3),
     peak_rss_mb: round(peakRssMb),
     runtime_rss_mb: round(runtimeRssMb),
+    weights,
+    ...(weightError
+      ? { int8_max_logprob_diff: round(weightError.maxLogprobDiff, 4), int8_mean_logprob_diff: round(weightError.meanLogprobDiff, 4), int8_same_top1: weightError.sameTop1, int8_error_positions: weightError.positions, int8_error_ms: round(weightErrorMs) }
+      : {}),
   }) + '\n');
 }
 

@@ -65,8 +65,8 @@ async function sessionCreation(ort: OrtLike, checkpoint: Checkpoint) {
 }
 
 /** bench/gpt2s-analysis.ts in a fresh process; its JSON. */
-function analysisProcess(dir: string, threads: number, runs: number): Record<string, number> {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'gpt2s-analysis.ts'), dir, String(threads), String(runs)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+function analysisProcess(dir: string, threads: number, runs: number, weights: 'float32' | 'int8' = 'float32'): Record<string, number> {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'gpt2s-analysis.ts'), dir, String(threads), String(runs), weights], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (child.status !== 0) throw new Error(`gpt2s-analysis on ${dir} (${threads} threads) failed: ${child.stderr}`);
   return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Record<string, number>;
 }
@@ -80,8 +80,10 @@ function qwen05Analysis(): { figures: Record<string, number>; run: unknown } {
   try {
     writeRandomDir(dir, QWEN25_05B);
     const run = analysisProcess(dir, 2, 1);
+    // The same model with 8-bit weights (what LLM Lens picks for a model too big for float32).
+    const int8 = analysisProcess(dir, 2, 1, 'int8');
     return {
-      run,
+      run: { float32: run, int8 },
       figures: {
         qwen05_parameters: run.parameters!,
         qwen05_fp32_weights_mb: run.fp32_weights_mb!,
@@ -89,6 +91,11 @@ function qwen05Analysis(): { figures: Record<string, number>; run: unknown } {
         qwen05_analysis_t512_2threads_ms: run.analysis_t512_ms!,
         qwen05_peak_rss_mb: run.peak_rss_mb!,
         qwen05_peak_rss_ratio: round(run.peak_rss_mb! / run.fp32_weights_mb!, 2),
+        qwen05_int8_ready_ms: int8.ready_ms!,
+        qwen05_int8_analysis_t512_2threads_ms: int8.analysis_t512_ms!,
+        qwen05_int8_peak_rss_mb: int8.peak_rss_mb!,
+        qwen05_int8_max_logprob_diff: int8.int8_max_logprob_diff!,
+        qwen05_int8_mean_logprob_diff: int8.int8_mean_logprob_diff!,
       },
     };
   } finally {

@@ -1,8 +1,8 @@
 // Typed access to the `llmLens.*` settings (declared in package.json `contributes.configuration`).
 // Every value is checked: a hand-edited settings.json with a wrong type falls back to the default.
 import * as vscode from 'vscode';
-import type { BackendPreference } from './engine/types';
-import { BACKEND_PREFERENCES, COUNT_ENCODINGS, HEAT_MAP_MODES, LIMITS, type CountEncoding, type HeatMapMode, type ViewSettings } from './protocol';
+import type { BackendPreference, WeightPreference } from './engine/types';
+import { BACKEND_PREFERENCES, WEIGHT_PREFERENCES, COUNT_ENCODINGS, HEAT_MAP_MODES, LIMITS, type CountEncoding, type HeatMapMode, type ViewSettings } from './protocol';
 
 export const SECTION = 'llmLens';
 
@@ -12,6 +12,8 @@ export interface LensSettings {
   heatMapEnabled: boolean;
   topK: number;
   backend: BackendPreference;
+  /** float32 or 8-bit weights ('auto': 8-bit only when float32 would not fit). */
+  weights: WeightPreference;
   temperature: number;
 }
 
@@ -21,6 +23,7 @@ export const DEFAULT_SETTINGS: LensSettings = {
   heatMapEnabled: true,
   topK: 20,
   backend: 'auto',
+  weights: 'auto',
   temperature: 1,
 };
 
@@ -43,6 +46,7 @@ export function readSettings(): LensSettings {
     heatMapEnabled: typeof config.get('heatMap.enabled') === 'boolean' ? config.get<boolean>('heatMap.enabled')! : DEFAULT_SETTINGS.heatMapEnabled,
     topK: clamp(config.get('topK'), LIMITS.topKMin, LIMITS.topKMax, DEFAULT_SETTINGS.topK, true),
     backend: oneOf(config.get('backend'), BACKEND_PREFERENCES, DEFAULT_SETTINGS.backend),
+    weights: oneOf(config.get('weights'), WEIGHT_PREFERENCES, DEFAULT_SETTINGS.weights),
     temperature: clamp(config.get('temperature'), LIMITS.temperatureMin, LIMITS.temperatureMax, DEFAULT_SETTINGS.temperature, false),
   };
 }

@@ -103,7 +103,7 @@ export function activate(context: vscode.ExtensionContext): LensApi {
       const next = readSettings();
       status.setEncoding(next.countEncoding);
       decorations.setHeatMode(effectiveHeatMode(next));
-      panels.current?.updateBackend(next.backend);
+      panels.current?.updateBackend(next.backend, next.weights);
       panels.current?.updateSettings(viewSettings(next));
     }),
   );

@@ -14,7 +14,7 @@ import { GENERATION_CONFIG_FILE } from './engine/generation-config';
 import { MAX_TOKENIZER_BYTES, TOKENIZER_CONFIG_FILE, TOKENIZER_FILE } from './engine/model-tokenizer';
 import type { ModelConfig } from './engine/types';
 import { parseShardIndex, SHARD_INDEX_FILE } from './engine/weight-files';
-import { SECTION } from './config';
+import { readSettings, SECTION } from './config';
 import { fileProblem, type FileKind } from './file-checks';
 import { findCachedModel } from './hub/cache';
 import { hubCacheDir } from './hub/hub-env';
@@ -68,8 +68,11 @@ export type ConfiguredModel =
   | { setting: 'model'; value: string; kind: 'hub'; ref: HubModelRef }
   | { setting: 'model'; value: string; kind: 'invalid'; problem: string };
 
-/** The two settings that choose the model: a change to either is a change of model. */
-export const MODEL_SETTINGS = [`${SECTION}.model`, `${SECTION}.modelPath`] as const;
+/**
+ * The settings that choose the model and how it is held: a change to any is a change of model
+ * (llmLens.weights: float32 or 8-bit weights are another set of sessions).
+ */
+export const MODEL_SETTINGS = [`${SECTION}.model`, `${SECTION}.modelPath`, `${SECTION}.weights`] as const;
 
 export function affectsModelChoice(event: vscode.ConfigurationChangeEvent): boolean {
   return MODEL_SETTINGS.some((setting) => event.affectsConfiguration(setting));
@@ -172,7 +175,7 @@ async function readModel(folder: vscode.Uri, bundled: boolean): Promise<ModelLoc
 
 /** The memory estimate against this machine: refused with the numbers when it cannot fit, a warning when memory is short now. */
 function memoryWarning(model: ModelLocation & { weightsBytes: number }): string | undefined {
-  const verdict = memoryVerdict(model.name, extensionMemoryEstimates(model.config, model.weightsBytes), { totalBytes: os.totalmem(), freeBytes: os.freemem() }, vscode.l10n.t);
+  const verdict = memoryVerdict(model.name, extensionMemoryEstimates(model.config, model.weightsBytes, readSettings().weights), { totalBytes: os.totalmem(), freeBytes: os.freemem() }, vscode.l10n.t);
   if (verdict.fits === 'no') throw new Error(verdict.message);
   return verdict.fits === 'tight' ? verdict.message : undefined;
 }

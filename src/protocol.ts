@@ -3,7 +3,7 @@
 // as untrusted (a webview is a web page; the host could be a newer or older build), so each
 // validator checks every field's type and range and returns undefined for anything else.
 // This module is pure: it is bundled into both dist/extension.js and dist/webview.js.
-import type { BackendInfo, BackendPreference, EncodingName, TokenSpan } from './engine/types';
+import type { BackendInfo, BackendPreference, EncodingName, TokenSpan, WeightPreference } from './engine/types';
 import { MODEL_METHODS, type LoadStage, type ModelMethod, type TokenEntries } from './engine/model-calls';
 
 export type HeatMapMode = 'rank' | 'surprisal' | 'off';
@@ -15,6 +15,7 @@ export type CountEncoding = 'model' | EncodingName;
 export const COUNT_ENCODINGS: readonly CountEncoding[] = ['model', ...ENCODINGS];
 export const HEAT_MAP_MODES: readonly HeatMapMode[] = ['rank', 'surprisal', 'off'];
 export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'webgpu', 'wasm'];
+export const WEIGHT_PREFERENCES: readonly WeightPreference[] = ['auto', 'float32', 'int8'];
 
 /** Bounds shared by settings, the slider and the validators. */
 export const LIMITS = {
@@ -79,6 +80,8 @@ export interface InitMessage {
   /** Webview URI of the bundle the panel runs its model in, as a worker (dist/webview-engine.js). */
   engineUri: string;
   backend: BackendPreference;
+  /** float32 or 8-bit weights for the panel's own model (absent: 'auto'). */
+  weights?: WeightPreference;
   settings: ViewSettings;
   /** VS Code's display language (vscode.env.language), e.g. "en" or "zh-cn": picks the panel's strings. */
   language?: string;
@@ -351,8 +354,14 @@ function isBackendInfo(value: unknown): value is BackendInfo {
     isText(value.reason, LIMITS.messageChars) &&
     (value.threads === undefined || isInt(value.threads, 1, 1024)) &&
     (value.adapter === undefined || isText(value.adapter, LIMITS.messageChars)) &&
-    (value.host === undefined || typeof value.host === 'boolean')
+    (value.host === undefined || typeof value.host === 'boolean') &&
+    (value.weights === undefined || isInt8WeightsInfo(value.weights))
   );
+}
+
+function isInt8WeightsInfo(value: unknown): boolean {
+  const bytes = (n: unknown) => isNumberIn(n, 0, 2 ** 53);
+  return isObject(value) && value.precision === 'int8' && isOneOf(value.why, ['tooBig', 'requested'] as const) && bytes(value.float32Bytes) && bytes(value.heldBytes) && bytes(value.heapBytes);
 }
 
 function isTokenScore(value: unknown, textLimit: number): value is TokenScore {
@@ -419,6 +428,7 @@ export function parseHostMessage(value: unknown): HostMessage | undefined {
         isResourceUri(value.wasmUri) &&
         isResourceUri(value.engineUri) &&
         isOneOf(value.backend, BACKEND_PREFERENCES) &&
+        (value.weights === undefined || isOneOf(value.weights, WEIGHT_PREFERENCES)) &&
         isViewSettings(value.settings) &&
         (value.language === undefined || isText(value.language, 35)) &&
         (value.hostEngine === undefined || typeof value.hostEngine === 'boolean')

@@ -139,8 +139,11 @@ export class App {
   private init(message: InitMessage): void {
     const { modelName, model, wasmUri, engineUri } = message;
     const hostOffered = message.hostEngine === true;
-    const changed = this.engineSlot && (this.engineSlot.backend !== message.backend || this.location?.model.configUri !== model.configUri || this.hostOffered !== hostOffered);
-    this.location = { modelName, model, wasmUri };
+    const weights = message.weights ?? 'auto';
+    const changed =
+      this.engineSlot &&
+      (this.engineSlot.backend !== message.backend || this.location?.model.configUri !== model.configUri || this.hostOffered !== hostOffered || (this.location?.weights ?? 'auto') !== weights);
+    this.location = { modelName, model, wasmUri, weights };
     this.hostOffered = hostOffered;
     this.engineUri = engineUri;
     this.backend = message.backend;
@@ -302,12 +305,32 @@ export class App {
       const analyzeMs = performance.now() - started;
       this.finish(state, analysis, loaded, analyzeMs);
       if (state.keptFrom > 0) await this.scoreEarlier(state, loaded);
+      if (loaded.engine.backend.weights && !stale()) await this.measureWeightError(state, loaded, stale);
     } catch (error) {
       if (stale()) return;
       const message = this.t('panel.runFailed', { message: errorText(error) });
       this.progress.error(message);
       this.host.post({ type: 'runFailed', runId: run.runId, message: clipMessage(errorText(error)) });
     }
+  }
+
+  /** 8-bit weights: the footer says how far they move this text's numbers from float32's, once measured. */
+  private async measureWeightError(state: RunState, loaded: LoadedEngine, stale: () => boolean): Promise<void> {
+    this.footerInfo = { ...this.footerInfo, weightError: 'measuring' };
+    this.footer.render(this.footerInfo);
+    let measured: FooterInfo['weightError'];
+    try {
+      const error = await loaded.engine.weightError(state.keptIds);
+      const finite = [error?.maxLogprobDiff, error?.meanLogprobDiff, error?.positions, error?.sameTop1].every((n) => typeof n === 'number' && Number.isFinite(n));
+      measured = finite ? error : { failed: 'the comparison gave no numbers' };
+      if (finite) this.host.log('info', `8-bit weights vs float32 on ${error.positions} positions: max |Δ log p| ${error.maxLogprobDiff.toFixed(4)}, mean ${error.meanLogprobDiff.toFixed(4)}, same top-1 at ${error.sameTop1}`);
+    } catch (error) {
+      measured = { failed: errorText(error) };
+      this.host.log('warn', `8-bit weights could not be compared with float32: ${errorText(error)}`);
+    }
+    if (stale()) return;
+    this.footerInfo = { ...this.footerInfo, weightError: measured };
+    this.footer.render(this.footerInfo);
   }
 
   private finish(state: RunState, analysis: Analysis, loaded: LoadedEngine, analyzeMs: number): void {

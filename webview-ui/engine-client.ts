@@ -1,6 +1,6 @@
 // The page's side of the engine worker (see engine-rpc.ts): starts the worker, forwards the
 // engine's questions to it and hands back its answers. The page keeps drawing meanwhile.
-import type { Analysis, AnalyzeOptions, BackendInfo, BackendPreference, Distribution, LensCell, ModelConfig, Neighbour } from '../src/engine/types';
+import type { Analysis, AnalyzeOptions, BackendInfo, BackendPreference, Distribution, LensCell, ModelConfig, Neighbour, WeightError } from '../src/engine/types';
 import type { DistributionOptions } from '../src/engine/engine';
 import type { Translate } from './i18n';
 import type { CallMessage, ChatAnswer, EngineCalls, EngineMethod, LoadStage, LoadTimings, ModelLocation, TokenizerInfo, WorkerMessage } from './engine-rpc';
@@ -131,6 +131,10 @@ abstract class RemoteEngine implements PanelEngine {
 
   chat(messages: ChatMessage[]): Promise<ChatAnswer> {
     return this.call('chat', messages);
+  }
+
+  weightError(ids: number[], maxPositions?: number): Promise<WeightError> {
+    return this.call('weightError', ids, maxPositions);
   }
 
   pipeline(request: PipelineRequest): Promise<PipelineModel> {

@@ -208,6 +208,7 @@ export async function loadEngine(location: ModelLocation, backend: BackendPrefer
   const engine = await LensEngine.create(checkpoint, {
     ort: ort as unknown as OrtLike,
     backend,
+    weights: location.weights ?? 'auto',
     // Asking for WebGPU explicitly means "even a software adapter": that is how it is tested.
     allowFallbackAdapter: backend === 'webgpu',
     // Neighbours carry their texts: the model's tokenizer's, "<id>" for an id without a token.

@@ -4,7 +4,7 @@
 // a 512-token analysis on a busy machine) froze the whole workbench — CI saw "Extension host is
 // unresponsive" and a 20 s socket timeout. The page only draws. The questions themselves are the
 // engine's (src/engine/model-calls.ts), the same the extension host's model worker answers.
-import type { BackendInfo, BackendPreference } from '../src/engine/types';
+import type { BackendInfo, BackendPreference, WeightPreference } from '../src/engine/types';
 import type { LoadResult, LoadStage, ModelCalls, TokenEntries } from '../src/engine/model-calls';
 import type { ModelFileUris } from '../src/protocol';
 
@@ -15,6 +15,8 @@ export interface ModelLocation {
   modelName: string;
   model: ModelFileUris;
   wasmUri: string;
+  /** float32 or 8-bit weights (absent: 'auto'). */
+  weights?: WeightPreference;
 }
 
 /** What the page can ask of its worker: a load, then the model's questions. */

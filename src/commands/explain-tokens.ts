@@ -12,7 +12,7 @@ import { effectiveHeatMode, readSettings, viewSettings } from '../config';
 import { errorText, type Reporter } from '../log';
 import { BUNDLED_MODEL_FOLDER, type ResolvedModel } from '../model-location';
 import type { PanelHost } from '../panel/panel-host';
-import type { PositionPrediction, TokenSpan } from '../engine/types';
+import type { PositionPrediction, TokenSpan, WeightPrecision } from '../engine/types';
 import type { AnalysedRegion } from '../hover/region-cache';
 import { ENCODINGS, LIMITS, type AnalysisMessage, type EncodingCounts, type ExplainMessage, type ExplainSource } from '../protocol';
 import { pickText } from '../text-range';
@@ -42,6 +42,8 @@ export interface ExplainOutcome {
   /** The remarks the panel showed (binary-looking text, capped view, truncation). */
   notes?: string[];
   backend?: string;
+  /** How the model held its weights: float32, or 8 bits (llmLens.weights, or a model too big for float32). */
+  weights?: WeightPrecision;
   /** The model's name (its folder's name). */
   model?: string;
   /** Why the configured model (llmLens.model or llmLens.modelPath) could not be used (the bundled one ran instead). */
@@ -234,7 +236,7 @@ export class ExplainTokensCommand {
     );
     this.deps.onShown?.(document, start, message);
 
-    const result = await panels.open(settings.backend, viewSettings(settings), model).explain(message);
+    const result = await panels.open(settings.backend, viewSettings(settings), model, settings.weights).explain(message);
     switch (result.kind) {
       case 'superseded':
         return { ...base, status: 'superseded' };
@@ -256,7 +258,7 @@ export class ExplainTokensCommand {
           `run ${runId}: ${analysis.model} on ${analysis.backend.name} (${analysis.backend.reason}) scored ${analysis.scores.length} tokens` +
             ` in ${analysis.timings.analyzeMs.toFixed(0)} ms (model load ${analysis.timings.loadMs.toFixed(0)} ms)`,
         );
-        return { ...base, scoredTokens: analysis.scores.length, backend: analysis.backend.name };
+        return { ...base, scoredTokens: analysis.scores.length, backend: analysis.backend.name, weights: analysis.backend.weights?.precision ?? 'float32' };
       }
     }
   }

@@ -15,16 +15,29 @@ import type {
   TargetScore,
   TokenLogprob,
   Truncation,
+  WeightError,
+  WeightPrecision,
+  WeightPreference,
 } from './types';
 import type { Checkpoint } from './checkpoint';
 import { chooseBackend, currentEnvironment, probeWebGpu, wasmThreads } from './backend';
-import { BLOCK_INPUTS, BLOCK_OUTPUTS, buildBlockGraph, buildVocabGraph, LAST_ROWS, VOCAB_INPUTS, VOCAB_OUTPUTS } from './model-graphs';
+import {
+  BLOCK_INPUTS,
+  BLOCK_OUTPUTS,
+  buildBlockGraph,
+  buildLogitsSliceGraph,
+  buildVocabGraph,
+  LAST_ROWS,
+  LOGITS_OUTPUT,
+  VOCAB_INPUTS,
+  VOCAB_OUTPUTS,
+} from './model-graphs';
 import { inverseFrequencies, rotaryTables } from './rope';
 import { KeyValueCache, type PastKeyValues } from './kv-cache';
 import { ResidualCache, type ResidualCell, type StreamRun } from './residual-cache';
 import { SessionPool, type OrtLike, type OrtTensorLike, type ProviderKind } from './ort-sessions';
 import { openAiTokenizer } from './tokenizer';
-import { misfitMessage, weightFootprint } from './memory-fit';
+import { chooseWeights, WASM_HEAP_BYTES } from './memory-fit';
 import { tokenEntry } from './model-tokenizer';
 
 export type { OrtLike, OrtSessionLike, OrtTensorLike } from './ort-sessions';
@@ -52,6 +65,8 @@ export interface EngineOptions {
   onSessionCreated?: (name: string, buildMs: number, createMs: number) => void;
   /** The runtime heap a model must fit in (default: onnxruntime-web's 4 GiB); tests make it small. */
   heapBytes?: number;
+  /** Default 'auto': float32 weights where they fit the heap, else 8-bit (int8-weights.ts). */
+  weights?: WeightPreference;
   /** Display text of a token id, for neighbours (default: GPT-2's r50k_base). */
   tokenText?: (id: number) => string;
 }
@@ -76,6 +91,10 @@ const DEFAULT_LENS_TOP_K = 10;
 const DEFAULT_NEIGHBOURS = 10;
 /** Rows per head run: bounds the [rows x vocab] logits held in the runtime's memory. */
 const HEAD_ROWS_PER_RUN = 64;
+/** Positions weightError compares by default: enough for a mean, few enough to take seconds. */
+const DEFAULT_ERROR_POSITIONS = 64;
+/** Vocabulary rows per float32 logits session in weightError: at most this many float32 values of the table at once. */
+const LOGITS_SLICE_VALUES = 16 * 1024 ** 2;
 const HEAD_FETCHES = [VOCAB_OUTPUTS.topIds, VOCAB_OUTPUTS.topLogprobs, VOCAB_OUTPUTS.targetLogprob, VOCAB_OUTPUTS.targetRank, VOCAB_OUTPUTS.entropy];
 
 /** Per-row results of the head graph, flat. */
@@ -108,6 +127,8 @@ export class LensEngine {
     private readonly ort: OrtLike,
     backend: BackendInfo,
     options: EngineOptions,
+    /** How the sessions hold the weights of products (backend.weights says why, when 8-bit). */
+    readonly precision: WeightPrecision,
   ) {
     this.config = checkpoint.config;
     this.backendInfo = backend;
@@ -120,13 +141,14 @@ export class LensEngine {
     this.sessions = new SessionPool<GraphName>(
       ort,
       provider,
-      (name) => (name === 'vocab' ? buildVocabGraph(checkpoint) : buildBlockGraph(checkpoint, Number(name.slice('block.'.length)))),
+      (name) => (name === 'vocab' ? buildVocabGraph(checkpoint, precision) : buildBlockGraph(checkpoint, Number(name.slice('block.'.length)), precision)),
       {
         onProgress: options.onProgress,
         onCreated: options.onSessionCreated,
         onFallback: (reason, detail) => {
           const threads = wasmThreads(currentEnvironment(false));
-          this.backendInfo = { name: 'wasm', reason, threads, adapter: this.backendInfo.adapter, why: { code: 'webgpuFailed', detail } };
+          const { adapter, weights } = this.backendInfo;
+          this.backendInfo = { name: 'wasm', reason, threads, adapter, why: { code: 'webgpuFailed', detail }, ...(weights ? { weights } : {}) };
         },
       },
     );
@@ -137,10 +159,24 @@ export class LensEngine {
     if (!options?.ort?.InferenceSession || !options.ort.Tensor) {
       throw new Error('LensEngine.create needs options.ort: the onnxruntime module (onnxruntime-web or onnxruntime-node)');
     }
+    let precision: WeightPrecision = 'float32';
+    let weights: BackendInfo['weights'];
     if (!options.native) {
       const { vocabSize: V, nEmbd: d } = checkpoint.config;
-      const footprint = weightFootprint(checkpoint.parameterCount(), V, d, options.heapBytes);
-      if (!footprint.fits) throw new Error(misfitMessage(checkpoint.name, footprint));
+      const preference = options.weights ?? 'auto';
+      const heapBytes = options.heapBytes ?? WASM_HEAP_BYTES;
+      const choice = chooseWeights(checkpoint.name, checkpoint.parameterCount(), V, d, preference, heapBytes);
+      if ('refused' in choice) throw new Error(choice.refused);
+      precision = choice.precision;
+      if (precision === 'int8') {
+        weights = {
+          precision,
+          why: preference === 'int8' ? 'requested' : 'tooBig',
+          float32Bytes: choice.float32.weightBytes,
+          heldBytes: choice.footprint.weightBytes,
+          heapBytes,
+        };
+      }
     }
     let backend: BackendInfo;
     if (options.native) {
@@ -155,7 +191,8 @@ export class LensEngine {
       if (backend.name === 'wasm') backend = { ...backend, threads };
       if (options.ort.env.wasm) options.ort.env.wasm.numThreads = threads;
     }
-    return new LensEngine(checkpoint, options.ort, backend, options);
+    if (weights) backend = { ...backend, weights };
+    return new LensEngine(checkpoint, options.ort, backend, options, precision);
   }
 
   /**
@@ -336,6 +373,106 @@ export class LensEngine {
     const rows = new Float32Array(ids.length * d);
     ids.forEach((id, i) => rows.set(this.checkpoint.embeddingRow(id), i * d));
     return rows;
+  }
+
+  /**
+   * 8-bit weights only: how far they move the log-probabilities of this text's first
+   * `maxPositions` next tokens from float32 weights. The float32 model is run once, one block's
+   * session at a time and the vocabulary a slice at a time, each released before the next, so
+   * that a model whose float32 weights do not fit can still be measured.
+   */
+  async weightError(ids: number[], maxPositions = DEFAULT_ERROR_POSITIONS): Promise<WeightError> {
+    if (this.precision !== 'int8') throw new Error('weightError: this model runs with float32 weights; there is nothing to compare');
+    const { kept } = this.prepareIds(ids);
+    if (kept.length < 2) throw new Error('weightError: the text needs at least two tokens');
+    const count = Math.max(1, Math.min(kept.length - 1, Math.floor(Number.isFinite(maxPositions) ? maxPositions : DEFAULT_ERROR_POSITIONS)));
+    const read = kept.slice(0, count + 1);
+    const targets = read.slice(1);
+    return this.serialize(async () => {
+      const d = this.config.nEmbd;
+      const int8Final = await this.finalResidual(read);
+      const int8Head = await this.runHead(int8Final.subarray(0, count * d), targets, 1, 1);
+      const float32 = await this.float32Logprobs(read, count);
+      let max = 0;
+      let sum = 0;
+      let sameTop1 = 0;
+      for (let t = 0; t < count; t++) {
+        const diff = Math.abs(int8Head.targetLogprob[t] - float32.targetLogprob[t]);
+        max = Math.max(max, diff);
+        sum += diff;
+        if (int8Head.topIds[t] === float32.top1[t]) sameTop1++;
+      }
+      return { positions: count, maxLogprobDiff: max, meanLogprobDiff: sum / count, sameTop1 };
+    });
+  }
+
+  /** The residual after the last block for every row of `ids`, from this engine's sessions, without touching the caches. */
+  private async finalResidual(ids: number[]): Promise<Float32Array> {
+    let final: Float32Array = new Float32Array(0);
+    await this.runBlocks(ids, undefined, ids.length, {
+      residual: (layer, rows) => {
+        if (layer === this.config.nLayer) final = rows;
+      },
+    });
+    return final;
+  }
+
+  /** float32 weights' log-probability of each next token of ids[0..count] and their most likely token. */
+  private async float32Logprobs(ids: number[], count: number): Promise<{ targetLogprob: Float64Array; top1: number[] }> {
+    const { nLayer: L, nEmbd: d, vocabSize: V } = this.config;
+    const T = ids.length;
+    const shared = this.rotaryFeeds(0, T);
+    const empty = new Float32Array(0);
+    const pastShape = [this.config.architecture.kvHeads, 0, this.config.architecture.headDim];
+    let residual = this.checkpoint.embed(ids, 0);
+    for (let layer = 0; layer < L; layer++) {
+      const input = residual;
+      const out = await this.sessions.once(buildBlockGraph(this.checkpoint, layer, 'float32'), (session) =>
+        session.run(
+          {
+            ...shared,
+            [BLOCK_INPUTS.residual]: new this.ort.Tensor('float32', input, [T, d]),
+            [BLOCK_INPUTS.pastKey]: new this.ort.Tensor('float32', empty, pastShape),
+            [BLOCK_INPUTS.pastValue]: new this.ort.Tensor('float32', empty, pastShape),
+            [BLOCK_INPUTS.outputRows]: this.int64([T]),
+          },
+          [BLOCK_OUTPUTS.residual],
+        ),
+      );
+      residual = floats(out[BLOCK_OUTPUTS.residual]);
+    }
+    // log p(target) = z_target - log sum exp z, accumulated over slices of the vocabulary.
+    const hidden = residual.slice(0, count * d);
+    const table = this.checkpoint.tiedUnembedding ? this.checkpoint.embeddingTable() : this.checkpoint.unembedding();
+    const maxLogit = new Float64Array(count).fill(-Infinity);
+    const sumExp = new Float64Array(count);
+    const targetLogit = new Float64Array(count);
+    const top1 = new Array<number>(count).fill(0);
+    const sliceRows = Math.max(1, Math.floor(LOGITS_SLICE_VALUES / d));
+    for (let first = 0; first < V; first += sliceRows) {
+      const rows = Math.min(sliceRows, V - first);
+      const out = await this.sessions.once(buildLogitsSliceGraph(this.checkpoint, table, first, rows), (session) =>
+        session.run({ [VOCAB_INPUTS.hidden]: new this.ort.Tensor('float32', hidden, [count, d]) }, [LOGITS_OUTPUT]),
+      );
+      const logits = floats(out[LOGITS_OUTPUT]);
+      for (let t = 0; t < count; t++) {
+        const row = logits.subarray(t * rows, (t + 1) * rows);
+        let sliceMax = -Infinity;
+        let sliceArg = 0;
+        for (let v = 0; v < rows; v++) if (row[v] > sliceMax) (sliceMax = row[v]), (sliceArg = v);
+        if (sliceMax > maxLogit[t]) {
+          sumExp[t] *= Math.exp(maxLogit[t] - sliceMax);
+          maxLogit[t] = sliceMax;
+          top1[t] = first + sliceArg;
+        }
+        for (let v = 0; v < rows; v++) sumExp[t] += Math.exp(row[v] - maxLogit[t]);
+        const target = ids[t + 1];
+        if (target >= first && target < first + rows) targetLogit[t] = row[target - first];
+      }
+    }
+    const targetLogprob = new Float64Array(count);
+    for (let t = 0; t < count; t++) targetLogprob[t] = targetLogit[t] - maxLogit[t] - Math.log(sumExp[t]);
+    return { targetLogprob, top1 };
   }
 
   /** Releases every session; later calls fail with a clear error. */

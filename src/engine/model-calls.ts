@@ -8,7 +8,7 @@ import { PipelineInspector } from './inspect';
 import { tokenEntry, type TokenEntry } from './model-tokenizer';
 import { buildPipeline, type PipelineModel, type PipelineRequest } from './pipeline-model';
 import type { Tokenizer } from './tokenizer-interface';
-import type { Analysis, AnalyzeOptions, BackendInfo, Distribution, LensCell, ModelConfig, Neighbour } from './types';
+import type { Analysis, AnalyzeOptions, BackendInfo, Distribution, LensCell, ModelConfig, Neighbour, WeightError } from './types';
 
 /** [id, entry] pairs, as an answer carries them (plain data: structured-clone and JSON safe). */
 export type TokenEntries = [number, TokenEntry][];
@@ -80,6 +80,8 @@ export interface ModelCalls {
   decode(ids: number[]): Promise<string>;
   /** The conversation as the model's chat template writes it, its tokens, and the assistant's first-token distribution. */
   chat(messages: ChatMessage[]): Promise<ChatAnswer>;
+  /** 8-bit weights only: how far they move this text's log-probabilities from float32's (LensEngine.weightError). */
+  weightError(ids: number[], maxPositions?: number): Promise<WeightError>;
 }
 
 export type ModelMethod = keyof ModelCalls;
@@ -95,6 +97,7 @@ export const MODEL_METHODS: readonly ModelMethod[] = [
   'pipeline',
   'decode',
   'chat',
+  'weightError',
 ];
 
 /** A loaded model, with what the panel's questions need besides the engine. */
@@ -128,6 +131,7 @@ export const tokenIdsIn: { [M in ModelMethod]: (value: Awaited<ReturnType<ModelC
   pipeline: () => [],
   decode: () => [],
   chat: (answer) => [...answer.ids, ...idsOfTop(answer.next.top)],
+  weightError: () => [],
 };
 
 /** The display entries of the ids in a result, each once. */
@@ -161,6 +165,7 @@ export function modelCalls(model: CallableModel): ModelCalls {
     neighboursOfVector: (vector, k) => engine.neighboursOfVector(vector, k),
     tokenEmbeddings: (ids) => engine.tokenEmbeddings(ids),
     attentionLayer: (ids, layer) => engine.attentionLayer(ids, layer),
+    weightError: (ids, maxPositions) => engine.weightError(ids, maxPositions),
     async pipeline(request) {
       inspector ??= new PipelineInspector(checkpoint);
       const analysis = await engine.analyze(request.ids, { topK: 1, hidden: true });

@@ -20,8 +20,9 @@
 import type { Checkpoint } from './checkpoint';
 import type { BlockWeights, LinearWeights, NormWeights } from './families/family';
 import { transpose } from './families/family';
-import type { ModelConfig } from './types';
+import type { ModelConfig, WeightPrecision } from './types';
 import { GraphBuilder, tensorProto, float, type GraphModel } from './onnx-graph';
+import { quantizeInputsByOutputs, quantizeRows, INT8_BLOCK, type Int8Matrix } from './int8-weights';
 
 export const BLOCK_INPUTS = {
   /**
@@ -87,10 +88,23 @@ function norm(g: GraphBuilder, x: string, config: ModelConfig, name: string, wei
   return g.op('Mul', [g.op('Div', [x, rms]), gamma]);
 }
 
-/** y = x @ W (+ b), with W [in, out]; `factor` scales W and b (for folding a constant into them). */
-function linear(g: GraphBuilder, x: string, name: string, w: LinearWeights, factor = 1): string {
+/** x @ W for an 8-bit W (int8-weights.ts): onnxruntime's MatMulNBits, which dequantizes as it multiplies. */
+function int8Product(g: GraphBuilder, x: string, name: string, m: Int8Matrix): string {
+  const packed = g.initializer(`${name}.int8`, 'uint8', [m.outputs, m.blocks, INT8_BLOCK], m.packed);
+  const scales = g.initializer(`${name}.scales`, 'float32', [m.outputs * m.blocks], m.scales);
+  return g.contribOp('MatMulNBits', [x, packed, scales], { K: m.inputs, N: m.outputs, bits: 8, block_size: INT8_BLOCK });
+}
+
+/**
+ * y = x @ W (+ b), with W [in, out]; `factor` scales W and b (for folding a constant into them).
+ * With 8-bit weights W is quantized after scaling; the bias stays float32 (it is small).
+ */
+function linear(g: GraphBuilder, x: string, name: string, w: LinearWeights, precision: WeightPrecision, factor = 1): string {
   const scaled = (values: Float32Array) => (factor === 1 ? values : values.map((v) => v * factor));
-  const product = g.op('MatMul', [x, g.initializer(`${name}.weight`, 'float32', [w.inputs, w.outputs], scaled(w.weight))]);
+  const product =
+    precision === 'int8'
+      ? int8Product(g, x, `${name}.weight`, quantizeInputsByOutputs(scaled(w.weight), w.inputs, w.outputs))
+      : g.op('MatMul', [x, g.initializer(`${name}.weight`, 'float32', [w.inputs, w.outputs], scaled(w.weight))]);
   return w.bias ? g.op('Add', [product, g.initializer(`${name}.bias`, 'float32', [w.outputs], scaled(w.bias))]) : product;
 }
 
@@ -166,6 +180,7 @@ function attention(
   mask: string,
   past: PastKeyValues,
   lastQueries: string,
+  precision: WeightPrecision,
   rotary?: Rotary,
 ) {
   const { nHead: H, architecture: a } = config;
@@ -174,9 +189,9 @@ function attention(
   // Scaling q by 1/sqrt(hd) before q.k^T is the same as scaling the scores after, at no cost.
   // Per-head norms would undo a scale before them, so it goes into the query norm's weight.
   const scale = queryScale(config, layer);
-  const q = linear(g, lastRows(g, x, lastQueries), 'q', w.query, a.attention.qkNorm ? 1 : scale);
-  const k = linear(g, x, 'k', w.key);
-  const v = linear(g, x, 'v', w.value);
+  const q = linear(g, lastRows(g, x, lastQueries), 'q', w.query, precision, a.attention.qkNorm ? 1 : scale);
+  const k = linear(g, x, 'k', w.key, precision);
+  const v = linear(g, x, 'v', w.value, precision);
 
   const split = (t: string, heads: number, name: string) => g.op('Reshape', [t, g.int64s(`${name}_heads_shape`, [-1, heads, hd])]); // [rows, heads, hd]
   const headNorm = (t: string, name: string, weight: Float32Array | undefined, factor: number) =>
@@ -199,7 +214,7 @@ function attention(
   const probs = g.op('Softmax', [g.op('Add', [scores, mask])], { axis: -1 });
   const mixed = regroup(g.op('MatMul', [regroup(probs, KV), vHeads]), H); // [H, R, hd]
   const merged = g.op('Reshape', [g.op('Transpose', [mixed], { perm: [1, 0, 2] }), g.int64s('merged_shape', [-1, H * hd])]);
-  return { out: linear(g, merged, 'o', w.output), probs, key: kHeads, value: vHeads };
+  return { out: linear(g, merged, 'o', w.output, precision), probs, key: kHeads, value: vHeads };
 }
 
 /** GELU: the tanh approximation (gelu_new) or the exact erf form (gelu). */
@@ -218,19 +233,19 @@ function gelu(g: GraphBuilder, x: string, kind: 'gelu_tanh' | 'gelu_erf'): strin
 }
 
 /** down(gelu(up(x))), or down(silu(gate(x)) * up(x)) with silu(z) = z * sigmoid(z). */
-function mlp(g: GraphBuilder, config: ModelConfig, w: BlockWeights, x: string): string {
+function mlp(g: GraphBuilder, config: ModelConfig, w: BlockWeights, x: string, precision: WeightPrecision): string {
   const variant = config.architecture.mlp;
-  if (variant.kind === 'gelu') return linear(g, gelu(g, linear(g, x, 'up', w.up), variant.activation), 'down', w.down);
-  const gate = linear(g, x, 'gate', w.gate!);
+  if (variant.kind === 'gelu') return linear(g, gelu(g, linear(g, x, 'up', w.up, precision), variant.activation), 'down', w.down, precision);
+  const gate = linear(g, x, 'gate', w.gate!, precision);
   const silu = g.op('Mul', [gate, g.op('Sigmoid', [gate])]);
-  return linear(g, g.op('Mul', [silu, linear(g, x, 'up', w.up)]), 'down', w.down);
+  return linear(g, g.op('Mul', [silu, linear(g, x, 'up', w.up, precision)]), 'down', w.down, precision);
 }
 
 /**
  * One pre-norm transformer block as its own graph: x + attn(norm(x)), then + mlp(norm(.)), for
  * the last R of the N new rows (which attend to every earlier row, cached or new).
  */
-export function buildBlockGraph(ckpt: Checkpoint, layer: number): GraphModel {
+export function buildBlockGraph(ckpt: Checkpoint, layer: number, precision: WeightPrecision = 'float32'): GraphModel {
   const { config } = ckpt;
   const { nHead: H, nEmbd: d, architecture: a } = config;
   const { kvHeads: KV, headDim: hd } = a;
@@ -250,9 +265,9 @@ export function buildBlockGraph(ckpt: Checkpoint, layer: number): GraphModel {
   const slidingSize = window && window.layers.includes(layer) ? window.size : undefined;
   const mask = lastRows(g, attentionMask(g, allRows, slidingSize), lastQueries);
 
-  const attn = g.scoped('attn', () => attention(g, config, w, norm(g, x, config, 'attention_norm', w.attentionNorm), layer, mask, past, lastQueries, rotary));
+  const attn = g.scoped('attn', () => attention(g, config, w, norm(g, x, config, 'attention_norm', w.attentionNorm), layer, mask, past, lastQueries, precision, rotary));
   const afterAttn = g.op('Add', [lastRows(g, x, lastQueries), attn.out]);
-  const mlpOut = g.scoped('mlp', () => mlp(g, config, w, norm(g, afterAttn, config, 'mlp_norm', w.mlpNorm)));
+  const mlpOut = g.scoped('mlp', () => mlp(g, config, w, norm(g, afterAttn, config, 'mlp_norm', w.mlpNorm), precision));
   g.output(g.op('Add', [afterAttn, mlpOut]), BLOCK_OUTPUTS.residual, 'float32', ['R', d]);
   g.output(attn.key, BLOCK_OUTPUTS.presentKey, 'float32', [KV, 'A', hd]);
   g.output(attn.value, BLOCK_OUTPUTS.presentValue, 'float32', [KV, 'A', hd]);
@@ -282,7 +297,7 @@ function rowLengths(embedding: Float32Array, V: number, d: number): Float32Array
  * every input-embedding row -> top-k. Where the unembedding is the input embedding (tied), both
  * multiply by the same [d, V] table in one MatMul over their stacked rows: the table is held once.
  */
-export function buildVocabGraph(ckpt: Checkpoint): GraphModel {
+export function buildVocabGraph(ckpt: Checkpoint, precision: WeightPrecision = 'float32'): GraphModel {
   const { vocabSize: V, nEmbd: d } = ckpt.config;
   const g = new GraphBuilder(`${ckpt.name}-vocab`);
   const hidden = g.input(VOCAB_INPUTS.hidden, 'float32', ['P', d]);
@@ -297,20 +312,22 @@ export function buildVocabGraph(ckpt: Checkpoint): GraphModel {
   const lengths = g.op('ReduceL2', [vectors], { axes: [1], keepdims: 1 });
   const unit = g.op('Div', [vectors, g.op('Max', [lengths, g.scalar('tiny', 1e-30)])]);
 
-  // Transposed to [d, V] so that MatMul reads a prepackable weight.
+  // Float32: transposed to [d, V] so that MatMul reads a prepackable weight. 8-bit: the rows as
+  // they are, since MatMulNBits keeps each output's inputs together.
   const embedding = ckpt.embeddingTable();
   const embeddingLengths = g.initializer('embedding_lengths', 'float32', [1, V], rowLengths(embedding, V, d));
+  const timesTable = (x: string, table: Float32Array, name: string) =>
+    precision === 'int8' ? int8Product(g, x, name, quantizeRows(table, V, d)) : g.op('MatMul', [x, g.initializer(name, 'float32', [d, V], transpose(table, V, d))]);
   let logits: string; // [P, V]
   let dots: string; // [N, V]: unit vector . embedding row
   if (ckpt.tiedUnembedding) {
-    const table = g.initializer('embedding_t', 'float32', [d, V], transpose(embedding, V, d));
-    const both = g.op('MatMul', [g.op('Concat', [scaled, unit], { axis: 0 }), table]); // [P + N, V]
+    const both = timesTable(g.op('Concat', [scaled, unit], { axis: 0 }), embedding, 'embedding_t'); // [P + N, V]
     const P = g.op('Shape', [hidden], { start: 0, end: 1 });
     logits = g.op('Slice', [both, g.int64s('from_start', [0]), P, g.int64s('axis0', [0])]);
     dots = g.op('Slice', [both, P, g.int64s('to_end', [Number.MAX_SAFE_INTEGER]), g.int64s('axis0', [0])]);
   } else {
-    logits = g.op('MatMul', [scaled, g.initializer('unembedding_t', 'float32', [d, V], transpose(ckpt.unembedding(), V, d))]);
-    dots = g.op('MatMul', [unit, g.initializer('embedding_t', 'float32', [d, V], transpose(embedding, V, d))]);
+    logits = timesTable(scaled, ckpt.unembedding(), 'unembedding_t');
+    dots = timesTable(unit, embedding, 'embedding_t');
   }
 
   // Every pass over [P, V] costs about as much as a tenth of the MatMul, so the head makes
@@ -349,3 +366,20 @@ export function buildVocabGraph(ckpt: Checkpoint): GraphModel {
   g.output(topCos, VOCAB_OUTPUTS.neighbourCosines, 'float32', ['N', 'K']);
   return g.toModel();
 }
+
+/**
+ * Float32 logits for the vocabulary rows first..first+count: hidden rows [P, d] -> final norm ->
+ * [P, count]. What 8-bit weights are measured against (LensEngine.weightError), a slice of the
+ * table at a time, so that a model whose float32 weights do not fit never holds its whole
+ * float32 table in the runtime.
+ */
+export function buildLogitsSliceGraph(ckpt: Checkpoint, table: Float32Array, first: number, count: number): GraphModel {
+  const d = ckpt.config.nEmbd;
+  const g = new GraphBuilder(`${ckpt.name}-logits-${first}`);
+  const hidden = g.input(VOCAB_INPUTS.hidden, 'float32', ['P', d]);
+  const normed = norm(g, hidden, ckpt.config, 'final_norm', ckpt.finalNorm());
+  const slice = g.initializer('unembedding_slice_t', 'float32', [d, count], transpose(table.subarray(first * d, (first + count) * d), count, d));
+  g.output(g.op('MatMul', [normed, slice]), LOGITS_OUTPUT, 'float32', ['P', count]);
+  return g.toModel();
+}
+export const LOGITS_OUTPUT = 'logits';

@@ -28,6 +28,8 @@ const ONNX_TYPE: Record<ElemType, onnx.TensorProto.DataType> = {
 };
 
 const OPSET = 17;
+/** onnxruntime's own operators; version 1 is the only one. */
+const CONTRIB_DOMAIN = 'com.microsoft';
 
 /**
  * A graph ready for the runtime: the protobuf holds the nodes and small constants; large
@@ -97,6 +99,8 @@ export class GraphBuilder {
   private readonly usedNames = new Set<string>();
   private counter = 0;
   private prefix = '';
+  /** Whether a node of onnxruntime's own operator set (com.microsoft) is in the graph. */
+  private usesContribOps = false;
 
   constructor(private readonly graphName: string) {}
 
@@ -177,6 +181,12 @@ export class GraphBuilder {
     return this.opMulti(opType, inputs, 1, attrs, outputName ? [outputName] : undefined)[0];
   }
 
+  /** One node of onnxruntime's own operators (domain com.microsoft, e.g. MatMulNBits); returns its output. */
+  contribOp(opType: string, inputs: string[], attrs: Record<string, AttrValue> = {}): string {
+    this.usesContribOps = true;
+    return this.opMulti(opType, inputs, 1, attrs, undefined, CONTRIB_DOMAIN)[0];
+  }
+
   /** Adds one node with `outputCount` outputs and returns their names. */
   opMulti(
     opType: string,
@@ -184,6 +194,7 @@ export class GraphBuilder {
     outputCount: number,
     attrs: Record<string, AttrValue> = {},
     outputNames?: string[],
+    domain?: string,
   ): string[] {
     const id = this.counter++;
     const base = this.qualified(`${opType}_${id}`);
@@ -192,6 +203,7 @@ export class GraphBuilder {
     this.nodes.push({
       name: base,
       opType,
+      ...(domain ? { domain } : {}),
       input: inputs,
       output: outputs,
       attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
@@ -232,7 +244,7 @@ export class GraphBuilder {
     const model = onnx.ModelProto.create({
       irVersion: 8,
       producerName: 'llm-lens',
-      opsetImport: [{ domain: '', version: OPSET }],
+      opsetImport: [{ domain: '', version: OPSET }, ...(this.usesContribOps ? [{ domain: CONTRIB_DOMAIN, version: 1 }] : [])],
       graph: {
         name: this.graphName,
         node: this.nodes,

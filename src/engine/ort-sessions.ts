@@ -106,6 +106,20 @@ export class SessionPool<Name extends string> {
     for (const name of names) await this.get(name);
   }
 
+  /**
+   * A session for one use, outside the pool: made on the pool's provider, handed to `use`, and
+   * released after (what a measurement needs once, without keeping its weights).
+   */
+  async once<R>(model: GraphModel, use: (session: OrtSessionLike) => Promise<R>): Promise<R> {
+    if (this.disposed) throw new Error('the engine has been disposed');
+    const session = await this.ort.InferenceSession.create(model.bytes, this.options(model));
+    try {
+      return await use(session);
+    } finally {
+      await session.release();
+    }
+  }
+
   async releaseAll(): Promise<void> {
     this.disposed = true;
     const pending = [...this.sessions.values()];

@@ -85,6 +85,35 @@ export type MlpVariant =
   | { kind: 'gated'; activation: 'silu'; bias: boolean };
 
 export type BackendName = 'webgpu' | 'wasm' | 'native';
+
+/** How the runtime holds the weights of matrix products: float32, or 8 bits (int8-weights.ts). */
+export type WeightPrecision = 'float32' | 'int8';
+/** What a caller asks for: 'auto' is float32 when it fits the runtime's heap, else 8-bit. */
+export type WeightPreference = 'auto' | WeightPrecision;
+
+/** 8-bit weights in use, and why (absent from BackendInfo: float32). */
+export interface Int8WeightsInfo {
+  precision: 'int8';
+  /** 'tooBig': float32 would not fit the heap; 'requested': asked for. */
+  why: 'tooBig' | 'requested';
+  /** Bytes the weights would take in float32, and take now, and the heap's size. */
+  float32Bytes: number;
+  heldBytes: number;
+  heapBytes: number;
+}
+
+/**
+ * How far 8-bit weights move a text's numbers from float32 weights, measured on the first
+ * `positions` scored tokens of that text (LensEngine.weightError).
+ */
+export interface WeightError {
+  positions: number;
+  /** Largest and mean |log p(int8) - log p(float32)| of each next token, in nats. */
+  maxLogprobDiff: number;
+  meanLogprobDiff: number;
+  /** Positions whose most likely next token is the same in both. */
+  sameTop1: number;
+}
 export type BackendPreference = 'auto' | 'webgpu' | 'wasm';
 
 /** Which execution provider ran and why: shown to users in footers and hovers. */
@@ -100,6 +129,8 @@ export interface BackendInfo {
   why?: BackendWhy;
   /** The model runs in the extension host's model worker (shared with the hover), not in the panel. */
   host?: boolean;
+  /** Present when the weights are 8-bit. */
+  weights?: Int8WeightsInfo;
 }
 
 export type BackendWhyCode =

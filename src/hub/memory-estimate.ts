@@ -14,8 +14,8 @@
 //     JavaScript; the head runs 64 positions at a time, so the logits are [64, V] at most.
 // Pure: the extension host and the CLI compare it with the machine's memory.
 import { parseModelConfig } from '../engine/families';
-import { WASM_HEAP_BYTES } from '../engine/memory-fit';
-import type { ModelConfig } from '../engine/types';
+import { INT8_BYTES_PER_PARAMETER, WASM_HEAP_BYTES } from '../engine/memory-fit';
+import type { ModelConfig, WeightPrecision, WeightPreference } from '../engine/types';
 import { english, type Localize } from '../localize';
 import { LIMITS } from '../protocol';
 
@@ -51,6 +51,8 @@ export interface MemoryEstimate {
   /** The process's need at its peak: stored weights, WebAssembly memory, what is copied out, and the largest graph's weights while its session is created. */
   totalBytes: number;
   contextTokens: number;
+  /** How the engine would hold the weights (LensEngine's choice: 8-bit only where float32 does not fit, or when asked). */
+  precision: WeightPrecision;
 }
 
 export interface ParameterCounts {
@@ -84,14 +86,16 @@ export function countParameters(config: ModelConfig): ParameterCounts {
  * `contextTokens` at once, with every layer's attention (the panel, up to 1,024 tokens) or
  * without (the hover, up to 512).
  */
-export function estimateMemory(config: ModelConfig, storedWeightsBytes: number, contextTokens: number, withAttention = true): MemoryEstimate {
+export function estimateMemory(config: ModelConfig, storedWeightsBytes: number, contextTokens: number, withAttention = true, precision: WeightPrecision = 'float32'): MemoryEstimate {
   const counts = countParameters(config);
   const { nEmbd: d, vocabSize: V, nLayer: L, nHead: H, nInner: F, architecture: a } = config;
   const T = Math.max(1, Math.min(contextTokens, config.nPositions));
-  const blocks = counts.blocks * FLOAT32;
+  const perParameter = precision === 'int8' ? INT8_BYTES_PER_PARAMETER : FLOAT32;
+  const blocks = counts.blocks * perParameter;
+  // float32: the table's prepacked copy; 8-bit: the table dequantized while the head's product runs.
   const table = V * d * FLOAT32;
   // Tied: one [d, V] table serves the head and the neighbours; untied: the unembedding and the input embedding.
-  const vocab = (a.tiedEmbeddings ? table : 2 * table) + counts.finalNorm * FLOAT32;
+  const vocab = (a.tiedEmbeddings ? 1 : 2) * V * d * perParameter + counts.finalNorm * FLOAT32;
   // One block's scores and softmax in flight, its MLP's inner rows, and the head's [64, V] logits.
   const activationBytes = FLOAT32 * (2 * H * T * T + 3 * T * F + 2 * Math.min(T, HEAD_ROWS) * V + 4 * T * d);
   // The table's prepacked copy is made while the original is still there.
@@ -99,7 +103,7 @@ export function estimateMemory(config: ModelConfig, storedWeightsBytes: number, 
   const largestGraphBytes = Math.max(blocks / Math.max(1, L), vocab);
   // The engine copies the residual stream (and the panel's attention maps) out of WebAssembly memory.
   const copiedOut = FLOAT32 * ((withAttention ? L * H * T * T : 0) + (L + 1) * T * d);
-  return { parameters: counts.total, largestGraphBytes, wasmBytes, activationBytes, totalBytes: storedWeightsBytes + wasmBytes + largestGraphBytes + copiedOut, contextTokens: T };
+  return { parameters: counts.total, largestGraphBytes, wasmBytes, activationBytes, totalBytes: storedWeightsBytes + wasmBytes + largestGraphBytes + copiedOut, contextTokens: T, precision };
 }
 
 /** The most tokens a hover reads (llmLens.hover.contextTokens' maximum). */
@@ -110,8 +114,14 @@ const HOVER_CONTEXT_TOKENS = 512;
  * longest context, no attention) and the panel's engine (the longest text it analyses, with
  * every layer's attention).
  */
-export function extensionMemoryEstimates(config: ModelConfig, storedWeightsBytes: number): MemoryEstimate[] {
-  return [estimateMemory(config, storedWeightsBytes, HOVER_CONTEXT_TOKENS, false), estimateMemory(config, storedWeightsBytes, LIMITS.analysisTokens, true)];
+export function extensionMemoryEstimates(config: ModelConfig, storedWeightsBytes: number, weights: WeightPreference = 'auto'): MemoryEstimate[] {
+  const estimates = (precision: WeightPrecision) => [
+    estimateMemory(config, storedWeightsBytes, HOVER_CONTEXT_TOKENS, false, precision),
+    estimateMemory(config, storedWeightsBytes, LIMITS.analysisTokens, true, precision),
+  ];
+  const float32 = estimates('float32');
+  if (weights === 'float32' || (weights === 'auto' && float32[0]!.wasmBytes <= MAX_WASM_BYTES)) return float32;
+  return estimates('int8');
 }
 
 /** Bytes per parameter of config.json's torch_dtype (newer files say dtype): for a download's size before it is known. */

@@ -10,6 +10,7 @@ import { formatBytes } from '../hub/download';
 import { hubCacheDir } from '../hub/hub-env';
 import { formatHubModelRef, hubIdProblem, parseHubModelRef, type HubModelRef } from '../hub/hub-id';
 import { extensionMemoryEstimates, memoryVerdict } from '../hub/memory-estimate';
+import { readSettings } from '../config';
 import { configuredModel } from '../model-location';
 import { labelText } from '../untrusted-text';
 import { CURATED_MODELS, curatedConfig, type CuratedModel } from './curated-models';
@@ -29,7 +30,7 @@ export interface ChoiceItem extends vscode.QuickPickItem {
 
 function memoryNote(model: CuratedModel): { description: string; tooLarge?: string } {
   const config = curatedConfig(model);
-  const estimates = extensionMemoryEstimates(config, model.downloadBytes);
+  const estimates = extensionMemoryEstimates(config, model.downloadBytes, readSettings().weights);
   const need = estimates.reduce((sum, e) => sum + e.totalBytes, 0);
   const verdict = memoryVerdict(model.id, estimates, { totalBytes: os.totalmem(), freeBytes: Infinity }, vscode.l10n.t);
   const description = vscode.l10n.t('{0} download · needs about {1} GB of memory', formatBytes(model.downloadBytes), (need / 1e9).toFixed(1));

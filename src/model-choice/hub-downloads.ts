@@ -10,6 +10,7 @@ import { hubCacheDir, hubEndpoint, hubOffline } from '../hub/hub-env';
 import { HubError, isHubError } from '../hub/hub-error';
 import { formatHubModelRef, type HubModelRef } from '../hub/hub-id';
 import { configJsonVerdict, extensionMemoryEstimates } from '../hub/memory-estimate';
+import { readSettings } from '../config';
 import { errorText, type Reporter } from '../log';
 import type { HubTokens } from './hub-token';
 
@@ -28,7 +29,7 @@ export function progressMessage(p: DownloadProgress): string {
 
 /** Refuses, before its weights are fetched, a model whose config says it cannot run here (free memory may change before it loads: not checked here). */
 function refuseUnrunnable(configJson: string, configPath: string, name: string): void {
-  const least = (config: ModelConfig, stored: number) => extensionMemoryEstimates(config, stored)[0]!;
+  const least = (config: ModelConfig, stored: number) => extensionMemoryEstimates(config, stored, readSettings().weights)[0]!;
   const verdict = configJsonVerdict(configJson, configPath, name, least, { totalBytes: os.totalmem(), freeBytes: Infinity }, vscode.l10n.t);
   if (verdict.fits === 'no') throw new HubError('unusable', verdict.message);
 }

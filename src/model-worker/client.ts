@@ -1,7 +1,7 @@
 // Host side of the model worker: starts the worker thread on first use, matches responses to
 // requests, forwards VS Code cancellation, and restarts the worker after a crash.
 import { Worker } from 'node:worker_threads';
-import type { Neighbour } from '../engine/types';
+import type { Neighbour, WeightPreference } from '../engine/types';
 import { isWorkerResponse, type HoverAtResult, type LoadResult, type PanelAnswer, type PanelLoadResult, type OpenResult, type TokenEntries, type TokenizeResult, type WorkerRequest, type WorkerResponse } from './messages';
 
 /** The part of vscode.CancellationToken the client needs (keeps this module free of `vscode`). */
@@ -24,6 +24,8 @@ export interface ModelWorkerOptions {
   modelDir: () => Promise<string>;
   /** Folder with onnxruntime-web's ort-wasm-simd-threaded.{mjs,wasm}. */
   wasmDir: string;
+  /** float32 or 8-bit weights, asked for at each (re)load (default 'auto'). */
+  weights?: () => WeightPreference;
   log?: (message: string) => void;
 }
 
@@ -73,7 +75,8 @@ export class ModelWorkerClient {
     if (this.disposed) return Promise.reject(new Error('the model worker was shut down'));
     if (!this.loading) {
       const { wasmDir } = this.options;
-      const loading = this.options.modelDir().then((modelDir) => this.request<LoadResult>({ kind: 'load', modelDir, wasmDir }));
+      const weights = this.options.weights?.() ?? 'auto';
+      const loading = this.options.modelDir().then((modelDir) => this.request<LoadResult>({ kind: 'load', modelDir, wasmDir, weights }));
       this.loading = loading;
       loading.catch(() => {
         if (this.loading === loading) this.loading = undefined; // the next call tries again

@@ -3,14 +3,14 @@
 // on the extension host's main thread.
 import type { TokenEntry } from '../engine/model-tokenizer';
 import type { LoadResult as ModelLoadResult, TokenEntries as TokenEntryList } from '../engine/model-calls';
-import type { BackendInfo, LastPrediction, ModelConfig, Neighbour, TokenSpan } from '../engine/types';
+import type { BackendInfo, LastPrediction, ModelConfig, Neighbour, TokenSpan, WeightPreference } from '../engine/types';
 import type { ThreadPriority } from './thread-priority';
 
 export type WorkerRequest =
   /** Reads config.json and the tokenizer of `modelDir` (no weights): enough to tokenize. */
   | { kind: 'open'; id: number; modelDir: string }
   /** Also loads the weights and builds the engine. */
-  | { kind: 'load'; id: number; modelDir: string; wasmDir: string }
+  | { kind: 'load'; id: number; modelDir: string; wasmDir: string; weights: WeightPreference }
   /** The model's tokens of `text`: how many, and the spans of the last `tail`. */
   | { kind: 'tokenize'; id: number; text: string; tail: number }
   | { kind: 'count'; id: number; text: string }

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { configuredModel, modelCannotBeUsed, resolveModel, type ResolvedModel } from '../model-location';
 import { ModelWorkerClient } from './client';
+import { readSettings } from '../config';
 
 export interface ModelWorker {
   client: ModelWorkerClient;
@@ -36,6 +37,7 @@ export function startModelWorker(extensionUri: vscode.Uri, log: (message: string
       return model.folder.fsPath;
     },
     wasmDir: at('dist', 'ort'),
+    weights: () => readSettings().weights,
     log,
   });
   return { client, select };

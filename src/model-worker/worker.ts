@@ -198,6 +198,7 @@ class ModelWorker {
         const engine = await LensEngine.create(checkpoint, {
           ort,
           backend: 'wasm',
+          weights: job.weights,
           wasmThreads: workerThreads(os.availableParallelism()),
           tokenText: (id) => tokenEntry(tokenizer, id).text,
           onSessionCreated: (_name, buildMs, createMs) => {

@@ -3,7 +3,7 @@
 // from the webview is validated (protocol.ts) and checked against the run it claims to answer.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { BackendPreference } from '../engine/types';
+import type { BackendPreference, WeightPreference } from '../engine/types';
 import type { Reporter } from '../log';
 import type { ModelLocation } from '../model-location';
 import {
@@ -55,6 +55,8 @@ export interface PanelOptions {
   extensionUri: vscode.Uri;
   reporter: Reporter;
   backend: BackendPreference;
+  /** float32 or 8-bit weights for the page's own model (the host's worker reads the setting itself). */
+  weights?: WeightPreference;
   settings: ViewSettings;
   /** The model the page loads; fixed for the panel's life (a different one gets a new panel). */
   model: ModelLocation;
@@ -140,9 +142,10 @@ export class ExplainPanel implements vscode.Disposable {
   }
 
   /** A new backend preference: the webview builds its engine again before the next run. */
-  updateBackend(backend: BackendPreference): void {
-    if (backend === this.options.backend) return;
+  updateBackend(backend: BackendPreference, weights: WeightPreference = 'auto'): void {
+    if (backend === this.options.backend && weights === (this.options.weights ?? 'auto')) return;
     this.options.backend = backend;
+    this.options.weights = weights;
     if (this.ready) this.onReady();
   }
 
@@ -272,6 +275,7 @@ export class ExplainPanel implements vscode.Disposable {
       wasmUri: uri(...WASM_FILE),
       engineUri: uri(...ENGINE_WORKER_FILE),
       backend: this.options.backend,
+      weights: this.options.weights ?? 'auto',
       settings: this.options.settings,
       language: vscode.env.language,
       hostEngine: this.options.hostModel !== undefined,

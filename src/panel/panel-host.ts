@@ -1,7 +1,7 @@
 // Owns the (single) Explain Tokens panel: opens it on demand, reuses it while it lives, and
 // forwards setting changes to it.
 import * as vscode from 'vscode';
-import type { BackendPreference } from '../engine/types';
+import type { BackendPreference, WeightPreference } from '../engine/types';
 import type { Reporter } from '../log';
 import type { ModelLocation } from '../model-location';
 import type { AttentionMessage, InsertTextMessage, ScoresMessage, ViewSettings } from '../protocol';
@@ -27,7 +27,7 @@ export class PanelHost implements vscode.Disposable {
     return this.panel;
   }
 
-  open(backend: BackendPreference, settings: ViewSettings, model: ModelLocation): ExplainPanel {
+  open(backend: BackendPreference, settings: ViewSettings, model: ModelLocation, weights: WeightPreference = 'auto'): ExplainPanel {
     if (this.panel && this.panel.model.folder.toString() !== model.folder.toString()) {
       // The page has the old model loaded, and may read only the old model's folder.
       this.reporter.info(`the model is now ${model.folder.fsPath}: reopening the panel`);
@@ -35,12 +35,12 @@ export class PanelHost implements vscode.Disposable {
       this.panel = undefined;
     }
     if (this.panel) {
-      this.panel.updateBackend(backend);
+      this.panel.updateBackend(backend, weights);
       this.panel.updateSettings(settings);
       this.panel.reveal();
       return this.panel;
     }
-    const panel = new ExplainPanel({ extensionUri: this.extensionUri, reporter: this.reporter, backend, settings, model, onAttention: this.onAttention, onInsertText: this.onInsertText, onScores: this.onScores, hostModel: this.hostModel });
+    const panel = new ExplainPanel({ extensionUri: this.extensionUri, reporter: this.reporter, backend, weights, settings, model, onAttention: this.onAttention, onInsertText: this.onInsertText, onScores: this.onScores, hostModel: this.hostModel });
     panel.onDidDispose(() => {
       if (this.panel === panel) this.panel = undefined;
     });

@@ -87,6 +87,28 @@ describe('llmLens.modelPath', function () {
     assert.match(markdown, /Next token/, markdown);
   });
 
+  it('llmLens.weights "int8": the panel and the hover run 8-bit weights; cleared, float32 again', async () => {
+    const settings = () => vscode.workspace.getConfiguration('llmLens');
+    await setModelPath(undefined);
+    const float32 = await explainText();
+    assert.equal(float32.status, 'done', float32.message);
+    assert.equal(float32.weights, 'float32');
+    try {
+      await settings().update('weights', 'int8', vscode.ConfigurationTarget.Global);
+      const int8 = await explainText();
+      assert.equal(int8.status, 'done', int8.message);
+      assert.equal(int8.weights, 'int8');
+      assert.equal(int8.model, 'tiny-gpt2-software');
+      assert.equal(int8.scoredTokens, float32.scoredTokens);
+      await until(() => api.hoverStats().model === 'tiny-gpt2-software', 'the hover to load the 8-bit model', MODEL_LOAD_MS);
+    } finally {
+      await settings().update('weights', undefined, vscode.ConfigurationTarget.Global);
+    }
+    const again = await explainText();
+    assert.equal(again.status, 'done', again.message);
+    assert.equal(again.weights, 'float32');
+  });
+
   it('a folder without a checkpoint: says why and runs the bundled model', async () => {
     const missing = path.join(tmp, 'nowhere');
     await setModelPath(missing);

@@ -53,12 +53,24 @@ describe('the verdict', () => {
     assert.deepEqual(verdictFor('openai-community/gpt2'), { fits: 'yes' });
   });
 
-  test('Llama 3.2 1B cannot run: its float32 weights alone are over the 4 GiB WebAssembly heap, said with the numbers', () => {
+  test('Llama 3.2 1B: its float32 weights alone are over the 4 GiB WebAssembly heap, so it runs with 8-bit weights; asked for float32, it is refused with the numbers', () => {
+    const config = curatedConfig(curated('meta-llama/Llama-3.2-1B'));
+    const roomy = { totalBytes: 64 * GB, freeBytes: 60 * GB };
+    const estimates = extensionMemoryEstimates(config, curated('meta-llama/Llama-3.2-1B').downloadBytes);
+    assert.deepEqual(estimates.map((e) => e.precision), ['int8', 'int8']);
+    // 1,235,814,400 parameters × 1.125 bytes = 1.39 GB, and the [V, d] table dequantized while the head runs (1.05 GB).
+    assert.ok(estimates[0]!.wasmBytes > 2.4 * GB && estimates[0]!.wasmBytes < MAX_WASM_BYTES, String(estimates[0]!.wasmBytes));
+    assert.deepEqual(memoryVerdict('meta-llama/Llama-3.2-1B', estimates, roomy), { fits: 'yes' });
     // 1,235,814,400 parameters × 4 bytes = 4.94 GB before its vocabulary table's prepacked copy
     // (128,256 × 2,048 × 4 = 1.05 GB) and a forward pass.
-    const verdict = verdictFor('meta-llama/Llama-3.2-1B', { totalBytes: 64 * GB, freeBytes: 60 * GB });
+    const float32 = extensionMemoryEstimates(config, curated('meta-llama/Llama-3.2-1B').downloadBytes, 'float32');
+    const verdict = memoryVerdict('meta-llama/Llama-3.2-1B', float32, roomy);
     assert.equal(verdict.fits, 'no');
     assert.equal('message' in verdict && verdict.message, 'meta-llama/Llama-3.2-1B is too large for LLM Lens: it needs 6.5 GB in the WebAssembly runtime, which addresses at most 4.3 GB');
+    // Models that fit in float32 stay float32 unless 8 bits are asked for.
+    const gpt2 = curatedConfig(curated('openai-community/gpt2'));
+    assert.deepEqual(extensionMemoryEstimates(gpt2, 548e6).map((e) => e.precision), ['float32', 'float32']);
+    assert.deepEqual(extensionMemoryEstimates(gpt2, 548e6, 'int8').map((e) => e.precision), ['int8', 'int8']);
   });
 
   test('Qwen3 0.6B fits the WebAssembly heap at 1,024 tokens (one block\'s attention at a time), and warns when free memory is short', () => {

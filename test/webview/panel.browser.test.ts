@@ -315,3 +315,44 @@ describe('Explain Tokens panel: a model that cannot load', () => {
     }
   });
 });
+
+describe('Explain Tokens panel: 8-bit weights (llmLens.weights "int8")', () => {
+  for (const backend of ['wasm', 'webgpu'] as const) {
+    test(`${backend}: the panel runs 8-bit weights, and its footer gives their measured error against float32, as the engine in Node measures it`, async () => {
+      const server = await serveStatic(repoRoot);
+      const browser = await launchChromium({ webgpu: backend === 'webgpu' });
+      const checkpoint = await loadCheckpointFromDir(defaultModelDir());
+      const int8 = await LensEngine.create(checkpoint, { ort, backend: 'wasm', weights: 'int8' });
+      try {
+        const page = await browser.newPage();
+        await page.goto(server.url(writePanelPage(server.origin, `panel-int8-${backend}.html`)));
+        await waitForPosted(page, 'ready', undefined, 30_000);
+        await sendToPanel(page, { ...bundledModelInit(server, { backend }), weights: 'int8' });
+        const { text, ids } = reference.refs[0]!;
+        await sendToPanel(page, await explainMessage(1, text, { fileName: 'sample.py' }));
+        const analysis = await waitForPosted(page, 'analysis', 1);
+        // MatMulNBits runs on onnxruntime-web's WebGPU too (no fallback to WASM).
+        assert.equal(analysis.backend.name, backend, analysis.backend.reason);
+        assert.equal(analysis.backend.weights?.precision, 'int8');
+        assert.equal(analysis.backend.weights?.why, 'requested');
+        const expected = await int8.analyze(ids);
+        for (const score of analysis.scores) {
+          const target = expected.positions[score.index - 1]!.target!;
+          assert.ok(Math.abs(score.logprob - target.logprob) < 2e-3, `token ${score.index}: ${score.logprob} vs ${target.logprob}`);
+        }
+        const footer = page.locator('.footer .weights[data-max-logprob-diff]');
+        await footer.waitFor({ timeout: 120_000 });
+        const measured = await int8.weightError(ids);
+        assert.ok(Math.abs(Number(await footer.getAttribute('data-max-logprob-diff')) - measured.maxLogprobDiff) < 2e-3);
+        const shown = (await footer.textContent())!;
+        assert.match(shown, new RegExp(`^8-bit weights — vs float32 on this text: \\|Δ log p\\| ≤ [\\d.e-]+ \\(mean [\\d.e-]+\\), same top-1 at \\d+ of ${measured.positions} positions$`), shown);
+        assert.match((await footer.locator('strong').getAttribute('title'))!, /^llmLens\.weights asks for 8-bit weights: 0\.01 GB instead of 0\.05 GB in float32/);
+      } finally {
+        await int8.dispose();
+        checkpoint.close();
+        await browser.close();
+        await server.close();
+      }
+    });
+  }
+});

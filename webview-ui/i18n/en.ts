@@ -238,6 +238,13 @@ export const en = {
   'footer.load.firstRunMs': 'first run {time}',
   'footer.analysis': 'analysis {time}',
   'footer.distribution': 'distribution {time}',
+  'footer.int8': '8-bit weights',
+  'footer.int8.tooBig': 'Float32 weights would need {float32} of the runtime\'s {heap} heap, so every weight matrix is held in 8 bits (each block of 32 values shares one float32 scale): {held}.',
+  'footer.int8.requested': 'llmLens.weights asks for 8-bit weights: {held} instead of {float32} in float32 (each block of 32 values shares one float32 scale).',
+  'footer.int8.measuring': 'measuring against float32…',
+  'footer.int8.error': 'vs float32 on this text: |Δ log p| ≤ {max} (mean {mean}), same top-1 at {same} of {positions} positions',
+  'footer.int8.errorHelp': 'The same tokens were run once more with float32 weights (one block at a time, released after): the log-probability of each actual next token moved by at most {max} nats, {mean} on average, and the most likely next token was the same at {same} of {positions} positions.',
+  'footer.int8.failed': 'not compared with float32: {message}',
 
   'attention.empty': 'Explain some text to see how its tokens attend to each other.',
   'attention.computingLayer': "Computing layer {layer}'s attention…",

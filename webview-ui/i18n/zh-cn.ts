@@ -239,6 +239,13 @@ export const zhCn: Bundle = {
   'footer.load.firstRunMs': '首次运行 {time}',
   'footer.analysis': '分析 {time}',
   'footer.distribution': '概率分布 {time}',
+  'footer.int8': '8 位权重',
+  'footer.int8.tooBig': 'float32 权重需要 {float32}，放不进运行时 {heap} 的堆，所以每个权重矩阵以 8 位保存（每 32 个值共用一个 float32 缩放系数）：{held}。',
+  'footer.int8.requested': 'llmLens.weights 设置要求 8 位权重：{held}，float32 则需要 {float32}（每 32 个值共用一个 float32 缩放系数）。',
+  'footer.int8.measuring': '正在与 float32 比较…',
+  'footer.int8.error': '在这段文字上与 float32 相比：|Δ log p| ≤ {max}（平均 {mean}），{positions} 个位置中有 {same} 个 top-1 相同',
+  'footer.int8.errorHelp': '同样的词元又用 float32 权重算了一遍（一次一个块，用完即释放）：每个实际下一个词元的对数概率最多变化 {max} 奈特，平均 {mean}；{positions} 个位置中有 {same} 个最可能的下一个词元相同。',
+  'footer.int8.failed': '未能与 float32 比较：{message}',
 
   'attention.empty': '先解释一段文字，就能看到其中的词元彼此如何分配注意力 (attention)。',
   'attention.computingLayer': '正在计算第 {layer} 层的注意力…',

@@ -1,7 +1,7 @@
 // Footer: which backend ran the model and why, the model's name, and timings.
-import type { BackendInfo } from '../../src/engine/types';
+import type { BackendInfo, Int8WeightsInfo, WeightError } from '../../src/engine/types';
 import { clear, el } from '../dom';
-import { formatMs } from './format';
+import { formatCount, formatMs } from './format';
 import { isolatedText } from '../../src/untrusted-text';
 import { english, type Translate } from '../i18n';
 import type { LoadTimings } from '../engine-rpc';
@@ -24,6 +24,23 @@ export interface FooterInfo {
   loadTimings?: LoadTimings;
   analyzeMs?: number;
   distributionMs?: number;
+  /** 8-bit weights: their measured error against float32 on this text, while measuring, or why it could not be. */
+  weightError?: WeightError | 'measuring' | { failed: string };
+}
+
+const gigabytes = (bytes: number) => `${(bytes / 1e9).toFixed(2)} GB`;
+const nats = (value: number) => (value < 0.001 ? value.toExponential(1) : value.toFixed(3));
+
+/** The 8-bit label's tooltip: why the weights are 8-bit, with the numbers. */
+export function int8Reason(weights: Int8WeightsInfo, t: Translate = english): string {
+  const numbers = { float32: gigabytes(weights.float32Bytes), held: gigabytes(weights.heldBytes), heap: gigabytes(weights.heapBytes) };
+  return t(weights.why === 'tooBig' ? 'footer.int8.tooBig' : 'footer.int8.requested', numbers);
+}
+
+/** "vs float32 on this text: |Δ log p| ≤ 0.062 (mean 0.022), same top-1 at 36 of 36 positions". */
+export function int8ErrorText(error: WeightError, t: Translate = english): { text: string; help: string } {
+  const values = { max: nats(error.maxLogprobDiff), mean: nats(error.meanLogprobDiff), same: formatCount(error.sameTop1), positions: formatCount(error.positions) };
+  return { text: t('footer.int8.error', values), help: t('footer.int8.errorHelp', values) };
 }
 
 export function backendLabel(backend: BackendInfo, t: Translate = english): string {
@@ -75,11 +92,29 @@ export class FooterView {
       }
       parts.push(el('span', { className: 'load', text: t('footer.load', { time: formatMs(info.loadMs) }), attrs }));
     }
+    const weights = info.backend?.weights;
+    if (weights) parts.push(this.int8Part(weights, info.weightError));
     if (info.analyzeMs !== undefined) parts.push(el('span', { text: t('footer.analysis', { time: formatMs(info.analyzeMs) }) }));
     if (info.distributionMs !== undefined) parts.push(el('span', { text: t('footer.distribution', { time: formatMs(info.distributionMs) }) }));
     parts.forEach((part, i) => {
       if (i > 0) this.element.appendChild(el('span', { className: 'sep', text: '·', attrs: { 'aria-hidden': 'true' } }));
       this.element.appendChild(part);
     });
+  }
+
+  private int8Part(weights: Int8WeightsInfo, error: FooterInfo['weightError']): HTMLElement {
+    const t = this.t;
+    const children: Node[] = [el('strong', { text: t('footer.int8'), attrs: { title: int8Reason(weights, t) } })];
+    const attrs: Record<string, string> = { 'data-weights': 'int8' };
+    if (error === 'measuring') {
+      children.push(document.createTextNode(` — ${t('footer.int8.measuring')}`));
+    } else if (error && 'failed' in error) {
+      children.push(document.createTextNode(` — ${t('footer.int8.failed', { message: error.failed })}`));
+    } else if (error) {
+      const { text, help } = int8ErrorText(error, t);
+      children.push(el('span', { text: ` — ${text}`, attrs: { title: help } }));
+      attrs['data-max-logprob-diff'] = String(error.maxLogprobDiff);
+    }
+    return el('span', { className: 'weights', attrs }, children);
   }
 }
