@@ -2,7 +2,7 @@
 // fills in its numbers, answers chip clicks with the next-token distribution, and reports the
 // analysis back to the host for the editor's heat map. A newer run makes older ones stale:
 // their late results are dropped, never shown.
-import type { Analysis, BackendInfo, BackendPreference, Distribution } from '../src/engine/types';
+import type { Analysis, BackendInfo, BackendPreference, Distribution, WeightError } from '../src/engine/types';
 import { clippedText } from '../src/untrusted-text';
 import { LIMITS, clipMessage, type ExplainMessage, type HostMessage, type InitMessage, type ShowAttentionMessage, type TokenScore, type ViewSettings } from '../src/protocol';
 import { el } from './dom';
@@ -79,6 +79,8 @@ export class App {
   private engineSlot: EngineSlot | undefined;
   private state: RunState | undefined;
   private footerInfo: FooterInfo = { model: '…' };
+  /** The last measured error of 8-bit weights: the engine and the ids it was measured on. */
+  private lastWeightError: { engine: object; key: string; value: WeightError } | undefined;
   /** Set when WebGPU failed at run time and the panel moved to WASM. */
   private backendOverride: BackendInfo | undefined;
   private selected: number | undefined;
@@ -316,6 +318,14 @@ export class App {
 
   /** 8-bit weights: the footer says how far they move this text's numbers from float32's, once measured. */
   private async measureWeightError(state: RunState, loaded: LoadedEngine, stale: () => boolean): Promise<void> {
+    // The same text on the same model again (a re-run, a settings change): its float32 run is not repeated.
+    const key = state.keptIds.join(',');
+    const known = this.lastWeightError;
+    if (known && known.engine === loaded.engine && known.key === key) {
+      this.footerInfo = { ...this.footerInfo, weightError: known.value };
+      this.footer.render(this.footerInfo);
+      return;
+    }
     this.footerInfo = { ...this.footerInfo, weightError: 'measuring' };
     this.footer.render(this.footerInfo);
     let measured: FooterInfo['weightError'];
@@ -323,6 +333,7 @@ export class App {
       const error = await loaded.engine.weightError(state.keptIds);
       const finite = [error?.maxLogprobDiff, error?.meanLogprobDiff, error?.positions, error?.sameTop1].every((n) => typeof n === 'number' && Number.isFinite(n));
       measured = finite ? error : { failed: 'the comparison gave no numbers' };
+      if (finite) this.lastWeightError = { engine: loaded.engine, key, value: error };
       if (finite) this.host.log('info', `8-bit weights vs float32 on ${error.positions} positions: max |Δ log p| ${error.maxLogprobDiff.toFixed(4)}, mean ${error.meanLogprobDiff.toFixed(4)}, same top-1 at ${error.sameTop1}`);
     } catch (error) {
       measured = { failed: errorText(error) };

@@ -2,7 +2,7 @@
 // engine's questions to it and hands back its answers. The page keeps drawing meanwhile.
 import type { Analysis, AnalyzeOptions, BackendInfo, BackendPreference, Distribution, LensCell, ModelConfig, Neighbour, WeightError } from '../src/engine/types';
 import type { DistributionOptions } from '../src/engine/engine';
-import type { Translate } from './i18n';
+import { english, type Translate } from './i18n';
 import type { CallMessage, ChatAnswer, EngineCalls, EngineMethod, LoadStage, LoadTimings, ModelLocation, TokenizerInfo, WorkerMessage } from './engine-rpc';
 import type { LoadResult, ModelCalls, TokenEntries } from '../src/engine/model-calls';
 import type { HostWorkerWhy } from '../src/engine/backend';
@@ -265,11 +265,9 @@ export class HostEngine extends RemoteEngine {
   }
 
   protected override describe(backend: BackendInfo): BackendInfo {
-    const threads = backend.threads ?? 1;
-    const reason =
-      this.why.code === 'hostWorker'
-        ? `No hardware WebGPU adapter in the panel (${this.why.detail}): the extension host's model worker runs the model on WASM with ${threads} thread(s), the same loaded model as the hover.`
-        : `WASM was requested: the extension host's model worker runs the model with ${threads} thread(s), the same loaded model as the hover.`;
+    // The English of the footer's own sentence (the footer words it in the panel's language from `why`).
+    const detail = this.why.code === 'hostWorker' ? this.why.detail : '';
+    const reason = english(`backend.${this.why.code}`, { detail, threads: backend.threads ?? 1 });
     return { ...backend, host: true, reason, why: this.why };
   }
 

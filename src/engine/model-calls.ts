@@ -134,9 +134,14 @@ export const tokenIdsIn: { [M in ModelMethod]: (value: Awaited<ReturnType<ModelC
   weightError: () => [],
 };
 
+/** The display entries of `ids`, each once (ids that are not token ids are left out). */
+export function entriesOfIds(ids: Iterable<number>, tokenizer: Tokenizer): TokenEntries {
+  return [...new Set(ids)].filter((id) => Number.isInteger(id) && id >= 0).map((id) => [id, tokenEntry(tokenizer, id)]);
+}
+
 /** The display entries of the ids in a result, each once. */
 export function entriesOf<M extends ModelMethod>(method: M, value: Awaited<ReturnType<ModelCalls[M]>>, tokenizer: Tokenizer): TokenEntries {
-  return [...new Set(tokenIdsIn[method](value))].map((id) => [id, tokenEntry(tokenizer, id)]);
+  return entriesOfIds(tokenIdsIn[method](value), tokenizer);
 }
 
 /** The buffers of a result that can move instead of being copied (attention maps, the residual stream). */

@@ -120,7 +120,7 @@ export class NextTokenHoverProvider implements vscode.HoverProvider, vscode.Disp
       try {
         const answer = await this.predictInWindow(window, offset - window.start, settings, token);
         syncStart = performance.now();
-        for (const [id, entry] of Object.entries(answer.entries ?? {})) this.entries.set(Number(id), entry);
+        for (const [id, entry] of answer.entries ?? []) this.entries.set(id, entry);
         hovered = answer.token && shiftSpan(answer.token, window.start);
         prediction = answer.prediction;
       } catch (error) {
@@ -173,7 +173,7 @@ export class NextTokenHoverProvider implements vscode.HoverProvider, vscode.Disp
     if (prediction.lastToken) ids.push(prediction.lastToken.id);
     const missing = ids.filter((id) => this.entries.get(id) === undefined);
     if (missing.length === 0 || token.isCancellationRequested) return;
-    for (const [id, entry] of Object.entries(await this.deps.client.entries(missing))) this.entries.set(Number(id), entry);
+    for (const [id, entry] of await this.deps.client.entries(missing)) this.entries.set(id, entry);
   }
 
   private async neighboursOf(id: number, token: vscode.CancellationToken): Promise<Neighbour[]> {

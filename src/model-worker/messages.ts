@@ -45,8 +45,8 @@ export interface TokenizeResult {
   tail: TokenSpan[];
 }
 
-/** Display entries by id. */
-export type TokenEntries = Record<number, TokenEntry>;
+/** Display entries of ids, as [id, entry] pairs: the same shape for the hover and the panel. */
+export type TokenEntries = TokenEntryList;
 
 /** The hovered token (offsets relative to the window; null where there is none) and what the model predicts after it. */
 export interface HoverAtResult {

@@ -9,7 +9,7 @@ import { parentPort } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-web';
 import { LensEngine, type OrtLike } from '../engine/engine';
-import { callModel, entriesOf as answerEntries, modelCalls, transferables, type LoadTimings, type ModelCalls, type ModelMethod } from '../engine/model-calls';
+import { callModel, entriesOf as answerEntries, entriesOfIds, modelCalls, transferables, type LoadTimings, type ModelCalls, type ModelMethod } from '../engine/model-calls';
 import { startRuntime } from '../engine/ort-sessions';
 import type { Checkpoint } from '../engine/checkpoint';
 import { tokenEntry, TOKENIZER_FILE } from '../engine/model-tokenizer';
@@ -18,7 +18,7 @@ import type { ModelConfig } from '../engine/types';
 import { contextInWindow } from '../hover/hover-context';
 import { CONFIG_FILE, loadCheckpointFromDir, readModelConfigFromDir } from '../node/load-model';
 import { loadTokenizerFromDir, readChatTemplate, readGenerationConfig } from '../node/load-tokenizer';
-import type { PanelAnswer, PanelLoadResult, OpenResult, TokenEntries, WorkerRequest, WorkerResponse, WorkerResult } from './messages';
+import type { PanelAnswer, PanelLoadResult, OpenResult, WorkerRequest, WorkerResponse, WorkerResult } from './messages';
 import { lowerThisThreadPriority, type ThreadPriority } from './thread-priority';
 import { workerThreads } from './worker-threads';
 
@@ -37,6 +37,8 @@ interface OpenModel {
 /** The loaded model as the panel asks it: its calls, and the load's numbers. */
 interface PanelModel {
   calls: ModelCalls;
+  /** The tokenizer the calls use, for the texts of the ids in their answers. */
+  tokenizer: Tokenizer;
   result: PanelLoadResult;
 }
 
@@ -170,7 +172,7 @@ class ModelWorker {
         return (await this.openedModel()).tokenizer.count(job.text);
       case 'entries': {
         const { tokenizer } = await this.openedModel();
-        return entriesOf(tokenizer, job.ids);
+        return entriesOfIds(job.ids, tokenizer);
       }
     }
   }
@@ -219,8 +221,7 @@ class ModelWorker {
       case 'panelLoad':
         return (await this.panelModel()).result;
       case 'panelCall': {
-        const { calls } = await this.panelModel();
-        const { tokenizer } = await this.openedModel();
+        const { calls, tokenizer } = await this.panelModel();
         const value = await callModel(calls, job.method, job.args);
         const answer: PanelAnswer = { value, backend: this.requireEngine().backend, tokens: answerEntries(job.method as ModelMethod, value as never, tokenizer) };
         return answer;
@@ -235,7 +236,7 @@ class ModelWorker {
         const prediction = await engine.predictLast(context.ids, { topK: job.topK, temperature: job.temperature });
         const ids = prediction.next.top.map(([id]) => id);
         if (prediction.lastToken) ids.push(prediction.lastToken.id);
-        return { token: context.token, prediction, entries: entriesOf(tokenizer, ids) };
+        return { token: context.token, prediction, entries: entriesOfIds(ids, tokenizer) };
       }
     }
   }
@@ -258,7 +259,7 @@ class ModelWorker {
         loadMs: loaded.loadMs,
         timings: loaded.timings,
       };
-      return { calls, result };
+      return { calls, tokenizer: model.tokenizer, result };
     })();
     const panel = this.panel;
     // A failed read is not kept: the next call tries again.
@@ -276,12 +277,6 @@ class ModelWorker {
 
 function describe(model: OpenModel): OpenResult {
   return { config: model.config, tokenizer: { name: model.tokenizer.name, addsBos: model.tokenizer.addsBos } };
-}
-
-function entriesOf(tokenizer: Tokenizer, ids: readonly number[]): TokenEntries {
-  const entries: TokenEntries = {};
-  for (const id of ids) if (Number.isInteger(id) && id >= 0) entries[id] = tokenEntry(tokenizer, id);
-  return entries;
 }
 
 if (parentPort) {

@@ -347,6 +347,14 @@ describe('Explain Tokens panel: 8-bit weights (llmLens.weights "int8")', () => {
         const shown = (await footer.textContent())!;
         assert.match(shown, new RegExp(`^8-bit weights — vs float32 on this text: \\|Δ log p\\| ≤ [\\d.e-]+ \\(mean [\\d.e-]+\\), same top-1 at \\d+ of ${measured.positions} positions$`), shown);
         assert.match((await footer.locator('strong').getAttribute('title'))!, /^llmLens\.weights asks for 8-bit weights: 0\.01 GB instead of 0\.05 GB in float32/);
+        // The same text again: the footer shows the same measurement without running float32 again.
+        const measurements = () => page.evaluate(() => window.__posted.filter((m) => m.type === 'log' && m.message.startsWith('8-bit weights vs float32')).length);
+        assert.equal(await measurements(), 1);
+        await sendToPanel(page, await explainMessage(2, text, { fileName: 'sample.py' }));
+        await waitForPosted(page, 'analysis', 2);
+        await footer.waitFor({ timeout: 60_000 });
+        assert.equal(await footer.textContent(), shown);
+        assert.equal(await measurements(), 1);
       } finally {
         await int8.dispose();
         checkpoint.close();
