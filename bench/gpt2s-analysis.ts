@@ -4,7 +4,7 @@
 // work: no analysis computes every layer's attention any more), with the runtime's MatMul ceiling at the same thread count and
 // the process's peak RSS. bench/run.ts runs it in a fresh process per thread count and prints
 // the JSON this writes to stdout. Also the Qwen-0.5B shape, with fewer runs.
-// Usage: node --import tsx bench/gpt2s-analysis.ts DIR THREADS [RUNS] [float32|int8]
+// Usage: [BENCH_LIFTOFF=1] node --import tsx bench/gpt2s-analysis.ts DIR THREADS [RUNS] [float32|int8]
 // With int8 (8-bit weights) it also measures their error against float32 on the first 64 positions.
 import v8 from 'node:v8';
 import * as ort from 'onnxruntime-web';
@@ -33,7 +33,9 @@ async function main(): Promise<void> {
   const threads = Number(threadArg);
   const RUNS = Number(runsArg ?? 3);
   if (!dir || !Number.isInteger(threads) || threads < 1) throw new Error('usage: gpt2s-analysis.ts DIR THREADS');
-  v8.setFlagsFromString('--no-liftoff');
+  // As bench/run.ts: TurboFan only, unless BENCH_LIFTOFF=1 asks for V8's default tiering (the extension host's).
+  const liftoff = process.env.BENCH_LIFTOFF === '1';
+  if (!liftoff) v8.setFlagsFromString('--no-liftoff');
   ort.env.wasm.numThreads = threads;
   // The runtime's own start (compiling its .wasm) is not the model's: a tiny session first.
   await (await ort.InferenceSession.create(matmulGraph(8, 8), sessionOptions('wasm'))).release();
@@ -99,6 +101,7 @@ async function main(): Promise<void> {
     peak_rss_mb: round(peakRssMb),
     runtime_rss_mb: round(runtimeRssMb),
     weights,
+    liftoff,
     ...(weightError
       ? { int8_max_logprob_diff: round(weightError.maxLogprobDiff, 4), int8_mean_logprob_diff: round(weightError.meanLogprobDiff, 4), int8_same_top1: weightError.sameTop1, int8_error_positions: weightError.positions, int8_error_ms: round(weightErrorMs) }
       : {}),

@@ -35,7 +35,7 @@ import {
 import { inverseFrequencies, rotaryTables } from './rope';
 import { KeyValueCache, type PastKeyValues } from './kv-cache';
 import { ResidualCache, type ResidualCell, type StreamRun } from './residual-cache';
-import { SessionPool, type OrtLike, type OrtTensorLike, type ProviderKind } from './ort-sessions';
+import { SessionPool, type OrtLike, type OrtSessionLike, type OrtTensorLike, type ProviderKind } from './ort-sessions';
 import { openAiTokenizer } from './tokenizer';
 import { chooseWeights, WASM_HEAP_BYTES } from './memory-fit';
 import { tokenEntry } from './model-tokenizer';
@@ -390,7 +390,9 @@ export class LensEngine {
     const targets = read.slice(1);
     return this.serialize(async () => {
       const d = this.config.nEmbd;
-      const int8Final = await this.finalResidual(read);
+      // Causal attention: the analysis just before, over the whole text, holds these rows already.
+      const cells = Array.from({ length: count }, (_, position) => ({ layer: this.config.nLayer, position }));
+      const int8Final = this.cache.rows(read, cells) ?? (await this.finalResidual(read));
       const int8Head = await this.runHead(int8Final.subarray(0, count * d), targets, 1, 1);
       const float32 = await this.float32Logprobs(read, count);
       let max = 0;
@@ -422,22 +424,11 @@ export class LensEngine {
     const { nLayer: L, nEmbd: d, vocabSize: V } = this.config;
     const T = ids.length;
     const shared = this.rotaryFeeds(0, T);
-    const empty = new Float32Array(0);
-    const pastShape = [this.config.architecture.kvHeads, 0, this.config.architecture.headDim];
     let residual = this.checkpoint.embed(ids, 0);
     for (let layer = 0; layer < L; layer++) {
       const input = residual;
       const out = await this.sessions.once(buildBlockGraph(this.checkpoint, layer, 'float32'), (session) =>
-        session.run(
-          {
-            ...shared,
-            [BLOCK_INPUTS.residual]: new this.ort.Tensor('float32', input, [T, d]),
-            [BLOCK_INPUTS.pastKey]: new this.ort.Tensor('float32', empty, pastShape),
-            [BLOCK_INPUTS.pastValue]: new this.ort.Tensor('float32', empty, pastShape),
-            [BLOCK_INPUTS.outputRows]: this.int64([T]),
-          },
-          [BLOCK_OUTPUTS.residual],
-        ),
+        this.runBlock(layer, input, undefined, T, shared, [BLOCK_OUTPUTS.residual], session),
       );
       residual = floats(out[BLOCK_OUTPUTS.residual]);
     }
@@ -598,7 +589,10 @@ export class LensEngine {
     };
   }
 
-  /** Block `layer` on `residual` (the rows after the `past` ones), computing its last `rows` rows. */
+  /**
+   * Block `layer` on `residual` (the rows after the `past` ones), computing its last `rows` rows,
+   * in `session`: the engine's own block session unless given another (weightError's float32 one).
+   */
   private async runBlock(
     layer: number,
     residual: Float32Array,
@@ -606,12 +600,12 @@ export class LensEngine {
     rows: number,
     shared: Record<string, OrtTensorLike>,
     fetches: string[],
+    session?: OrtSessionLike,
   ): Promise<Record<string, OrtTensorLike>> {
     const { nEmbd: d, architecture: a } = this.config;
     const pastShape = [a.kvHeads, past?.length ?? 0, a.headDim];
     const empty = new Float32Array(0);
-    const session = await this.sessions.get(`block.${layer}`);
-    return session.run(
+    return (session ?? (await this.sessions.get(`block.${layer}`))).run(
       {
         ...shared,
         [BLOCK_INPUTS.residual]: new this.ort.Tensor('float32', residual, [residual.length / d, d]),

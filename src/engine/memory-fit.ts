@@ -13,9 +13,9 @@ export const RUNTIME_RESERVE_BYTES = 512 * 1024 ** 2;
 
 export interface WeightFootprint {
   parameters: number;
-  /** float32 bytes of every weight. */
+  /** Every weight's bytes at the precision asked. */
   weightBytes: number;
-  /** The largest [V, d] table's bytes: present twice while its session is made. */
+  /** The largest [V, d] table's float32 bytes: held once more than the weights count (see weightFootprint). */
   tableBytes: number;
   /** weightBytes + tableBytes + the reserve. */
   neededBytes: number;
@@ -23,8 +23,13 @@ export interface WeightFootprint {
   fits: boolean;
 }
 
-export function weightFootprint(parameters: number, vocabSize: number, width: number, budgetBytes = WASM_HEAP_BYTES): WeightFootprint {
-  const weightBytes = parameters * 4;
+/**
+ * The weights at `bytesPerParameter` (4 for float32, INT8_BYTES_PER_PARAMETER for 8 bits) and the
+ * [V, d] table once more in float32: float32's prepacked copy while its session is made, or the
+ * table MatMulNBits holds dequantized while the head's product runs.
+ */
+export function weightFootprint(parameters: number, vocabSize: number, width: number, budgetBytes = WASM_HEAP_BYTES, bytesPerParameter = 4): WeightFootprint {
+  const weightBytes = Math.ceil(parameters * bytesPerParameter);
   const tableBytes = vocabSize * width * 4;
   const neededBytes = weightBytes + tableBytes + RUNTIME_RESERVE_BYTES;
   return { parameters, weightBytes, tableBytes, neededBytes, budgetBytes, fits: neededBytes <= budgetBytes };
@@ -37,18 +42,6 @@ const ADVICE = 'Pick a model with fewer parameters.';
 /** Bytes per parameter in 8 bits: one byte, and a float32 scale per INT8_BLOCK of them. */
 export const INT8_BYTES_PER_PARAMETER = 1 + 4 / INT8_BLOCK;
 
-/**
- * The same for 8-bit weights: a byte and a share of a scale per parameter; while a product runs,
- * onnxruntime's MatMulNBits holds its weight dequantized (float32), the largest being the [V, d]
- * table's.
- */
-export function int8Footprint(parameters: number, vocabSize: number, width: number, budgetBytes = WASM_HEAP_BYTES): WeightFootprint {
-  const weightBytes = Math.ceil(parameters * INT8_BYTES_PER_PARAMETER);
-  const tableBytes = vocabSize * width * 4;
-  const neededBytes = weightBytes + tableBytes + RUNTIME_RESERVE_BYTES;
-  return { parameters, weightBytes, tableBytes, neededBytes, budgetBytes, fits: neededBytes <= budgetBytes };
-}
-
 export type WeightChoice = { precision: WeightPrecision; footprint: WeightFootprint; float32: WeightFootprint } | { refused: string };
 
 /**
@@ -57,7 +50,7 @@ export type WeightChoice = { precision: WeightPrecision; footprint: WeightFootpr
  */
 export function chooseWeights(model: string, parameters: number, vocabSize: number, width: number, preference: WeightPreference, budgetBytes = WASM_HEAP_BYTES): WeightChoice {
   const float32 = weightFootprint(parameters, vocabSize, width, budgetBytes);
-  const int8 = int8Footprint(parameters, vocabSize, width, budgetBytes);
+  const int8 = weightFootprint(parameters, vocabSize, width, budgetBytes, INT8_BYTES_PER_PARAMETER);
   if (preference === 'int8' || (preference === 'auto' && !float32.fits)) {
     if (int8.fits) return { precision: 'int8', footprint: int8, float32 };
     return { refused: `${misfitMessage(model, float32)} In 8 bits it would still need ${gb(int8.neededBytes)} (${gb(int8.weightBytes)} of weights). ${ADVICE}` };

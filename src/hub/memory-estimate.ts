@@ -14,7 +14,7 @@
 //     JavaScript; the head runs 64 positions at a time, so the logits are [64, V] at most.
 // Pure: the extension host and the CLI compare it with the machine's memory.
 import { parseModelConfig } from '../engine/families';
-import { INT8_BYTES_PER_PARAMETER, WASM_HEAP_BYTES } from '../engine/memory-fit';
+import { chooseWeights, INT8_BYTES_PER_PARAMETER, WASM_HEAP_BYTES, weightFootprint } from '../engine/memory-fit';
 import type { ModelConfig, WeightPrecision, WeightPreference } from '../engine/types';
 import { english, type Localize } from '../localize';
 import { LIMITS } from '../protocol';
@@ -53,6 +53,8 @@ export interface MemoryEstimate {
   contextTokens: number;
   /** How the engine would hold the weights (LensEngine's choice: 8-bit only where float32 does not fit, or when asked). */
   precision: WeightPrecision;
+  /** What the engine's own check before loading counts at this precision (memory-fit.ts' weightFootprint): over MAX_WASM_BYTES, it refuses the model. */
+  engineNeedBytes: number;
 }
 
 export interface ParameterCounts {
@@ -103,7 +105,8 @@ export function estimateMemory(config: ModelConfig, storedWeightsBytes: number, 
   const largestGraphBytes = Math.max(blocks / Math.max(1, L), vocab);
   // The engine copies the residual stream (and the panel's attention maps) out of WebAssembly memory.
   const copiedOut = FLOAT32 * ((withAttention ? L * H * T * T : 0) + (L + 1) * T * d);
-  return { parameters: counts.total, largestGraphBytes, wasmBytes, activationBytes, totalBytes: storedWeightsBytes + wasmBytes + largestGraphBytes + copiedOut, contextTokens: T, precision };
+  const engineNeedBytes = weightFootprint(counts.total, V, d, MAX_WASM_BYTES, perParameter).neededBytes;
+  return { parameters: counts.total, largestGraphBytes, wasmBytes, activationBytes, totalBytes: storedWeightsBytes + wasmBytes + largestGraphBytes + copiedOut, contextTokens: T, precision, engineNeedBytes };
 }
 
 /** The most tokens a hover reads (llmLens.hover.contextTokens' maximum). */
@@ -115,13 +118,11 @@ const HOVER_CONTEXT_TOKENS = 512;
  * every layer's attention).
  */
 export function extensionMemoryEstimates(config: ModelConfig, storedWeightsBytes: number, weights: WeightPreference = 'auto'): MemoryEstimate[] {
-  const estimates = (precision: WeightPrecision) => [
-    estimateMemory(config, storedWeightsBytes, HOVER_CONTEXT_TOKENS, false, precision),
-    estimateMemory(config, storedWeightsBytes, LIMITS.analysisTokens, true, precision),
-  ];
-  const float32 = estimates('float32');
-  if (weights === 'float32' || (weights === 'auto' && float32[0]!.wasmBytes <= MAX_WASM_BYTES)) return float32;
-  return estimates('int8');
+  // The precision is the engine's own choice, so that the picker never says one thing and the load another.
+  const choice = chooseWeights(config.name, countParameters(config).total, config.vocabSize, config.nEmbd, weights);
+  // Refused by the engine: the estimates of its least need, which the verdict refuses with its numbers.
+  const precision: WeightPrecision = 'precision' in choice ? choice.precision : weights === 'float32' ? 'float32' : 'int8';
+  return [estimateMemory(config, storedWeightsBytes, HOVER_CONTEXT_TOKENS, false, precision), estimateMemory(config, storedWeightsBytes, LIMITS.analysisTokens, true, precision)];
 }
 
 /** Bytes per parameter of config.json's torch_dtype (newer files say dtype): for a download's size before it is known. */
@@ -150,6 +151,8 @@ export type MemoryVerdict =
  */
 export function memoryVerdict(name: string, estimates: readonly MemoryEstimate[], machine: MachineMemory, localize: Localize = english): MemoryVerdict {
   const gb = (bytes: number) => (bytes / 1e9).toFixed(1);
+  // A need just over a limit reads "4.31 … at most 4.29", not "4.3 … at most 4.3".
+  const apart = (need: number, limit: number) => (gb(need) === gb(limit) ? [(need / 1e9).toFixed(2), (limit / 1e9).toFixed(2)] : [gb(need), gb(limit)]);
   const [least, ...heavier] = estimates;
   if (!least) return { fits: 'yes' };
   const graph = estimates.find((e) => e.largestGraphBytes > MAX_GRAPH_BYTES);
@@ -165,10 +168,10 @@ export function memoryVerdict(name: string, estimates: readonly MemoryEstimate[]
       ),
     };
   }
-  if (least.wasmBytes > MAX_WASM_BYTES) {
+  if (least.wasmBytes > MAX_WASM_BYTES || least.engineNeedBytes > MAX_WASM_BYTES) {
     return {
       fits: 'no',
-      message: localize('{0} is too large for LLM Lens: it needs {1} GB in the WebAssembly runtime, which addresses at most {2} GB', name, gb(least.wasmBytes), gb(MAX_WASM_BYTES)),
+      message: localize('{0} is too large for LLM Lens: it needs {1} GB in the WebAssembly runtime, which addresses at most {2} GB', name, ...apart(Math.max(least.wasmBytes, least.engineNeedBytes), MAX_WASM_BYTES)),
     };
   }
   if (least.totalBytes > machine.totalBytes) {

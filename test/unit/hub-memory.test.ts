@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseModelConfig } from '../../src/engine/families';
+import { chooseWeights } from '../../src/engine/memory-fit';
 import { countParameters, estimateMemory, extensionMemoryEstimates, MAX_GRAPH_BYTES, MAX_WASM_BYTES, memoryVerdict, type MemoryEstimate } from '../../src/hub/memory-estimate';
 import { CURATED_MODELS, curatedConfig } from '../../src/model-choice/curated-models';
 
@@ -71,6 +72,28 @@ describe('the verdict', () => {
     const gpt2 = curatedConfig(curated('openai-community/gpt2'));
     assert.deepEqual(extensionMemoryEstimates(gpt2, 548e6).map((e) => e.precision), ['float32', 'float32']);
     assert.deepEqual(extensionMemoryEstimates(gpt2, 548e6, 'int8').map((e) => e.precision), ['int8', 'int8']);
+  });
+
+  test('near the boundary the picker takes the engine\'s own choice of precision, and refuses what the engine would refuse', () => {
+    // Qwen2.5-0.5B's shape with 45 layers: 807 M parameters. float32 would need 3.23 GB of
+    // weights, 0.54 GB for the table's prepacked copy and the engine's 0.54 GB reserve: 4.31 GB,
+    // over the 4.29 GB heap by 16 MB, so the engine loads it in 8 bits. (The picker's own
+    // estimate of a hover in float32, 4.23 GB, would fit: before, it said float32.)
+    const config = { ...curatedConfig(curated('Qwen/Qwen2.5-0.5B')), nLayer: 45 };
+    const parameters = countParameters(config).total;
+    const engine = chooseWeights(config.name, parameters, config.vocabSize, config.nEmbd, 'auto');
+    assert.equal('precision' in engine && engine.precision, 'int8');
+    const float32Hover = estimateMemory(config, parameters * 2, 512, false, 'float32');
+    assert.ok(float32Hover.wasmBytes <= MAX_WASM_BYTES && float32Hover.engineNeedBytes > MAX_WASM_BYTES, `${float32Hover.wasmBytes} ${float32Hover.engineNeedBytes}`);
+    assert.deepEqual(extensionMemoryEstimates(config, parameters * 2).map((e) => e.precision), ['int8', 'int8']);
+    // Asked for float32, the engine refuses it; so does the picker, with the engine's numbers.
+    const forced = memoryVerdict('wide', extensionMemoryEstimates(config, parameters * 2, 'float32'), { totalBytes: 64 * GB, freeBytes: 60 * GB });
+    assert.deepEqual(forced, { fits: 'no', message: 'wide is too large for LLM Lens: it needs 4.31 GB in the WebAssembly runtime, which addresses at most 4.29 GB' });
+    // One layer fewer fits in float32 for both.
+    const fewer = { ...config, nLayer: 44 };
+    assert.deepEqual(extensionMemoryEstimates(fewer, parameters * 2).map((e) => e.precision), ['float32', 'float32']);
+    const fewerChoice = chooseWeights(fewer.name, countParameters(fewer).total, fewer.vocabSize, fewer.nEmbd, 'auto');
+    assert.equal('precision' in fewerChoice && fewerChoice.precision, 'float32');
   });
 
   test('Qwen3 0.6B fits the WebAssembly heap at 1,024 tokens (one block\'s attention at a time), and warns when free memory is short', () => {

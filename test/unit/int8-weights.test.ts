@@ -9,7 +9,7 @@ import { onnx } from 'onnx-proto';
 import { LensEngine, type OrtLike } from '../../src/engine/engine';
 import { GraphBuilder } from '../../src/engine/onnx-graph';
 import { INT8_BLOCK, int8Value, quantizeInputsByOutputs } from '../../src/engine/int8-weights';
-import { chooseWeights, int8Footprint, weightFootprint } from '../../src/engine/memory-fit';
+import { chooseWeights, INT8_BYTES_PER_PARAMETER, weightFootprint } from '../../src/engine/memory-fit';
 import { defaultModelDir, loadCheckpointFromDir } from '../../src/node/load-model';
 import { fixtureDir, readReference } from './llama-family-fixtures';
 
@@ -104,7 +104,7 @@ describe('8-bit weights: when', () => {
   test('the arithmetic: Llama-3.2-1B does not fit in float32 and fits in 8 bits; a 3 B model fits in neither', () => {
     const llama1b = chooseWeights('Llama-3.2-1B', 1_235_814_400, 128_256, 2048, 'auto');
     assert.ok('precision' in llama1b && llama1b.precision === 'int8', JSON.stringify(llama1b));
-    assert.equal(int8Footprint(1_235_814_400, 128_256, 2048).weightBytes, Math.ceil(1_235_814_400 * (1 + 4 / 32)));
+    assert.equal(weightFootprint(1_235_814_400, 128_256, 2048, undefined, INT8_BYTES_PER_PARAMETER).weightBytes, Math.ceil(1_235_814_400 * (1 + 4 / 32)));
     const qwen = chooseWeights('Qwen2.5-0.5B', 494_032_768, 151_936, 896, 'auto');
     assert.ok('precision' in qwen && qwen.precision === 'float32');
     const big = chooseWeights('Llama-3.2-3B', 3_212_749_824, 128_256, 3072, 'auto');
@@ -118,7 +118,7 @@ describe('8-bit weights: when', () => {
     const { vocabSize: V, nEmbd: d } = checkpoint.config;
     const parameters = checkpoint.parameterCount();
     // A heap between the two needs.
-    const heapBytes = Math.round((weightFootprint(parameters, V, d).neededBytes + int8Footprint(parameters, V, d).neededBytes) / 2);
+    const heapBytes = Math.round((weightFootprint(parameters, V, d).neededBytes + weightFootprint(parameters, V, d, undefined, INT8_BYTES_PER_PARAMETER).neededBytes) / 2);
     const bytesByType = new Map<number, number>();
     const engine = await LensEngine.create(checkpoint, { ort: recordingOrt(bytesByType), backend: 'wasm', wasmThreads: 1, heapBytes });
     try {
@@ -167,7 +167,10 @@ describe('8-bit weights: measured error against float32 on the same text', () =>
           sum += diff;
           if (a.positions[t].top[0][0] === b.positions[t].top[0][0]) same++;
         }
+        // The analysis just run holds the 8-bit rows: the measurement runs only the float32 model.
+        const readBefore = int8.trunkTokensRead;
         const measured = await int8.weightError(ids, 1000);
+        assert.equal(int8.trunkTokensRead, readBefore, 'the 8-bit blocks ran again');
         assert.equal(measured.positions, n);
         assert.ok(Math.abs(measured.maxLogprobDiff - max) < 2e-3, `${measured.maxLogprobDiff} vs ${max}`);
         assert.ok(Math.abs(measured.meanLogprobDiff - sum / n) < 2e-3, `${measured.meanLogprobDiff} vs ${sum / n}`);
@@ -179,6 +182,16 @@ describe('8-bit weights: measured error against float32 on the same text', () =>
         assert.equal((await int8.weightError(ids, 4)).positions, Math.min(4, n));
       }
       assert.ok(largest > 1e-3, String(largest));
+      // A text the last analysis did not read: its 8-bit rows are run for the measurement, with the same result.
+      const [first, second] = reference.refs.map((r) => r.ids).filter((ids) => ids.length > 5);
+      await int8.analyze(second!);
+      const warm = await int8.weightError(second!, 4);
+      await int8.analyze(first!);
+      const readBefore = int8.trunkTokensRead;
+      const cold = await int8.weightError(second!, 4);
+      assert.equal(int8.trunkTokensRead - readBefore, 5);
+      assert.ok(Math.abs(cold.maxLogprobDiff - warm.maxLogprobDiff) < 1e-4 && Math.abs(cold.meanLogprobDiff - warm.meanLogprobDiff) < 1e-4, `${JSON.stringify(cold)} vs ${JSON.stringify(warm)}`);
+      assert.equal(cold.sameTop1, warm.sameTop1);
     } finally {
       await float32.dispose();
       await int8.dispose();
