@@ -332,14 +332,23 @@ function residualRow(stream: ResidualStream, layer: number, t: number, d: number
   return stream.hidden.subarray(start, start + d);
 }
 
-/** Columns [from, from + width) of x @ W + b, where W is [x.length, outputs] (LinearWeights' orientation). */
+/** Outputs [from, from + width) of x @ W + b, W in either of LinearWeights' layouts. */
 function project(x: Float32Array, linear: LinearWeights, from: number, width: number): Float32Array {
-  const { weight: W, bias: b, outputs: columns } = linear;
+  const { weight: W, bias: b, inputs, outputs } = linear;
   const out = new Float32Array(width);
   if (b) for (let j = 0; j < width; j++) out[j] = b[from + j];
-  for (let i = 0; i < x.length; i++) {
+  if (linear.layout === 'outputsByInputs') {
+    for (let j = 0; j < width; j++) {
+      const row = (from + j) * inputs;
+      let sum = 0;
+      for (let i = 0; i < inputs; i++) sum += x[i] * W[row + i];
+      out[j] += sum;
+    }
+    return out;
+  }
+  for (let i = 0; i < inputs; i++) {
     const xi = x[i];
-    const row = i * columns + from;
+    const row = i * outputs + from;
     for (let j = 0; j < width; j++) out[j] += xi * W[row + j];
   }
   return out;

@@ -19,7 +19,6 @@
 // sliding window) and the MLP (GELU, or SiLU-gated).
 import type { Checkpoint } from './checkpoint';
 import type { BlockWeights, LinearWeights, NormWeights } from './families/family';
-import { transpose } from './families/family';
 import type { ModelConfig, WeightPrecision } from './types';
 import { GraphBuilder, tensorProto, float, type GraphModel } from './onnx-graph';
 import { quantizeInputsByOutputs, quantizeRows, INT8_BLOCK, type Int8Matrix } from './int8-weights';
@@ -96,16 +95,26 @@ function int8Product(g: GraphBuilder, x: string, name: string, m: Int8Matrix): s
 }
 
 /**
- * y = x @ W (+ b), with W [in, out]; `factor` scales W and b (for folding a constant into them).
- * With 8-bit weights W is quantized after scaling; the bias stays float32 (it is small).
+ * y = x @ W (+ b) for x [rows, in]; `factor` scales W and b (for folding a constant into them).
+ * W [in, out] goes to MatMul, W [out, in] to Gemm with transB: both prepack it, so no layout
+ * needs a transposed copy. With 8-bit weights W is quantized after scaling, each output's inputs
+ * together; the bias stays float32 (it is small).
  */
 function linear(g: GraphBuilder, x: string, name: string, w: LinearWeights, precision: WeightPrecision, factor = 1): string {
   const scaled = (values: Float32Array) => (factor === 1 ? values : values.map((v) => v * factor));
-  const product =
-    precision === 'int8'
-      ? int8Product(g, x, `${name}.weight`, quantizeInputsByOutputs(scaled(w.weight), w.inputs, w.outputs))
-      : g.op('MatMul', [x, g.initializer(`${name}.weight`, 'float32', [w.inputs, w.outputs], scaled(w.weight))]);
-  return w.bias ? g.op('Add', [product, g.initializer(`${name}.bias`, 'float32', [w.outputs], scaled(w.bias))]) : product;
+  const bias = () => g.initializer(`${name}.bias`, 'float32', [w.outputs], scaled(w.bias!));
+  const byOutputs = w.layout === 'outputsByInputs';
+  if (precision === 'int8') {
+    const packed = byOutputs ? quantizeRows(scaled(w.weight), w.outputs, w.inputs) : quantizeInputsByOutputs(scaled(w.weight), w.inputs, w.outputs);
+    const product = int8Product(g, x, `${name}.weight`, packed);
+    return w.bias ? g.op('Add', [product, bias()]) : product;
+  }
+  if (byOutputs) {
+    const weight = g.initializer(`${name}.weight`, 'float32', [w.outputs, w.inputs], scaled(w.weight));
+    return g.op('Gemm', w.bias ? [x, weight, bias()] : [x, weight], { transB: 1 });
+  }
+  const product = g.op('MatMul', [x, g.initializer(`${name}.weight`, 'float32', [w.inputs, w.outputs], scaled(w.weight))]);
+  return w.bias ? g.op('Add', [product, bias()]) : product;
 }
 
 /** The last R rows of a [T, ...] tensor; `negativeCount` is int64 [1] holding -R. */
@@ -312,22 +321,22 @@ export function buildVocabGraph(ckpt: Checkpoint, precision: WeightPrecision = '
   const lengths = g.op('ReduceL2', [vectors], { axes: [1], keepdims: 1 });
   const unit = g.op('Div', [vectors, g.op('Max', [lengths, g.scalar('tiny', 1e-30)])]);
 
-  // Float32: transposed to [d, V] so that MatMul reads a prepackable weight. 8-bit: the rows as
-  // they are, since MatMulNBits keeps each output's inputs together.
+  // The rows as they are: float32 through Gemm with transB (prepacked like a MatMul's weight, with
+  // no transposed copy made in JavaScript), 8-bit since MatMulNBits keeps each output's inputs together.
   const embedding = ckpt.embeddingTable();
   const embeddingLengths = g.initializer('embedding_lengths', 'float32', [1, V], rowLengths(embedding, V, d));
   const timesTable = (x: string, table: Float32Array, name: string) =>
-    precision === 'int8' ? int8Product(g, x, name, quantizeRows(table, V, d)) : g.op('MatMul', [x, g.initializer(name, 'float32', [d, V], transpose(table, V, d))]);
+    precision === 'int8' ? int8Product(g, x, name, quantizeRows(table, V, d)) : g.op('Gemm', [x, g.initializer(name, 'float32', [V, d], table)], { transB: 1 });
   let logits: string; // [P, V]
   let dots: string; // [N, V]: unit vector . embedding row
   if (ckpt.tiedUnembedding) {
-    const both = timesTable(g.op('Concat', [scaled, unit], { axis: 0 }), embedding, 'embedding_t'); // [P + N, V]
+    const both = timesTable(g.op('Concat', [scaled, unit], { axis: 0 }), embedding, 'embedding'); // [P + N, V]
     const P = g.op('Shape', [hidden], { start: 0, end: 1 });
     logits = g.op('Slice', [both, g.int64s('from_start', [0]), P, g.int64s('axis0', [0])]);
     dots = g.op('Slice', [both, P, g.int64s('to_end', [Number.MAX_SAFE_INTEGER]), g.int64s('axis0', [0])]);
   } else {
-    logits = timesTable(scaled, ckpt.unembedding(), 'unembedding_t');
-    dots = timesTable(unit, embedding, 'embedding_t');
+    logits = timesTable(scaled, ckpt.unembedding(), 'unembedding');
+    dots = timesTable(unit, embedding, 'embedding');
   }
 
   // Every pass over [P, V] costs about as much as a tenth of the MatMul, so the head makes
@@ -378,8 +387,8 @@ export function buildLogitsSliceGraph(ckpt: Checkpoint, table: Float32Array, fir
   const g = new GraphBuilder(`${ckpt.name}-logits-${first}`);
   const hidden = g.input(VOCAB_INPUTS.hidden, 'float32', ['P', d]);
   const normed = norm(g, hidden, ckpt.config, 'final_norm', ckpt.finalNorm());
-  const slice = g.initializer('unembedding_slice_t', 'float32', [d, count], transpose(table.subarray(first * d, (first + count) * d), count, d));
-  g.output(g.op('MatMul', [normed, slice]), LOGITS_OUTPUT, 'float32', ['P', count]);
+  const slice = g.initializer('unembedding_slice', 'float32', [count, d], table.slice(first * d, (first + count) * d));
+  g.output(g.op('Gemm', [normed, slice], { transB: 1 }), LOGITS_OUTPUT, 'float32', ['P', count]);
   return g.toModel();
 }
 export const LOGITS_OUTPUT = 'logits';

@@ -6,7 +6,10 @@ import { quoteValue } from '../json-syntax';
 
 /** Float32 weights of one linear map, oriented [inputs, outputs] so that y = x @ weight + bias. */
 export interface LinearWeights {
+  /** In the checkpoint's own order, never transposed in JavaScript: see `layout`. */
   weight: Float32Array;
+  /** [inputs, outputs] (GPT-2's Conv1D) or [outputs, inputs] (nn.Linear). */
+  layout: 'inputsByOutputs' | 'outputsByInputs';
   bias?: Float32Array;
   inputs: number;
   outputs: number;
@@ -140,12 +143,3 @@ export function kvHeadMap(heads: number, kvHeads: number): number[] {
   return Array.from({ length: heads }, (_, h) => Math.floor(h / perKv));
 }
 
-/** [rows, cols] row-major -> [cols, rows]. */
-export function transpose(matrix: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(matrix.length);
-  for (let r = 0; r < rows; r++) {
-    const base = r * cols;
-    for (let c = 0; c < cols; c++) out[c * rows + r] = matrix[base + c];
-  }
-  return out;
-}

@@ -105,13 +105,14 @@ function columnBlock(matrix: Float32Array, rows: number, cols: number, start: nu
 function blockWeights(read: ReadTensor, config: ModelConfig, layer: number): BlockWeights {
   const { nEmbd: d, nInner: inner } = config;
   const n = blockTensorNames(layer);
-  const conv1d = (weight: string, bias: string, inputs: number, outputs: number): LinearWeights => ({ weight: read(weight), bias: read(bias), inputs, outputs });
+  const conv1d = (weight: string, bias: string, inputs: number, outputs: number): LinearWeights => ({ weight: read(weight), layout: 'inputsByOutputs', bias: read(bias), inputs, outputs });
   // c_attn's output columns are q | k | v: three projections instead of one and a Split in the
   // graph, the same FLOPs with one copy fewer.
   const fused = read(n.attnWeight);
   const fusedBias = read(n.attnBias);
   const part = (index: number): LinearWeights => ({
     weight: columnBlock(fused, d, 3 * d, index * d, d),
+    layout: 'inputsByOutputs',
     bias: fusedBias.slice(index * d, (index + 1) * d),
     inputs: d,
     outputs: d,

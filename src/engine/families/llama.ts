@@ -4,7 +4,7 @@
 // biases, whether heads are normalised, sliding windows, and Hugging Face's defaults.
 import type { Architecture, ModelConfig, ModelFamily, PositionEncoding, RopeScaling } from '../types';
 import { quoteValue } from '../json-syntax';
-import { kvHeadMap, MAX_HEADS, transpose, type BlockWeights, type ConfigReader, type Family, type LinearWeights, type ReadTensor } from './family';
+import { kvHeadMap, MAX_HEADS, type BlockWeights, type ConfigReader, type Family, type LinearWeights, type ReadTensor } from './family';
 
 type LlamaLike = Exclude<ModelFamily, 'gpt2'>;
 
@@ -240,7 +240,9 @@ function* expectedTensors(config: ModelConfig): Generator<[string, number[]]> {
 function blockWeights(read: ReadTensor, config: ModelConfig, layer: number): BlockWeights {
   const [query, key, value, output, gate, up, down] = linears(config, layer).map(
     ([name, inputs, outputs, bias]): LinearWeights => ({
-      weight: transpose(read(`${name}.weight`), outputs, inputs),
+      // As stored: the graph multiplies by its transpose (Gemm transB), which costs nothing there.
+      weight: read(`${name}.weight`),
+      layout: 'outputsByInputs',
       bias: bias ? read(`${name}.bias`) : undefined,
       inputs,
       outputs,
