@@ -1,6 +1,6 @@
 // Whether a model fits the runtime, decided from the weights' headers before any weight is read
 // or any session is made. onnxruntime-web is a 32-bit WebAssembly module: one heap of at most
-// 4 GiB holds every float32 weight, and while the vocabulary session is made its [d, V] table is
+// 4 GiB holds every float32 weight, and while the vocabulary session is made its [V, d] table is
 // there twice (the table and its prepacked copy), besides the activations of a run.
 
 import { INT8_BLOCK } from './int8-weights';

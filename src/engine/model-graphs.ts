@@ -11,7 +11,7 @@
 // Why a graph per block: each weight then lives in exactly one session, the whole-text analysis
 // and the cached step (hover, generation) run the same sessions, a layer's attention exists only
 // while its block runs, and building a session needs one block's weights in JavaScript at a time.
-// The head and the neighbours share one graph because they share the [d, V] table.
+// The head and the neighbours share one graph because they share the [V, d] table.
 //
 // The families differ only in a few pieces, chosen by config.architecture: the norm (LayerNorm
 // or RMSNorm), how positions enter (learned rows added before the first block, or rotary tables
@@ -304,7 +304,7 @@ function rowLengths(embedding: Float32Array, V: number, d: number): Float32Array
  * Head: hidden rows [P, d] -> final norm -> / temperature -> logits [P, V] -> top-k log-probs,
  * the target's log-prob and rank, the entropy. Neighbours: vectors [N, d] -> cosine against
  * every input-embedding row -> top-k. Where the unembedding is the input embedding (tied), both
- * multiply by the same [d, V] table in one MatMul over their stacked rows: the table is held once.
+ * multiply by the same [V, d] table in one Gemm over their stacked rows: the table is held once.
  */
 export function buildVocabGraph(ckpt: Checkpoint, precision: WeightPrecision = 'float32'): GraphModel {
   const { vocabSize: V, nEmbd: d } = ckpt.config;

@@ -1,7 +1,8 @@
 // How much memory a model needs in LLM Lens's runtime, from its config alone, so that one that
 // cannot run is refused with the numbers before its weights are downloaded or read. The engine
-// (src/engine/model-graphs.ts) runs float32 on onnxruntime-web, whatever the checkpoint's dtype:
-//   - one session per block and one vocabulary session hold every weight once (the [d, V] table
+// (src/engine/model-graphs.ts) runs on onnxruntime-web in float32 whatever the checkpoint's
+// dtype, or in 8 bits where float32 would not fit (memory-fit.ts' chooseWeights, asked here too):
+//   - one session per block and one vocabulary session hold every weight once (the [V, d] table
 //     once where the unembedding is tied, else the unembedding and the input embedding);
 //   - a session's weights reach the runtime as external data: that graph's float32 weights are in
 //     JavaScript while its session is created (the largest graph at most), and the vocabulary
@@ -96,7 +97,7 @@ export function estimateMemory(config: ModelConfig, storedWeightsBytes: number, 
   const blocks = counts.blocks * perParameter;
   // float32: the table's prepacked copy; 8-bit: the table dequantized while the head's product runs.
   const table = V * d * FLOAT32;
-  // Tied: one [d, V] table serves the head and the neighbours; untied: the unembedding and the input embedding.
+  // Tied: one [V, d] table serves the head and the neighbours; untied: the unembedding and the input embedding.
   const vocab = (a.tiedEmbeddings ? 1 : 2) * V * d * perParameter + counts.finalNorm * FLOAT32;
   // One block's scores and softmax in flight, its MLP's inner rows, and the head's [64, V] logits.
   const activationBytes = FLOAT32 * (2 * H * T * T + 3 * T * F + 2 * Math.min(T, HEAD_ROWS) * V + 4 * T * d);
