@@ -2,7 +2,9 @@
 // numbers are on screen (the heat map and the footer's load time), split by the panel's own
 // measurements (the footer's data-*-ms: fetch, tokenizer, runtime start, weights and graphs,
 // sessions, first run). Each round is a fresh code-server and a fresh Chromium profile, as a
-// user's first Explain Tokens of a VS Code window. Merged into bench/results.json.
+// user's first Explain Tokens of a VS Code window. Between them, the same steps with
+// bench/empty-webview instead of LLM Lens: a panel that draws the selection from one message,
+// what any webview costs in that window (the floor). Merged into bench/results.json.
 import fs from 'node:fs';
 import path from 'node:path';
 import { startCodeServer } from '../test/harness/code-server';
@@ -10,7 +12,7 @@ import { repoRoot, workspaceFixture } from '../test/harness/paths';
 import { openFile, openWorkbench, runCommand, selectText, webviewFrame } from '../test/harness/workbench';
 import { median, round } from './timing';
 
-const ROUNDS = 3;
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const PARTS = ['fetch', 'tokenizer', 'runtime', 'graphs', 'sessions', 'first-run', 'shared-load'] as const;
 
 async function oneRound(): Promise<Record<string, number>> {
@@ -44,12 +46,41 @@ async function oneRound(): Promise<Record<string, number>> {
   }
 }
 
+/** The floor: bench/empty-webview's panel in the same fresh window, timed as oneRound times LLM Lens's chips. */
+async function emptyWebviewRound(): Promise<number> {
+  const server = await startCodeServer({ workspace: workspaceFixture, extensionDevelopmentPath: path.join(repoRoot, 'bench', 'empty-webview') });
+  try {
+    const workbench = await openWorkbench(server);
+    try {
+      const { page } = workbench;
+      await openFile(page, 'sample.py');
+      await selectText(page, { line: 13, lines: 5 });
+      const started = Date.now();
+      await runCommand(page, 'LLM Lens Bench: Open an Empty Webview');
+      await webviewFrame(page).locator('.chip').first().waitFor({ timeout: 60_000 });
+      return Date.now() - started;
+    } finally {
+      await workbench.close();
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const rounds: Record<string, number>[] = [];
-  for (let i = 0; i < ROUNDS; i++) rounds.push(await oneRound());
+  const empty: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    empty.push(await emptyWebviewRound());
+    rounds.push(await oneRound());
+  }
   const med = (key: string) => round(median(rounds.map((r) => r[key]!))!);
+  const emptyMs = round(median(empty)!);
   const figures = {
     panel_cold_ready_ms: med('ready_ms'),
+    // What any webview costs in a fresh window here, and the rest: LLM Lens's own share.
+    panel_cold_empty_webview_ms: emptyMs,
+    panel_cold_above_empty_webview_ms: round(med('ready_ms') - emptyMs),
     panel_cold_tokens_ms: med('tokens_ms'),
     // The model's share: from the chips on screen (code-server has opened the webview and the host
     // has tokenized) to the numbers.
@@ -57,7 +88,7 @@ async function main(): Promise<void> {
     panel_cold_load_ms: med('load'),
     panel_cold_in_host: med('in_host'),
     ...Object.fromEntries(PARTS.map((part) => [`panel_cold_${part.replace('-', '_')}_ms`, med(part)])),
-    details_panel_cold: { method: `median of ${ROUNDS} rounds, each a fresh code-server and Chromium profile: sample.py lines 13-17 selected, "LLM Lens: Explain Tokens" from the palette until a coloured chip and the footer's load time show; the split is the panel's own measurement; where the model ran in the extension host's worker (in_host 1: without a hardware WebGPU adapter, as here), load is how long the panel waited for that worker, shared_load its own load, once per window, begun when the extension activated, and the other parts are that load's`, rounds },
+    details_panel_cold: { method: `median of ${ROUNDS} rounds, each a fresh code-server and Chromium profile: sample.py lines 13-17 selected, "LLM Lens: Explain Tokens" from the palette until a coloured chip and the footer's load time show; the split is the panel's own measurement; where the model ran in the extension host's worker (in_host 1: without a hardware WebGPU adapter, as here), load is how long the panel waited for that worker, shared_load its own load, once per window, begun when the extension activated, and the other parts are that load's; empty_webview: bench/empty-webview's panel (one message, one element drawn) timed the same way in a fresh window before each round`, rounds, empty_webview_rounds_ms: empty },
   };
   const file = path.join(repoRoot, 'bench/results.json');
   const results = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};

@@ -4,7 +4,8 @@
 // validator checks every field's type and range and returns undefined for anything else.
 // This module is pure: it is bundled into both dist/extension.js and dist/webview.js.
 import type { BackendInfo, BackendPreference, EncodingName, TokenSpan, WeightPreference } from './engine/types';
-import { MODEL_METHODS, type LoadStage, type ModelMethod, type TokenEntries } from './engine/model-calls';
+import type { LoadStage, TokenEntries } from './engine/model-calls';
+import { MODEL_METHODS, type ModelMethod } from './engine/model-methods';
 
 export type HeatMapMode = 'rank' | 'surprisal' | 'off';
 export type SourceKind = 'selection' | 'paragraph' | 'document';

@@ -8,13 +8,14 @@ import type { ModelWorkerClient } from '../model-worker/client';
 import type { OpenResult } from '../model-worker/messages';
 import type { TokenDecorations } from '../decorations/token-decorations';
 import type { TokenScoreValue } from '../decorations/token-tracking';
-import { effectiveHeatMode, readSettings, viewSettings } from '../config';
+import { effectiveHeatMode, readSettings, viewSettings, type LensSettings } from '../config';
 import { errorText, type Reporter } from '../log';
-import { BUNDLED_MODEL_FOLDER, type ResolvedModel } from '../model-location';
+import { BUNDLED_MODEL_FOLDER, type ModelLocation, type ResolvedModel } from '../model-location';
+import type { ExplainPanel } from '../panel/explain-panel';
 import type { PanelHost } from '../panel/panel-host';
 import type { PositionPrediction, TokenSpan, WeightPrecision } from '../engine/types';
 import type { AnalysedRegion } from '../hover/region-cache';
-import { ENCODINGS, LIMITS, type AnalysisMessage, type EncodingCounts, type ExplainMessage, type ExplainSource } from '../protocol';
+import { ENCODINGS, LIMITS, type AnalysisMessage, type EncodingCounts, type ExplainMessage, type ExplainSource, type SourceKind } from '../protocol';
 import { pickText } from '../text-range';
 import { tooSlowToTokenize } from '../tokenize-cost';
 import { labelText } from '../untrusted-text';
@@ -140,7 +141,7 @@ export class ExplainTokensCommand {
   }
 
   private async explain(): Promise<ExplainOutcome> {
-    const { reporter, decorations, panels, extensionUri } = this.deps;
+    const { reporter, panels, extensionUri } = this.deps;
     const editor = vscode.window.activeTextEditor;
     if (!editor) return this.nothing(vscode.l10n.t('Nothing to explain: open a file and select some text first.'));
     let resolved: ResolvedModel;
@@ -156,7 +157,6 @@ export class ExplainTokensCommand {
     if (modelNotice && modelNotice !== this.shownModelProblem) reporter.notice(modelNotice);
     else if (modelNotice) reporter.warn(modelNotice);
     this.shownModelProblem = modelNotice;
-    await loadCountEncodings();
     const document = editor.document;
     const version = document.version;
     const documentText = document.getText();
@@ -183,17 +183,49 @@ export class ExplainTokensCommand {
     if (slow) return this.fail(vscode.l10n.t('Cannot explain this text: {0}.', slow));
 
     const runId = ++this.runCounter;
+    const settings = readSettings();
+    // A fresh webview takes about a second to show its page (bench/panel-cold.ts measures an empty
+    // one): opened first, it starts while the text is tokenized and counted.
+    const before = panels.current;
+    const panel = panels.open(settings.backend, viewSettings(settings), model, settings.weights);
+    let shown = false;
+    try {
+      const prepared = await this.prepareRun({ runId, document, version, start, end, kind, text, model, modelProblem, settings });
+      if (prepared.kind === 'outcome') return prepared.outcome;
+      shown = true;
+      return await this.show(runId, panel, prepared.message, prepared.base, { document, version, start, settings });
+    } finally {
+      // A panel opened for this run and left with nothing to show (the text changed meanwhile, or
+      // tokenizing failed) would say "Starting LLM Lens…" for good; a later run takes over its own.
+      if (!shown && panel !== before && runId === this.runCounter) panel.dispose();
+    }
+  }
+
+  /** Tokenizes and counts the picked text, and builds the panel's message for it. */
+  private async prepareRun(run: {
+    runId: number;
+    document: vscode.TextDocument;
+    version: number;
+    start: number;
+    end: number;
+    kind: SourceKind;
+    text: string;
+    model: ModelLocation;
+    modelProblem: string | undefined;
+    settings: LensSettings;
+  }): Promise<{ kind: 'outcome'; outcome: ExplainOutcome } | { kind: 'message'; message: ExplainMessage; base: ExplainOutcome }> {
+    const { runId, document, version, start, end, kind, text, model, modelProblem, settings } = run;
     // A megabyte takes a tokenizer a second or more: the model's tokenizer runs in the worker, the
     // OpenAI counts here in slices, so the editor stays responsive; the offsets are only good if
     // the document did not change meanwhile.
+    await loadCountEncodings();
     const opened = await this.deps.worker.open();
     const { total, tail: tokens } = await this.deps.worker.tokenize(text, LIMITS.tokensPerMessage);
     const counts = await countAll(text, { tokenizer: opened.tokenizer, count: total });
-    if (runId !== this.runCounter) return { status: 'superseded', runId };
+    if (runId !== this.runCounter) return { kind: 'outcome', outcome: { status: 'superseded', runId } };
     if (document.version !== version || document.isClosed) {
-      return this.nothing(vscode.l10n.t('The text changed while LLM Lens was reading it; run Explain Tokens again.'));
+      return { kind: 'outcome', outcome: this.nothing(vscode.l10n.t('The text changed while LLM Lens was reading it; run Explain Tokens again.')) };
     }
-    const settings = readSettings();
     const fileName = document.uri.path.split('/').pop() || document.uri.toString();
     const message = buildExplainMessage({
       runId,
@@ -223,7 +255,20 @@ export class ExplainTokensCommand {
       model: model.name,
       ...(modelProblem ? { modelProblem } : {}),
     };
-    reporter.info(`run ${runId}: ${message.source.label}: ${text.length} characters, ${total} ${opened.tokenizer.name} tokens (showing ${message.tokens.length})`);
+    this.deps.reporter.info(`run ${runId}: ${message.source.label}: ${text.length} characters, ${total} ${opened.tokenizer.name} tokens (showing ${message.tokens.length})`);
+    return { kind: 'message', message, base };
+  }
+
+  /** The run in the editor (boundaries now, heat when scored) and in the panel; its outcome once the panel has analysed it. */
+  private async show(
+    runId: number,
+    panel: ExplainPanel,
+    message: ExplainMessage,
+    base: ExplainOutcome,
+    at: { document: vscode.TextDocument; version: number; start: number; settings: LensSettings },
+  ): Promise<ExplainOutcome> {
+    const { reporter, decorations } = this.deps;
+    const { document, version, start, settings } = at;
     // The label holds the file's name: a `$(name)` there is text, not an icon.
     const explaining = `${message.source.label.charAt(0).toLowerCase()}${message.source.label.slice(1)}`;
     vscode.window.setStatusBarMessage(vscode.l10n.t('LLM Lens: explaining {0}', labelText(explaining)), 5000);
@@ -236,7 +281,7 @@ export class ExplainTokensCommand {
     );
     this.deps.onShown?.(document, start, message);
 
-    const result = await panels.open(settings.backend, viewSettings(settings), model, settings.weights).explain(message);
+    const result = await panel.explain(message);
     switch (result.kind) {
       case 'superseded':
         return { ...base, status: 'superseded' };

@@ -8,6 +8,7 @@ import { PipelineInspector } from './inspect';
 import { tokenEntry, type TokenEntry } from './model-tokenizer';
 import { buildPipeline, type PipelineModel, type PipelineRequest } from './pipeline-model';
 import type { Tokenizer } from './tokenizer-interface';
+import { MODEL_METHODS, type ModelMethod } from './model-methods';
 import type { Analysis, AnalyzeOptions, BackendInfo, Distribution, LensCell, ModelConfig, Neighbour, WeightError } from './types';
 
 /** [id, entry] pairs, as an answer carries them (plain data: structured-clone and JSON safe). */
@@ -84,21 +85,7 @@ export interface ModelCalls {
   weightError(ids: number[], maxPositions?: number): Promise<WeightError>;
 }
 
-export type ModelMethod = keyof ModelCalls;
-
-export const MODEL_METHODS: readonly ModelMethod[] = [
-  'analyze',
-  'distributionAt',
-  'logitLens',
-  'neighboursOfToken',
-  'neighboursOfVector',
-  'tokenEmbeddings',
-  'attentionLayer',
-  'pipeline',
-  'decode',
-  'chat',
-  'weightError',
-];
+export type { ModelMethod } from './model-methods';
 
 /** A loaded model, with what the panel's questions need besides the engine. */
 export interface CallableModel {

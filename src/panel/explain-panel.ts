@@ -131,6 +131,8 @@ export class ExplainPanel implements vscode.Disposable {
 
   /** Shows a run; resolves when the webview has analysed it, failed, or the run was replaced or closed. */
   explain(message: ExplainMessage): Promise<RunResult> {
+    // Closed while the run was being tokenized (the panel opens first).
+    if (this.closed) return Promise.resolve({ kind: 'closed' });
     this.settle({ kind: 'superseded' });
     return new Promise<RunResult>((resolve) => {
       const timer = setTimeout(() => {

@@ -69,6 +69,11 @@ describe('models from the Hugging Face hub', function () {
 
   afterEach(async () => {
     await closeTextEditors();
+    // The panel too: left open, it is what the editor area focuses once the last text editor has
+    // closed, and that focus lands a moment later, on the webview's frame. A quick pick opened in
+    // that moment (the next test's) loses focus and closes as if dismissed.
+    await vscode.window.tabGroups.close(vscode.window.tabGroups.all.flatMap((g) => g.tabs));
+    await until(() => vscode.window.tabGroups.all.every((g) => g.tabs.length === 0), 'no tabs');
     for (const key of Object.keys(hub.faults) as (keyof typeof hub.faults)[]) delete hub.faults[key];
   });
 
