@@ -7,6 +7,7 @@
 // what any webview costs in that window (the floor). Merged into bench/results.json.
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Page } from 'playwright-core';
 import { startCodeServer } from '../test/harness/code-server';
 import { repoRoot, workspaceFixture } from '../test/harness/paths';
 import { openFile, openWorkbench, runCommand, selectText, webviewFrame } from '../test/harness/workbench';
@@ -15,8 +16,13 @@ import { median, round } from './timing';
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const PARTS = ['fetch', 'tokenizer', 'runtime', 'graphs', 'sessions', 'first-run', 'shared-load'] as const;
 
-async function oneRound(): Promise<Record<string, number>> {
-  const server = await startCodeServer({ workspace: workspaceFixture, extensionDevelopmentPath: repoRoot });
+/**
+ * A fresh code-server and Chromium profile with `extension` loaded, sample.py's lines 13-17
+ * selected and `command` run from the palette; `measure` reads the page from there, given the time
+ * the command was asked for.
+ */
+async function inFreshWindow<R>(extension: string, command: string, measure: (page: Page, started: number) => Promise<R>): Promise<R> {
+  const server = await startCodeServer({ workspace: workspaceFixture, extensionDevelopmentPath: extension });
   try {
     const workbench = await openWorkbench(server);
     try {
@@ -24,20 +30,8 @@ async function oneRound(): Promise<Record<string, number>> {
       await openFile(page, 'sample.py');
       await selectText(page, { line: 13, lines: 5 });
       const started = Date.now();
-      await runCommand(page, 'LLM Lens: Explain Tokens');
-      const panel = webviewFrame(page);
-      await panel.locator('.chip').first().waitFor({ timeout: 60_000 });
-      const tokensMs = Date.now() - started;
-      await panel.locator('.chip[class*="heat-"]').first().waitFor({ timeout: 120_000 });
-      await panel.locator('.footer .load').waitFor({ timeout: 10_000 });
-      const readyMs = Date.now() - started;
-      const parts = await panel.locator('.footer .load').evaluate(
-        (e, names) => Object.fromEntries(['load', ...names].map((k) => [k, Number(e.getAttribute(`data-${k}-ms`))])),
-        [...PARTS],
-      );
-      // Where the model ran: 1 in the extension host's worker (loaded once, shared with the hover), 0 in the panel.
-      const inHost = (await panel.locator('.footer .backend').getAttribute('data-where')) === 'host' ? 1 : 0;
-      return { ready_ms: readyMs, tokens_ms: tokensMs, numbers_after_chips_ms: readyMs - tokensMs, in_host: inHost, ...parts };
+      await runCommand(page, command);
+      return await measure(page, started);
     } finally {
       await workbench.close();
     }
@@ -46,25 +40,30 @@ async function oneRound(): Promise<Record<string, number>> {
   }
 }
 
+function oneRound(): Promise<Record<string, number>> {
+  return inFreshWindow(repoRoot, 'LLM Lens: Explain Tokens', async (page, started) => {
+    const panel = webviewFrame(page);
+    await panel.locator('.chip').first().waitFor({ timeout: 60_000 });
+    const tokensMs = Date.now() - started;
+    await panel.locator('.chip[class*="heat-"]').first().waitFor({ timeout: 120_000 });
+    await panel.locator('.footer .load').waitFor({ timeout: 10_000 });
+    const readyMs = Date.now() - started;
+    const parts = await panel.locator('.footer .load').evaluate(
+      (e, names) => Object.fromEntries(['load', ...names].map((k) => [k, Number(e.getAttribute(`data-${k}-ms`))])),
+      [...PARTS],
+    );
+    // Where the model ran: 1 in the extension host's worker (loaded once, shared with the hover), 0 in the panel.
+    const inHost = (await panel.locator('.footer .backend').getAttribute('data-where')) === 'host' ? 1 : 0;
+    return { ready_ms: readyMs, tokens_ms: tokensMs, numbers_after_chips_ms: readyMs - tokensMs, in_host: inHost, ...parts };
+  });
+}
+
 /** The floor: bench/empty-webview's panel in the same fresh window, timed as oneRound times LLM Lens's chips. */
-async function emptyWebviewRound(): Promise<number> {
-  const server = await startCodeServer({ workspace: workspaceFixture, extensionDevelopmentPath: path.join(repoRoot, 'bench', 'empty-webview') });
-  try {
-    const workbench = await openWorkbench(server);
-    try {
-      const { page } = workbench;
-      await openFile(page, 'sample.py');
-      await selectText(page, { line: 13, lines: 5 });
-      const started = Date.now();
-      await runCommand(page, 'LLM Lens Bench: Open an Empty Webview');
-      await webviewFrame(page).locator('.chip').first().waitFor({ timeout: 60_000 });
-      return Date.now() - started;
-    } finally {
-      await workbench.close();
-    }
-  } finally {
-    await server.stop();
-  }
+function emptyWebviewRound(): Promise<number> {
+  return inFreshWindow(path.join(repoRoot, 'bench', 'empty-webview'), 'LLM Lens Bench: Open an Empty Webview', async (page, started) => {
+    await webviewFrame(page).locator('.chip').first().waitFor({ timeout: 60_000 });
+    return Date.now() - started;
+  });
 }
 
 async function main(): Promise<void> {

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { ExplainOutcome } from '../../src/commands/explain-tokens';
 import { countTokens, loadEncoding, tokenize, tokenizeInSlices } from '../../src/engine/tokenizer';
 import type { LensApi } from '../../src/extension';
-import { closeTextEditors, discard, openScratch, openUntitled, showActive } from './editors';
+import { closeTextEditors, discard, openScratch, openUntitled, showActive, until } from './editors';
 
 const EXTENSION_ID = 'llm-lens.llm-lens';
 
@@ -230,6 +230,26 @@ describe('Explain Tokens', function () {
     const painted = api.decorations(editor.document.uri)!;
     assert.equal(painted.boundaries.length, 5000);
     assert.equal(painted.boundaries.at(-1)![1], content.length, 'the decorated tokens are the last ones');
+  });
+
+  it('the panel opens while the text is read; when the text changes meanwhile, the run stops with a message and the panel it opened closes', async function () {
+    this.timeout(120_000);
+    await closeEverything();
+    let content = '';
+    for (let i = 0; content.length < 300_000; i++) content += `def step_${i}(state):\n    return state.advance(${i % 89}, "${i}")\n\n`;
+    const editor = await openScratch(content, 'python');
+    selectAll(editor);
+    const run = explain();
+    // Reading 300 kB three ways (the model's tokenizer and the two OpenAI counts) takes seconds:
+    // the panel is there long before it ends.
+    await until(() => panelTabs().length === 1, 'the panel to open while the text is read', 30_000);
+    assert.ok(await editor.edit((edit) => edit.insert(new vscode.Position(0, 0), '# edited\n')));
+    const outcome = await run;
+    assert.equal(outcome.status, 'nothing', JSON.stringify(outcome));
+    assert.equal(outcome.message, 'The text changed while LLM Lens was reading it; run Explain Tokens again.');
+    await until(() => panelTabs().length === 0, 'the panel opened for the run to close');
+    assert.equal(editor.document.getText(), `# edited\n${content}`, 'the text is as the user left it');
+    assert.equal(api.decorations(editor.document.uri), undefined, 'no token boundaries painted on the changed text');
   });
 
   it('a text longer than the context: the heat map reaches the tokens before the model’s last window as the panel scores them', async function () {
