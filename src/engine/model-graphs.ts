@@ -321,12 +321,10 @@ export function buildVocabGraph(ckpt: Checkpoint, precision: WeightPrecision = '
   const lengths = g.op('ReduceL2', [vectors], { axes: [1], keepdims: 1 });
   const unit = g.op('Div', [vectors, g.op('Max', [lengths, g.scalar('tiny', 1e-30)])]);
 
-  // The rows as they are: float32 through Gemm with transB (prepacked like a MatMul's weight, with
-  // no transposed copy made in JavaScript), 8-bit since MatMulNBits keeps each output's inputs together.
+  // A [V, d] table is a linear layer's [outputs, inputs] weight, used as it is stored.
   const embedding = ckpt.embeddingTable();
   const embeddingLengths = g.initializer('embedding_lengths', 'float32', [1, V], rowLengths(embedding, V, d));
-  const timesTable = (x: string, table: Float32Array, name: string) =>
-    precision === 'int8' ? int8Product(g, x, name, quantizeRows(table, V, d)) : g.op('Gemm', [x, g.initializer(name, 'float32', [V, d], table)], { transB: 1 });
+  const timesTable = (x: string, table: Float32Array, name: string) => linear(g, x, name, { weight: table, layout: 'outputsByInputs', inputs: d, outputs: V }, precision);
   let logits: string; // [P, V]
   let dots: string; // [N, V]: unit vector . embedding row
   if (ckpt.tiedUnembedding) {
@@ -387,8 +385,8 @@ export function buildLogitsSliceGraph(ckpt: Checkpoint, table: Float32Array, fir
   const g = new GraphBuilder(`${ckpt.name}-logits-${first}`);
   const hidden = g.input(VOCAB_INPUTS.hidden, 'float32', ['P', d]);
   const normed = norm(g, hidden, ckpt.config, 'final_norm', ckpt.finalNorm());
-  const slice = g.initializer('unembedding_slice', 'float32', [count, d], table.slice(first * d, (first + count) * d));
-  g.output(g.op('Gemm', [normed, slice], { transB: 1 }), LOGITS_OUTPUT, 'float32', ['P', count]);
+  const slice = { weight: table.slice(first * d, (first + count) * d), layout: 'outputsByInputs', inputs: d, outputs: count } as const;
+  g.output(linear(g, normed, 'unembedding_slice', slice, 'float32'), LOGITS_OUTPUT, 'float32', ['P', count]);
   return g.toModel();
 }
 export const LOGITS_OUTPUT = 'logits';
