@@ -60,7 +60,8 @@ async function main(): Promise<void> {
   }
   const analysisMs = median(runs)!;
   // The high-water mark of this process so far: load and analyses only (the figures below come after).
-  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  // maxRSS is in KiB; every figure here is in MB (1e6 bytes), as the weights' size is.
+  const peakRssMb = (process.resourceUsage().maxRSS * 1024) / 1e6;
   const errorStart = performance.now();
   const weightError = weights === 'int8' ? await engine.weightError(randomIds(100, config.vocabSize), 64) : undefined;
   const weightErrorMs = performance.now() - errorStart;
