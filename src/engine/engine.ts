@@ -379,7 +379,9 @@ export class LensEngine {
    * 8-bit weights only: how far they move the log-probabilities of this text's first
    * `maxPositions` next tokens from float32 weights. The float32 model is run once, one block's
    * session at a time and the vocabulary a slice at a time, each released before the next, so
-   * that a model whose float32 weights do not fit can still be measured.
+   * that a model whose float32 weights do not fit can still be measured. Each of those steps is
+   * its own turn in the engine's queue: a call made meanwhile (a hover, a click on a token) waits
+   * for one step, not for the whole measurement (for a 1 B model, about as long as its load).
    */
   async weightError(ids: number[], maxPositions = DEFAULT_ERROR_POSITIONS): Promise<WeightError> {
     if (this.precision !== 'int8') throw new Error('weightError: this model runs with float32 weights; there is nothing to compare');
@@ -388,24 +390,24 @@ export class LensEngine {
     const count = Math.max(1, Math.min(kept.length - 1, Math.floor(Number.isFinite(maxPositions) ? maxPositions : DEFAULT_ERROR_POSITIONS)));
     const read = kept.slice(0, count + 1);
     const targets = read.slice(1);
-    return this.serialize(async () => {
+    const int8Head = await this.serialize(async () => {
       const d = this.config.nEmbd;
       // Causal attention: the analysis just before, over the whole text, holds these rows already.
       const cells = Array.from({ length: count }, (_, position) => ({ layer: this.config.nLayer, position }));
       const int8Final = this.cache.rows(read, cells) ?? (await this.finalResidual(read));
-      const int8Head = await this.runHead(int8Final.subarray(0, count * d), targets, 1, 1);
-      const float32 = await this.float32Logprobs(read, count);
-      let max = 0;
-      let sum = 0;
-      let sameTop1 = 0;
-      for (let t = 0; t < count; t++) {
-        const diff = Math.abs(int8Head.targetLogprob[t] - float32.targetLogprob[t]);
-        max = Math.max(max, diff);
-        sum += diff;
-        if (int8Head.topIds[t] === float32.top1[t]) sameTop1++;
-      }
-      return { positions: count, maxLogprobDiff: max, meanLogprobDiff: sum / count, sameTop1 };
+      return this.runHead(int8Final.subarray(0, count * d), targets, 1, 1);
     });
+    const float32 = await this.float32Logprobs(read, count);
+    let max = 0;
+    let sum = 0;
+    let sameTop1 = 0;
+    for (let t = 0; t < count; t++) {
+      const diff = Math.abs(int8Head.targetLogprob[t] - float32.targetLogprob[t]);
+      max = Math.max(max, diff);
+      sum += diff;
+      if (int8Head.topIds[t] === float32.top1[t]) sameTop1++;
+    }
+    return { positions: count, maxLogprobDiff: max, meanLogprobDiff: sum / count, sameTop1 };
   }
 
   /** The residual after the last block for every row of `ids`, from this engine's sessions, without touching the caches. */
@@ -419,7 +421,11 @@ export class LensEngine {
     return final;
   }
 
-  /** float32 weights' log-probability of each next token of ids[0..count] and their most likely token. */
+  /**
+   * float32 weights' log-probability of each next token of ids[0..count] and their most likely
+   * token; each block and each vocabulary slice is one turn of the queue. They touch no cache,
+   * so whatever runs between them cannot change the result.
+   */
   private async float32Logprobs(ids: number[], count: number): Promise<{ targetLogprob: Float64Array; top1: number[] }> {
     const { nLayer: L, nEmbd: d, vocabSize: V } = this.config;
     const T = ids.length;
@@ -427,8 +433,10 @@ export class LensEngine {
     let residual = this.checkpoint.embed(ids, 0);
     for (let layer = 0; layer < L; layer++) {
       const input = residual;
-      const out = await this.sessions.once(buildBlockGraph(this.checkpoint, layer, 'float32'), (session) =>
-        this.runBlock(layer, input, undefined, T, shared, [BLOCK_OUTPUTS.residual], session),
+      const out = await this.measurementStep(() =>
+        this.sessions.once(buildBlockGraph(this.checkpoint, layer, 'float32'), (session) =>
+          this.runBlock(layer, input, undefined, T, shared, [BLOCK_OUTPUTS.residual], session),
+        ),
       );
       residual = floats(out[BLOCK_OUTPUTS.residual]);
     }
@@ -442,8 +450,10 @@ export class LensEngine {
     const sliceRows = Math.max(1, Math.floor(LOGITS_SLICE_VALUES / d));
     for (let first = 0; first < V; first += sliceRows) {
       const rows = Math.min(sliceRows, V - first);
-      const out = await this.sessions.once(buildLogitsSliceGraph(this.checkpoint, table, first, rows), (session) =>
-        session.run({ [VOCAB_INPUTS.hidden]: new this.ort.Tensor('float32', hidden, [count, d]) }, [LOGITS_OUTPUT]),
+      const out = await this.measurementStep(() =>
+        this.sessions.once(buildLogitsSliceGraph(this.checkpoint, table, first, rows), (session) =>
+          session.run({ [VOCAB_INPUTS.hidden]: new this.ort.Tensor('float32', hidden, [count, d]) }, [LOGITS_OUTPUT]),
+        ),
       );
       const logits = floats(out[LOGITS_OUTPUT]);
       for (let t = 0; t < count; t++) {
@@ -479,6 +489,16 @@ export class LensEngine {
   // ------------------------------------------------------------ running graphs
 
   /** Runs one job at a time: ORT sessions on WASM do not allow concurrent runs. */
+  /**
+   * One step of a long measurement, queued after whatever was asked meanwhile. The wait for a
+   * timer first lets messages that arrived during the last step (a worker's requests) queue
+   * their calls: WASM runs each step without returning to the event loop.
+   */
+  private async measurementStep<R>(job: () => Promise<R>): Promise<R> {
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    return this.serialize(job);
+  }
+
   private serialize<R>(job: () => Promise<R>): Promise<R> {
     if (this.disposed) return Promise.reject(new Error('the engine has been disposed'));
     const result = this.queueTail.then(job);

@@ -58,6 +58,15 @@ class Lane<J extends Job> {
     void this.drain();
   }
 
+  /**
+   * Runs a job now, beside the queue: for a long call that takes its own turns in the engine's
+   * queue (weightError, one step at a time), so that the jobs queued here run between its steps
+   * instead of after all of them.
+   */
+  runBeside(job: J): void {
+    void this.answer(job);
+  }
+
   /** Removes a queued job; false when it is not queued here. */
   drop(id: number): boolean {
     const index = this.queue.findIndex((job) => job.id === id);
@@ -70,19 +79,21 @@ class Lane<J extends Job> {
     if (this.running) return;
     this.running = true;
     try {
-      for (let job = this.queue.shift(); job; job = this.queue.shift()) {
-        let response: WorkerResponse;
-        try {
-          response = { id: job.id, ok: true, result: await this.run(job) };
-        } catch (error) {
-          response = { id: job.id, ok: false, error: error instanceof Error ? error.message : String(error) };
-        }
-        if (this.cancelled.delete(job.id)) response = { id: job.id, ok: false, error: 'cancelled', cancelled: true };
-        this.send(response);
-      }
+      for (let job = this.queue.shift(); job; job = this.queue.shift()) await this.answer(job);
     } finally {
       this.running = false;
     }
+  }
+
+  private async answer(job: J): Promise<void> {
+    let response: WorkerResponse;
+    try {
+      response = { id: job.id, ok: true, result: await this.run(job) };
+    } catch (error) {
+      response = { id: job.id, ok: false, error: error instanceof Error ? error.message : String(error) };
+    }
+    if (this.cancelled.delete(job.id)) response = { id: job.id, ok: false, error: 'cancelled', cancelled: true };
+    this.send(response);
   }
 }
 
@@ -119,7 +130,8 @@ class ModelWorker {
       case 'neighbours':
       case 'panelLoad':
       case 'panelCall':
-        this.engineLane.push(request);
+        if (request.kind === 'panelCall' && request.method === 'weightError') this.engineLane.runBeside(request);
+        else this.engineLane.push(request);
         return;
       default:
         this.tokenizerLane.push(request);

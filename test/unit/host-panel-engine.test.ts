@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { bundleModelWorker } from './model-worker-bundle';
 import { ModelWorkerClient } from '../../src/model-worker/client';
-import type { Analysis } from '../../src/engine/types';
+import type { Analysis, Distribution, WeightError } from '../../src/engine/types';
 
 const root = path.join(__dirname, '..', '..');
 const workerPath = path.join(root, 'test-results', 'host-panel-engine', 'model-worker.mjs');
@@ -99,5 +99,25 @@ describe("the panel's model in the host's worker (issue 13)", () => {
     await assert.rejects(client.panelCall('chat', [[{ role: 'user', content: 'hi' }]]), /no chat template/);
     assert.equal((await client.panelCall('decode', [[15496, 995]])).value, 'Hello world');
     assert.equal(client.liveWorkers, 1);
+  });
+
+  test('8-bit weights: a call made while their error is measured is answered between its steps, not after them', { timeout: 120_000 }, async () => {
+    const int8 = new ModelWorkerClient({ workerPath, modelDir: async () => modelDir, wasmDir: path.join(root, 'node_modules', 'onnxruntime-web', 'dist'), weights: () => 'int8' });
+    try {
+      assert.equal((await int8.panelLoad()).backend.weights?.precision, 'int8');
+      const { ids } = reference.refs.find((r) => r.ids.length > 5)!;
+      await int8.panelCall('analyze', [ids, { topK: 5 }]);
+      const expected = (await int8.panelCall('distributionAt', [ids, 2, { temperature: 1, topK: 5 }])).value as Distribution;
+      const finished: string[] = [];
+      const measuring = int8.panelCall('weightError', [ids]).then((answer) => (finished.push('weightError'), answer.value as WeightError));
+      const asked = int8.panelCall('distributionAt', [ids, 2, { temperature: 1, topK: 5 }]).then((answer) => (finished.push('distributionAt'), answer.value as Distribution));
+      const [error, distribution] = await Promise.all([measuring, asked]);
+      assert.deepEqual(finished, ['distributionAt', 'weightError']);
+      assert.deepEqual(distribution, expected);
+      assert.equal(error.positions, ids.length - 1);
+      assert.ok(error.maxLogprobDiff > 0 && error.maxLogprobDiff < 0.25, String(error.maxLogprobDiff));
+    } finally {
+      int8.dispose();
+    }
   });
 });

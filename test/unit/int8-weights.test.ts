@@ -199,6 +199,32 @@ describe('8-bit weights: measured error against float32 on the same text', () =>
     }
   });
 
+  test('a call made while the error is measured waits for one step of it, not for the whole measurement, and changes neither answer', async () => {
+    const checkpoint = await loadCheckpointFromDir(defaultModelDir());
+    const int8 = await LensEngine.create(checkpoint, { ort: runtime, backend: 'wasm', wasmThreads: 1, weights: 'int8' });
+    try {
+      const { ids } = reference.refs.find((r) => r.ids.length > 5)!;
+      await int8.analyze(ids);
+      const alone = await int8.weightError(ids);
+      const expected = await int8.distributionAt(ids, 2, { temperature: 1, topK: 5 });
+      const finished: string[] = [];
+      const measuring = int8.weightError(ids).then((error) => (finished.push('weightError'), error));
+      // Asked after the measurement began (its 8-bit step is already queued).
+      const asked = int8.distributionAt(ids, 2, { temperature: 1, topK: 5 }).then((distribution) => (finished.push('distribution'), distribution));
+      const [error, distribution] = await Promise.all([measuring, asked]);
+      assert.deepEqual(finished, ['distribution', 'weightError']);
+      assert.deepEqual(error, alone);
+      assert.deepEqual(distribution, expected);
+      // Disposed between steps: the measurement stops with a message, and nothing is left queued.
+      const stopped = int8.weightError(ids);
+      await int8.dispose();
+      await assert.rejects(stopped, /disposed/);
+    } finally {
+      await int8.dispose();
+      checkpoint.close();
+    }
+  });
+
   test('Qwen3 fixture (rotary, grouped heads, per-head norms): 8-bit weights stay near the float64 reference', async () => {
     const checkpoint = await loadCheckpointFromDir(fixtureDir('tiny-random-qwen3'));
     const int8 = await LensEngine.create(checkpoint, { ort: runtime, backend: 'wasm', wasmThreads: 1, weights: 'int8' });
