@@ -488,7 +488,6 @@ export class LensEngine {
 
   // ------------------------------------------------------------ running graphs
 
-  /** Runs one job at a time: ORT sessions on WASM do not allow concurrent runs. */
   /**
    * One step of a long measurement, queued after whatever was asked meanwhile. The wait for a
    * timer first lets messages that arrived during the last step (a worker's requests) queue
@@ -499,6 +498,7 @@ export class LensEngine {
     return this.serialize(job);
   }
 
+  /** Runs one job at a time: ORT sessions on WASM do not allow concurrent runs. */
   private serialize<R>(job: () => Promise<R>): Promise<R> {
     if (this.disposed) return Promise.reject(new Error('the engine has been disposed'));
     const result = this.queueTail.then(job);

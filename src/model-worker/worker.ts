@@ -1,8 +1,9 @@
 // Entry point of the model worker thread (bundled to dist/model-worker.mjs). It owns the model's
 // tokenizer and one engine on WASM. Two lanes: the tokenizer's requests (open, tokenize, count,
 // entries) answer as soon as the tokenizer is read, without waiting for the weights; the engine's
-// (load, hoverAt, neighbours) run one at a time, so a queued hover that the editor no longer wants
-// can be dropped before it costs a forward pass.
+// (load, hoverAt, neighbours, the panel's calls) run one at a time, so a queued hover that the
+// editor no longer wants can be dropped before it costs a forward pass. The one exception is the
+// 8-bit error measurement, which runs beside them and takes its turns in the engine's own queue.
 import os from 'node:os';
 import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
