@@ -15,6 +15,7 @@ import type { Analysis, Distribution, WeightError } from '../../src/engine/types
 const root = path.join(__dirname, '..', '..');
 const workerPath = path.join(root, 'test-results', 'host-panel-engine', 'model-worker.mjs');
 const modelDir = path.join(root, 'media', 'models', 'tiny-gpt2-software');
+const wasmDir = path.join(root, 'node_modules', 'onnxruntime-web', 'dist');
 const reference = JSON.parse(fs.readFileSync(path.join(root, 'test', 'fixtures', 'reference.json'), 'utf8')) as {
   refs: { name: string; ids: number[]; target_logprob: number[]; attn_layer0: number[][][]; attn_last: number[][][] }[];
 };
@@ -26,7 +27,7 @@ let client: ModelWorkerClient;
 
 before(async () => {
   await bundleModelWorker(workerPath);
-  client = new ModelWorkerClient({ workerPath, modelDir: async () => modelDir, wasmDir: path.join(root, 'node_modules', 'onnxruntime-web', 'dist') });
+  client = new ModelWorkerClient({ workerPath, modelDir: async () => modelDir, wasmDir });
 });
 
 after(() => client?.dispose());
@@ -102,7 +103,7 @@ describe("the panel's model in the host's worker (issue 13)", () => {
   });
 
   test('8-bit weights: a call made while their error is measured is answered between its steps, not after them', { timeout: 120_000 }, async () => {
-    const int8 = new ModelWorkerClient({ workerPath, modelDir: async () => modelDir, wasmDir: path.join(root, 'node_modules', 'onnxruntime-web', 'dist'), weights: () => 'int8' });
+    const int8 = new ModelWorkerClient({ workerPath, modelDir: async () => modelDir, wasmDir, weights: () => 'int8' });
     try {
       assert.equal((await int8.panelLoad()).backend.weights?.precision, 'int8');
       const { ids } = reference.refs.find((r) => r.ids.length > 5)!;
